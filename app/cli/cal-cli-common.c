@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "cal-cli.h"
+
+#include <gio/gio.h>
+#include <stdio.h>
+
+#include "cal-nifti.h"
+
+int
+cal_cli_exit_for_error (const GError *error)
+{
+  if (g_error_matches (error, CAL_NIFTI_ERROR, CAL_NIFTI_ERROR_ORIENTATION_UNKNOWN))
+    return CAL_EXIT_REFUSED;
+  return CAL_EXIT_INPUT;
+}
+
+void
+cal_cli_print_error (const char   *context,
+                     const GError *error)
+{
+  fprintf (stderr, "calvaria-cli: %s: %s\n", context, error->message);
+}
+
+void
+cal_cli_print_warnings (GPtrArray *warnings)
+{
+  for (guint i = 0; warnings && i < warnings->len; i++)
+    fprintf (stderr, "warning: %s\n", (const char *) g_ptr_array_index (warnings, i));
+}
+
+/* Parses options and checks the count of positional arguments. */
+gboolean
+cal_cli_parse (GOptionContext *context,
+               int            *argc,
+               char         ***argv,
+               int             n_positional,
+               const char     *usage)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      fprintf (stderr, "calvaria-cli: %s\n", error->message);
+      return FALSE;
+    }
+  if (*argc != n_positional + 1)
+    {
+      fprintf (stderr, "Usage: calvaria-cli %s\n", usage);
+      return FALSE;
+    }
+  return TRUE;
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Exit codes a script can rely on; the same for every subcommand. */
+enum {
+  CAL_EXIT_OK           = 0,
+  CAL_EXIT_INPUT        = 1,  /* the input could not be read or is invalid */
+  CAL_EXIT_USAGE        = 2,  /* wrong arguments */
+  CAL_EXIT_OUTPUT       = 3,  /* the output could not be written */
+  CAL_EXIT_REFUSED      = 4,  /* refused for safety (e.g. unknown orientation) */
+};
+
+int  cal_cli_info     (int argc, char **argv);
+int  cal_cli_convert  (int argc, char **argv);
+
+/* Shared helpers */
+int  cal_cli_exit_for_error (const GError *error);
+void cal_cli_print_error    (const char   *context,
+                             const GError *error);
+void cal_cli_print_warnings (GPtrArray    *warnings);
+gboolean cal_cli_parse      (GOptionContext *context,
+                             int            *argc,
+                             char         ***argv,
+                             int             n_positional,
+                             const char     *usage);
+
+G_END_DECLS

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * calvaria-cli: Calvaria's pipeline from the command line.  It links the
+ * core library only; it decides what to print, the library never does.
+ */
+#include "cal-cli.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cal-nifti.h"
+
+static const struct {
+  const char *name;
+  int       (*run) (int argc, char **argv);
+  const char *summary;
+} commands[] = {
+  { "info",    cal_cli_info,    "Describe a CT or mask: size, spacing, orientation, HU range, DICOM series" },
+  { "convert", cal_cli_convert, "Convert a CT or mask (DICOM, NIfTI, InVesalius) to NIfTI" },
+};
+
+static void
+print_usage (FILE *out)
+{
+  fprintf (out,
+           "Usage: calvaria-cli COMMAND [OPTIONS…]\n\n"
+           "Commands:\n");
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "  %-9s %s\n", commands[i].name, commands[i].summary);
+  fprintf (out,
+           "\nRun “calvaria-cli COMMAND --help” for a command's options.\n\n"
+           "Exit status:\n"
+           "  0  success\n"
+           "  1  the input could not be read or is not valid\n"
+           "  2  wrong arguments\n"
+           "  3  the output could not be written (nothing existing was changed)\n"
+           "  4  refused for safety (e.g. a file without orientation; see\n"
+           "     --accept-unknown-orientation)\n");
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  setlocale (LC_ALL, "");
+
+  if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0)
+    {
+      print_usage (argc < 2 ? stderr : stdout);
+      return argc < 2 ? CAL_EXIT_USAGE : CAL_EXIT_OK;
+    }
+  if (strcmp (argv[1], "--version") == 0)
+    {
+      printf ("calvaria-cli %s\n", PACKAGE_VERSION_STRING);
+      return CAL_EXIT_OK;
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (strcmp (argv[1], commands[i].name) == 0)
+      return commands[i].run (argc - 1, argv + 1);
+
+  fprintf (stderr, "calvaria-cli: unknown command “%s”\n\n", argv[1]);
+  print_usage (stderr);
+  return CAL_EXIT_USAGE;
+}

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "cal-dicom-resample.h"
+
+#include <math.h>
+
+#include "cal-parallel.h"
+
+typedef struct {
+  const float *slices;
+  guint        n;
+  guint32      rows, cols;
+  const double *d, *u, *v;
+  double       dz;
+  gboolean     to_int16;
+  float        fill;
+  CalResampleGeometry *g;
+  gpointer     out;
+} ResampleJob;
+
+static float
+bilinear (const float *img,
+          guint32      cols,
+          guint32      rows,
+          double       x,
+          double       y,
+          float        fill)
+{
+  double fx = floor (x), fy = floor (y), ax = x - fx, ay = y - fy;
+  gint64 x0 = (gint64) fx, y0 = (gint64) fy;
+  float v[2][2];
+
+  /* Outside the slice by more than a pixel: the fill value; at the border,
+   * neighbours outside read as fill so edges fade rather than smear. */
+  if (x0 < -1 || y0 < -1 || x0 >= cols || y0 >= rows)
+    return fill;
+  for (int b = 0; b < 2; b++)
+    for (int a = 0; a < 2; a++)
+      {
+        gint64 xi = x0 + a, yi = y0 + b;
+        v[b][a] = (xi < 0 || yi < 0 || xi >= cols || yi >= rows) ? fill : img[yi * cols + xi];
+      }
+  return (float) ((1 - ay) * ((1 - ax) * v[0][0] + ax * v[0][1]) +
+                  ay * ((1 - ax) * v[1][0] + ax * v[1][1]));
+}
+
+static void
+resample_slice (guint    k,
+                gpointer user_data)
+{
+  ResampleJob *job = user_data;
+  const CalResampleGeometry *g = job->g;
+  gsize in_size = (gsize) job->rows * job->cols;
+  gsize out_size = (gsize) g->dims[0] * g->dims[1];
+  double t = job->d[0] + k * job->dz;
+  guint s = 0;
+  double w;
+
+  while (s + 2 < job->n && job->d[s + 1] < t)
+    s++;
+  w = job->d[s + 1] > job->d[s] ? (t - job->d[s]) / (job->d[s + 1] - job->d[s]) : 0.0;
+  w = CLAMP (w, 0.0, 1.0);
+
+  for (guint32 j = 0; j < g->dims[1]; j++)
+    for (guint32 i = 0; i < g->dims[0]; i++)
+      {
+        double x = i + g->i_off, y = j + g->j_off;
+        float a = bilinear (job->slices + in_size * s, job->cols, job->rows,
+                            x - job->u[s], y - job->v[s], job->fill);
+        float b = bilinear (job->slices + in_size * (s + 1), job->cols, job->rows,
+                            x - job->u[s + 1], y - job->v[s + 1], job->fill);
+        float value = (float) ((1 - w) * a + w * b);
+        gsize index = out_size * k + (gsize) j * g->dims[0] + i;
+
+        if (job->to_int16)
+          ((gint16 *) job->out)[index] = (gint16) CLAMP (lrintf (value), G_MININT16, G_MAXINT16);
+        else
+          ((float *) job->out)[index] = value;
+      }
+}
+
+GBytes *
+cal_dicom_resample (const float         *slices,
+                    guint                n,
+                    guint32              rows,
+                    guint32              cols,
+                    const double        *d,
+                    const double        *u,
+                    const double        *v,
+                    double               dz,
+                    gboolean             to_int16,
+                    CalResampleGeometry *geometry)
+{
+  double u_min = 0, u_max = 0, v_min = 0, v_max = 0;
+  gsize n_out, in_total = (gsize) rows * cols * n;
+  float fill = INFINITY;
+  ResampleJob job;
+
+  for (guint s = 0; s < n; s++)
+    {
+      u_min = MIN (u_min, u[s]);
+      u_max = MAX (u_max, u[s]);
+      v_min = MIN (v_min, v[s]);
+      v_max = MAX (v_max, v[s]);
+    }
+  for (gsize i = 0; i < in_total; i++)
+    fill = MIN (fill, slices[i]);
+
+  geometry->i_off = floor (u_min);
+  geometry->j_off = floor (v_min);
+  geometry->dims[0] = cols + (guint32) (ceil (u_max) - floor (u_min));
+  geometry->dims[1] = rows + (guint32) (ceil (v_max) - floor (v_min));
+  geometry->dims[2] = (guint32) lround ((d[n - 1] - d[0]) / dz) + 1;
+
+  n_out = (gsize) geometry->dims[0] * geometry->dims[1] * geometry->dims[2];
+  job = (ResampleJob) { slices, n, rows, cols, d, u, v, dz, to_int16, fill, geometry, NULL };
+  job.out = g_malloc (n_out * (to_int16 ? sizeof (gint16) : sizeof (float)));
+  cal_parallel_for (geometry->dims[2], resample_slice, &job);
+  return g_bytes_new_take (job.out, n_out * (to_int16 ? sizeof (gint16) : sizeof (float)));
+}

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+//
+// dcmtk behind a C API.  OFCondition becomes GError here and nowhere else.
+
+#include "cal-dicom-shim.h"
+
+#include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dctk.h>
+#include <dcmtk/dcmdata/dcrledrg.h>
+#include <dcmtk/dcmjpeg/djdecode.h>
+#include <dcmtk/dcmjpls/djdecode.h>
+#include <dcmtk/oflog/oflog.h>
+
+#include <cstring>
+#include <glib/gstdio.h>
+#include <mutex>
+
+#include "cal-dicom.h"
+
+// Elements up to this size are read with the header; larger ones (the
+// pixel data) stay on disk until asked for, so a scan of a folder reads
+// only a few kilobytes per file.
+static const Uint32 kLazyElementSize = 4096;
+
+static std::once_flag init_once;
+
+void
+cal_dicom_shim_init (void)
+{
+  std::call_once (init_once, [] {
+    // Libraries never print: silence dcmtk's logger entirely.
+    OFLog::configure (OFLogger::OFF_LOG_LEVEL);
+    DcmRLEDecoderRegistration::registerCodecs ();
+    DJDecoderRegistration::registerCodecs ();
+    DJLSDecoderRegistration::registerCodecs ();
+  });
+}
+
+static gboolean
+set_condition_error (GError           **error,
+                     CalDicomError      code,
+                     const char        *what,
+                     const OFCondition &cond)
+{
+  g_set_error (error, CAL_DICOM_ERROR, code, "%s: %s", what, cond.text ());
+  return FALSE;
+}
+
+static void
+copy_string (DcmItem         *item,
+             const DcmTagKey &key,
+             char            *out,
+             size_t           size)
+{
+  OFString value;
+
+  out[0] = '\0';
+  if (item->findAndGetOFStringArray (key, value).good ())
+    g_strlcpy (out, value.c_str (), size);
+}
+
+static Uint32
+get_u16 (DcmItem *item, const DcmTagKey &key, Uint32 fallback)
+{
+  Uint16 v;
+  return item->findAndGetUint16 (key, v).good () ? v : fallback;
+}
+
+static int
+get_int (DcmItem *item, const DcmTagKey &key, int fallback)
+{
+  Sint32 v;
+  return item->findAndGetSint32 (key, v).good () ? (int) v : fallback;
+}
+
+static gboolean
+get_doubles (DcmItem *item, const DcmTagKey &key, double *out, unsigned long n)
+{
+  for (unsigned long i = 0; i < n; i++)
+    if (item->findAndGetFloat64 (key, out[i], i).bad ())
+      return FALSE;
+  return TRUE;
+}
+
+static void
+fill_header (DcmFileFormat  &file,
+             CalDicomHeader *h)
+{
+  DcmDataset *ds = file.getDataset ();
+  DcmXfer xfer (ds->getOriginalXfer ());
+  DcmElement *pixels = NULL;
+  OFString frames;
+
+  copy_string (ds, DCM_SeriesInstanceUID, h->series_uid, sizeof h->series_uid);
+  copy_string (ds, DCM_SOPClassUID, h->sop_class_uid, sizeof h->sop_class_uid);
+  copy_string (ds, DCM_Modality, h->modality, sizeof h->modality);
+  copy_string (ds, DCM_SeriesDescription, h->series_description, sizeof h->series_description);
+  copy_string (ds, DCM_PhotometricInterpretation, h->photometric, sizeof h->photometric);
+  g_strlcpy (h->transfer_syntax, xfer.getXferName (), sizeof h->transfer_syntax);
+
+  h->series_number = get_int (ds, DCM_SeriesNumber, 0);
+  h->instance_number = get_int (ds, DCM_InstanceNumber, 0);
+  h->acquisition_number = get_int (ds, DCM_AcquisitionNumber, 0);
+  h->has_position = get_doubles (ds, DCM_ImagePositionPatient, h->position, 3);
+  h->has_orientation = get_doubles (ds, DCM_ImageOrientationPatient, h->orientation, 6);
+  h->has_pixel_spacing = get_doubles (ds, DCM_PixelSpacing, h->pixel_spacing, 2);
+  if (!get_doubles (ds, DCM_SliceThickness, &h->slice_thickness, 1))
+    h->slice_thickness = 0;
+  if (!get_doubles (ds, DCM_RescaleSlope, &h->rescale_slope, 1))
+    h->rescale_slope = 1.0;
+  if (!get_doubles (ds, DCM_RescaleIntercept, &h->rescale_intercept, 1))
+    h->rescale_intercept = 0.0;
+
+  h->rows = get_u16 (ds, DCM_Rows, 0);
+  h->columns = get_u16 (ds, DCM_Columns, 0);
+  h->bits_allocated = get_u16 (ds, DCM_BitsAllocated, 0);
+  h->bits_stored = get_u16 (ds, DCM_BitsStored, h->bits_allocated);
+  h->high_bit = get_u16 (ds, DCM_HighBit, h->bits_stored ? h->bits_stored - 1 : 0);
+  h->pixel_representation = get_u16 (ds, DCM_PixelRepresentation, 0);
+  h->samples_per_pixel = get_u16 (ds, DCM_SamplesPerPixel, 1);
+  h->n_frames = 1;
+  if (ds->findAndGetOFString (DCM_NumberOfFrames, frames).good ())
+    h->n_frames = (guint32) MAX (1L, atol (frames.c_str ()));
+
+  h->encapsulated = xfer.isEncapsulated ();
+  h->has_pixel_data = ds->findAndGetElement (DCM_PixelData, pixels).good () && pixels != NULL;
+  h->pixel_data_length = h->has_pixel_data && !h->encapsulated ? pixels->getLength () : 0;
+}
+
+gboolean
+cal_dicom_shim_read_header (const char      *path,
+                            CalDicomHeader  *header,
+                            GError         **error)
+{
+  DcmFileFormat file;
+  OFCondition cond;
+
+  cal_dicom_shim_init ();
+  std::memset (header, 0, sizeof *header);
+  header->path = g_strdup (path);
+
+  {
+    GStatBuf st;
+    if (g_stat (path, &st) == 0)
+      header->file_size = (guint64) st.st_size;
+  }
+
+  cond = file.loadFile (path, EXS_Unknown, EGL_noChange, kLazyElementSize, ERM_autoDetect);
+  if (cond.bad ())
+    return set_condition_error (error, CAL_DICOM_ERROR_NOT_DICOM,
+                                "Not a readable DICOM file", cond);
+  fill_header (file, header);
+  if (header->sop_class_uid[0] == '\0' && !header->has_pixel_data && header->rows == 0)
+    {
+      g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_NOT_DICOM,
+                   "Not a DICOM file: no DICOM data set could be read from it");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+template <typename T>
+static void
+unpack_values (const T              *raw,
+               const CalDicomHeader *h,
+               gint32               *values)
+{
+  const size_t n = (size_t) h->rows * h->columns;
+  const guint32 shift = 32 - h->bits_stored;
+  const guint32 mask = h->bits_stored >= 32 ? 0xffffffffu : ((1u << h->bits_stored) - 1u);
+
+  if (h->pixel_representation == 1)
+    for (size_t i = 0; i < n; i++)
+      values[i] = (gint32) ((guint32) (raw[i] & mask) << shift) >> shift;
+  else
+    for (size_t i = 0; i < n; i++)
+      values[i] = (gint32) (raw[i] & mask);
+}
+
+gboolean
+cal_dicom_shim_read_pixels (const CalDicomHeader *h,
+                            gint32               *values,
+                            GError              **error)
+{
+  DcmFileFormat file;
+  DcmDataset *ds;
+  OFCondition cond;
+  const size_t n = (size_t) h->rows * h->columns;
+  unsigned long count = 0;
+
+  cal_dicom_shim_init ();
+  cond = file.loadFile (h->path, EXS_Unknown, EGL_noChange, DCM_MaxReadLength, ERM_autoDetect);
+  if (cond.bad ())
+    return set_condition_error (error, CAL_DICOM_ERROR_TRUNCATED,
+                                "The pixel data could not be read", cond);
+  ds = file.getDataset ();
+
+  if (h->encapsulated)
+    {
+      cond = ds->chooseRepresentation (EXS_LittleEndianExplicit, NULL);
+      if (cond.bad () || !ds->canWriteXfer (EXS_LittleEndianExplicit))
+        {
+          g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_UNSUPPORTED_TRANSFER_SYNTAX,
+                       "Cannot decode pixel data compressed as “%s”; Calvaria decodes "
+                       "uncompressed, RLE, JPEG baseline/extended/lossless and JPEG-LS. "
+                       "Decompress the series first (e.g. with gdcmconv --raw)",
+                       h->transfer_syntax);
+          return FALSE;
+        }
+    }
+
+  if (h->bits_allocated == 8)
+    {
+      const Uint8 *raw = NULL;
+      cond = ds->findAndGetUint8Array (DCM_PixelData, raw, &count);
+      if (cond.good () && raw != NULL && count >= n)
+        {
+          unpack_values (raw, h, values);
+          return TRUE;
+        }
+    }
+  else
+    {
+      const Uint16 *raw = NULL;
+      cond = ds->findAndGetUint16Array (DCM_PixelData, raw, &count);
+      if (cond.good () && raw != NULL && count >= n)
+        {
+          unpack_values (raw, h, values);
+          return TRUE;
+        }
+    }
+
+  g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_TRUNCATED,
+               "The pixel data is truncated: it holds %lu of the %zu pixels that Rows × "
+               "Columns (%u × %u) require", count, n, h->rows, h->columns);
+  return FALSE;
+}
+
+void
+cal_dicom_header_clear (CalDicomHeader *header)
+{
+  g_clear_pointer (&header->path, g_free);
+}

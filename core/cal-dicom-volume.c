@@ -1,0 +1,573 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * From a series of DICOM slices to one volume on a regular grid in LPS.
+ *
+ * Slices are ordered by their position along the slice normal (never by
+ * InstanceNumber, which scanners fill as they please), spacing comes from
+ * those positions (never from SliceThickness), and a stack that is not a
+ * regular box (gantry tilt, missing or unevenly spaced slices) is resampled
+ * onto one, with the reason reported.
+ */
+#include "cal-dicom.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "cal-dicom-private.h"
+#include "cal-dicom-resample.h"
+#include "cal-parallel.h"
+
+#define SAME_POSITION_MM     0.01
+#define ORIENTATION_EPSILON  1e-3
+#define SPACING_TOLERANCE    0.01   /* fraction of the median gap */
+#define TILT_TOLERANCE_MM    0.01
+
+typedef struct {
+  CalDicomHeader *h;      /* borrowed from the series */
+  double          d;      /* position along the normal, mm */
+  double          u, v;   /* in-plane offset from the first slice, pixels */
+} Slice;
+
+typedef struct {
+  Slice          *slices;       /* owned */
+  guint           n;
+  guint32         rows, cols;
+  double          row[3], col[3], normal[3];
+  double          sx, sy;       /* mm between columns, between rows */
+  double          dz;           /* regular slice spacing, mm */
+  gboolean        to_int16;
+  gboolean        resample;
+  /* per-worker state */
+  GMutex          lock;
+  GError         *error;        /* first decode error */
+  GCancellable   *cancellable;
+  CalProgressFunc progress;
+  gpointer        progress_data;
+  gint            n_done;
+} Stack;
+
+static double
+dot3 (const double a[3], const double b[3])
+{
+  return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+}
+
+static void
+cross3 (const double a[3], const double b[3], double out[3])
+{
+  out[0] = a[1] * b[2] - a[2] * b[1];
+  out[1] = a[2] * b[0] - a[0] * b[2];
+  out[2] = a[0] * b[1] - a[1] * b[0];
+}
+
+static gboolean
+geometry_error (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+geometry_error (GError     **error,
+                const char  *format,
+                ...)
+{
+  va_list args;
+  g_autofree char *message = NULL;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error_literal (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_GEOMETRY, message);
+  return FALSE;
+}
+
+/* Every slice must describe the same plane orientation, size and pixel
+ * spacing, and say where it lies: otherwise there is no one volume. */
+static gboolean
+check_consistency (CalDicomSeries *series,
+                   Stack          *stack,
+                   GError        **error)
+{
+  CalDicomHeader *first = g_ptr_array_index (series->headers, 0);
+  guint n_no_position = 0;
+
+  for (guint s = 0; s < series->headers->len; s++)
+    {
+      CalDicomHeader *h = g_ptr_array_index (series->headers, s);
+
+      if (!cal_dicom_header_check (h, error))
+        return FALSE;
+      if (!h->has_position)
+        n_no_position++;
+      if (!h->has_orientation || !h->has_pixel_spacing)
+        return geometry_error (error, "A slice lacks %s: its place in the patient is unknown",
+                               !h->has_orientation ? "ImageOrientationPatient" : "PixelSpacing");
+      if (h->rows != first->rows || h->columns != first->columns ||
+          h->bits_allocated != first->bits_allocated)
+        return geometry_error (error, "The series mixes image sizes (%u × %u and %u × %u)",
+                               first->columns, first->rows, h->columns, h->rows);
+      for (int c = 0; c < 6; c++)
+        if (fabs (h->orientation[c] - first->orientation[c]) > ORIENTATION_EPSILON)
+          return geometry_error (error, "The series mixes slice orientations (ImageOrientationPatient "
+                                 "differs between slices); it is not one volume. Split it by "
+                                 "orientation first");
+      if (fabs (h->pixel_spacing[0] - first->pixel_spacing[0]) > 1e-4 ||
+          fabs (h->pixel_spacing[1] - first->pixel_spacing[1]) > 1e-4)
+        return geometry_error (error, "The series mixes pixel spacings");
+    }
+  if (n_no_position > 0)
+    return geometry_error (error, "%u of %u slices lack ImagePositionPatient, so the slice order "
+                           "and spacing cannot be known", n_no_position, series->headers->len);
+
+  memcpy (stack->row, first->orientation, sizeof stack->row);
+  memcpy (stack->col, first->orientation + 3, sizeof stack->col);
+  if (fabs (dot3 (stack->row, stack->row) - 1) > 0.01 ||
+      fabs (dot3 (stack->col, stack->col) - 1) > 0.01 ||
+      fabs (dot3 (stack->row, stack->col)) > 0.01)
+    return geometry_error (error, "ImageOrientationPatient does not hold two perpendicular unit "
+                           "vectors");
+  if (!(first->pixel_spacing[0] > 0 && first->pixel_spacing[1] > 0))
+    return geometry_error (error, "PixelSpacing %g\\%g is not positive",
+                           first->pixel_spacing[0], first->pixel_spacing[1]);
+  {
+    double nr = sqrt (dot3 (stack->row, stack->row)), nc = sqrt (dot3 (stack->col, stack->col));
+    for (int c = 0; c < 3; c++)
+      {
+        stack->row[c] /= nr;
+        stack->col[c] /= nc;
+      }
+  }
+  cross3 (stack->row, stack->col, stack->normal);
+  stack->rows = first->rows;
+  stack->cols = first->columns;
+  stack->sy = first->pixel_spacing[0];
+  stack->sx = first->pixel_spacing[1];
+  return TRUE;
+}
+
+static gint
+compare_slices (gconstpointer a,
+                gconstpointer b)
+{
+  const Slice *sa = a, *sb = b;
+
+  return sa->d < sb->d ? -1 : sa->d > sb->d ? 1 : 0;
+}
+
+static gboolean
+decode_slice (const CalDicomHeader *h,
+              gint32               *raw,
+              GError              **error)
+{
+  return cal_dicom_shim_read_pixels (h, raw, error);
+}
+
+/* Two images at one position: harmless when identical (a copied file),
+ * a mixed-up series when not. */
+static gboolean
+drop_duplicates (Stack          *stack,
+                 CalLoadReport  *report,
+                 GError        **error)
+{
+  gsize n_pixels = (gsize) stack->rows * stack->cols;
+  g_autofree gint32 *a = NULL, *b = NULL;
+  guint kept = 0, dropped = 0;
+
+  for (guint s = 0; s < stack->n; s++)
+    {
+      Slice *prev = kept ? &stack->slices[kept - 1] : NULL;
+      Slice *cur = &stack->slices[s];
+
+      if (prev && fabs (cur->d - prev->d) < SAME_POSITION_MM)
+        {
+          if (a == NULL)
+            {
+              a = g_new (gint32, n_pixels);
+              b = g_new (gint32, n_pixels);
+            }
+          if (!decode_slice (prev->h, a, error) || !decode_slice (cur->h, b, error))
+            return FALSE;
+          if (memcmp (a, b, n_pixels * sizeof *a) != 0 ||
+              prev->h->rescale_slope != cur->h->rescale_slope ||
+              prev->h->rescale_intercept != cur->h->rescale_intercept)
+            {
+              g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_CONFLICTING_SLICES,
+                           "Two slices lie at the same position (%.2f mm along the slice normal) "
+                           "with different pixels (acquisition %d and %d): the series mixes "
+                           "acquisitions or echoes. Split it and load one", cur->d,
+                           prev->h->acquisition_number, cur->h->acquisition_number);
+              return FALSE;
+            }
+          dropped++;
+          continue;
+        }
+      stack->slices[kept++] = *cur;
+    }
+  if (dropped > 0)
+    cal_load_report_warn (report, "%u duplicate slices (identical images at one position) were "
+                          "ignored", dropped);
+  stack->n = kept;
+  return TRUE;
+}
+
+static double
+median_gap (const Stack *stack)
+{
+  g_autofree double *gaps = g_new (double, stack->n - 1);
+  double median;
+
+  for (guint s = 0; s + 1 < stack->n; s++)
+    gaps[s] = stack->slices[s + 1].d - stack->slices[s].d;
+  for (guint i = 1; i + 1 < stack->n; i++)   /* insertion sort: a few hundred gaps */
+    for (guint j = i; j > 0 && gaps[j - 1] > gaps[j]; j--)
+      {
+        double t = gaps[j];
+        gaps[j] = gaps[j - 1];
+        gaps[j - 1] = t;
+      }
+  median = gaps[(stack->n - 1) / 2];
+  return median;
+}
+
+/* Regular spacing and no tilt mean the slices can be copied as they are;
+ * anything else is reported and resampled. */
+static void
+analyse_spacing_and_tilt (Stack         *stack,
+                          CalLoadReport *report)
+{
+  const double *p0 = stack->slices[0].h->position;
+  double tolerance, max_offset = 0;
+  guint n_missing = 0;
+  gboolean uneven = FALSE;
+  double min_gap = G_MAXDOUBLE, max_gap = 0;
+
+  stack->dz = median_gap (stack);
+  tolerance = MAX (SAME_POSITION_MM, SPACING_TOLERANCE * stack->dz);
+
+  for (guint s = 0; s + 1 < stack->n; s++)
+    {
+      double gap = stack->slices[s + 1].d - stack->slices[s].d;
+
+      min_gap = MIN (min_gap, gap);
+      max_gap = MAX (max_gap, gap);
+      if (fabs (gap - stack->dz) > tolerance)
+        uneven = TRUE;
+      if (gap > 1.5 * stack->dz)
+        n_missing += (guint) lround (gap / stack->dz) - 1;
+    }
+
+  for (guint s = 0; s < stack->n; s++)
+    {
+      Slice *slice = &stack->slices[s];
+      double delta[3], along, offset[3];
+
+      for (int c = 0; c < 3; c++)
+        delta[c] = slice->h->position[c] - p0[c];
+      along = dot3 (delta, stack->normal);
+      for (int c = 0; c < 3; c++)
+        offset[c] = delta[c] - along * stack->normal[c];
+      slice->u = dot3 (offset, stack->row) / stack->sx;
+      slice->v = dot3 (offset, stack->col) / stack->sy;
+      max_offset = MAX (max_offset, sqrt (dot3 (offset, offset)));
+    }
+
+  if (n_missing > 0)
+    cal_load_report_warn (report, "%u slices appear to be missing (gaps up to %.2f mm where the "
+                          "spacing is %.2f mm); they were interpolated", n_missing, max_gap, stack->dz);
+  else if (uneven)
+    cal_load_report_warn (report, "Uneven slice spacing (%.3f to %.3f mm); resampled to %.3f mm",
+                          min_gap, max_gap, stack->dz);
+
+  if (max_offset > TILT_TOLERANCE_MM)
+    {
+      const Slice *last = &stack->slices[stack->n - 1];
+      double shift = hypot (last->u * stack->sx, last->v * stack->sy);
+
+      report->gantry_tilt_deg = atan2 (shift, last->d - stack->slices[0].d) * 180.0 / G_PI;
+      cal_load_report_warn (report, "Gantry tilt of %.2f° corrected by resampling onto a "
+                            "rectangular grid", report->gantry_tilt_deg);
+    }
+  stack->resample = uneven || n_missing > 0 || max_offset > TILT_TOLERANCE_MM;
+}
+
+/* int16 holds the result exactly when every slice's rescale is integral and
+ * maps the whole stored range into int16. */
+static gboolean
+fits_int16 (const Stack *stack)
+{
+  for (guint s = 0; s < stack->n; s++)
+    {
+      const CalDicomHeader *h = stack->slices[s].h;
+      double lo, hi, a, b;
+
+      if (h->rescale_slope != rint (h->rescale_slope) ||
+          h->rescale_intercept != rint (h->rescale_intercept))
+        return FALSE;
+      lo = h->pixel_representation ? -ldexp (1, (int) h->bits_stored - 1) : 0;
+      hi = h->pixel_representation ? ldexp (1, (int) h->bits_stored - 1) - 1
+                                   : ldexp (1, (int) h->bits_stored) - 1;
+      a = lo * h->rescale_slope + h->rescale_intercept;
+      b = hi * h->rescale_slope + h->rescale_intercept;
+      if (MIN (a, b) < G_MININT16 || MAX (a, b) > G_MAXINT16)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+record_error (Stack  *stack,
+              GError *error)
+{
+  g_mutex_lock (&stack->lock);
+  if (stack->error == NULL)
+    stack->error = error;
+  else
+    g_error_free (error);
+  g_mutex_unlock (&stack->lock);
+}
+
+static void
+report_progress (Stack *stack)
+{
+  gint done = g_atomic_int_add (&stack->n_done, 1) + 1;
+
+  if (stack->progress)
+    stack->progress ((double) done / stack->n, stack->progress_data);
+}
+
+typedef struct {
+  Stack   *stack;
+  gpointer out;       /* gint16 or float slices, rows*cols each */
+  gboolean as_int16;
+} DecodeJob;
+
+static void
+decode_into (guint    s,
+             gpointer user_data)
+{
+  DecodeJob *job = user_data;
+  Stack *stack = job->stack;
+  const CalDicomHeader *h = stack->slices[s].h;
+  gsize n = (gsize) stack->rows * stack->cols;
+  g_autofree gint32 *raw = NULL;
+  GError *error = NULL;
+
+  if (stack->error || g_cancellable_is_cancelled (stack->cancellable))
+    return;
+  raw = g_new (gint32, n);
+  if (!decode_slice (h, raw, &error))
+    {
+      record_error (stack, error);
+      return;
+    }
+  if (job->as_int16)
+    {
+      gint16 *out = (gint16 *) job->out + n * s;
+      gint32 slope = (gint32) h->rescale_slope, inter = (gint32) h->rescale_intercept;
+      for (gsize i = 0; i < n; i++)
+        out[i] = (gint16) (raw[i] * slope + inter);
+    }
+  else
+    {
+      float *out = (float *) job->out + n * s;
+      for (gsize i = 0; i < n; i++)
+        out[i] = (float) (raw[i] * h->rescale_slope + h->rescale_intercept);
+    }
+  report_progress (stack);
+}
+
+static gboolean
+decode_all (Stack    *stack,
+            gpointer  out,
+            gboolean  as_int16,
+            GError  **error)
+{
+  DecodeJob job = { stack, out, as_int16 };
+
+  cal_parallel_for (stack->n, decode_into, &job);
+  if (g_cancellable_set_error_if_cancelled (stack->cancellable, error))
+    return FALSE;
+  if (stack->error)
+    {
+      g_propagate_error (error, g_steal_pointer (&stack->error));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+set_grid (const Stack  *stack,
+          CalGrid      *grid,
+          const guint32 dims[3],
+          double        i_off,
+          double        j_off)
+{
+  double direction[3][3], spacing[3] = { stack->sx, stack->sy, stack->dz }, origin[3];
+  const double *p0 = stack->slices[0].h->position;
+
+  memcpy (direction[0], stack->row, sizeof direction[0]);
+  memcpy (direction[1], stack->col, sizeof direction[1]);
+  memcpy (direction[2], stack->normal, sizeof direction[2]);
+  for (int c = 0; c < 3; c++)
+    origin[c] = p0[c] + i_off * stack->sx * stack->row[c] + j_off * stack->sy * stack->col[c];
+  cal_grid_init (grid, dims, spacing, direction, origin);
+}
+
+static CalVolume *
+assemble (Stack          *stack,
+          GError        **error)
+{
+  gsize slice_size = (gsize) stack->rows * stack->cols;
+  CalVoxelType type = stack->to_int16 ? CAL_VOXEL_INT16 : CAL_VOXEL_FLOAT32;
+  CalGrid grid;
+
+  if (!stack->resample)
+    {
+      guint32 dims[3] = { stack->cols, stack->rows, stack->n };
+      gsize size = slice_size * stack->n * cal_voxel_type_size (type);
+      g_autofree gpointer out = g_try_malloc (size);
+      g_autoptr(GBytes) bytes = NULL;
+
+      if (out == NULL)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE, "Not enough memory for the volume "
+                       "(%" G_GSIZE_FORMAT " MB)", size >> 20);
+          return NULL;
+        }
+      if (!decode_all (stack, out, stack->to_int16, error))
+        return NULL;
+      set_grid (stack, &grid, dims, 0, 0);
+      bytes = g_bytes_new_take (g_steal_pointer (&out), size);
+      return cal_volume_new (&grid, type, bytes);
+    }
+  else
+    {
+      g_autofree float *slices = g_try_malloc (slice_size * stack->n * sizeof (float));
+      CalResampleGeometry geometry;
+      g_autoptr(GBytes) bytes = NULL;
+
+      if (slices == NULL)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE, "Not enough memory to resample");
+          return NULL;
+        }
+      if (!decode_all (stack, slices, FALSE, error))
+        return NULL;
+      g_autofree double *d = g_new (double, stack->n);
+      g_autofree double *u = g_new (double, stack->n);
+      g_autofree double *v = g_new (double, stack->n);
+
+      for (guint s = 0; s < stack->n; s++)
+        {
+          d[s] = stack->slices[s].d;
+          u[s] = stack->slices[s].u;
+          v[s] = stack->slices[s].v;
+        }
+      bytes = cal_dicom_resample (slices, stack->n, stack->rows, stack->cols, d, u, v,
+                                  stack->dz, stack->to_int16, &geometry);
+      set_grid (stack, &grid, geometry.dims, geometry.i_off, geometry.j_off);
+      return cal_volume_new (&grid, type, bytes);
+    }
+}
+
+CalVolume *
+cal_dicom_series_load (CalDicomSeries   *series,
+                       CalLoadFlags      flags,
+                       CalLoadReport    *report,
+                       CalProgressFunc   progress,
+                       gpointer          progress_data,
+                       GCancellable     *cancellable,
+                       GError          **error)
+{
+  Stack stack = { 0 };
+  g_autoptr(CalLoadReport) own_report = report ? NULL : cal_load_report_new ();
+  CalVolume *volume = NULL;
+
+  if (report == NULL)
+    report = own_report;
+  g_mutex_init (&stack.lock);
+  stack.cancellable = cancellable;
+  stack.progress = progress;
+  stack.progress_data = progress_data;
+
+  if (!check_consistency (series, &stack, error))
+    goto out;
+
+  stack.n = series->headers->len;
+  stack.slices = g_new0 (Slice, stack.n);
+  for (guint s = 0; s < stack.n; s++)
+    {
+      stack.slices[s].h = g_ptr_array_index (series->headers, s);
+      stack.slices[s].d = dot3 (stack.slices[s].h->position, stack.normal);
+    }
+  qsort (stack.slices, stack.n, sizeof (Slice), (int (*)(const void *, const void *)) compare_slices);
+
+  if (!drop_duplicates (&stack, report, error))
+    goto out;
+  if (stack.n < 3)
+    {
+      g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_TOO_FEW_SLICES,
+                   "The series has %u slice%s; a volume needs at least 3", stack.n,
+                   stack.n == 1 ? "" : "s");
+      goto out;
+    }
+
+  analyse_spacing_and_tilt (&stack, report);
+  stack.to_int16 = fits_int16 (&stack);
+  volume = assemble (&stack, error);
+  if (volume != NULL)
+    {
+      g_free (report->format);
+      g_free (report->details);
+      report->format = g_strdup ("DICOM");
+      report->details = g_strdup_printf ("%s series, %u slices, %s",
+                                         series->modality[0] ? series->modality : "unknown modality",
+                                         stack.n, stack.slices[0].h->transfer_syntax);
+    }
+
+out:
+  if (stack.error)
+    g_error_free (stack.error);
+  g_free (stack.slices);
+  g_mutex_clear (&stack.lock);
+  return volume;
+}
+
+CalVolume *
+cal_dicom_read_image (const char  *path,
+                      GError     **error)
+{
+  CalDicomHeader header;
+  Stack stack = { 0 };
+  Slice slice;
+  CalVolume *volume = NULL;
+
+  if (!cal_dicom_shim_read_header (path, &header, error) ||
+      !cal_dicom_header_check (&header, error))
+    goto out;
+
+  g_mutex_init (&stack.lock);
+  slice = (Slice) { &header, 0, 0, 0 };
+  stack.slices = &slice;
+  stack.n = 1;
+  stack.rows = header.rows;
+  stack.cols = header.columns;
+  stack.sy = header.has_pixel_spacing ? header.pixel_spacing[0] : 1.0;
+  stack.sx = header.has_pixel_spacing ? header.pixel_spacing[1] : 1.0;
+  stack.dz = header.slice_thickness > 0 ? header.slice_thickness : 1.0;
+  stack.to_int16 = fits_int16 (&stack);
+  if (header.has_orientation)
+    {
+      memcpy (stack.row, header.orientation, sizeof stack.row);
+      memcpy (stack.col, header.orientation + 3, sizeof stack.col);
+    }
+  else
+    {
+      stack.row[0] = 1;
+      stack.col[1] = 1;
+    }
+  cross3 (stack.row, stack.col, stack.normal);
+  volume = assemble (&stack, error);
+  g_mutex_clear (&stack.lock);
+
+out:
+  cal_dicom_header_clear (&header);
+  return volume;
+}

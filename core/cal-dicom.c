@@ -1,0 +1,365 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "cal-dicom.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cal-dicom-private.h"
+#include "cal-dicom-shim.h"
+#include "cal-parallel.h"
+
+G_DEFINE_QUARK (cal-dicom-error-quark, cal_dicom_error)
+
+/* Compressed pixel data may not claim to expand beyond this ratio of the
+ * file, nor beyond the floor (a blank slice compresses very well). */
+#define MAX_DECODE_RATIO  1000
+#define MIN_DECODE_LIMIT  ((guint64) 64 << 20)
+
+gboolean
+cal_dicom_file_looks_dicom (const char *path)
+{
+  guint8 head[132];
+  FILE *f = fopen (path, "rb");
+  gboolean dicm;
+
+  if (f == NULL)
+    return FALSE;
+  dicm = fread (head, 1, sizeof head, f) == sizeof head && memcmp (head + 128, "DICM", 4) == 0;
+  fclose (f);
+  return dicm || g_str_has_suffix (path, ".dcm") || g_str_has_suffix (path, ".DCM");
+}
+
+/* Everything about one file that makes it unusable as a CT slice, checked
+ * before any pixel buffer is allocated. */
+gboolean
+cal_dicom_header_check (const CalDicomHeader  *h,
+                        GError               **error)
+{
+  guint64 expected;
+
+  if (!h->has_pixel_data)
+    {
+      g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_PIXEL_FORMAT,
+                   "The file holds no image (no PixelData element)");
+      return FALSE;
+    }
+  if (h->rows == 0 || h->columns == 0)
+    {
+      g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_PIXEL_FORMAT,
+                   "Rows × Columns is %u × %u: the image has no pixels", h->rows, h->columns);
+      return FALSE;
+    }
+  if (h->samples_per_pixel != 1 ||
+      !(g_str_equal (h->photometric, "MONOCHROME2") || g_str_equal (h->photometric, "MONOCHROME1")))
+    {
+      g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_PIXEL_FORMAT,
+                   "This is a colour image (%s, %u samples per pixel), not a CT image in "
+                   "Hounsfield units", h->photometric[0] ? h->photometric : "no photometric interpretation",
+                   h->samples_per_pixel);
+      return FALSE;
+    }
+  if (h->bits_allocated != 8 && h->bits_allocated != 16)
+    {
+      g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_PIXEL_FORMAT,
+                   "BitsAllocated is %u; Calvaria reads 8- and 16-bit images", h->bits_allocated);
+      return FALSE;
+    }
+  if (h->bits_stored == 0 || h->bits_stored > h->bits_allocated)
+    {
+      g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_PIXEL_FORMAT,
+                   "BitsStored (%u) must be between 1 and BitsAllocated (%u)",
+                   h->bits_stored, h->bits_allocated);
+      return FALSE;
+    }
+  if (h->high_bit != h->bits_stored - 1)
+    {
+      g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_PIXEL_FORMAT,
+                   "HighBit is %u with BitsStored %u; only HighBit = BitsStored − 1 is supported",
+                   h->high_bit, h->bits_stored);
+      return FALSE;
+    }
+  if (h->n_frames > 1)
+    {
+      g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_UNSUPPORTED,
+                   "Multi-frame (enhanced) images with %u frames are not supported yet; export "
+                   "the series as single-frame images", h->n_frames);
+      return FALSE;
+    }
+
+  expected = (guint64) h->rows * h->columns * (h->bits_allocated / 8);
+  if (!h->encapsulated && h->pixel_data_length < expected)
+    {
+      g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_TRUNCATED,
+                   "The pixel data is truncated: %" G_GUINT64_FORMAT " bytes, but Rows × Columns × "
+                   "BitsAllocated (%u × %u × %u) need %" G_GUINT64_FORMAT,
+                   h->pixel_data_length, h->rows, h->columns, h->bits_allocated, expected);
+      return FALSE;
+    }
+  if (h->encapsulated && expected > MAX (MIN_DECODE_LIMIT, h->file_size * MAX_DECODE_RATIO))
+    {
+      g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_TRUNCATED,
+                   "Rows × Columns (%u × %u) claim %" G_GUINT64_FORMAT " MB of pixels, more than a "
+                   "%" G_GUINT64_FORMAT "-byte compressed file can hold",
+                   h->rows, h->columns, expected >> 20, h->file_size);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+series_free (gpointer data)
+{
+  CalDicomSeries *series = data;
+
+  g_free (series->uid);
+  g_free (series->modality);
+  g_free (series->description);
+  g_ptr_array_unref (series->headers);
+  g_free (series);
+}
+
+static void
+header_free (gpointer data)
+{
+  cal_dicom_header_clear (data);
+  g_free (data);
+}
+
+void
+cal_dicom_scan_free (CalDicomScan *scan)
+{
+  if (scan == NULL)
+    return;
+  g_ptr_array_unref (scan->series);
+  g_ptr_array_unref (scan->skipped);
+  g_free (scan);
+}
+
+static void
+collect_files (const char *dir,
+               GPtrArray  *files,
+               guint       depth)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  if (d == NULL || depth > 16)
+    return;
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = NULL;
+
+      if (name[0] == '.' || g_ascii_strcasecmp (name, "DICOMDIR") == 0)
+        continue;
+      path = g_build_filename (dir, name, NULL);
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        collect_files (path, files, depth + 1);
+      else if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        g_ptr_array_add (files, g_steal_pointer (&path));
+    }
+}
+
+typedef struct {
+  GPtrArray      *files;
+  CalDicomHeader *headers;
+  GError        **errors;
+} ScanJob;
+
+static void
+scan_one (guint    index,
+          gpointer user_data)
+{
+  ScanJob *job = user_data;
+
+  if (!cal_dicom_shim_read_header (g_ptr_array_index (job->files, index),
+                                   &job->headers[index], &job->errors[index]))
+    cal_dicom_header_clear (&job->headers[index]);
+}
+
+static gint
+compare_series (gconstpointer a,
+                gconstpointer b)
+{
+  const CalDicomSeries *sa = *(CalDicomSeries * const *) a;
+  const CalDicomSeries *sb = *(CalDicomSeries * const *) b;
+  gboolean ct_a = g_strcmp0 (sa->modality, "CT") == 0;
+  gboolean ct_b = g_strcmp0 (sb->modality, "CT") == 0;
+
+  if (ct_a != ct_b)
+    return ct_a ? -1 : 1;
+  if (sa->headers->len != sb->headers->len)
+    return sa->headers->len > sb->headers->len ? -1 : 1;
+  return g_strcmp0 (sa->uid, sb->uid);
+}
+
+static void
+add_to_series (GHashTable     *by_uid,
+               GPtrArray      *series_list,
+               CalDicomHeader *header)
+{
+  CalDicomSeries *series = g_hash_table_lookup (by_uid, header->series_uid);
+
+  if (series == NULL)
+    {
+      series = g_new0 (CalDicomSeries, 1);
+      series->uid = g_strdup (header->series_uid);
+      series->modality = g_strdup (header->modality);
+      series->description = g_strdup (header->series_description);
+      series->number = header->series_number;
+      series->rows = header->rows;
+      series->columns = header->columns;
+      series->headers = g_ptr_array_new_with_free_func (header_free);
+      g_hash_table_insert (by_uid, series->uid, series);
+      g_ptr_array_add (series_list, series);
+    }
+  g_ptr_array_add (series->headers, header);
+}
+
+static const char *
+relative_name (const char *root,
+               const char *path)
+{
+  gsize n = strlen (root);
+
+  if (g_str_has_prefix (path, root) && path[n] == G_DIR_SEPARATOR)
+    return path + n + 1;
+  return path;
+}
+
+CalDicomScan *
+cal_dicom_scan (const char    *path,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) by_uid = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(CalDicomScan) scan = g_new0 (CalDicomScan, 1);
+  g_autofree CalDicomHeader *headers = NULL;
+  g_autofree GError **errors = NULL;
+  GError *first_error = NULL;
+  ScanJob job;
+
+  scan->series = g_ptr_array_new_with_free_func (series_free);
+  scan->skipped = g_ptr_array_new_with_free_func (g_free);
+
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    collect_files (path, files, 0);
+  else if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    g_ptr_array_add (files, g_strdup (path));
+  else
+    {
+      g_autofree char *display = g_filename_display_name (path);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "“%s” does not exist", display);
+      return NULL;
+    }
+
+  headers = g_new0 (CalDicomHeader, files->len);
+  errors = g_new0 (GError *, files->len);
+  job = (ScanJob) { files, headers, errors };
+  cal_parallel_for (files->len, scan_one, &job);
+
+  for (guint i = 0; i < files->len; i++)
+    {
+      const char *name = relative_name (path, g_ptr_array_index (files, i));
+      GError *e = errors[i];
+
+      if (e == NULL && !cal_dicom_header_check (&headers[i], &e))
+        cal_dicom_header_clear (&headers[i]);
+      if (e != NULL)
+        {
+          g_ptr_array_add (scan->skipped, g_strdup_printf ("%s: %s", name, e->message));
+          if (first_error == NULL)
+            first_error = e;
+          else
+            g_error_free (e);
+          continue;
+        }
+      add_to_series (by_uid, scan->series, g_memdup2 (&headers[i], sizeof headers[i]));
+    }
+
+  if (scan->series->len == 0)
+    {
+      if (first_error != NULL && files->len == 1)
+        g_propagate_error (error, first_error);
+      else
+        {
+          g_autofree char *display = g_filename_display_name (path);
+          g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_NO_IMAGES,
+                       "No usable DICOM image in “%s” (%u files looked at%s%s)", display,
+                       files->len, first_error ? "; first problem: " : "",
+                       first_error ? first_error->message : "");
+          g_clear_error (&first_error);
+        }
+      return NULL;
+    }
+  g_clear_error (&first_error);
+  g_ptr_array_sort (scan->series, compare_series);
+  return g_steal_pointer (&scan);
+}
+
+CalDicomSeries *
+cal_dicom_scan_pick (CalDicomScan  *scan,
+                     const char    *series_uid,
+                     GError       **error)
+{
+  if (series_uid == NULL)
+    return g_ptr_array_index (scan->series, 0);
+  for (guint i = 0; i < scan->series->len; i++)
+    {
+      CalDicomSeries *series = g_ptr_array_index (scan->series, i);
+      char number[16];
+
+      /* By UID, or by its place in the list "info" prints (1-based). */
+      g_snprintf (number, sizeof number, "%u", i + 1);
+      if (g_str_equal (series->uid, series_uid) || g_str_equal (number, series_uid))
+        return series;
+    }
+  g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_NO_SUCH_SERIES,
+               "No series “%s” here (%u series found; list them with “calvaria-cli info”)",
+               series_uid, scan->series->len);
+  return NULL;
+}
+
+CalVolume *
+cal_dicom_load (const char       *path,
+                const char       *series_uid,
+                CalLoadFlags      flags,
+                CalLoadReport    *report,
+                CalProgressFunc   progress,
+                gpointer          progress_data,
+                GCancellable     *cancellable,
+                GError          **error)
+{
+  g_autoptr(CalDicomScan) scan = NULL;
+  g_autofree char *wanted = g_strdup (series_uid);
+  const char *root = path;
+  g_autofree char *parent = NULL;
+  CalDicomSeries *series;
+
+  /* One file stands for its series: load the series from its folder. */
+  if (!g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      CalDicomHeader header;
+
+      if (!cal_dicom_shim_read_header (path, &header, error))
+        {
+          cal_dicom_header_clear (&header);
+          return NULL;
+        }
+      if (wanted == NULL)
+        wanted = g_strdup (header.series_uid);
+      cal_dicom_header_clear (&header);
+      root = parent = g_path_get_dirname (path);
+    }
+
+  scan = cal_dicom_scan (root, cancellable, error);
+  if (scan == NULL)
+    return NULL;
+  series = cal_dicom_scan_pick (scan, wanted, error);
+  if (series == NULL)
+    return NULL;
+  if (report != NULL && scan->skipped->len > 0)
+    cal_load_report_warn (report, "%u files in the folder were not usable DICOM images and were "
+                          "skipped", scan->skipped->len);
+  return cal_dicom_series_load (series, flags, report, progress, progress_data, cancellable, error);
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+/*
+ * CalGrid: where a volume's voxels sit in the patient.
+ *
+ * Voxel (i, j, k) is stored at index i + nx * (j + ny * k).  The affine maps
+ * (i, j, k, 1) to patient millimetres in LPS (x to the patient's left, y to
+ * the posterior, z to the head: the DICOM convention).  Every loader fills
+ * this once; nothing downstream guesses orientation.
+ */
+typedef struct {
+  guint32  dims[3];
+  double   affine[4][4];        /* voxel index -> LPS mm, row-major */
+  gboolean orientation_known;   /* FALSE when the file said nothing */
+} CalGrid;
+
+#define CAL_TYPE_GRID (cal_grid_get_type ())
+GType     cal_grid_get_type            (void) G_GNUC_CONST;
+
+CalGrid  *cal_grid_copy                (const CalGrid *grid);
+void      cal_grid_free                (CalGrid       *grid);
+
+void      cal_grid_init                (CalGrid       *grid,
+                                        const guint32  dims[3],
+                                        const double   spacing[3],
+                                        const double   direction[3][3],
+                                        const double   origin[3]);
+void      cal_grid_init_axis_aligned   (CalGrid       *grid,
+                                        const guint32  dims[3],
+                                        const double   spacing[3]);
+guint64   cal_grid_n_voxels            (const CalGrid *grid);
+void      cal_grid_get_spacing         (const CalGrid *grid,
+                                        double         spacing[3]);
+void      cal_grid_get_direction       (const CalGrid *grid,
+                                        int            axis,
+                                        double         unit[3]);
+void      cal_grid_voxel_to_patient    (const CalGrid *grid,
+                                        const double   ijk[3],
+                                        double         xyz[3]);
+gboolean  cal_grid_patient_to_voxel    (const CalGrid *grid,
+                                        const double   xyz[3],
+                                        double         ijk[3]);
+void      cal_grid_orientation_code    (const CalGrid *grid,
+                                        char           code[4]);
+gboolean  cal_grid_is_oblique          (const CalGrid *grid,
+                                        double         tolerance_deg);
+gboolean  cal_grid_same_geometry       (const CalGrid *a,
+                                        const CalGrid *b,
+                                        double         tolerance_mm);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CalGrid, cal_grid_free)
+
+/* 4x4 helpers shared by loaders (row-major, double). */
+void      cal_mat4_multiply            (const double a[4][4],
+                                        const double b[4][4],
+                                        double       out[4][4]);
+gboolean  cal_mat4_invert              (const double m[4][4],
+                                        double       out[4][4]);
+
+G_END_DECLS

@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "cal-loader.h"
+
+#include "cal-dicom.h"
+#include "cal-inv3.h"
+#include "cal-nifti.h"
+
+G_DEFINE_QUARK (cal-loader-error-quark, cal_loader_error)
+
+CalFormat
+cal_format_guess (const char *path)
+{
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    return CAL_FORMAT_DICOM;
+  if (cal_nifti_path_is_nifti (path))
+    return CAL_FORMAT_NIFTI;
+  if (cal_inv3_path_is_inv3 (path))
+    return CAL_FORMAT_INV3;
+  if (cal_dicom_file_looks_dicom (path))
+    return CAL_FORMAT_DICOM;
+  return CAL_FORMAT_UNKNOWN;
+}
+
+static gboolean
+unknown_format (const char  *path,
+                GError     **error)
+{
+  g_autofree char *display = g_filename_display_name (path);
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "“%s” does not exist", display);
+  else
+    g_set_error (error, CAL_LOADER_ERROR, CAL_LOADER_ERROR_UNKNOWN_FORMAT,
+                 "“%s” is not a format Calvaria reads (a DICOM file or folder, .nii, .nii.gz "
+                 "or an InVesalius .inv3 project)", display);
+  return FALSE;
+}
+
+CalVolume *
+cal_volume_load (const char       *path,
+                 const char       *series_uid,
+                 CalLoadFlags      flags,
+                 CalLoadReport    *report,
+                 CalProgressFunc   progress,
+                 gpointer          progress_data,
+                 GCancellable     *cancellable,
+                 GError          **error)
+{
+  switch (cal_format_guess (path))
+    {
+    case CAL_FORMAT_NIFTI:
+      return cal_nifti_read_volume (path, flags, report, cancellable, error);
+    case CAL_FORMAT_DICOM:
+      return cal_dicom_load (path, series_uid, flags, report, progress, progress_data,
+                             cancellable, error);
+    case CAL_FORMAT_INV3:
+      {
+        g_autoptr(CalInv3Project) project = cal_inv3_project_load (path, FALSE, report,
+                                                                   cancellable, error);
+        return project ? g_object_ref (project->volume) : NULL;
+      }
+    case CAL_FORMAT_UNKNOWN:
+    default:
+      unknown_format (path, error);
+      return NULL;
+    }
+}
+
+CalMask *
+cal_mask_load (const char     *path,
+               guint           index,
+               CalLoadFlags    flags,
+               CalLoadReport  *report,
+               GCancellable   *cancellable,
+               GError        **error)
+{
+  switch (cal_format_guess (path))
+    {
+    case CAL_FORMAT_NIFTI:
+      return cal_nifti_read_mask (path, flags, report, cancellable, error);
+    case CAL_FORMAT_INV3:
+      {
+        g_autoptr(CalInv3Project) project = cal_inv3_project_load (path, TRUE, report,
+                                                                   cancellable, error);
+        if (project == NULL)
+          return NULL;
+        if (index >= project->masks->len)
+          {
+            g_set_error (error, CAL_LOADER_ERROR, CAL_LOADER_ERROR_NO_MASK,
+                         "The project has %u masks; there is no mask %u",
+                         project->masks->len, index);
+            return NULL;
+          }
+        return g_object_ref (g_ptr_array_index (project->masks, index));
+      }
+    case CAL_FORMAT_DICOM:
+      g_set_error (error, CAL_LOADER_ERROR, CAL_LOADER_ERROR_NO_MASK,
+                   "DICOM masks (SEG) are not supported; give a NIfTI label file");
+      return NULL;
+    case CAL_FORMAT_UNKNOWN:
+    default:
+      unknown_format (path, error);
+      return NULL;
+    }
+}
+
+typedef struct {
+  char           *path;
+  char           *series_uid;
+  CalLoadFlags    flags;
+  CalProgressFunc progress;
+  gpointer        progress_data;
+  CalLoadReport  *report;
+} LoadTask;
+
+static void
+load_task_free (gpointer data)
+{
+  LoadTask *task = data;
+
+  g_free (task->path);
+  g_free (task->series_uid);
+  cal_load_report_free (task->report);
+  g_free (task);
+}
+
+static void
+load_thread (GTask        *task,
+             gpointer      source,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  LoadTask *load = task_data;
+  GError *error = NULL;
+  CalVolume *volume;
+
+  volume = cal_volume_load (load->path, load->series_uid, load->flags, load->report,
+                            load->progress, load->progress_data, cancellable, &error);
+  if (volume == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, volume, g_object_unref);
+}
+
+/* progress is called from the worker threads; the caller marshals it. */
+void
+cal_volume_load_async (const char          *path,
+                       const char          *series_uid,
+                       CalLoadFlags         flags,
+                       CalProgressFunc      progress,
+                       gpointer             progress_data,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  LoadTask *load = g_new0 (LoadTask, 1);
+
+  load->path = g_strdup (path);
+  load->series_uid = g_strdup (series_uid);
+  load->flags = flags;
+  load->progress = progress;
+  load->progress_data = progress_data;
+  load->report = cal_load_report_new ();
+  g_task_set_source_tag (task, cal_volume_load_async);
+  g_task_set_task_data (task, load, load_task_free);
+  g_task_run_in_thread (task, load_thread);
+}
+
+CalVolume *
+cal_volume_load_finish (GAsyncResult  *result,
+                        CalLoadReport **report,
+                        GError       **error)
+{
+  LoadTask *load = g_task_get_task_data (G_TASK (result));
+
+  if (report)
+    *report = cal_load_report_copy (load->report);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Runs func(index, user_data) for every index in [0, n) on all cores,
+ * handing out indices one at a time so uneven work balances itself.
+ * Returns when all calls have returned. */
+typedef void (*CalParallelFunc) (guint    index,
+                                 gpointer user_data);
+
+void  cal_parallel_for       (guint            n,
+                              CalParallelFunc  func,
+                              gpointer         user_data);
+guint cal_parallel_n_threads (void);
+
+G_END_DECLS
