@@ -11,6 +11,7 @@
 #include <dcmtk/dcmjpls/djdecode.h>
 #include <dcmtk/oflog/oflog.h>
 
+#include <cstdio>
 #include <cstring>
 #include <glib/gstdio.h>
 #include <mutex>
@@ -127,6 +128,20 @@ fill_header (DcmFileFormat  &file,
   h->pixel_data_length = h->has_pixel_data && !h->encapsulated ? pixels->getLength () : 0;
 }
 
+static gboolean
+has_dicm_preamble (const char *path)
+{
+  char head[132];
+  FILE *f = fopen (path, "rb");
+  gboolean dicm;
+
+  if (f == NULL)
+    return FALSE;
+  dicm = fread (head, 1, sizeof head, f) == sizeof head && std::memcmp (head + 128, "DICM", 4) == 0;
+  fclose (f);
+  return dicm;
+}
+
 gboolean
 cal_dicom_shim_read_header (const char      *path,
                             CalDicomHeader  *header,
@@ -147,8 +162,15 @@ cal_dicom_shim_read_header (const char      *path,
 
   cond = file.loadFile (path, EXS_Unknown, EGL_noChange, kLazyElementSize, ERM_autoDetect);
   if (cond.bad ())
-    return set_condition_error (error, CAL_DICOM_ERROR_NOT_DICOM,
-                                "Not a readable DICOM file", cond);
+    {
+      // A file with the DICOM preamble that ends early is a truncated DICOM
+      // file; anything else is not DICOM at all.
+      if (cond == EC_StreamNotifyClient && has_dicm_preamble (path))
+        return set_condition_error (error, CAL_DICOM_ERROR_TRUNCATED,
+                                    "The DICOM file is truncated (it ends inside an element)", cond);
+      return set_condition_error (error, CAL_DICOM_ERROR_NOT_DICOM,
+                                  "Not a DICOM file (no readable DICOM data set)", cond);
+    }
   fill_header (file, header);
   if (header->sop_class_uid[0] == '\0' && !header->has_pixel_data && header->rows == 0)
     {

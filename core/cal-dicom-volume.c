@@ -44,6 +44,7 @@ typedef struct {
   CalProgressFunc progress;
   gpointer        progress_data;
   gint            n_done;
+  gint            overflow;     /* a value did not fit int16 */
 } Stack;
 
 static double
@@ -190,9 +191,8 @@ drop_duplicates (Stack          *stack,
             {
               g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_CONFLICTING_SLICES,
                            "Two slices lie at the same position (%.2f mm along the slice normal) "
-                           "with different pixels (acquisition %d and %d): the series mixes "
-                           "acquisitions or echoes. Split it and load one", cur->d,
-                           prev->h->acquisition_number, cur->h->acquisition_number);
+                           "with different pixels: the series mixes acquisitions, echoes or "
+                           "reconstructions. Split it and load one", cur->d);
               return FALSE;
             }
           dropped++;
@@ -287,25 +287,19 @@ analyse_spacing_and_tilt (Stack         *stack,
   stack->resample = uneven || n_missing > 0 || max_offset > TILT_TOLERANCE_MM;
 }
 
-/* int16 holds the result exactly when every slice's rescale is integral and
- * maps the whole stored range into int16. */
+/* int16 can hold the result when every slice's rescale is integral; whether
+ * the values really fit is checked while decoding (a 16-bit signed CT with
+ * intercept -1024 could in theory leave the range, in practice never does). */
 static gboolean
-fits_int16 (const Stack *stack)
+rescale_is_integral (const Stack *stack)
 {
   for (guint s = 0; s < stack->n; s++)
     {
       const CalDicomHeader *h = stack->slices[s].h;
-      double lo, hi, a, b;
 
       if (h->rescale_slope != rint (h->rescale_slope) ||
-          h->rescale_intercept != rint (h->rescale_intercept))
-        return FALSE;
-      lo = h->pixel_representation ? -ldexp (1, (int) h->bits_stored - 1) : 0;
-      hi = h->pixel_representation ? ldexp (1, (int) h->bits_stored - 1) - 1
-                                   : ldexp (1, (int) h->bits_stored) - 1;
-      a = lo * h->rescale_slope + h->rescale_intercept;
-      b = hi * h->rescale_slope + h->rescale_intercept;
-      if (MIN (a, b) < G_MININT16 || MAX (a, b) > G_MAXINT16)
+          h->rescale_intercept != rint (h->rescale_intercept) ||
+          fabs (h->rescale_slope) > 65536 || fabs (h->rescale_intercept) > 65536)
         return FALSE;
     }
   return TRUE;
@@ -361,8 +355,15 @@ decode_into (guint    s,
     {
       gint16 *out = (gint16 *) job->out + n * s;
       gint32 slope = (gint32) h->rescale_slope, inter = (gint32) h->rescale_intercept;
+      gboolean overflow = FALSE;
       for (gsize i = 0; i < n; i++)
-        out[i] = (gint16) (raw[i] * slope + inter);
+        {
+          gint32 v = raw[i] * slope + inter;
+          overflow |= v < G_MININT16 || v > G_MAXINT16;
+          out[i] = (gint16) v;
+        }
+      if (overflow)
+        g_atomic_int_set (&stack->overflow, 1);
     }
   else
     {
@@ -433,6 +434,13 @@ assemble (Stack          *stack,
         }
       if (!decode_all (stack, out, stack->to_int16, error))
         return NULL;
+      if (stack->to_int16 && g_atomic_int_get (&stack->overflow))
+        {
+          /* Rare: values beyond int16. Decode again, exactly, as float. */
+          stack->to_int16 = FALSE;
+          g_clear_pointer (&out, g_free);
+          return assemble (stack, error);
+        }
       set_grid (stack, &grid, dims, 0, 0);
       bytes = g_bytes_new_take (g_steal_pointer (&out), size);
       return cal_volume_new (&grid, type, bytes);
@@ -510,7 +518,7 @@ cal_dicom_series_load (CalDicomSeries   *series,
     }
 
   analyse_spacing_and_tilt (&stack, report);
-  stack.to_int16 = fits_int16 (&stack);
+  stack.to_int16 = rescale_is_integral (&stack);
   volume = assemble (&stack, error);
   if (volume != NULL)
     {
@@ -552,7 +560,7 @@ cal_dicom_read_image (const char  *path,
   stack.sy = header.has_pixel_spacing ? header.pixel_spacing[0] : 1.0;
   stack.sx = header.has_pixel_spacing ? header.pixel_spacing[1] : 1.0;
   stack.dz = header.slice_thickness > 0 ? header.slice_thickness : 1.0;
-  stack.to_int16 = fits_int16 (&stack);
+  stack.to_int16 = rescale_is_integral (&stack);
   if (header.has_orientation)
     {
       memcpy (stack.row, header.orientation, sizeof stack.row);

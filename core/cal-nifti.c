@@ -15,6 +15,41 @@
 #define DEFLATE_MAX_RATIO 1032
 #define READ_CHUNK        (8u << 20)
 
+/* zlib for .nii.gz, stdio for .nii: zlib's transparent mode is not used
+ * because it can return short reads on plain files. */
+typedef struct {
+  gzFile gz;
+  FILE  *file;
+} Reader;
+
+static int
+reader_read (Reader   *r,
+             void     *buffer,
+             unsigned  size)
+{
+  if (r->gz)
+    return gzread (r->gz, buffer, size);
+  return (int) fread (buffer, 1, size, r->file);
+}
+
+static gboolean
+reader_seek (Reader *r,
+             gint64  offset)
+{
+  if (r->gz)
+    return gzseek (r->gz, (z_off_t) offset, SEEK_SET) == (z_off_t) offset;
+  return fseeko (r->file, (off_t) offset, SEEK_SET) == 0;
+}
+
+static void
+reader_close (Reader *r)
+{
+  if (r->gz)
+    gzclose (r->gz);
+  if (r->file)
+    fclose (r->file);
+}
+
 typedef struct {
   CalNiftiHeader h;
   CalGrid        grid;
@@ -233,7 +268,7 @@ compute_affine (NiftiInfo     *info,
 }
 
 static gboolean
-read_exact (gzFile   gz,
+read_exact (Reader  *gz,
             guint8  *buffer,
             guint64  size,
             guint64 *n_read)
@@ -242,7 +277,7 @@ read_exact (gzFile   gz,
   while (*n_read < size)
     {
       unsigned chunk = (unsigned) MIN (size - *n_read, (guint64) READ_CHUNK);
-      int n = gzread (gz, buffer + *n_read, chunk);
+      int n = reader_read (gz, buffer + *n_read, chunk);
 
       if (n <= 0)
         return FALSE;
@@ -252,12 +287,16 @@ read_exact (gzFile   gz,
 }
 
 static gboolean
-gz_error (gzFile        gz,
+gz_error (Reader       *reader,
           const char   *path,
           GError      **error)
 {
   int errnum = Z_OK;
-  const char *message = gzerror (gz, &errnum);
+  const char *message;
+
+  if (reader->gz == NULL)
+    return FALSE;
+  message = gzerror (reader->gz, &errnum);
 
   if (errnum == Z_OK || errnum == Z_BUF_ERROR)
     return FALSE;
@@ -281,7 +320,7 @@ read_nifti_file (const char    *path,
   struct stat st;
   guint64 data_bytes, n_read = 0, file_limit;
   gboolean compressed;
-  gzFile gz;
+  Reader reader = { NULL, NULL }, *gz = &reader;
   guint8 magic[2] = { 0 };
   FILE *probe;
 
@@ -297,18 +336,25 @@ read_nifti_file (const char    *path,
       return NULL;
     }
   compressed = fread (magic, 1, 2, probe) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
-  fclose (probe);
-
-  gz = gzopen (path, "rb");
-  if (gz == NULL)
+  if (compressed)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Could not open the file");
-      return NULL;
+      fclose (probe);
+      reader.gz = gzopen (path, "rb");
+      if (reader.gz == NULL)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Could not open the file");
+          return NULL;
+        }
+      gzbuffer (reader.gz, 1u << 20);
     }
-  gzbuffer (gz, 1u << 20);
+  else
+    {
+      reader.file = probe;
+      rewind (probe);
+    }
 
   {
-    int n = gzread (gz, head, 4);
+    int n = reader_read (gz, head, 4);
     gsize header_size;
 
     if (n == 4)
@@ -316,7 +362,8 @@ read_nifti_file (const char    *path,
         gint32 s;
         memcpy (&s, head, 4);
         header_size = (s == 540 || GUINT32_SWAP_LE_BE (s) == 540) ? 540 : 348;
-        n += MAX (0, gzread (gz, head + 4, (unsigned) header_size - 4));
+        int rest = reader_read (gz, head + 4, (unsigned) header_size - 4);
+        n += MAX (0, rest);   /* MAX evaluates twice: never a call inside */
       }
     if (n < 0 || gz_error (gz, path, error) ||
         !cal_nifti_header_parse (head, (gsize) MAX (n, 0), &info->h, error))
@@ -356,7 +403,7 @@ read_nifti_file (const char    *path,
       goto fail;
     }
 
-  if (gzseek (gz, (z_off_t) info->h.vox_offset, SEEK_SET) != (z_off_t) info->h.vox_offset)
+  if (!reader_seek (gz, info->h.vox_offset))
     {
       if (!gz_error (gz, path, error))
         g_set_error (error, CAL_NIFTI_ERROR, CAL_NIFTI_ERROR_TRUNCATED,
@@ -395,7 +442,7 @@ read_nifti_file (const char    *path,
   if (compressed)
     {
       guint8 extra;
-      if (gzread (gz, &extra, 1) == 1)
+      if (reader_read (gz, &extra, 1) == 1)
         {
           g_set_error (error, CAL_NIFTI_ERROR, CAL_NIFTI_ERROR_SIZE_MISMATCH,
                        "The file decompresses to more than the %" G_GUINT64_FORMAT " bytes its "
@@ -410,11 +457,11 @@ read_nifti_file (const char    *path,
     cal_load_report_warn (report, "%" G_GUINT64_FORMAT " bytes after the voxel data were ignored",
                           (guint64) st.st_size - (guint64) info->h.vox_offset - data_bytes);
 
-  gzclose (gz);
+  reader_close (gz);
   return g_steal_pointer (&data);
 
 fail:
-  gzclose (gz);
+  reader_close (gz);
   return NULL;
 }
 
