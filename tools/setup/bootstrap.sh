@@ -1,0 +1,78 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# One command for a fresh Debian 12 machine (run as root, or with sudo):
+#   tools/setup/bootstrap.sh run    install what is missing, build, run the main job on the sample
+#   tools/setup/bootstrap.sh test   install what is missing, build with ASan+UBSan, run every test
+#
+# Environment: CI=true makes warnings errors; BUILD_DIR overrides the build folder.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+sample=/usr/share/doc/invesalius-examples/examples/Cranium.inv3
+mode=${1:-}
+
+install_missing() {
+  missing=""
+  for pkg in $(grep -v '^#' "$here/debian-packages.txt" | sed '/^$/d'); do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+      missing="$missing $pkg"
+    fi
+  done
+  if [ -n "$missing" ]; then
+    echo "Installing:$missing"
+    SUDO=""
+    [ "$(id -u)" -ne 0 ] && SUDO=sudo
+    $SUDO apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends $missing
+  fi
+}
+
+configure() {
+  dir=$1; shift
+  if [ -f "$dir/build.ninja" ]; then
+    meson configure "$dir" "$@" >/dev/null
+  else
+    meson setup "$dir" "$root" "$@"
+  fi
+}
+
+case "$mode" in
+  run)
+    install_missing
+    dir=${BUILD_DIR:-$root/build}
+    configure "$dir" --buildtype=release
+    ninja -C "$dir"
+    out=${TMPDIR:-/tmp}/calvaria-sample
+    mkdir -p "$out"
+    "$dir/app/cli/calvaria-cli" info "$sample"
+    "$dir/app/cli/calvaria-cli" convert "$sample" "$out/cranium.nii.gz"
+    "$dir/app/cli/calvaria-cli" convert --mask 0 "$sample" "$out/cranium-bone-mask.nii.gz"
+    echo "Sample written to $out"
+    ;;
+  test)
+    install_missing
+    dir=${BUILD_DIR:-$root/build-test}
+    werror=false
+    [ "${CI:-}" = "true" ] && werror=true
+    configure "$dir" --buildtype=debugoptimized -Db_sanitize=address,undefined -Db_lundef=false \
+      -Dwerror=$werror
+    ninja -C "$dir"
+    status=0
+    meson test -C "$dir" --print-errorlogs --num-processes 2 || status=$?
+    # A closing line any CI reads: one per test program (each runs many subtests).
+    python3 - "$dir/meson-logs/testlog.json" <<'PY'
+import json, sys
+results = [json.loads(line)["result"] for line in open(sys.argv[1]) if line.strip()]
+ok = sum(r in ("OK", "EXPECTEDFAIL") for r in results)
+skipped = sum(r == "SKIP" for r in results)
+print(f"tests: {ok} passed, {len(results) - ok - skipped} failed, {skipped} skipped")
+PY
+    exit $status
+    ;;
+  *)
+    echo "Usage: $0 run|test" >&2
+    exit 2
+    ;;
+esac
