@@ -359,7 +359,9 @@ cal_dicom_load (const char       *path,
   if (series == NULL)
     return NULL;
   if (report != NULL && scan->skipped->len > 0)
-    cal_load_report_warn (report, "%u files in the folder were not usable DICOM images and were "
-                          "skipped", scan->skipped->len);
+    cal_load_report_warn (report, "%u file%s in the folder %s not usable DICOM images and %s "
+                          "skipped", scan->skipped->len, scan->skipped->len == 1 ? "" : "s",
+                          scan->skipped->len == 1 ? "is" : "are",
+                          scan->skipped->len == 1 ? "was" : "were");
   return cal_dicom_series_load (series, flags, report, progress, progress_data, cancellable, error);
 }
