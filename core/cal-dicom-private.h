@@ -5,6 +5,7 @@
 
 G_BEGIN_DECLS
 
+gboolean cal_dicom_has_preamble (const char           *path);
 gboolean cal_dicom_header_check (const CalDicomHeader  *header,
                                  GError               **error);
 

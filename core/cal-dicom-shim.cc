@@ -17,6 +17,7 @@
 #include <mutex>
 
 #include "cal-dicom.h"
+#include "cal-dicom-private.h"
 
 // Elements up to this size are read with the header; larger ones (the
 // pixel data) stay on disk until asked for, so a scan of a folder reads
@@ -128,20 +129,6 @@ fill_header (DcmFileFormat  &file,
   h->pixel_data_length = h->has_pixel_data && !h->encapsulated ? pixels->getLength () : 0;
 }
 
-static gboolean
-has_dicm_preamble (const char *path)
-{
-  char head[132];
-  FILE *f = fopen (path, "rb");
-  gboolean dicm;
-
-  if (f == NULL)
-    return FALSE;
-  dicm = fread (head, 1, sizeof head, f) == sizeof head && std::memcmp (head + 128, "DICM", 4) == 0;
-  fclose (f);
-  return dicm;
-}
-
 gboolean
 cal_dicom_shim_read_header (const char      *path,
                             CalDicomHeader  *header,
@@ -165,7 +152,7 @@ cal_dicom_shim_read_header (const char      *path,
     {
       // A file with the DICOM preamble that ends early is a truncated DICOM
       // file; anything else is not DICOM at all.
-      if (cond == EC_StreamNotifyClient && has_dicm_preamble (path))
+      if (cond == EC_StreamNotifyClient && cal_dicom_has_preamble (path))
         return set_condition_error (error, CAL_DICOM_ERROR_TRUNCATED,
                                     "The DICOM file is truncated (it ends inside an element)", cond);
       return set_condition_error (error, CAL_DICOM_ERROR_NOT_DICOM,

@@ -15,8 +15,9 @@ G_DEFINE_QUARK (cal-dicom-error-quark, cal_dicom_error)
 #define MAX_DECODE_RATIO  1000
 #define MIN_DECODE_LIMIT  ((guint64) 64 << 20)
 
+/* The 128-byte preamble followed by "DICM": a DICOM Part 10 file. */
 gboolean
-cal_dicom_file_looks_dicom (const char *path)
+cal_dicom_has_preamble (const char *path)
 {
   guint8 head[132];
   FILE *f = fopen (path, "rb");
@@ -26,7 +27,14 @@ cal_dicom_file_looks_dicom (const char *path)
     return FALSE;
   dicm = fread (head, 1, sizeof head, f) == sizeof head && memcmp (head + 128, "DICM", 4) == 0;
   fclose (f);
-  return dicm || g_str_has_suffix (path, ".dcm") || g_str_has_suffix (path, ".DCM");
+  return dicm;
+}
+
+gboolean
+cal_dicom_file_looks_dicom (const char *path)
+{
+  return cal_dicom_has_preamble (path) || g_str_has_suffix (path, ".dcm") ||
+         g_str_has_suffix (path, ".DCM");
 }
 
 /* Everything about one file that makes it unusable as a CT slice, checked

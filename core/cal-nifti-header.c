@@ -29,41 +29,48 @@ cal_nifti_datatype_size (int  datatype,
     }
 }
 
+/* NIfTI-1 and -2 name their fields alike but differ in widths and order,
+ * so the copy is written once for both struct types. */
+#define COPY_HEADER_FIELDS(h, out)                \
+  G_STMT_START {                                  \
+    for (int i = 0; i < 8; i++)                   \
+      {                                           \
+        (out)->dim[i] = (h)->dim[i];              \
+        (out)->pixdim[i] = (h)->pixdim[i];        \
+      }                                           \
+    (out)->datatype = (h)->datatype;              \
+    (out)->bitpix = (h)->bitpix;                  \
+    (out)->scl_slope = (h)->scl_slope;            \
+    (out)->scl_inter = (h)->scl_inter;            \
+    (out)->qform_code = (h)->qform_code;          \
+    (out)->sform_code = (h)->sform_code;          \
+    (out)->quatern[0] = (h)->quatern_b;           \
+    (out)->quatern[1] = (h)->quatern_c;           \
+    (out)->quatern[2] = (h)->quatern_d;           \
+    (out)->qoffset[0] = (h)->qoffset_x;           \
+    (out)->qoffset[1] = (h)->qoffset_y;           \
+    (out)->qoffset[2] = (h)->qoffset_z;           \
+    for (int c = 0; c < 4; c++)                   \
+      {                                           \
+        (out)->srow[0][c] = (h)->srow_x[c];       \
+        (out)->srow[1][c] = (h)->srow_y[c];       \
+        (out)->srow[2][c] = (h)->srow_z[c];       \
+      }                                           \
+    (out)->xyzt_units = (h)->xyzt_units;          \
+    (out)->intent_code = (h)->intent_code;        \
+    memcpy ((out)->magic, (h)->magic, 4);         \
+    (out)->magic[4] = '\0';                       \
+  } G_STMT_END
+
 static void
 from_nifti1 (const nifti_1_header *h,
              CalNiftiHeader       *out)
 {
   out->version = 1;
-  for (int i = 0; i < 8; i++)
-    {
-      out->dim[i] = h->dim[i];
-      out->pixdim[i] = h->pixdim[i];
-    }
-  out->datatype = h->datatype;
-  out->bitpix = h->bitpix;
+  COPY_HEADER_FIELDS (h, out);
   /* vox_offset is a float in NIfTI-1; a fractional or huge value is caught
    * by the caller's range checks after this conversion. */
   out->vox_offset = (h->vox_offset >= 0 && h->vox_offset < 9.2e18) ? (gint64) h->vox_offset : -1;
-  out->scl_slope = h->scl_slope;
-  out->scl_inter = h->scl_inter;
-  out->qform_code = h->qform_code;
-  out->sform_code = h->sform_code;
-  out->quatern[0] = h->quatern_b;
-  out->quatern[1] = h->quatern_c;
-  out->quatern[2] = h->quatern_d;
-  out->qoffset[0] = h->qoffset_x;
-  out->qoffset[1] = h->qoffset_y;
-  out->qoffset[2] = h->qoffset_z;
-  for (int c = 0; c < 4; c++)
-    {
-      out->srow[0][c] = h->srow_x[c];
-      out->srow[1][c] = h->srow_y[c];
-      out->srow[2][c] = h->srow_z[c];
-    }
-  out->xyzt_units = h->xyzt_units;
-  out->intent_code = h->intent_code;
-  memcpy (out->magic, h->magic, 4);
-  out->magic[4] = '\0';
 }
 
 static void
@@ -71,34 +78,8 @@ from_nifti2 (const nifti_2_header *h,
              CalNiftiHeader       *out)
 {
   out->version = 2;
-  for (int i = 0; i < 8; i++)
-    {
-      out->dim[i] = h->dim[i];
-      out->pixdim[i] = h->pixdim[i];
-    }
-  out->datatype = h->datatype;
-  out->bitpix = h->bitpix;
+  COPY_HEADER_FIELDS (h, out);
   out->vox_offset = h->vox_offset;
-  out->scl_slope = h->scl_slope;
-  out->scl_inter = h->scl_inter;
-  out->qform_code = h->qform_code;
-  out->sform_code = h->sform_code;
-  out->quatern[0] = h->quatern_b;
-  out->quatern[1] = h->quatern_c;
-  out->quatern[2] = h->quatern_d;
-  out->qoffset[0] = h->qoffset_x;
-  out->qoffset[1] = h->qoffset_y;
-  out->qoffset[2] = h->qoffset_z;
-  for (int c = 0; c < 4; c++)
-    {
-      out->srow[0][c] = h->srow_x[c];
-      out->srow[1][c] = h->srow_y[c];
-      out->srow[2][c] = h->srow_z[c];
-    }
-  out->xyzt_units = h->xyzt_units;
-  out->intent_code = h->intent_code;
-  memcpy (out->magic, h->magic, 4);
-  out->magic[4] = '\0';
 }
 
 /* Recognise the header by its size field in either byte order, then check
