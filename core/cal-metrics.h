@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "cal-mask.h"
+
+G_BEGIN_DECLS
+
+#define CAL_METRICS_ERROR (cal_metrics_error_quark ())
+GQuark cal_metrics_error_quark (void);
+
+typedef enum {
+  CAL_METRICS_ERROR_GRID_MISMATCH,   /* masks on different grids */
+  CAL_METRICS_ERROR_EMPTY,           /* a mask (or its part in the ROI) is empty */
+  CAL_METRICS_ERROR_NOT_BINARY,      /* labels other than 0 and 1 */
+} CalMetricsError;
+
+/*
+ * The metrics the product commits to (../shared/DESIGN.md), computed on the
+ * CPU.  This is the oracle for the GPU kernels and the path when no Vulkan
+ * device exists.
+ *
+ * - dsc: 2|A∩B| / (|A|+|B|) over the volume.
+ * - dsc_slice_mean / dsc_slice_harmonic: arithmetic and harmonic means of
+ *   per-axial-slice DSC over the slices where A or B has foreground (a
+ *   slice where only one has foreground scores 0, which makes the harmonic
+ *   mean 0).
+ * - Surface voxels: foreground with a background 6-neighbour; outside the
+ *   volume counts as background.
+ * - Directed distances: from each surface voxel of one mask to the nearest
+ *   surface voxel of the other, exact Euclidean in mm with the real spacing.
+ * - hd: max of both directed maxima.  hd95: max of the two directed 95th
+ *   percentiles (linear interpolation between order statistics, MONAI).
+ * - assd: mean of all directed distances of both directions pooled (MONAI's
+ *   symmetric average surface distance).
+ * - deviation: for each reference (A) surface voxel, the distance to the
+ *   test (B) surface, positive where the test lies outside the reference
+ *   (the voxel is inside B), negative where inside.
+ * With a region of interest, only surface voxels inside it count.
+ */
+typedef struct {
+  double  dsc;
+  double  dsc_slice_mean;
+  double  dsc_slice_harmonic;
+  double  hd;
+  double  hd95;
+  double  assd;
+  double  deviation_mean;
+  double  deviation_sd;
+  guint64 n_surface_ref;
+  guint64 n_surface_test;
+  float  *deviation;       /* (owned, nullable) per reference surface voxel, mm */
+  guint32 *deviation_index;/* (owned, nullable) voxel index of each value */
+} CalMetrics;
+
+typedef enum {
+  CAL_METRICS_EXACT_EDT,     /* separable exact distance transform: any size */
+  CAL_METRICS_BRUTE_FORCE,   /* every pair of surface voxels: small inputs, the oracle's oracle */
+} CalMetricsMethod;
+
+CalMetrics *cal_metrics_compute_cpu (CalMask           *reference,
+                                     CalMask           *test,
+                                     CalMask           *roi,
+                                     CalMetricsMethod   method,
+                                     GCancellable      *cancellable,
+                                     GError           **error);
+void        cal_metrics_free        (CalMetrics        *metrics);
+
+/* Exposed for tests and the GPU path: the pieces the metrics are made of. */
+guint8     *cal_metrics_surface     (const guint8      *labels,
+                                     const guint32      dims[3]);
+void        cal_metrics_squared_edt (const guint8      *features,
+                                     const guint32      dims[3],
+                                     const double       spacing[3],
+                                     double            *out);
+double      cal_metrics_percentile  (double            *values,
+                                     gsize              n,
+                                     double             q);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CalMetrics, cal_metrics_free)
+
+G_END_DECLS
