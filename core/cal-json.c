@@ -112,7 +112,7 @@ cal_json_number (CalJson    *json,
   if (!isfinite (value))
     g_string_append (json->out, "null");
   else
-    g_string_append (json->out, g_ascii_formatd (buffer, sizeof buffer, "%.10g", value));
+    g_string_append (json->out, g_ascii_formatd (buffer, sizeof buffer, "%.12g", value));
 }
 
 void

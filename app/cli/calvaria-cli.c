@@ -18,6 +18,7 @@ static const struct {
 } commands[] = {
   { "info",    cal_cli_info,    "Describe a CT or mask: size, spacing, orientation, HU range, DICOM series" },
   { "convert", cal_cli_convert, "Convert a CT or mask (DICOM, NIfTI, InVesalius) to NIfTI" },
+  { "evaluate", cal_cli_evaluate, "Compare a mask with a reference: DSC, Hausdorff, ASSD, deviation (mm)" },
 };
 
 static void
@@ -27,7 +28,7 @@ print_usage (FILE *out)
            "Usage: calvaria-cli COMMAND [OPTIONS…]\n\n"
            "Commands:\n");
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
-    fprintf (out, "  %-9s %s\n", commands[i].name, commands[i].summary);
+    fprintf (out, "  %-10s %s\n", commands[i].name, commands[i].summary);
   fprintf (out,
            "\nRun “calvaria-cli COMMAND --help” for a command's options.\n\n"
            "Exit status:\n"
