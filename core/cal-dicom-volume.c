@@ -152,14 +152,6 @@ compare_slices (gconstpointer a,
   return sa->d < sb->d ? -1 : sa->d > sb->d ? 1 : 0;
 }
 
-static gboolean
-decode_slice (const CalDicomHeader *h,
-              gint32               *raw,
-              GError              **error)
-{
-  return cal_dicom_shim_read_pixels (h, raw, error);
-}
-
 /* Two images at one position: harmless when identical (a copied file),
  * a mixed-up series when not. */
 static gboolean
@@ -183,7 +175,7 @@ drop_duplicates (Stack          *stack,
               a = g_new (gint32, n_pixels);
               b = g_new (gint32, n_pixels);
             }
-          if (!decode_slice (prev->h, a, error) || !decode_slice (cur->h, b, error))
+          if (!cal_dicom_shim_read_pixels (prev->h, a, error) || !cal_dicom_shim_read_pixels (cur->h, b, error))
             return FALSE;
           if (memcmp (a, b, n_pixels * sizeof *a) != 0 ||
               prev->h->rescale_slope != cur->h->rescale_slope ||
@@ -346,7 +338,7 @@ decode_into (guint    s,
   if (stack->error || g_cancellable_is_cancelled (stack->cancellable))
     return;
   raw = g_new (gint32, n);
-  if (!decode_slice (h, raw, &error))
+  if (!cal_dicom_shim_read_pixels (h, raw, &error))
     {
       record_error (stack, error);
       return;

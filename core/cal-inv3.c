@@ -152,31 +152,29 @@ read_matrix (GHashTable    *members,
     }
 
   /* InVesalius writes numpy's native order, little-endian on every
-   * platform it ships for; copy the slices in flipped-row order. */
+   * platform it ships for; the rows are already flipped (see above), so
+   * the bytes are used as they are. */
   voxels = g_bytes_ref (data);
   cal_load_report_warn (report, "InVesalius projects keep no DICOM position: orientation follows "
                         "InVesalius' axial convention and the origin is the first voxel");
   return cal_volume_new (grid, CAL_VOXEL_INT16, voxels);
 }
 
+/* The labels of one mask, from its plist (already parsed) and data file. */
 static CalMask *
-read_mask (GHashTable    *members,
-           const char    *plist_name,
-           const CalGrid *grid,
-           char         **name_out,
-           double         range[2],
-           GError       **error)
+read_mask_labels (GHashTable    *members,
+                  GVariant      *dict,
+                  const char    *plist_name,
+                  const CalGrid *grid,
+                  GError       **error)
 {
-  g_autoptr(GVariant) dict = parse_member_plist (members, plist_name, error);
-  const char *file = NULL, *name = NULL;
+  const char *file = NULL;
   double shape[3];
   GBytes *bytes;
   const guint8 *src;
   guint8 *labels;
   guint32 nx = grid->dims[0], ny = grid->dims[1], nz = grid->dims[2];
 
-  if (dict == NULL)
-    return NULL;
   if (!g_variant_lookup (dict, "mask_file", "&s", &file) ||
       !cal_plist_lookup_numbers (dict, "mask_shape", shape, 3))
     {
@@ -199,11 +197,6 @@ read_mask (GHashTable    *members,
                    "The mask data “%s” is missing or has the wrong size", file);
       return NULL;
     }
-
-  g_variant_lookup (dict, "name", "&s", &name);
-  *name_out = g_strdup (name ? name : file);
-  if (!cal_plist_lookup_numbers (dict, "threshold_range", range, 2))
-    range[0] = range[1] = 0;
 
   src = g_bytes_get_data (bytes, NULL);
   labels = g_malloc (cal_grid_n_voxels (grid));
@@ -234,30 +227,26 @@ read_masks (CalInv3Project *project,
       g_autofree char *key = g_strdup_printf ("%" G_GSIZE_FORMAT, index);
       g_autoptr(GVariant) file = g_variant_lookup_value (masks, key, G_VARIANT_TYPE_STRING);
       g_autoptr(GVariant) dict = NULL;
-      g_autofree char *name = NULL;
+      const char *plist_name, *name = NULL;
       double range[2] = { 0, 0 };
 
       if (file == NULL)
         continue;
+      plist_name = g_variant_get_string (file, NULL);
+      dict = parse_member_plist (members, plist_name, error);
+      if (dict == NULL)
+        return FALSE;
       if (with_masks)
         {
-          CalMask *mask = read_mask (members, g_variant_get_string (file, NULL), grid,
-                                     &name, range, error);
+          CalMask *mask = read_mask_labels (members, dict, plist_name, grid, error);
           if (mask == NULL)
             return FALSE;
           g_ptr_array_add (project->masks, mask);
         }
-      else
-        {
-          const char *n_str = NULL;
-          dict = parse_member_plist (members, g_variant_get_string (file, NULL), error);
-          if (dict == NULL)
-            return FALSE;
-          g_variant_lookup (dict, "name", "&s", &n_str);
-          name = g_strdup (n_str ? n_str : key);
-          cal_plist_lookup_numbers (dict, "threshold_range", range, 2);
-        }
-      g_ptr_array_add (project->mask_names, g_steal_pointer (&name));
+      g_variant_lookup (dict, "name", "&s", &name);
+      if (!cal_plist_lookup_numbers (dict, "threshold_range", range, 2))
+        range[0] = range[1] = 0;
+      g_ptr_array_add (project->mask_names, g_strdup (name ? name : key));
       g_array_append_vals (project->mask_ranges, range, 1);
     }
   return TRUE;

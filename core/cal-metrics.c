@@ -144,6 +144,17 @@ overlap_metrics (const guint8  *a,
   m->dsc_slice_harmonic = n_slices == 0 ? NAN : any_zero ? 0.0 : n_slices / inverse_sum;
 }
 
+static void
+voxel_index_to_patient (const CalGrid *grid,
+                        gsize          idx,
+                        double         p[3])
+{
+  const guint32 *dims = grid->dims;
+  double ijk[3] = { idx % dims[0], (idx / dims[0]) % dims[1], idx / ((gsize) dims[0] * dims[1]) };
+
+  cal_grid_voxel_to_patient (grid, ijk, p);
+}
+
 /* Distances from the surface voxels of `from` (inside roi) to the nearest
  * surface voxel of `to`, by brute force over all pairs. */
 static double *
@@ -153,7 +164,6 @@ brute_force_distances (const guint8  *from_surface,
                        const CalGrid *grid,
                        guint64       *n_out)
 {
-  const guint32 *dims = grid->dims;
   gsize n = cal_grid_n_voxels (grid);
   g_autoptr(GArray) targets = g_array_new (FALSE, FALSE, sizeof (double[3]));
   GArray *result = g_array_new (FALSE, FALSE, sizeof (double));
@@ -161,16 +171,15 @@ brute_force_distances (const guint8  *from_surface,
   for (gsize idx = 0; idx < n; idx++)
     if (to_surface[idx])
       {
-        double ijk[3] = { idx % dims[0], (idx / dims[0]) % dims[1], idx / ((gsize) dims[0] * dims[1]) }, p[3];
-        cal_grid_voxel_to_patient (grid, ijk, p);
+        double p[3];
+        voxel_index_to_patient (grid, idx, p);
         g_array_append_vals (targets, p, 1);
       }
   for (gsize idx = 0; idx < n; idx++)
     if (from_surface[idx] && (roi == NULL || roi[idx]))
       {
-        double ijk[3] = { idx % dims[0], (idx / dims[0]) % dims[1], idx / ((gsize) dims[0] * dims[1]) }, p[3];
-        double best = INFINITY;
-        cal_grid_voxel_to_patient (grid, ijk, p);
+        double p[3], best = INFINITY;
+        voxel_index_to_patient (grid, idx, p);
         for (guint t = 0; t < targets->len; t++)
           {
             const double *q = &g_array_index (targets, double, 3 * t);
