@@ -14,6 +14,7 @@ cal_metrics_free (CalMetrics *metrics)
     return;
   g_free (metrics->deviation);
   g_free (metrics->deviation_index);
+  g_free (metrics->device);
   g_free (metrics);
 }
 
@@ -38,37 +39,86 @@ cal_metrics_surface (const guint8  *labels,
   return surface;
 }
 
-static int
-compare_doubles (const void *a,
-                 const void *b)
+static void
+swap_doubles (double *a,
+              double *b)
 {
-  double x = *(const double *) a, y = *(const double *) b;
-  return x < y ? -1 : x > y;
+  double t = *a;
+  *a = *b;
+  *b = t;
+}
+
+/* Moves the k-th smallest value to values[k], smaller ones before it and
+ * larger ones after it (Hoare's selection, median-of-three pivots): O(n). */
+static void
+select_kth (double *values,
+            gsize   n,
+            gsize   k)
+{
+  gsize lo = 0, hi = n - 1;
+
+  while (hi > lo)
+    {
+      gsize mid = lo + (hi - lo) / 2, i = lo, j = hi;
+      double pivot;
+
+      if (values[mid] < values[lo])
+        swap_doubles (&values[mid], &values[lo]);
+      if (values[hi] < values[lo])
+        swap_doubles (&values[hi], &values[lo]);
+      if (values[hi] < values[mid])
+        swap_doubles (&values[hi], &values[mid]);
+      pivot = values[mid];
+      while (i <= j)
+        {
+          while (values[i] < pivot)
+            i++;
+          while (values[j] > pivot)
+            j--;
+          if (i <= j)
+            {
+              swap_doubles (&values[i], &values[j]);
+              i++;
+              if (j == 0)
+                break;
+              j--;
+            }
+        }
+      if (k <= j)
+        hi = j;
+      else if (k >= i)
+        lo = i;
+      else
+        return;
+    }
 }
 
 /* The q-quantile with linear interpolation between order statistics
- * (numpy's default, which MONAI uses).  Sorts values in place. */
+ * (numpy's default, which MONAI uses).  Reorders values. */
 double
 cal_metrics_percentile (double *values,
                         gsize   n,
                         double  q)
 {
-  double pos, frac;
+  double pos, frac, next;
   gsize lo;
 
   if (n == 0)
     return NAN;
-  qsort (values, n, sizeof *values, compare_doubles);
   pos = q * (double) (n - 1);
   lo = (gsize) floor (pos);
   frac = pos - (double) lo;
+  select_kth (values, n, lo);
   if (lo + 1 >= n)
-    return values[n - 1];
-  return values[lo] + frac * (values[lo + 1] - values[lo]);
+    return values[lo];
+  next = values[lo + 1];
+  for (gsize i = lo + 2; i < n; i++)
+    next = MIN (next, values[i]);
+  return values[lo] + frac * (next - values[lo]);
 }
 
-static gboolean
-check_inputs (CalMask  *reference,
+gboolean
+cal_metrics_check_inputs (CalMask  *reference,
               CalMask  *test,
               CalMask  *roi,
               GError  **error)
@@ -104,6 +154,39 @@ check_inputs (CalMask  *reference,
   return TRUE;
 }
 
+void
+cal_metrics_set_overlap (CalMetrics    *m,
+                         const guint64 *slice_a,
+                         const guint64 *slice_b,
+                         const guint64 *slice_ab,
+                         guint32        n_slices)
+{
+  guint64 both = 0, na = 0, nb = 0;
+  double sum = 0, inverse_sum = 0;
+  guint n_counted = 0;
+  gboolean any_zero = FALSE;
+
+  for (guint32 k = 0; k < n_slices; k++)
+    {
+      both += slice_ab[k];
+      na += slice_a[k];
+      nb += slice_b[k];
+      if (slice_a[k] + slice_b[k] > 0)
+        {
+          double d = 2.0 * (double) slice_ab[k] / (double) (slice_a[k] + slice_b[k]);
+          sum += d;
+          n_counted++;
+          if (d == 0)
+            any_zero = TRUE;
+          else
+            inverse_sum += 1.0 / d;
+        }
+    }
+  m->dsc = 2.0 * (double) both / (double) (na + nb);
+  m->dsc_slice_mean = n_counted ? sum / n_counted : NAN;
+  m->dsc_slice_harmonic = n_counted == 0 ? NAN : any_zero ? 0.0 : n_counted / inverse_sum;
+}
+
 static void
 overlap_metrics (const guint8  *a,
                  const guint8  *b,
@@ -111,37 +194,18 @@ overlap_metrics (const guint8  *a,
                  CalMetrics    *m)
 {
   gsize plane = (gsize) dims[0] * dims[1];
-  guint64 both = 0, na = 0, nb = 0;
-  double sum = 0, inverse_sum = 0;
-  guint n_slices = 0;
-  gboolean any_zero = FALSE;
+  g_autofree guint64 *sa = g_new0 (guint64, dims[2]);
+  g_autofree guint64 *sb = g_new0 (guint64, dims[2]);
+  g_autofree guint64 *sab = g_new0 (guint64, dims[2]);
 
   for (guint32 k = 0; k < dims[2]; k++)
-    {
-      guint64 sb = 0, sa = 0, sab = 0;
-      for (gsize i = k * plane; i < (k + 1) * plane; i++)
-        {
-          sa += a[i];
-          sb += b[i];
-          sab += a[i] & b[i];
-        }
-      both += sab;
-      na += sa;
-      nb += sb;
-      if (sa + sb > 0)
-        {
-          double d = 2.0 * sab / (double) (sa + sb);
-          sum += d;
-          n_slices++;
-          if (d == 0)
-            any_zero = TRUE;
-          else
-            inverse_sum += 1.0 / d;
-        }
-    }
-  m->dsc = 2.0 * both / (double) (na + nb);
-  m->dsc_slice_mean = n_slices ? sum / n_slices : NAN;
-  m->dsc_slice_harmonic = n_slices == 0 ? NAN : any_zero ? 0.0 : n_slices / inverse_sum;
+    for (gsize i = k * plane; i < (k + 1) * plane; i++)
+      {
+        sa[k] += a[i];
+        sb[k] += b[i];
+        sab[k] += a[i] & b[i];
+      }
+  cal_metrics_set_overlap (m, sa, sb, sab, dims[2]);
 }
 
 static void
@@ -219,57 +283,123 @@ edt_distances (const guint8  *from_surface,
   return (double *) g_array_free (result, FALSE);
 }
 
-static void
-surface_metrics (double         *d_ab,
-                 guint64         n_ab,
-                 double         *d_ba,
-                 guint64         n_ba,
-                 CalMetrics     *m)
+void
+cal_metrics_set_surface_distances (CalMetrics    *m,
+                                   double        *d_ab,
+                                   const guint32 *index_ab,
+                                   guint64        n_ab,
+                                   double        *d_ba,
+                                   guint64        n_ba)
 {
-  double sum = 0, max_ab = 0, max_ba = 0;
+  double sum = 0, sum2 = 0, total = 0, max_ab = 0, max_ba = 0;
 
+  m->n_surface_ref = n_ab;
+  m->n_surface_test = n_ba;
+  m->deviation = g_new (float, MAX (n_ab, 1));
+  m->deviation_index = g_memdup2 (index_ab, MAX (n_ab, 1) * sizeof *index_ab);
   for (guint64 i = 0; i < n_ab; i++)
     {
-      sum += d_ab[i];
+      double v = d_ab[i];
+      m->deviation[i] = (float) v;
+      sum += v;
+      sum2 += v * v;
+      d_ab[i] = fabs (v);
+      total += d_ab[i];
       max_ab = MAX (max_ab, d_ab[i]);
     }
+  m->deviation_mean = sum / (double) n_ab;
+  m->deviation_sd = n_ab > 1 ? sqrt (MAX (0.0, (sum2 - sum * sum / (double) n_ab) / (double) (n_ab - 1))) : 0.0;
+
   for (guint64 i = 0; i < n_ba; i++)
     {
-      sum += d_ba[i];
+      total += d_ba[i];
       max_ba = MAX (max_ba, d_ba[i]);
     }
   m->hd = MAX (max_ab, max_ba);
-  m->assd = sum / (double) (n_ab + n_ba);
-  m->hd95 = MAX (cal_metrics_percentile (d_ab, n_ab, 0.95), cal_metrics_percentile (d_ba, n_ba, 0.95));
+  m->assd = total / (double) (n_ab + n_ba);
+  {
+    double p_ab = cal_metrics_percentile (d_ab, n_ab, 0.95);
+    double p_ba = cal_metrics_percentile (d_ba, n_ba, 0.95);
+    m->hd95 = MAX (p_ab, p_ba);
+  }
 }
 
-static void
-signed_deviation (const double  *d_ab,
-                  const guint8  *ref_surface,
-                  const guint8  *test,
-                  const guint8  *roi,
-                  gsize          n_voxels,
-                  guint64        n_ab,
-                  CalMetrics    *m)
+void
+cal_metrics_bounding_box (const guint8  *a,
+                          const guint8  *b,
+                          const guint32  dims[3],
+                          CalMetricsBox *box)
 {
-  double sum = 0, sum2 = 0;
-  guint64 at = 0;
+  guint32 lo[3] = { G_MAXUINT32, G_MAXUINT32, G_MAXUINT32 }, hi[3] = { 0, 0, 0 };
+  gsize idx = 0;
 
-  m->deviation = g_new (float, MAX (n_ab, 1));
-  m->deviation_index = g_new (guint32, MAX (n_ab, 1));
-  /* Same visiting order as the distance lists: index by index. */
-  for (gsize idx = 0; idx < n_voxels && at < n_ab; idx++)
-    if (ref_surface[idx] && (roi == NULL || roi[idx]))
-      {
-        double v = test[idx] ? d_ab[at] : -d_ab[at];
-        m->deviation[at] = (float) v;
-        m->deviation_index[at] = (guint32) idx;
-        sum += v;
-        sum2 += v * v;
-        at++;
-      }
-  m->deviation_mean = sum / (double) n_ab;
-  m->deviation_sd = n_ab > 1 ? sqrt (MAX (0.0, (sum2 - sum * sum / n_ab) / (double) (n_ab - 1))) : 0.0;
+  for (guint32 k = 0; k < dims[2]; k++)
+    for (guint32 j = 0; j < dims[1]; j++)
+      for (guint32 i = 0; i < dims[0]; i++, idx++)
+        if (a[idx] | b[idx])
+          {
+            const guint32 p[3] = { i, j, k };
+            for (int d = 0; d < 3; d++)
+              {
+                lo[d] = MIN (lo[d], p[d]);
+                hi[d] = MAX (hi[d], p[d]);
+              }
+          }
+  for (int d = 0; d < 3; d++)
+    {
+      if (lo[d] > hi[d])   /* both empty: keep the whole volume */
+        {
+          lo[d] = 0;
+          hi[d] = dims[d] - 1;
+        }
+      box->origin[d] = lo[d];
+      box->dims[d] = hi[d] - lo[d] + 1;
+    }
+}
+
+guint8 *
+cal_metrics_crop (const guint8        *labels,
+                  const guint32        dims[3],
+                  const CalMetricsBox *box)
+{
+  gsize row = box->dims[0];
+  guint8 *out = g_malloc ((gsize) box->dims[0] * box->dims[1] * box->dims[2]);
+  guint8 *at = out;
+
+  for (guint32 k = 0; k < box->dims[2]; k++)
+    for (guint32 j = 0; j < box->dims[1]; j++, at += row)
+      memcpy (at, labels + box->origin[0] + (gsize) dims[0] * ((j + box->origin[1]) +
+              (gsize) dims[1] * (k + box->origin[2])), row);
+  return out;
+}
+
+/* The grid of the box: same axes and spacing, origin moved to the box. */
+static void
+crop_grid (const CalGrid       *grid,
+           const CalMetricsBox *box,
+           CalGrid             *out)
+{
+  double corner[3] = { box->origin[0], box->origin[1], box->origin[2] }, p[3];
+
+  *out = *grid;
+  cal_grid_voxel_to_patient (grid, corner, p);
+  for (int d = 0; d < 3; d++)
+    {
+      out->dims[d] = box->dims[d];
+      out->affine[d][3] = p[d];
+    }
+}
+
+static guint32
+box_index_to_volume (const CalMetricsBox *box,
+                     const guint32        dims[3],
+                     gsize                idx)
+{
+  gsize i = idx % box->dims[0], j = (idx / box->dims[0]) % box->dims[1];
+  gsize k = idx / ((gsize) box->dims[0] * box->dims[1]);
+
+  return (guint32) (i + box->origin[0] + dims[0] * ((j + box->origin[1]) +
+                    (gsize) dims[1] * (k + box->origin[2])));
 }
 
 CalMetrics *
@@ -280,38 +410,44 @@ cal_metrics_compute_cpu (CalMask           *reference,
                          GCancellable      *cancellable,
                          GError           **error)
 {
-  const CalGrid *grid;
-  const guint8 *a, *b, *r;
-  g_autofree guint8 *sa = NULL, *sb = NULL;
-  g_autofree double *d_ab = NULL, *d_ba = NULL, *sorted_ab = NULL;
+  const CalGrid *volume_grid;
+  CalGrid grid;
+  CalMetricsBox box;
+  g_autofree guint8 *a = NULL, *b = NULL, *r = NULL, *sa = NULL, *sb = NULL;
+  g_autofree double *d_ab = NULL, *d_ba = NULL;
+  g_autofree guint32 *index_ab = NULL;
   g_autoptr(CalMetrics) m = NULL;
   guint64 n_ab = 0, n_ba = 0;
 
-  if (!check_inputs (reference, test, roi, error))
+  if (!cal_metrics_check_inputs (reference, test, roi, error))
     return NULL;
-  grid = cal_mask_get_grid (reference);
-  a = cal_mask_get_labels (reference);
-  b = cal_mask_get_labels (test);
-  r = roi ? cal_mask_get_labels (roi) : NULL;
-
+  volume_grid = cal_mask_get_grid (reference);
   m = g_new0 (CalMetrics, 1);
-  overlap_metrics (a, b, grid->dims, m);
-  sa = cal_metrics_surface (a, grid->dims);
-  sb = cal_metrics_surface (b, grid->dims);
+  m->device = g_strdup ("cpu");
+  overlap_metrics (cal_mask_get_labels (reference), cal_mask_get_labels (test), volume_grid->dims, m);
+
+  cal_metrics_bounding_box (cal_mask_get_labels (reference), cal_mask_get_labels (test),
+                            volume_grid->dims, &box);
+  crop_grid (volume_grid, &box, &grid);
+  a = cal_metrics_crop (cal_mask_get_labels (reference), volume_grid->dims, &box);
+  b = cal_metrics_crop (cal_mask_get_labels (test), volume_grid->dims, &box);
+  r = roi ? cal_metrics_crop (cal_mask_get_labels (roi), volume_grid->dims, &box) : NULL;
+  sa = cal_metrics_surface (a, grid.dims);
+  sb = cal_metrics_surface (b, grid.dims);
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
 
   if (method == CAL_METRICS_BRUTE_FORCE)
     {
-      d_ab = brute_force_distances (sa, sb, r, grid, &n_ab);
-      d_ba = brute_force_distances (sb, sa, r, grid, &n_ba);
+      d_ab = brute_force_distances (sa, sb, r, &grid, &n_ab);
+      d_ba = brute_force_distances (sb, sa, r, &grid, &n_ba);
     }
   else
     {
-      d_ab = edt_distances (sa, sb, r, grid, &n_ab);
+      d_ab = edt_distances (sa, sb, r, &grid, &n_ab);
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return NULL;
-      d_ba = edt_distances (sb, sa, r, grid, &n_ba);
+      d_ba = edt_distances (sb, sa, r, &grid, &n_ba);
     }
   if (n_ab == 0 || n_ba == 0)
     {
@@ -319,12 +455,17 @@ cal_metrics_compute_cpu (CalMask           *reference,
                    "No %s surface inside the region of interest", n_ab == 0 ? "reference" : "test");
       return NULL;
     }
-  m->n_surface_ref = n_ab;
-  m->n_surface_test = n_ba;
 
-  /* Deviation needs d_ab in voxel order; the percentile sorts a copy. */
-  signed_deviation (d_ab, sa, b, r, cal_grid_n_voxels (grid), n_ab, m);
-  sorted_ab = g_memdup2 (d_ab, n_ab * sizeof *d_ab);
-  surface_metrics (sorted_ab, n_ab, d_ba, n_ba, m);
+  /* Sign each reference distance by where it lies in the test mask, in the
+   * same index order the distances were collected in. */
+  index_ab = g_new (guint32, n_ab);
+  for (gsize idx = 0, at = 0; at < n_ab; idx++)
+    if (sa[idx] && (r == NULL || r[idx]))
+      {
+        if (!b[idx])
+          d_ab[at] = -d_ab[at];
+        index_ab[at++] = box_index_to_volume (&box, volume_grid->dims, idx);
+      }
+  cal_metrics_set_surface_distances (m, d_ab, index_ab, n_ab, d_ba, n_ba);
   return g_steal_pointer (&m);
 }

@@ -52,7 +52,16 @@ typedef struct {
   guint64 n_surface_test;
   float  *deviation;       /* (owned, nullable) per reference surface voxel, mm */
   guint32 *deviation_index;/* (owned, nullable) voxel index of each value */
+  char    *device;         /* (owned) "cpu" or the Vulkan device's name */
 } CalMetrics;
+
+/* The smallest box holding every foreground voxel of both masks.  Surfaces
+ * and distances computed inside it equal those of the whole volume (no
+ * feature and no query lies outside), so both paths crop to it first. */
+typedef struct {
+  guint32 origin[3];
+  guint32 dims[3];
+} CalMetricsBox;
 
 typedef enum {
   CAL_METRICS_EXACT_EDT,     /* separable exact distance transform: any size */
@@ -67,7 +76,35 @@ CalMetrics *cal_metrics_compute_cpu (CalMask           *reference,
                                      GError           **error);
 void        cal_metrics_free        (CalMetrics        *metrics);
 
+/* Checks the inputs as cal_metrics_compute_cpu() does (grid, binary, empty). */
+gboolean    cal_metrics_check_inputs (CalMask          *reference,
+                                      CalMask          *test,
+                                      CalMask          *roi,
+                                      GError          **error);
+
 /* Exposed for tests and the GPU path: the pieces the metrics are made of. */
+void        cal_metrics_bounding_box (const guint8      *a,
+                                      const guint8      *b,
+                                      const guint32      dims[3],
+                                      CalMetricsBox     *box);
+guint8     *cal_metrics_crop        (const guint8      *labels,
+                                     const guint32      dims[3],
+                                     const CalMetricsBox *box);
+/* Overlap metrics from per-axial-slice counts of A, B and A∩B. */
+void        cal_metrics_set_overlap (CalMetrics        *metrics,
+                                     const guint64     *slice_a,
+                                     const guint64     *slice_b,
+                                     const guint64     *slice_ab,
+                                     guint32            n_slices);
+/* Surface metrics from the directed distances.  d_ab holds, per reference
+ * surface voxel (index_ab: its voxel index), the signed deviation; d_ba the
+ * distances of the test surface.  Both arrays are reordered. */
+void        cal_metrics_set_surface_distances (CalMetrics    *metrics,
+                                               double        *d_ab,
+                                               const guint32 *index_ab,
+                                               guint64        n_ab,
+                                               double        *d_ba,
+                                               guint64        n_ba);
 guint8     *cal_metrics_surface     (const guint8      *labels,
                                      const guint32      dims[3]);
 void        cal_metrics_squared_edt (const guint8      *features,
