@@ -390,10 +390,10 @@ crop_grid (const CalGrid       *grid,
     }
 }
 
-static guint32
-box_index_to_volume (const CalMetricsBox *box,
-                     const guint32        dims[3],
-                     gsize                idx)
+guint32
+cal_metrics_box_index_to_volume (const CalMetricsBox *box,
+                                 const guint32        dims[3],
+                                 gsize                idx)
 {
   gsize i = idx % box->dims[0], j = (idx / box->dims[0]) % box->dims[1];
   gsize k = idx / ((gsize) box->dims[0] * box->dims[1]);
@@ -464,7 +464,7 @@ cal_metrics_compute_cpu (CalMask           *reference,
       {
         if (!b[idx])
           d_ab[at] = -d_ab[at];
-        index_ab[at++] = box_index_to_volume (&box, volume_grid->dims, idx);
+        index_ab[at++] = cal_metrics_box_index_to_volume (&box, volume_grid->dims, idx);
       }
   cal_metrics_set_surface_distances (m, d_ab, index_ab, n_ab, d_ba, n_ba);
   return g_steal_pointer (&m);

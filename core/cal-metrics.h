@@ -90,6 +90,10 @@ void        cal_metrics_bounding_box (const guint8      *a,
 guint8     *cal_metrics_crop        (const guint8      *labels,
                                      const guint32      dims[3],
                                      const CalMetricsBox *box);
+/* A voxel index inside the box, as an index into the whole volume. */
+guint32     cal_metrics_box_index_to_volume (const CalMetricsBox *box,
+                                             const guint32        dims[3],
+                                             gsize                idx);
 /* Overlap metrics from per-axial-slice counts of A, B and A∩B. */
 void        cal_metrics_set_overlap (CalMetrics        *metrics,
                                      const guint64     *slice_a,

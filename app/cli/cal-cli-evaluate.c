@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* calvaria-cli evaluate: how far a segmentation is from a reference, in mm.
- * For now the exact CPU path; the Vulkan path (issue 3) plugs in here. */
+/* calvaria-cli evaluate: how far a segmentation is from a reference, in mm,
+ * on the GPU (Vulkan) or, where none can be used, on the CPU. */
 #include "cal-cli.h"
 
 #include <stdio.h>
+#include <string.h>
 
+#include "cal-evaluate.h"
 #include "cal-json.h"
 #include "cal-loader.h"
-#include "cal-metrics.h"
 
 static CalMask *
 load_mask (const char *path,
@@ -18,10 +19,20 @@ load_mask (const char *path,
                         NULL, NULL, error);
 }
 
+typedef struct {
+  CalVkProfile profile;
+  gboolean     on_gpu;
+  double       compute_ms;   /* wall time of the evaluation, loading excluded */
+} Timing;
+
 static void
-print_text (const CalMetrics *m)
+print_text (const CalMetrics *m,
+            const Timing     *timing)
 {
-  printf ("Device:                 CPU (exact reference implementation)\n");
+  if (timing->on_gpu)
+    printf ("Device:                 %s (Vulkan)\n", m->device);
+  else
+    printf ("Device:                 CPU (exact reference implementation)\n");
   printf ("DSC (volumetric):       %.6f\n", m->dsc);
   printf ("DSC per axial slice:    arithmetic mean %.6f, harmonic mean %.6f\n",
           m->dsc_slice_mean, m->dsc_slice_harmonic);
@@ -35,7 +46,29 @@ print_text (const CalMetrics *m)
 }
 
 static void
-print_json (const CalMetrics *m)
+json_timing (CalJson      *json,
+             const Timing *timing)
+{
+  cal_json_begin_object (json, "timing");
+  cal_json_number (json, "compute_ms", timing->compute_ms);
+  if (timing->on_gpu)
+    {
+      cal_json_int (json, "dispatches", timing->profile.n_dispatches);
+      cal_json_int (json, "submissions", timing->profile.n_submissions);
+      cal_json_number (json, "max_submission_ms", timing->profile.max_submission_ms);
+      if (timing->profile.has_timestamps)
+        {
+          cal_json_number (json, "gpu_total_ms", timing->profile.total_ms);
+          cal_json_number (json, "max_dispatch_ms", timing->profile.max_dispatch_ms);
+          cal_json_string (json, "max_dispatch_kernel", timing->profile.max_dispatch_name);
+        }
+    }
+  cal_json_end_object (json);
+}
+
+static void
+print_json (const CalMetrics *m,
+            const Timing     *timing)
 {
   g_autofree char *text = NULL;
   CalJson json;
@@ -53,10 +86,39 @@ print_json (const CalMetrics *m)
   cal_json_int (&json, "surface_voxels_reference", (gint64) m->n_surface_ref);
   cal_json_int (&json, "surface_voxels_test", (gint64) m->n_surface_test);
   cal_json_string (&json, "units", "mm");
-  cal_json_string (&json, "device", "cpu");
+  cal_json_string (&json, "device", timing->on_gpu ? m->device : "cpu");
+  json_timing (&json, timing);
   cal_json_end_object (&json);
   text = cal_json_finish (&json);
   fputs (text, stdout);
+}
+
+/* The context to compute on, or NULL for the CPU.  An explicit choice
+ * (--device or CALVARIA_VK_DEVICE) that fails is an error; the automatic
+ * one falls back to the CPU with a notice. */
+static gboolean
+open_device (const char    *device,
+             CalVkContext **context,
+             GError       **error)
+{
+  g_autoptr(GError) local = NULL;
+  const char *env = g_getenv ("CALVARIA_VK_DEVICE");
+  gboolean explicit = device != NULL || (env != NULL && *env != '\0');
+
+  *context = NULL;
+  if (device != NULL && g_ascii_strcasecmp (device, "cpu") == 0)
+    return TRUE;
+  *context = cal_vk_context_new (device, &local);
+  if (*context != NULL)
+    return TRUE;
+  if (explicit)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  fprintf (stderr, "notice: %s. Computing on the CPU (same definitions and results, slower).\n",
+           local->message);
+  return TRUE;
 }
 
 int
@@ -64,10 +126,12 @@ cal_cli_evaluate (int    argc,
                   char **argv)
 {
   gboolean json = FALSE, accept_unknown = FALSE;
-  g_autofree char *roi_path = NULL;
+  g_autofree char *roi_path = NULL, *device = NULL, *notice = NULL;
   const GOptionEntry entries[] = {
     { "roi", 0, 0, G_OPTION_ARG_FILENAME, &roi_path, "Only count surface inside this mask", "MASK" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON (distances in mm)", NULL },
+    { "device", 0, 0, G_OPTION_ARG_STRING, &device,
+      "Vulkan device index or name (see `calvaria-cli devices`), or “cpu”", "N" },
     { "accept-unknown-orientation", 0, 0, G_OPTION_ARG_NONE, &accept_unknown,
       "Accept masks that do not say where left and right are", NULL },
     { NULL }
@@ -76,11 +140,20 @@ cal_cli_evaluate (int    argc,
     g_option_context_new ("REF TEST — DSC, Hausdorff, ASSD and signed deviation of TEST against REF");
   g_autoptr(CalMask) ref = NULL, test = NULL, roi = NULL;
   g_autoptr(CalMetrics) metrics = NULL;
+  g_autoptr(CalVkContext) vk = NULL;
   g_autoptr(GError) error = NULL;
+  Timing timing = { 0 };
+  gint64 start;
 
   g_option_context_add_main_entries (context, entries, NULL);
-  if (!cal_cli_parse (context, &argc, &argv, 2, "evaluate REF TEST [--roi MASK] [--json]"))
+  if (!cal_cli_parse (context, &argc, &argv, 2, "evaluate REF TEST [--roi MASK] [--json] [--device N]"))
     return CAL_EXIT_USAGE;
+  if (!open_device (device, &vk, &error))
+    {
+      cal_cli_print_error ("evaluate", error);
+      return g_error_matches (error, CAL_VK_ERROR, CAL_VK_ERROR_NO_SUCH_DEVICE) ? CAL_EXIT_USAGE
+                                                                                : CAL_EXIT_INPUT;
+    }
 
   if (!(ref = load_mask (argv[1], accept_unknown, &error)) ||
       !(test = load_mask (argv[2], accept_unknown, &error)) ||
@@ -89,15 +162,22 @@ cal_cli_evaluate (int    argc,
       cal_cli_print_error ("evaluate", error);
       return cal_cli_exit_for_error (error);
     }
-  metrics = cal_metrics_compute_cpu (ref, test, roi, CAL_METRICS_EXACT_EDT, NULL, &error);
+  start = g_get_monotonic_time ();
+  metrics = cal_evaluate (vk, ref, test, roi, NULL, NULL, NULL, &notice, &error);
+  timing.compute_ms = (double) (g_get_monotonic_time () - start) / 1000.0;
   if (metrics == NULL)
     {
       cal_cli_print_error ("evaluate", error);
       return CAL_EXIT_INPUT;
     }
+  if (notice)
+    fprintf (stderr, "notice: %s\n", notice);
+  timing.on_gpu = vk != NULL && notice == NULL;
+  if (timing.on_gpu)
+    cal_vk_context_get_profile (vk, &timing.profile);
   if (json)
-    print_json (metrics);
+    print_json (metrics, &timing);
   else
-    print_text (metrics);
+    print_text (metrics, &timing);
   return CAL_EXIT_OK;
 }

@@ -17,6 +17,7 @@ enum {
 int  cal_cli_info     (int argc, char **argv);
 int  cal_cli_convert  (int argc, char **argv);
 int  cal_cli_evaluate (int argc, char **argv);
+int  cal_cli_devices  (int argc, char **argv);
 
 /* Shared helpers */
 int  cal_cli_exit_for_error (const GError *error);

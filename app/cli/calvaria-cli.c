@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * calvaria-cli: Calvaria's pipeline from the command line.  It links the
- * core library only; it decides what to print, the library never does.
+ * core and compute libraries only; it decides what to print, the libraries
+ * never do.
  */
 #include "cal-cli.h"
 
@@ -19,6 +20,7 @@ static const struct {
   { "info",    cal_cli_info,    "Describe a CT or mask: size, spacing, orientation, HU range, DICOM series" },
   { "convert", cal_cli_convert, "Convert a CT or mask (DICOM, NIfTI, InVesalius) to NIfTI" },
   { "evaluate", cal_cli_evaluate, "Compare a mask with a reference: DSC, Hausdorff, ASSD, deviation (mm)" },
+  { "devices", cal_cli_devices, "List the Vulkan devices Calvaria can compute on" },
 };
 
 static void

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* calvaria-cli devices: the Vulkan devices Calvaria can compute on. */
+#include "cal-cli.h"
+
+#include <stdio.h>
+
+#include "cal-json.h"
+#include "cal-vk-context.h"
+
+static void
+print_json (GPtrArray *devices,
+            int        chosen)
+{
+  g_autofree char *text = NULL;
+  CalJson json;
+
+  cal_json_init (&json);
+  cal_json_begin_object (&json, NULL);
+  cal_json_begin_array (&json, "devices");
+  for (guint i = 0; i < devices->len; i++)
+    {
+      const CalVkDeviceInfo *d = g_ptr_array_index (devices, i);
+      g_autofree char *api = g_strdup_printf ("%u.%u", CAL_VK_API_MAJOR (d->api_version), CAL_VK_API_MINOR (d->api_version));
+      cal_json_begin_object (&json, NULL);
+      cal_json_int (&json, "index", d->index);
+      cal_json_string (&json, "name", d->name);
+      cal_json_string (&json, "kind", cal_vk_device_kind_name (d->kind));
+      cal_json_string (&json, "driver", d->driver);
+      cal_json_string (&json, "vulkan", api);
+      cal_json_int (&json, "device_memory_bytes", (gint64) d->device_memory);
+      cal_json_bool (&json, "usable", d->usable);
+      if (d->unusable_reason)
+        cal_json_string (&json, "unusable_reason", d->unusable_reason);
+      cal_json_bool (&json, "default", (int) i == chosen);
+      cal_json_end_object (&json);
+    }
+  cal_json_end_array (&json);
+  cal_json_end_object (&json);
+  text = cal_json_finish (&json);
+  fputs (text, stdout);
+}
+
+static void
+print_text (GPtrArray *devices,
+            int        chosen)
+{
+  for (guint i = 0; i < devices->len; i++)
+    {
+      const CalVkDeviceInfo *d = g_ptr_array_index (devices, i);
+      printf ("%c %u  %s\n", (int) i == chosen ? '*' : ' ', d->index, d->name);
+      printf ("     %s, Vulkan %u.%u, %s, %.1f GiB device memory\n", cal_vk_device_kind_name (d->kind),
+              CAL_VK_API_MAJOR (d->api_version), CAL_VK_API_MINOR (d->api_version), d->driver,
+              d->device_memory / 1073741824.0);
+      if (!d->usable)
+        printf ("     not usable: it %s\n", d->unusable_reason);
+    }
+  if (chosen >= 0)
+    printf ("\n* the default (discrete, then integrated GPUs, then CPU; CALVARIA_VK_DEVICE overrides).\n"
+            "  Choose another with --device INDEX or --device NAME, or --device cpu.\n");
+  else
+    printf ("No usable device: evaluation runs on the CPU.\n");
+}
+
+int
+cal_cli_devices (int    argc,
+                 char **argv)
+{
+  gboolean json = FALSE;
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON", NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new ("— list the Vulkan devices Calvaria can compute on");
+  g_autoptr(GPtrArray) devices = NULL;
+  g_autoptr(GError) error = NULL;
+  int chosen = -1;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!cal_cli_parse (context, &argc, &argv, 0, "devices [--json]"))
+    return CAL_EXIT_USAGE;
+  devices = cal_vk_list_devices (&chosen, &error);
+  if (devices == NULL)
+    {
+      /* No loader or no driver is an answer, not a failure. */
+      if (json)
+        printf ("{\"devices\":[],\"error\":\"%s\"}\n", "no Vulkan loader or driver");
+      else
+        printf ("No Vulkan devices: %s\nEvaluation runs on the CPU.\n", error->message);
+      return CAL_EXIT_OK;
+    }
+  if (json)
+    print_json (devices, chosen);
+  else
+    print_text (devices, chosen);
+  return CAL_EXIT_OK;
+}

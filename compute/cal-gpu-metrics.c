@@ -1,0 +1,357 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Surface metrics on the GPU.  The masks are cropped to their bounding box
+ * on the host (exact: see CalMetricsBox), then four kernels run:
+ *
+ *   metrics-rows    per x-row counts: voxels of A, B, A∩B; surface voxels
+ *   edt-rows        distance transform pass along x (exact, in voxels)
+ *   edt-lines       passes along y and z (lower envelope of parabolas)
+ *   metrics-gather  squared distances at the other surface, in voxel order
+ *
+ * The host turns row counts into per-slice DSC and output offsets, and the
+ * gathered values into HD, HD95, ASSD and the signed deviation (in double,
+ * by the same code as the CPU path).
+ */
+#include "cal-gpu-metrics.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "cal-vk-private.h"
+
+/* Each submission aims at this much GPU time: far below driver watchdogs
+ * (2 s on Windows, 10 s on Linux), long enough to keep the GPU busy. */
+#define TARGET_SUBMISSION_MS 20.0
+#define SCRATCH_BUDGET       (256u << 20)
+
+enum { BUF_A, BUF_B, BUF_ROI, BUF_DIST2, BUF_SCRATCH, BUF_ROWS, BUF_OFFSETS,
+       BUF_OUT_DIST2, BUF_OUT_INDEX, N_BUFFERS };
+
+/* Mirrors the push constant block of shaders/metrics-common.glsl. */
+typedef struct {
+  guint32 dims[4];
+  guint32 first, count, axis, which;
+  float   spacing;
+  guint32 scratch_lines;
+  guint64 address[N_BUFFERS];
+} MetricsPush;
+G_STATIC_ASSERT (sizeof (MetricsPush) == 112);
+
+typedef struct {
+  CalVkContext   *context;         /* borrowed */
+  CalVkKernel    *rows;            /* owned, and the three below */
+  CalVkKernel    *edt_rows;
+  CalVkKernel    *edt_lines;
+  CalVkKernel    *gather;
+  CalVkBuffer    *buffers[N_BUFFERS]; /* owned */
+  MetricsPush     push;
+  guint32         dims[3];
+  double          spacing[3];
+  double          steps_per_ms;    /* measured throughput, for sizing dispatches */
+  guint64         steps_done;
+  guint64         steps_total;
+  CalProgressFunc progress;
+  gpointer        progress_data;
+  GCancellable   *cancellable;
+} Run;
+
+static void
+run_free (Run *run)
+{
+  cal_vk_kernel_free (run->context, run->rows);
+  cal_vk_kernel_free (run->context, run->edt_rows);
+  cal_vk_kernel_free (run->context, run->edt_lines);
+  cal_vk_kernel_free (run->context, run->gather);
+  for (int b = 0; b < N_BUFFERS; b++)
+    cal_vk_buffer_free (run->context, run->buffers[b]);
+}
+
+static gboolean
+create_kernels (Run     *run,
+                GError **error)
+{
+  return (run->rows = cal_vk_kernel_new (run->context, "metrics-rows", sizeof (MetricsPush), error)) &&
+         (run->edt_rows = cal_vk_kernel_new (run->context, "edt-rows", sizeof (MetricsPush), error)) &&
+         (run->edt_lines = cal_vk_kernel_new (run->context, "edt-lines", sizeof (MetricsPush), error)) &&
+         (run->gather = cal_vk_kernel_new (run->context, "metrics-gather", sizeof (MetricsPush), error));
+}
+
+static gboolean
+allocate (Run          *run,
+          int           which,
+          VkDeviceSize  size,
+          const char   *what,
+          GError      **error)
+{
+  cal_vk_buffer_free (run->context, run->buffers[which]);
+  run->buffers[which] = cal_vk_buffer_new (run->context, size, what, error);
+  if (run->buffers[which] == NULL)
+    return FALSE;
+  run->push.address[which] = run->buffers[which]->address;
+  return TRUE;
+}
+
+static gboolean
+upload_labels (Run          *run,
+               int           which,
+               const guint8 *labels,
+               gsize         n,
+               const char   *what,
+               GError      **error)
+{
+  /* Shaders read whole words: round up, the tail is never looked at. */
+  return allocate (run, which, (n + 3) & ~(gsize) 3, what, error) &&
+         cal_vk_buffer_upload (run->context, run->buffers[which], 0, labels, n, error);
+}
+
+static void
+report_progress (Run *run)
+{
+  if (run->progress)
+    run->progress (MIN (1.0, (double) run->steps_done / (double) run->steps_total), run->progress_data);
+}
+
+/* Runs kernel over n_items rows or lines, one dispatch per submission,
+ * each sized from the throughput measured so far to take about
+ * TARGET_SUBMISSION_MS. */
+static gboolean
+run_pass (Run          *run,
+          CalVkKernel  *kernel,
+          guint32       n_items,
+          guint32       steps_per_item,
+          guint32       max_items,
+          GError      **error)
+{
+  for (guint32 first = 0; first < n_items;)
+    {
+      double want = TARGET_SUBMISSION_MS * run->steps_per_ms / steps_per_item, ms;
+      guint32 count = (guint32) CLAMP (want, 1.0, (double) MIN (max_items, n_items - first));
+      gint64 start;
+
+      if (g_cancellable_set_error_if_cancelled (run->cancellable, error))
+        return FALSE;
+      run->push.first = first;
+      run->push.count = count;
+      start = g_get_monotonic_time ();
+      if (!cal_vk_batch_begin (run->context, error))
+        return FALSE;
+      cal_vk_batch_barrier (run->context);
+      cal_vk_batch_dispatch (run->context, kernel, &run->push, count);
+      if (!cal_vk_batch_submit (run->context, error))
+        return FALSE;
+      ms = (double) (g_get_monotonic_time () - start) / 1000.0;
+      /* Short submissions measure mostly overhead: grow instead. */
+      if (ms < TARGET_SUBMISSION_MS / 4)
+        run->steps_per_ms *= 4;
+      else
+        run->steps_per_ms = (double) count * steps_per_item / ms;
+      first += count;
+      run->steps_done += (guint64) count * steps_per_item;
+      report_progress (run);
+    }
+  return TRUE;
+}
+
+/* Squared distances to the surface of `which`, in BUF_DIST2. */
+static gboolean
+distance_transform (Run     *run,
+                    guint32  which,
+                    GError **error)
+{
+  const guint32 *d = run->dims;
+  guint32 scratch_lines = run->push.scratch_lines;
+
+  run->push.which = which;
+  run->push.spacing = (float) run->spacing[0];
+  if (!run_pass (run, run->edt_rows, d[1] * d[2], d[0], G_MAXUINT32, error))
+    return FALSE;
+  run->push.axis = 1;
+  run->push.spacing = (float) run->spacing[1];
+  if (!run_pass (run, run->edt_lines, d[0] * d[2], d[1], scratch_lines, error))
+    return FALSE;
+  run->push.axis = 2;
+  run->push.spacing = (float) run->spacing[2];
+  return run_pass (run, run->edt_lines, d[0] * d[1], d[2], scratch_lines, error);
+}
+
+/* Per-slice DSC counts and the output offsets of each row's surface
+ * voxels (exclusive prefix sums), from the rows kernel's counts. */
+static void
+digest_row_counts (Run           *run,
+                   const guint32 *counts,
+                   CalMetrics    *m,
+                   guint32       *offsets_a,
+                   guint32       *offsets_b,
+                   guint64       *n_a,
+                   guint64       *n_b)
+{
+  guint32 ny = run->dims[1], nz = run->dims[2];
+  g_autofree guint64 *slice_a = g_new0 (guint64, nz);
+  g_autofree guint64 *slice_b = g_new0 (guint64, nz);
+  g_autofree guint64 *slice_ab = g_new0 (guint64, nz);
+
+  *n_a = *n_b = 0;
+  for (guint32 row = 0; row < ny * nz; row++)
+    {
+      const guint32 *c = counts + 5 * (gsize) row;
+      slice_a[row / ny] += c[0];
+      slice_b[row / ny] += c[1];
+      slice_ab[row / ny] += c[2];
+      offsets_a[row] = (guint32) *n_a;
+      offsets_b[row] = (guint32) *n_b;
+      *n_a += c[3];
+      *n_b += c[4];
+    }
+  cal_metrics_set_overlap (m, slice_a, slice_b, slice_ab, nz);
+}
+
+/* Distances from the surface of `which` (0: A, 1: B) to the other one. */
+static gboolean
+gather (Run            *run,
+        guint32         which,
+        const guint32  *offsets,
+        guint64         n,
+        float          *dist2,
+        guint32        *index,
+        GError        **error)
+{
+  guint32 rows = run->dims[1] * run->dims[2];
+
+  if (!distance_transform (run, 1 - which, error) ||
+      !cal_vk_buffer_upload (run->context, run->buffers[BUF_OFFSETS], 0, offsets, rows * sizeof *offsets, error))
+    return FALSE;
+  run->push.which = which;
+  return run_pass (run, run->gather, rows, run->dims[0], G_MAXUINT32, error) &&
+         cal_vk_buffer_download (run->context, run->buffers[BUF_OUT_DIST2], 0, dist2, n * sizeof *dist2, error) &&
+         (index == NULL ||
+          cal_vk_buffer_download (run->context, run->buffers[BUF_OUT_INDEX], 0, index, n * sizeof *index, error));
+}
+
+static gboolean
+check_size (const guint32  dims[3],
+            GError       **error)
+{
+  guint64 n = (guint64) dims[0] * dims[1] * dims[2];
+
+  if (n >= G_MAXUINT32 / 2 || (guint64) dims[1] * dims[2] * 5 >= G_MAXUINT32)
+    {
+      g_set_error (error, CAL_VK_ERROR, CAL_VK_ERROR_UNSUPPORTED,
+                   "The masks' bounding box (%u×%u×%u voxels) is too large for the GPU kernels "
+                   "(2³¹ voxels at most); use the CPU", dims[0], dims[1], dims[2]);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Runs everything after cropping; fills m.  run holds what to free. */
+static gboolean
+compute (Run          *run,
+         const guint8 *a,
+         const guint8 *b,
+         const guint8 *r,
+         const CalMetricsBox *box,
+         const guint32 volume_dims[3],
+         CalMetrics   *m,
+         GError      **error)
+{
+  const guint32 *d = run->dims;
+  gsize n = (gsize) d[0] * d[1] * d[2], rows = (gsize) d[1] * d[2];
+  guint32 longest = MAX (d[1], d[2]);
+  g_autofree guint32 *counts = g_new (guint32, 5 * rows);
+  g_autofree guint32 *offsets_a = g_new (guint32, rows), *offsets_b = g_new (guint32, rows);
+  g_autofree float *dist2_ab = NULL, *dist2_ba = NULL;
+  g_autofree guint32 *index_ab = NULL;
+  g_autofree double *d_ab = NULL, *d_ba = NULL;
+  guint64 n_ab, n_ba;
+
+  run->push.scratch_lines = (guint32) CLAMP (SCRATCH_BUDGET / (3 * 4 * (gsize) longest), 1,
+                                             MAX (d[0] * d[2], d[0] * d[1]));
+  if (!create_kernels (run, error) ||
+      !upload_labels (run, BUF_A, a, n, "the reference mask", error) ||
+      !upload_labels (run, BUF_B, b, n, "the test mask", error) ||
+      !upload_labels (run, BUF_ROI, r ? r : a, n, "the region of interest", error) ||
+      !allocate (run, BUF_ROWS, 5 * rows * sizeof (guint32), "row counts", error) ||
+      !allocate (run, BUF_OFFSETS, rows * sizeof (guint32), "row offsets", error) ||
+      !allocate (run, BUF_DIST2, n * sizeof (float), "the distance map", error) ||
+      !allocate (run, BUF_SCRATCH, (VkDeviceSize) 3 * longest * run->push.scratch_lines * 4,
+                 "distance-transform scratch", error))
+    return FALSE;
+
+  if (!run_pass (run, run->rows, rows, d[0], G_MAXUINT32, error) ||
+      !cal_vk_buffer_download (run->context, run->buffers[BUF_ROWS], 0, counts, 5 * rows * sizeof *counts, error))
+    return FALSE;
+  digest_row_counts (run, counts, m, offsets_a, offsets_b, &n_ab, &n_ba);
+  if (n_ab == 0 || n_ba == 0)
+    {
+      g_set_error (error, CAL_METRICS_ERROR, CAL_METRICS_ERROR_EMPTY,
+                   "No %s surface inside the region of interest", n_ab == 0 ? "reference" : "test");
+      return FALSE;
+    }
+
+  dist2_ab = g_new (float, n_ab);
+  dist2_ba = g_new (float, n_ba);
+  index_ab = g_new (guint32, n_ab);
+  if (!allocate (run, BUF_OUT_DIST2, MAX (n_ab, n_ba) * sizeof (float), "surface distances", error) ||
+      !allocate (run, BUF_OUT_INDEX, MAX (n_ab, n_ba) * sizeof (guint32), "surface voxel indices", error) ||
+      !gather (run, 0, offsets_a, n_ab, dist2_ab, index_ab, error) ||
+      !gather (run, 1, offsets_b, n_ba, dist2_ba, NULL, error))
+    return FALSE;
+
+  /* Square roots in double on the host: one rounding less than the GPU's. */
+  d_ab = g_new (double, n_ab);
+  d_ba = g_new (double, n_ba);
+  for (guint64 i = 0; i < n_ab; i++)
+    {
+      d_ab[i] = dist2_ab[i] < 0 ? -sqrt (-(double) dist2_ab[i]) : sqrt ((double) dist2_ab[i]);
+      index_ab[i] = cal_metrics_box_index_to_volume (box, volume_dims, index_ab[i]);
+    }
+  for (guint64 i = 0; i < n_ba; i++)
+    d_ba[i] = sqrt ((double) dist2_ba[i]);
+  cal_metrics_set_surface_distances (m, d_ab, index_ab, n_ab, d_ba, n_ba);
+  return TRUE;
+}
+
+CalMetrics *
+cal_gpu_metrics_compute (CalVkContext     *context,
+                         CalMask          *reference,
+                         CalMask          *test,
+                         CalMask          *roi,
+                         CalProgressFunc   progress,
+                         gpointer          progress_data,
+                         GCancellable     *cancellable,
+                         GError          **error)
+{
+  const CalGrid *grid;
+  CalMetricsBox box;
+  g_autofree guint8 *a = NULL, *b = NULL, *r = NULL;
+  g_autoptr(CalMetrics) m = NULL;
+  Run run = { .context = context, .progress = progress, .progress_data = progress_data,
+              .cancellable = cancellable };
+  gboolean ok;
+  gsize n;
+
+  g_return_val_if_fail (CAL_IS_VK_CONTEXT (context), NULL);
+  if (!cal_metrics_check_inputs (reference, test, roi, error))
+    return NULL;
+  grid = cal_mask_get_grid (reference);
+  cal_metrics_bounding_box (cal_mask_get_labels (reference), cal_mask_get_labels (test), grid->dims, &box);
+  if (!check_size (box.dims, error))
+    return NULL;
+  a = cal_metrics_crop (cal_mask_get_labels (reference), grid->dims, &box);
+  b = cal_metrics_crop (cal_mask_get_labels (test), grid->dims, &box);
+  r = roi ? cal_metrics_crop (cal_mask_get_labels (roi), grid->dims, &box) : NULL;
+
+  memcpy (run.dims, box.dims, sizeof run.dims);
+  cal_grid_get_spacing (grid, run.spacing);
+  memcpy (run.push.dims, box.dims, sizeof box.dims);
+  run.push.dims[3] = r != NULL;
+  n = (gsize) box.dims[0] * box.dims[1] * box.dims[2];
+  run.steps_total = 8 * (guint64) n;   /* rows, 2 × (3 EDT passes + gather) */
+  run.steps_per_ms = cal_vk_context_get_info (context)->kind == CAL_VK_DEVICE_CPU ? 5e3 : 2e5;
+
+  m = g_new0 (CalMetrics, 1);
+  m->device = g_strdup (cal_vk_context_get_info (context)->name);
+  ok = compute (&run, a, b, r, &box, grid->dims, m, error);
+  run_free (&run);
+  return ok ? g_steal_pointer (&m) : NULL;
+}

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* A compute kernel: SPIR-V from the embedded resources (compiled by glslc
+ * at build time) and its pipeline, built through the context's pipeline
+ * cache.  Kernels take everything, buffer addresses included, as push
+ * constants: no descriptor sets. */
+#include "cal-vk-private.h"
+
+#include "cal-shaders-resources.h"
+
+#define SPIRV_MAGIC 0x07230203u
+#define LOCAL_SIZE  64u   /* local_size_x of every compute shader */
+
+static GBytes *
+load_spirv (const char  *name,
+            GError     **error)
+{
+  g_autofree char *path = g_strdup_printf ("/org/calvaria/shaders/%s.spv", name);
+  g_autoptr(GBytes) code = g_resource_lookup_data (cal_shaders_get_resource (), path, 0, NULL);
+  gsize size = code ? g_bytes_get_size (code) : 0;
+
+  if (code == NULL || size < 20 || size % 4 != 0 ||
+      *(const guint32 *) g_bytes_get_data (code, NULL) != SPIRV_MAGIC)
+    {
+      g_set_error (error, CAL_VK_ERROR, CAL_VK_ERROR_SHADER,
+                   "The built-in compute shader “%s” is missing or not SPIR-V; the build is broken", name);
+      return NULL;
+    }
+  return g_steal_pointer (&code);
+}
+
+CalVkKernel *
+cal_vk_kernel_new (CalVkContext  *context,
+                   const char    *name,
+                   guint32        push_size,
+                   GError       **error)
+{
+  const CalVkDevice *dev = cal_vk_context_get_device (context);
+  g_autoptr(GBytes) code = load_spirv (name, error);
+  g_autofree char *what = g_strdup_printf ("Building the compute pipeline “%s”", name);
+  CalVkKernel *kernel;
+  VkShaderModuleCreateInfo module = { .sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO };
+  VkPushConstantRange push = { VK_SHADER_STAGE_COMPUTE_BIT, 0, push_size };
+  VkPipelineLayoutCreateInfo layout = {
+    .sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
+    .pushConstantRangeCount = push_size ? 1 : 0,
+    .pPushConstantRanges = &push,
+  };
+  VkComputePipelineCreateInfo pipeline = {
+    .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
+    .stage = {
+      .sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
+      .stage = VK_SHADER_STAGE_COMPUTE_BIT,
+      .pName = "main",
+    },
+  };
+
+  if (code == NULL)
+    return NULL;
+  kernel = g_new0 (CalVkKernel, 1);
+  g_strlcpy (kernel->name, name, sizeof kernel->name);
+  kernel->push_size = push_size;
+  kernel->local_size = LOCAL_SIZE;
+  module.codeSize = g_bytes_get_size (code);
+  module.pCode = g_bytes_get_data (code, NULL);
+  if (!cal_vk_check (context, dev->vk.vkCreateShaderModule (dev->device, &module, NULL, &kernel->module), what, error) ||
+      !cal_vk_check (context, dev->vk.vkCreatePipelineLayout (dev->device, &layout, NULL, &kernel->layout),
+                     what, error))
+    goto fail;
+  pipeline.stage.module = kernel->module;
+  pipeline.layout = kernel->layout;
+  if (!cal_vk_check (context, dev->vk.vkCreateComputePipelines (dev->device, dev->pipeline_cache, 1, &pipeline,
+                                                                 NULL, &kernel->pipeline), what, error))
+    goto fail;
+  return kernel;
+
+fail:
+  cal_vk_kernel_free (context, kernel);
+  return NULL;
+}
+
+void
+cal_vk_kernel_free (CalVkContext *context,
+                    CalVkKernel  *kernel)
+{
+  const CalVkDevice *dev = cal_vk_context_get_device (context);
+  const struct VolkDeviceTable *vk = &dev->vk;
+
+  if (kernel == NULL)
+    return;
+  if (kernel->pipeline)
+    vk->vkDestroyPipeline (dev->device, kernel->pipeline, NULL);
+  if (kernel->layout)
+    vk->vkDestroyPipelineLayout (dev->device, kernel->layout, NULL);
+  if (kernel->module)
+    vk->vkDestroyShaderModule (dev->device, kernel->module, NULL);
+  g_free (kernel);
+}
+
+/* 1D work over n invocations; past 65535 groups the grid folds into y and
+ * shaders rebuild the index (invocation_index() in the shaders). */
+void
+cal_vk_kernel_record (const CalVkDevice *dev,
+                      CalVkKernel       *kernel,
+                      VkCommandBuffer    cmd,
+                      gconstpointer      push,
+                      guint32            n_invocations)
+{
+  guint32 groups = (n_invocations + kernel->local_size - 1) / kernel->local_size;
+  guint32 gx = MIN (groups, 65535u), gy = (groups + gx - 1) / MAX (gx, 1);
+
+  dev->vk.vkCmdBindPipeline (cmd, VK_PIPELINE_BIND_POINT_COMPUTE, kernel->pipeline);
+  if (kernel->push_size)
+    dev->vk.vkCmdPushConstants (cmd, kernel->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, kernel->push_size, push);
+  if (groups > 0)
+    dev->vk.vkCmdDispatch (cmd, gx, gy, 1);
+}

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Inside compute/ only: Vulkan types never reach the public headers. */
+#pragma once
+
+#include <volk.h>
+
+#include "cal-vk-context.h"
+
+G_BEGIN_DECLS
+
+/* The one place a VkResult becomes a GError.  Returns FALSE on failure;
+ * marks the context lost on VK_ERROR_DEVICE_LOST. */
+gboolean cal_vk_check (CalVkContext *context,
+                       VkResult      result,
+                       const char   *what,
+                       GError      **error);
+
+/* Instance-wide, shared by every context of the process. */
+VkInstance cal_vk_instance_acquire (GError **error);
+void       cal_vk_instance_release (void);
+/* The physical devices and their descriptions, in the loader's order. */
+GPtrArray *cal_vk_enumerate        (VkInstance          instance,
+                                    VkPhysicalDevice  **physical,
+                                    guint32           **compute_families,
+                                    GError            **error);
+/* The index of the device to use (see cal_vk_list_devices()), or -1. */
+int        cal_vk_choose_device    (GPtrArray          *devices,
+                                    const char         *selector,
+                                    GError            **error);
+void       cal_vk_context_mark_lost (CalVkContext      *self);
+/* Accounting for cal_vk_buffer_new(): FALSE if the budget would be exceeded. */
+gboolean   cal_vk_context_reserve_memory (CalVkContext *self,
+                                          gint64        bytes);
+
+/* The device's function table and handles (libplacebo-style seam: all
+ * device calls go through vk). */
+typedef struct {
+  struct VolkDeviceTable                  vk;
+  VkPhysicalDevice                 physical;
+  VkDevice                         device;
+  VkQueue                          queue;
+  guint32                          queue_family;
+  VkPhysicalDeviceProperties       properties;
+  VkPhysicalDeviceMemoryProperties memory;
+  VkPipelineCache                  pipeline_cache;
+  VkDeviceSize                     max_allocation;
+  gboolean                         unified_memory; /* device-local memory is host-visible */
+} CalVkDevice;
+
+const CalVkDevice *cal_vk_context_get_device (CalVkContext *self);
+
+/* Buffers ------------------------------------------------------------- */
+typedef struct {
+  VkBuffer       buffer;
+  VkDeviceMemory memory;
+  VkDeviceSize   size;
+  void          *mapped;   /* (nullable) host pointer where memory is host-visible */
+  VkDeviceAddress address; /* for shaders (buffer_reference) */
+} CalVkBuffer;
+
+CalVkBuffer *cal_vk_buffer_new      (CalVkContext *context,
+                                     VkDeviceSize  size,
+                                     const char   *what,
+                                     GError      **error);
+void         cal_vk_buffer_free     (CalVkContext *context,
+                                     CalVkBuffer  *buffer);
+gboolean     cal_vk_buffer_upload   (CalVkContext *context,
+                                     CalVkBuffer  *buffer,
+                                     VkDeviceSize  offset,
+                                     gconstpointer data,
+                                     gsize         size,
+                                     GError      **error);
+gboolean     cal_vk_buffer_download (CalVkContext *context,
+                                     CalVkBuffer  *buffer,
+                                     VkDeviceSize  offset,
+                                     gpointer      data,
+                                     gsize         size,
+                                     GError      **error);
+gboolean     cal_vk_buffer_fill     (CalVkContext *context,
+                                     CalVkBuffer  *buffer,
+                                     guint32       value,
+                                     GError      **error);
+
+/* Kernels: one compute shader and its push constants, which carry buffer
+ * device addresses.  SPIR-V comes from the embedded GResource. ---------- */
+typedef struct {
+  char                  name[40];
+  guint32               push_size;
+  guint32               local_size;
+  VkShaderModule        module;
+  VkPipelineLayout      layout;
+  VkPipeline            pipeline;
+} CalVkKernel;
+
+CalVkKernel *cal_vk_kernel_new    (CalVkContext  *context,
+                                   const char    *name,
+                                   guint32        push_size,
+                                   GError       **error);
+void         cal_vk_kernel_free   (CalVkContext  *context,
+                                   CalVkKernel   *kernel);
+/* Records one dispatch of n_invocations (1D) into cmd, VkFFT-style: the
+ * caller owns the command buffer. */
+void         cal_vk_kernel_record (const CalVkDevice *device,
+                                   CalVkKernel       *kernel,
+                                   VkCommandBuffer    cmd,
+                                   gconstpointer      push,
+                                   guint32            n_invocations);
+
+/* Batches: the context's command buffer, filled with dispatches and
+ * submitted when the caller says the batch is long enough.  The queue is
+ * held from begin to submit (one owner). -------------------------------- */
+gboolean cal_vk_batch_begin    (CalVkContext *context,
+                                GError      **error);
+void     cal_vk_batch_dispatch (CalVkContext *context,
+                                CalVkKernel  *kernel,
+                                gconstpointer push,
+                                guint32       n_invocations);
+/* Records a full barrier so later dispatches see earlier writes. */
+void     cal_vk_batch_barrier  (CalVkContext *context);
+VkCommandBuffer cal_vk_batch_command_buffer (CalVkContext *context);
+gboolean cal_vk_batch_submit   (CalVkContext *context,
+                                GError      **error);
+/* Drops an open batch after an error. */
+void     cal_vk_batch_abandon  (CalVkContext *context);
+
+G_END_DECLS
