@@ -19,9 +19,6 @@
 
 #include "cal-vk-private.h"
 
-/* Each submission aims at this much GPU time: far below driver watchdogs
- * (2 s on Windows, 10 s on Linux), long enough to keep the GPU busy. */
-#define TARGET_SUBMISSION_MS 20.0
 #define SCRATCH_BUDGET       (256u << 20)
 
 enum { BUF_A, BUF_B, BUF_ROI, BUF_DIST2, BUF_SCRATCH, BUF_ROWS, BUF_OFFSETS,
@@ -112,8 +109,8 @@ report_progress (Run *run)
 }
 
 /* Runs kernel over n_items rows or lines, one dispatch per submission,
- * each sized from the throughput measured so far to take about
- * TARGET_SUBMISSION_MS. */
+ * each sized from the throughput measured so far to take about the
+ * context's submission target. */
 static gboolean
 run_pass (Run          *run,
           CalVkKernel  *kernel,
@@ -122,9 +119,11 @@ run_pass (Run          *run,
           guint32       max_items,
           GError      **error)
 {
+  double target_ms = cal_vk_context_get_submission_target (run->context);
+
   for (guint32 first = 0; first < n_items;)
     {
-      double want = TARGET_SUBMISSION_MS * run->steps_per_ms / steps_per_item, ms;
+      double want = target_ms * run->steps_per_ms / steps_per_item, ms;
       guint32 count = (guint32) CLAMP (want, 1.0, (double) MIN (max_items, n_items - first));
       gint64 start;
 
@@ -141,7 +140,7 @@ run_pass (Run          *run,
         return FALSE;
       ms = (double) (g_get_monotonic_time () - start) / 1000.0;
       /* Short submissions measure mostly overhead: grow instead. */
-      if (ms < TARGET_SUBMISSION_MS / 4)
+      if (ms < target_ms / 4)
         run->steps_per_ms *= 4;
       else
         run->steps_per_ms = (double) count * steps_per_item / ms;

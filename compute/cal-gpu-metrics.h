@@ -14,8 +14,8 @@ G_BEGIN_DECLS
  * results: DSC exactly, distances within 1e-4 mm) as Vulkan compute
  * kernels: surface voxels, an exact anisotropic distance transform (one
  * pass per axis) and a gather of the distances at the other surface.
- * Work is cut into submissions of ~20 ms, measured as it runs, so no
- * driver watchdog fires.  Errors: CAL_METRICS_ERROR for the inputs,
+ * Work is cut into submissions of about the context's submission target,
+ * sized by the throughput measured as it runs, so no driver watchdog fires.  Errors: CAL_METRICS_ERROR for the inputs,
  * CAL_VK_ERROR from the device (the caller may retry elsewhere),
  * G_IO_ERROR_CANCELLED.
  */

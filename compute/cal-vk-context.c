@@ -34,6 +34,7 @@ struct _CalVkContext
   guint            n_queries;
   CalVkProfile     profile;
   guint64          memory_budget;
+  double           submission_target_ms;
   guint64          memory_used;     /* guarded by memory_lock */
   GMutex           memory_lock;
   gboolean         lost;            /* atomic */
@@ -258,6 +259,7 @@ cal_vk_context_init (CalVkContext *self)
 {
   g_mutex_init (&self->queue_lock);
   g_mutex_init (&self->memory_lock);
+  self->submission_target_ms = 20.0;
 }
 
 CalVkContext *
@@ -320,6 +322,22 @@ cal_vk_context_reserve_memory (CalVkContext *self,
     self->memory_used = (guint64) ((gint64) self->memory_used + bytes);
   g_mutex_unlock (&self->memory_lock);
   return ok;
+}
+
+void
+cal_vk_context_set_submission_target (CalVkContext *self,
+                                      double        milliseconds)
+{
+  g_return_if_fail (CAL_IS_VK_CONTEXT (self));
+  g_return_if_fail (milliseconds > 0);
+  self->submission_target_ms = milliseconds;
+}
+
+double
+cal_vk_context_get_submission_target (CalVkContext *self)
+{
+  g_return_val_if_fail (CAL_IS_VK_CONTEXT (self), 20.0);
+  return self->submission_target_ms;
 }
 
 void

@@ -77,6 +77,12 @@ const CalVkDeviceInfo *cal_vk_context_get_info (CalVkContext *self);
  * lets tests exercise the out-of-memory path on any device. */
 void          cal_vk_context_set_memory_budget (CalVkContext *self,
                                                 guint64       bytes);
+/* How long one submission should keep the device busy (default 20 ms):
+ * far below driver watchdogs (2 s on Windows, 10 s on Linux), long enough
+ * to keep a GPU busy.  Smaller values keep a shared GPU more responsive. */
+void          cal_vk_context_set_submission_target (CalVkContext *self,
+                                                    double        milliseconds);
+double        cal_vk_context_get_submission_target (CalVkContext *self);
 /* Timing of everything run since the last reset. */
 void          cal_vk_context_get_profile   (CalVkContext  *self,
                                             CalVkProfile  *profile);
