@@ -21,8 +21,11 @@
 
 #define SCRATCH_BUDGET       (256u << 20)
 
+/* Kernels differ in cost per step, so each has its own throughput. */
+enum { KERNEL_ROWS, KERNEL_EDT_ROWS, KERNEL_EDT_LINES, KERNEL_GATHER };
+
 enum { BUF_A, BUF_B, BUF_ROI, BUF_DIST2, BUF_SCRATCH, BUF_ROWS, BUF_OFFSETS,
-       BUF_OUT_DIST2, BUF_OUT_INDEX, N_BUFFERS };
+       BUF_OUT_DIST2, BUF_OUT_INDEX, BUF_COLUMNS, N_BUFFERS };
 
 /* Mirrors the push constant block of shaders/metrics-common.glsl. */
 typedef struct {
@@ -32,7 +35,7 @@ typedef struct {
   guint32 scratch_lines;
   guint64 address[N_BUFFERS];
 } MetricsPush;
-G_STATIC_ASSERT (sizeof (MetricsPush) == 112);
+G_STATIC_ASSERT (sizeof (MetricsPush) == 120);
 
 typedef struct {
   CalVkContext   *context;         /* borrowed */
@@ -44,7 +47,7 @@ typedef struct {
   MetricsPush     push;
   guint32         dims[3];
   double          spacing[3];
-  double          steps_per_ms;    /* measured throughput, for sizing dispatches */
+  double          steps_per_ms[4]; /* measured throughput per kernel (KERNEL_*) */
   guint64         steps_done;
   guint64         steps_total;
   CalProgressFunc progress;
@@ -114,16 +117,18 @@ report_progress (Run *run)
 static gboolean
 run_pass (Run          *run,
           CalVkKernel  *kernel,
+          int           which_kernel,
           guint32       n_items,
           guint32       steps_per_item,
           guint32       max_items,
           GError      **error)
 {
   double target_ms = cal_vk_context_get_submission_target (run->context);
+  double *steps_per_ms = &run->steps_per_ms[which_kernel];
 
   for (guint32 first = 0; first < n_items;)
     {
-      double want = target_ms * run->steps_per_ms / steps_per_item, ms;
+      double want = target_ms * *steps_per_ms / steps_per_item, ms;
       guint32 count = (guint32) CLAMP (want, 1.0, (double) MIN (max_items, n_items - first));
       gint64 start;
 
@@ -141,9 +146,9 @@ run_pass (Run          *run,
       ms = (double) (g_get_monotonic_time () - start) / 1000.0;
       /* Short submissions measure mostly overhead: grow instead. */
       if (ms < target_ms / 4)
-        run->steps_per_ms *= 4;
+        *steps_per_ms *= 4;
       else
-        run->steps_per_ms = (double) count * steps_per_item / ms;
+        *steps_per_ms = (double) count * steps_per_item / ms;
       first += count;
       run->steps_done += (guint64) count * steps_per_item;
       report_progress (run);
@@ -162,15 +167,15 @@ distance_transform (Run     *run,
 
   run->push.which = which;
   run->push.spacing = (float) run->spacing[0];
-  if (!run_pass (run, run->edt_rows, d[1] * d[2], d[0], G_MAXUINT32, error))
+  if (!run_pass (run, run->edt_rows, KERNEL_EDT_ROWS, d[1] * d[2], d[0], G_MAXUINT32, error))
     return FALSE;
   run->push.axis = 1;
   run->push.spacing = (float) run->spacing[1];
-  if (!run_pass (run, run->edt_lines, d[0] * d[2], d[1], scratch_lines, error))
+  if (!run_pass (run, run->edt_lines, KERNEL_EDT_LINES, d[0] * d[2], d[1], scratch_lines, error))
     return FALSE;
   run->push.axis = 2;
   run->push.spacing = (float) run->spacing[2];
-  return run_pass (run, run->edt_lines, d[0] * d[1], d[2], scratch_lines, error);
+  return run_pass (run, run->edt_lines, KERNEL_EDT_LINES, d[0] * d[1], d[2], scratch_lines, error);
 }
 
 /* Per-slice DSC counts and the output offsets of each row's surface
@@ -220,7 +225,7 @@ gather (Run            *run,
       !cal_vk_buffer_upload (run->context, run->buffers[BUF_OFFSETS], 0, offsets, rows * sizeof *offsets, error))
     return FALSE;
   run->push.which = which;
-  return run_pass (run, run->gather, rows, run->dims[0], G_MAXUINT32, error) &&
+  return run_pass (run, run->gather, KERNEL_GATHER, rows, run->dims[0], G_MAXUINT32, error) &&
          cal_vk_buffer_download (run->context, run->buffers[BUF_OUT_DIST2], 0, dist2, n * sizeof *dist2, error) &&
          (index == NULL ||
           cal_vk_buffer_download (run->context, run->buffers[BUF_OUT_INDEX], 0, index, n * sizeof *index, error));
@@ -271,12 +276,14 @@ compute (Run          *run,
       !upload_labels (run, BUF_ROI, r ? r : a, n, "the region of interest", error) ||
       !allocate (run, BUF_ROWS, 5 * rows * sizeof (guint32), "row counts", error) ||
       !allocate (run, BUF_OFFSETS, rows * sizeof (guint32), "row offsets", error) ||
+      !allocate (run, BUF_COLUMNS, (gsize) d[0] * d[1] * sizeof (guint32), "column flags", error) ||
+      !cal_vk_buffer_fill (run->context, run->buffers[BUF_COLUMNS], 0, error) ||
       !allocate (run, BUF_DIST2, n * sizeof (float), "the distance map", error) ||
       !allocate (run, BUF_SCRATCH, (VkDeviceSize) 3 * longest * run->push.scratch_lines * 4,
                  "distance-transform scratch", error))
     return FALSE;
 
-  if (!run_pass (run, run->rows, rows, d[0], G_MAXUINT32, error) ||
+  if (!run_pass (run, run->rows, KERNEL_ROWS, rows, d[0], G_MAXUINT32, error) ||
       !cal_vk_buffer_download (run->context, run->buffers[BUF_ROWS], 0, counts, 5 * rows * sizeof *counts, error))
     return FALSE;
   digest_row_counts (run, counts, m, offsets_a, offsets_b, &n_ab, &n_ba);
@@ -346,7 +353,8 @@ cal_gpu_metrics_compute (CalVkContext     *context,
   run.push.dims[3] = r != NULL;
   n = (gsize) box.dims[0] * box.dims[1] * box.dims[2];
   run.steps_total = 8 * (guint64) n;   /* rows, 2 × (3 EDT passes + gather) */
-  run.steps_per_ms = cal_vk_context_get_info (context)->kind == CAL_VK_DEVICE_CPU ? 5e3 : 2e5;
+  for (int k = 0; k < (int) G_N_ELEMENTS (run.steps_per_ms); k++)
+    run.steps_per_ms[k] = cal_vk_context_get_info (context)->kind == CAL_VK_DEVICE_CPU ? 5e3 : 2e5;
 
   m = g_new0 (CalMetrics, 1);
   m->device = g_strdup (cal_vk_context_get_info (context)->name);

@@ -37,6 +37,10 @@ void main ()
     }
   else
     {
+      // Distances are read only at the other mask's surface voxels.
+      uint queried = pc.which == 0u ? 2u : 1u;
+      if ((Uints (pc.columns).v[line] & queried) == 0u)
+        return;
       n = pc.dims.z;
       stride = nx * ny;
       base = line;

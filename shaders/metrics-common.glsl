@@ -31,6 +31,7 @@ layout(push_constant) uniform Push {
   uvec2 offsets;       // output offset per x-row (metrics-gather)
   uvec2 out_dist2;     // gathered squared distances, signed for A
   uvec2 out_index;     // their voxel indices
+  uvec2 columns;       // per z-column (i, j): bit 0 / bit 1 = has a surface voxel of A / B in the ROI
 } pc;
 
 // Stands in for +infinity: finite squared distances stay below ~1e12 mm².

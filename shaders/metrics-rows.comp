@@ -2,6 +2,8 @@
 // Per x-row (j, k): voxels of A, of B, of A∩B, and surface voxels of A and
 // of B inside the region of interest.  The host sums rows into slices
 // (per-slice DSC) and prefix-sums surface counts into output offsets.
+// Columns along z that hold a surface voxel are flagged: the last
+// distance-transform pass skips the others, whose distances nobody reads.
 #version 450
 #extension GL_GOOGLE_include_directive : require
 #include "metrics-common.glsl"
@@ -24,8 +26,11 @@ void main ()
       nab += uint (a && b);
       if ((a || b) && in_roi (idx))
         {
-          sa += uint (a && on_surface (0u, i, j, k));
-          sb += uint (b && on_surface (1u, i, j, k));
+          uint flags = uint (a && on_surface (0u, i, j, k)) | (uint (b && on_surface (1u, i, j, k)) << 1);
+          sa += flags & 1u;
+          sb += flags >> 1;
+          if (flags != 0u)
+            atomicOr (Uints (pc.columns).v[i + nx * j], flags);
         }
     }
   Uints counts = Uints (pc.row_counts);

@@ -136,7 +136,7 @@ test_kernels_and_lost_device (void)
   g_assert_null (cal_vk_kernel_new (context, "no-such-shader", 16, &error));
   g_assert_error (error, CAL_VK_ERROR, CAL_VK_ERROR_SHADER);
   g_clear_error (&error);
-  kernel = cal_vk_kernel_new (context, "edt-lines", 112, &error);
+  kernel = cal_vk_kernel_new (context, "edt-lines", 120, &error);
   g_assert_no_error (error);
   g_assert_nonnull (kernel);
   cal_vk_kernel_free (context, kernel);
@@ -154,7 +154,7 @@ static void
 build_a_kernel (void)
 {
   g_autoptr(CalVkContext) context = cal_test_vk_context_or_skip ();
-  CalVkKernel *kernel = cal_vk_kernel_new (context, "metrics-gather", 112, NULL);
+  CalVkKernel *kernel = cal_vk_kernel_new (context, "metrics-gather", 120, NULL);
 
   g_assert_nonnull (kernel);
   cal_vk_kernel_free (context, kernel);

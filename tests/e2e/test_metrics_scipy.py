@@ -3,7 +3,9 @@
 """calvaria-cli evaluate against an independent SciPy computation of the
 same definitions (../shared/DESIGN.md) on masks made from the real sample
 CT: reference = CT >= 226 HU, test = CT >= 300 HU dilated by one voxel in the
-upper half.  Distances must agree to 1e-3 mm, DSC exactly.  TAP output."""
+upper half.  Distances must agree to 1e-3 mm, DSC exactly, on the Vulkan
+device (lavapipe in CI) and on the CPU path.  Also: device choice, and the
+CPU fallback with a notice where no Vulkan driver exists.  TAP output."""
 import argparse
 import json
 import os
@@ -52,12 +54,15 @@ def main():
     affine = np.diag([SPACING[0], SPACING[1], SPACING[2], 1.0])
     for name, m in (("ref", ref), ("test", test)):
         nibabel.save(nibabel.Nifti1Image(m.astype(np.uint8), affine), os.path.join(tmp, name + ".nii.gz"))
-    r = subprocess.run([a.cli, "evaluate", "--json", os.path.join(tmp, "ref.nii.gz"),
-                        os.path.join(tmp, "test.nii.gz")], capture_output=True, text=True)
-    if r.returncode != 0:
-        print("1..1\nnot ok 1 - calvaria-cli evaluate ran\n# " + r.stderr)
-        return 1
-    ours = json.loads(r.stdout)
+    paths = [os.path.join(tmp, "ref.nii.gz"), os.path.join(tmp, "test.nii.gz")]
+    runs = {}
+    for device in ("vulkan", "cpu"):
+        extra = ["--device", "cpu"] if device == "cpu" else []
+        r = subprocess.run([a.cli, "evaluate", "--json", *paths, *extra], capture_output=True, text=True)
+        if r.returncode != 0:
+            print("1..1\nnot ok 1 - calvaria-cli evaluate ran on " + device + "\n# " + r.stderr)
+            return 1
+        runs[device] = json.loads(r.stdout)
 
     d_ab, d_ba = directed(ref, test), directed(test, ref)
     sign = np.where(test[surface(ref)], 1.0, -1.0)
@@ -72,12 +77,41 @@ def main():
     }
     n = 0
     failed = 0
-    for key, value in expected.items():
+
+    def check(ok, name, detail=""):
+        nonlocal n, failed
         n += 1
-        tolerance = 1e-10 if key == "dsc" else 1e-3   # DSC: exact up to the 12 digits printed
-        ok = abs(ours[key] - value) <= tolerance
         failed += not ok
-        print(f"{'ok' if ok else 'not ok'} {n} - {key}: calvaria {ours[key]:.6f}, scipy {value:.6f}")
+        print(f"{'ok' if ok else 'not ok'} {n} - {name}")
+        if not ok and detail:
+            print("# " + detail.replace("\n", "\n# "))
+
+    for device, ours in runs.items():
+        for key, value in expected.items():
+            tolerance = 1e-10 if key == "dsc" else 1e-3   # DSC: exact up to the 12 digits printed
+            check(abs(ours[key] - value) <= tolerance,
+                  f"{device}: {key}: calvaria {ours[key]:.6f}, scipy {value:.6f}")
+    check(runs["cpu"]["device"] == "cpu" and runs["vulkan"]["device"] != "cpu"
+          and "max_dispatch_ms" in runs["vulkan"]["timing"],
+          f"vulkan run used a Vulkan device ({runs['vulkan']['device']}) and timed its dispatches")
+
+    r = subprocess.run([a.cli, "devices", "--json"], capture_output=True, text=True)
+    devices = json.loads(r.stdout)["devices"] if r.returncode == 0 else []
+    check(len(devices) >= 1 and sum(d["default"] for d in devices) == 1,
+          "devices lists the Vulkan devices, one marked default", r.stdout + r.stderr)
+    r = subprocess.run([a.cli, "evaluate", *paths, "--device", "99"], capture_output=True, text=True)
+    check(r.returncode == 2 and "calvaria-cli devices" in r.stderr, "--device 99: exit 2, points to `devices`",
+          r.stderr)
+
+    # No Vulkan driver at all: the same numbers from the CPU, with a notice.
+    env = dict(os.environ, VK_ICD_FILENAMES="/nonexistent/icd.json", VK_DRIVER_FILES="/nonexistent/icd.json")
+    r = subprocess.run([a.cli, "evaluate", "--json", *paths], capture_output=True, text=True, env=env)
+    fallback = json.loads(r.stdout) if r.returncode == 0 else {}
+    check(r.returncode == 0 and "notice:" in r.stderr and "CPU" in r.stderr and fallback.get("device") == "cpu"
+          and fallback.get("hd") == runs["cpu"]["hd"],
+          "no Vulkan driver: falls back to the CPU with a notice", r.stderr)
+    r = subprocess.run([a.cli, "devices"], capture_output=True, text=True, env=env)
+    check(r.returncode == 0 and "No Vulkan devices" in r.stdout, "no Vulkan driver: devices says so", r.stdout)
     print(f"1..{n}")
     print(f"{n - failed} passed, {failed} failed")
     return 1 if failed else 0
