@@ -21,8 +21,9 @@
 
 #define SCRATCH_BUDGET       (256u << 20)
 
-/* Kernels differ in cost per step, so each has its own throughput. */
-enum { KERNEL_ROWS, KERNEL_EDT_ROWS, KERNEL_EDT_LINES, KERNEL_GATHER };
+/* Passes differ in cost per step (the z pass skips columns), so each
+ * has its own measured throughput. */
+enum { PASS_ROWS, PASS_EDT_X, PASS_EDT_Y, PASS_EDT_Z, PASS_GATHER, N_PASSES };
 
 enum { BUF_A, BUF_B, BUF_ROI, BUF_DIST2, BUF_SCRATCH, BUF_ROWS, BUF_OFFSETS,
        BUF_OUT_DIST2, BUF_OUT_INDEX, BUF_COLUMNS, N_BUFFERS };
@@ -47,7 +48,7 @@ typedef struct {
   MetricsPush     push;
   guint32         dims[3];
   double          spacing[3];
-  double          steps_per_ms[4]; /* measured throughput per kernel (KERNEL_*) */
+  double          steps_per_ms[N_PASSES]; /* measured throughput per pass */
   guint64         steps_done;
   guint64         steps_total;
   CalProgressFunc progress;
@@ -117,14 +118,14 @@ report_progress (Run *run)
 static gboolean
 run_pass (Run          *run,
           CalVkKernel  *kernel,
-          int           which_kernel,
+          int           pass,
           guint32       n_items,
           guint32       steps_per_item,
           guint32       max_items,
           GError      **error)
 {
   double target_ms = cal_vk_context_get_submission_target (run->context);
-  double *steps_per_ms = &run->steps_per_ms[which_kernel];
+  double *steps_per_ms = &run->steps_per_ms[pass];
 
   for (guint32 first = 0; first < n_items;)
     {
@@ -167,15 +168,15 @@ distance_transform (Run     *run,
 
   run->push.which = which;
   run->push.spacing = (float) run->spacing[0];
-  if (!run_pass (run, run->edt_rows, KERNEL_EDT_ROWS, d[1] * d[2], d[0], G_MAXUINT32, error))
+  if (!run_pass (run, run->edt_rows, PASS_EDT_X, d[1] * d[2], d[0], G_MAXUINT32, error))
     return FALSE;
   run->push.axis = 1;
   run->push.spacing = (float) run->spacing[1];
-  if (!run_pass (run, run->edt_lines, KERNEL_EDT_LINES, d[0] * d[2], d[1], scratch_lines, error))
+  if (!run_pass (run, run->edt_lines, PASS_EDT_Y, d[0] * d[2], d[1], scratch_lines, error))
     return FALSE;
   run->push.axis = 2;
   run->push.spacing = (float) run->spacing[2];
-  return run_pass (run, run->edt_lines, KERNEL_EDT_LINES, d[0] * d[1], d[2], scratch_lines, error);
+  return run_pass (run, run->edt_lines, PASS_EDT_Z, d[0] * d[1], d[2], scratch_lines, error);
 }
 
 /* Per-slice DSC counts and the output offsets of each row's surface
@@ -225,7 +226,7 @@ gather (Run            *run,
       !cal_vk_buffer_upload (run->context, run->buffers[BUF_OFFSETS], 0, offsets, rows * sizeof *offsets, error))
     return FALSE;
   run->push.which = which;
-  return run_pass (run, run->gather, KERNEL_GATHER, rows, run->dims[0], G_MAXUINT32, error) &&
+  return run_pass (run, run->gather, PASS_GATHER, rows, run->dims[0], G_MAXUINT32, error) &&
          cal_vk_buffer_download (run->context, run->buffers[BUF_OUT_DIST2], 0, dist2, n * sizeof *dist2, error) &&
          (index == NULL ||
           cal_vk_buffer_download (run->context, run->buffers[BUF_OUT_INDEX], 0, index, n * sizeof *index, error));
@@ -283,7 +284,7 @@ compute (Run          *run,
                  "distance-transform scratch", error))
     return FALSE;
 
-  if (!run_pass (run, run->rows, KERNEL_ROWS, rows, d[0], G_MAXUINT32, error) ||
+  if (!run_pass (run, run->rows, PASS_ROWS, rows, d[0], G_MAXUINT32, error) ||
       !cal_vk_buffer_download (run->context, run->buffers[BUF_ROWS], 0, counts, 5 * rows * sizeof *counts, error))
     return FALSE;
   digest_row_counts (run, counts, m, offsets_a, offsets_b, &n_ab, &n_ba);
