@@ -49,6 +49,8 @@ typedef struct {
   guint32         dims[3];
   double          spacing[3];
   double          steps_per_ms[N_PASSES]; /* measured throughput per pass */
+  guint32        *active_columns[2];   /* owned: prefix counts of z-columns with
+                                        * a surface voxel of A, of B */
   guint64         steps_done;
   guint64         steps_total;
   CalProgressFunc progress;
@@ -65,6 +67,8 @@ run_free (Run *run)
   cal_vk_kernel_free (run->context, run->gather);
   for (int b = 0; b < N_BUFFERS; b++)
     cal_vk_buffer_free (run->context, run->buffers[b]);
+  g_free (run->active_columns[0]);
+  g_free (run->active_columns[1]);
 }
 
 static gboolean
@@ -112,25 +116,61 @@ report_progress (Run *run)
     run->progress (MIN (1.0, (double) run->steps_done / (double) run->steps_total), run->progress_data);
 }
 
+/* Steps of items [first, first + count): every item costs one step to
+ * look at; active ones (all, without a prefix count) steps_per_item. */
+static double
+pass_steps (const guint32 *active_prefix,
+            guint32        first,
+            guint32        count,
+            guint32        steps_per_item)
+{
+  guint32 active = active_prefix ? active_prefix[first + count] - active_prefix[first] : count;
+  return (double) active * steps_per_item + count;
+}
+
+/* The most items from first that fit in budget steps (at least one). */
+static guint32
+items_within (const guint32 *active_prefix,
+              guint32        first,
+              guint32        most,
+              guint32        steps_per_item,
+              double         budget)
+{
+  guint32 lo = 1, hi = most;
+
+  while (lo < hi)
+    {
+      guint32 mid = lo + (hi - lo + 1) / 2;
+      if (pass_steps (active_prefix, first, mid, steps_per_item) <= budget)
+        lo = mid;
+      else
+        hi = mid - 1;
+    }
+  return lo;
+}
+
 /* Runs kernel over n_items rows or lines, one dispatch per submission,
  * each sized from the throughput measured so far to take about the
- * context's submission target. */
+ * context's submission target.  active_prefix (nullable, n_items + 1
+ * entries) counts the items that do real work; the others return at once. */
 static gboolean
-run_pass (Run          *run,
-          CalVkKernel  *kernel,
-          int           pass,
-          guint32       n_items,
-          guint32       steps_per_item,
-          guint32       max_items,
-          GError      **error)
+run_pass (Run           *run,
+          CalVkKernel   *kernel,
+          int            pass,
+          guint32        n_items,
+          guint32        steps_per_item,
+          guint32        max_items,
+          const guint32 *active_prefix,
+          GError       **error)
 {
   double target_ms = cal_vk_context_get_submission_target (run->context);
   double *steps_per_ms = &run->steps_per_ms[pass];
 
   for (guint32 first = 0; first < n_items;)
     {
-      double want = target_ms * *steps_per_ms / steps_per_item, ms;
-      guint32 count = (guint32) CLAMP (want, 1.0, (double) MIN (max_items, n_items - first));
+      guint32 count = items_within (active_prefix, first, MIN (max_items, n_items - first),
+                                    steps_per_item, target_ms * *steps_per_ms);
+      double steps = pass_steps (active_prefix, first, count, steps_per_item), ms;
       gint64 start;
 
       if (g_cancellable_set_error_if_cancelled (run->cancellable, error))
@@ -145,11 +185,9 @@ run_pass (Run          *run,
       if (!cal_vk_batch_submit (run->context, error))
         return FALSE;
       ms = (double) (g_get_monotonic_time () - start) / 1000.0;
-      /* Short submissions measure mostly overhead: grow instead. */
-      if (ms < target_ms / 4)
-        *steps_per_ms *= 4;
-      else
-        *steps_per_ms = (double) count * steps_per_item / ms;
+      /* Short submissions measure mostly overhead, and work varies along
+       * a pass: grow at most twofold per submission. */
+      *steps_per_ms = ms < target_ms / 4 ? *steps_per_ms * 2 : MIN (steps / ms, *steps_per_ms * 2);
       first += count;
       run->steps_done += (guint64) count * steps_per_item;
       report_progress (run);
@@ -168,15 +206,17 @@ distance_transform (Run     *run,
 
   run->push.which = which;
   run->push.spacing = (float) run->spacing[0];
-  if (!run_pass (run, run->edt_rows, PASS_EDT_X, d[1] * d[2], d[0], G_MAXUINT32, error))
+  if (!run_pass (run, run->edt_rows, PASS_EDT_X, d[1] * d[2], d[0], G_MAXUINT32, NULL, error))
     return FALSE;
   run->push.axis = 1;
   run->push.spacing = (float) run->spacing[1];
-  if (!run_pass (run, run->edt_lines, PASS_EDT_Y, d[0] * d[2], d[1], scratch_lines, error))
+  if (!run_pass (run, run->edt_lines, PASS_EDT_Y, d[0] * d[2], d[1], scratch_lines, NULL, error))
     return FALSE;
   run->push.axis = 2;
   run->push.spacing = (float) run->spacing[2];
-  return run_pass (run, run->edt_lines, PASS_EDT_Z, d[0] * d[1], d[2], scratch_lines, error);
+  /* The z pass works only on columns where the other mask is queried. */
+  return run_pass (run, run->edt_lines, PASS_EDT_Z, d[0] * d[1], d[2], scratch_lines,
+                   run->active_columns[1 - which], error);
 }
 
 /* Per-slice DSC counts and the output offsets of each row's surface
@@ -210,6 +250,27 @@ digest_row_counts (Run           *run,
   cal_metrics_set_overlap (m, slice_a, slice_b, slice_ab, nz);
 }
 
+/* Prefix counts of the z-columns flagged by the rows kernel, per mask:
+ * they size the z pass's dispatches by the work they really hold. */
+static gboolean
+count_active_columns (Run     *run,
+                      GError **error)
+{
+  gsize n = (gsize) run->dims[0] * run->dims[1];
+  g_autofree guint32 *flags = g_new (guint32, n);
+
+  if (!cal_vk_buffer_download (run->context, run->buffers[BUF_COLUMNS], 0, flags, n * sizeof *flags, error))
+    return FALSE;
+  for (int m = 0; m < 2; m++)
+    {
+      run->active_columns[m] = g_new (guint32, n + 1);
+      run->active_columns[m][0] = 0;
+      for (gsize c = 0; c < n; c++)
+        run->active_columns[m][c + 1] = run->active_columns[m][c] + ((flags[c] >> m) & 1);
+    }
+  return TRUE;
+}
+
 /* Distances from the surface of `which` (0: A, 1: B) to the other one. */
 static gboolean
 gather (Run            *run,
@@ -226,7 +287,7 @@ gather (Run            *run,
       !cal_vk_buffer_upload (run->context, run->buffers[BUF_OFFSETS], 0, offsets, rows * sizeof *offsets, error))
     return FALSE;
   run->push.which = which;
-  return run_pass (run, run->gather, PASS_GATHER, rows, run->dims[0], G_MAXUINT32, error) &&
+  return run_pass (run, run->gather, PASS_GATHER, rows, run->dims[0], G_MAXUINT32, NULL, error) &&
          cal_vk_buffer_download (run->context, run->buffers[BUF_OUT_DIST2], 0, dist2, n * sizeof *dist2, error) &&
          (index == NULL ||
           cal_vk_buffer_download (run->context, run->buffers[BUF_OUT_INDEX], 0, index, n * sizeof *index, error));
@@ -284,10 +345,12 @@ compute (Run          *run,
                  "distance-transform scratch", error))
     return FALSE;
 
-  if (!run_pass (run, run->rows, PASS_ROWS, rows, d[0], G_MAXUINT32, error) ||
+  if (!run_pass (run, run->rows, PASS_ROWS, rows, d[0], G_MAXUINT32, NULL, error) ||
       !cal_vk_buffer_download (run->context, run->buffers[BUF_ROWS], 0, counts, 5 * rows * sizeof *counts, error))
     return FALSE;
   digest_row_counts (run, counts, m, offsets_a, offsets_b, &n_ab, &n_ba);
+  if (!count_active_columns (run, error))
+    return FALSE;
   if (n_ab == 0 || n_ba == 0)
     {
       g_set_error (error, CAL_METRICS_ERROR, CAL_METRICS_ERROR_EMPTY,
