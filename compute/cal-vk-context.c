@@ -517,10 +517,3 @@ cal_vk_batch_submit (CalVkContext *self,
   g_mutex_unlock (&self->queue_lock);
   return ok;
 }
-
-void
-cal_vk_batch_abandon (CalVkContext *self)
-{
-  self->dev.vk.vkEndCommandBuffer (self->cmd);
-  g_mutex_unlock (&self->queue_lock);
-}

@@ -101,9 +101,9 @@ cal_vk_device_info_free (CalVkDeviceInfo *info)
 
 static void
 describe_device (VkPhysicalDevice  device,
-                        guint             index,
-                        CalVkDeviceInfo  *info,
-                        guint32          *compute_family)
+                 guint             index,
+                 CalVkDeviceInfo  *info,
+                 guint32          *compute_family)
 {
   VkPhysicalDeviceDriverProperties driver = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES };
   VkPhysicalDeviceProperties2 props = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2 };

@@ -120,7 +120,5 @@ void     cal_vk_batch_barrier  (CalVkContext *context);
 VkCommandBuffer cal_vk_batch_command_buffer (CalVkContext *context);
 gboolean cal_vk_batch_submit   (CalVkContext *context,
                                 GError      **error);
-/* Drops an open batch after an error. */
-void     cal_vk_batch_abandon  (CalVkContext *context);
 
 G_END_DECLS
