@@ -311,14 +311,11 @@ check_size (const guint32  dims[3],
 
 /* Runs everything after cropping; fills m.  run holds what to free. */
 static gboolean
-compute (Run          *run,
-         const guint8 *a,
-         const guint8 *b,
-         const guint8 *r,
-         const CalMetricsBox *box,
-         const guint32 volume_dims[3],
-         CalMetrics   *m,
-         GError      **error)
+compute (Run                  *run,
+         const CalMetricsCrop *crop,
+         const guint32         volume_dims[3],
+         CalMetrics           *m,
+         GError              **error)
 {
   const guint32 *d = run->dims;
   gsize n = (gsize) d[0] * d[1] * d[2], rows = (gsize) d[1] * d[2];
@@ -333,9 +330,9 @@ compute (Run          *run,
   run->push.scratch_lines = (guint32) CLAMP (SCRATCH_BUDGET / (3 * 4 * (gsize) longest), 1,
                                              MAX (d[0] * d[2], d[0] * d[1]));
   if (!create_kernels (run, error) ||
-      !upload_labels (run, BUF_A, a, n, "the reference mask", error) ||
-      !upload_labels (run, BUF_B, b, n, "the test mask", error) ||
-      !upload_labels (run, BUF_ROI, r ? r : a, n, "the region of interest", error) ||
+      !upload_labels (run, BUF_A, crop->a, n, "the reference mask", error) ||
+      !upload_labels (run, BUF_B, crop->b, n, "the test mask", error) ||
+      !upload_labels (run, BUF_ROI, crop->roi ? crop->roi : crop->a, n, "the region of interest", error) ||
       !allocate (run, BUF_ROWS, 5 * rows * sizeof (guint32), "row counts", error) ||
       !allocate (run, BUF_OFFSETS, rows * sizeof (guint32), "row offsets", error) ||
       !allocate (run, BUF_COLUMNS, (gsize) d[0] * d[1] * sizeof (guint32), "column flags", error) ||
@@ -373,7 +370,7 @@ compute (Run          *run,
   for (guint64 i = 0; i < n_ab; i++)
     {
       d_ab[i] = dist2_ab[i] < 0 ? -sqrt (-(double) dist2_ab[i]) : sqrt ((double) dist2_ab[i]);
-      index_ab[i] = cal_metrics_box_index_to_volume (box, volume_dims, index_ab[i]);
+      index_ab[i] = cal_metrics_box_index_to_volume (&crop->box, volume_dims, index_ab[i]);
     }
   for (guint64 i = 0; i < n_ba; i++)
     d_ba[i] = sqrt ((double) dist2_ba[i]);
@@ -392,8 +389,7 @@ cal_gpu_metrics_compute (CalVkContext     *context,
                          GError          **error)
 {
   const CalGrid *grid;
-  CalMetricsBox box;
-  g_autofree guint8 *a = NULL, *b = NULL, *r = NULL;
+  g_auto(CalMetricsCrop) crop = { 0 };
   g_autoptr(CalMetrics) m = NULL;
   Run run = { .context = context, .progress = progress, .progress_data = progress_data,
               .cancellable = cancellable };
@@ -401,28 +397,23 @@ cal_gpu_metrics_compute (CalVkContext     *context,
   gsize n;
 
   g_return_val_if_fail (CAL_IS_VK_CONTEXT (context), NULL);
-  if (!cal_metrics_check_inputs (reference, test, roi, error))
+  if (!cal_metrics_crop_inputs (reference, test, roi, &crop, error) ||
+      !check_size (crop.box.dims, error))
     return NULL;
   grid = cal_mask_get_grid (reference);
-  cal_metrics_bounding_box (cal_mask_get_labels (reference), cal_mask_get_labels (test), grid->dims, &box);
-  if (!check_size (box.dims, error))
-    return NULL;
-  a = cal_metrics_crop (cal_mask_get_labels (reference), grid->dims, &box);
-  b = cal_metrics_crop (cal_mask_get_labels (test), grid->dims, &box);
-  r = roi ? cal_metrics_crop (cal_mask_get_labels (roi), grid->dims, &box) : NULL;
 
-  memcpy (run.dims, box.dims, sizeof run.dims);
-  cal_grid_get_spacing (grid, run.spacing);
-  memcpy (run.push.dims, box.dims, sizeof box.dims);
-  run.push.dims[3] = r != NULL;
-  n = (gsize) box.dims[0] * box.dims[1] * box.dims[2];
+  memcpy (run.dims, crop.box.dims, sizeof run.dims);
+  cal_grid_get_spacing (&crop.grid, run.spacing);
+  memcpy (run.push.dims, crop.box.dims, sizeof crop.box.dims);
+  run.push.dims[3] = crop.roi != NULL;
+  n = (gsize) crop.box.dims[0] * crop.box.dims[1] * crop.box.dims[2];
   run.steps_total = 8 * (guint64) n;   /* rows, 2 × (3 EDT passes + gather) */
   for (int k = 0; k < (int) G_N_ELEMENTS (run.steps_per_ms); k++)
     run.steps_per_ms[k] = cal_vk_context_get_info (context)->kind == CAL_VK_DEVICE_CPU ? 5e3 : 2e5;
 
   m = g_new0 (CalMetrics, 1);
   m->device = g_strdup (cal_vk_context_get_info (context)->name);
-  ok = compute (&run, a, b, r, &box, grid->dims, m, error);
+  ok = compute (&run, &crop, grid->dims, m, error);
   run_free (&run);
   return ok ? g_steal_pointer (&m) : NULL;
 }

@@ -500,10 +500,6 @@ cal_vk_batch_submit (CalVkContext *self,
   if (ok)
     {
       VkResult waited = vk->vkWaitForFences (self->dev.device, 1, &self->fence, VK_TRUE, FENCE_TIMEOUT_NS);
-      /* Work still running after a minute cannot be stopped: the context
-       * is unusable from here on, like a lost device. */
-      if (waited == VK_TIMEOUT)
-        cal_vk_context_mark_lost (self);
       ok = cal_vk_check (self, waited, "Waiting for the GPU", error);
     }
   if (ok)

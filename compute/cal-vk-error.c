@@ -82,7 +82,9 @@ cal_vk_check (CalVkContext *context,
   if (result >= 0 && result != VK_TIMEOUT)
     return TRUE;
   code = result_code (result);
-  if (code == CAL_VK_ERROR_DEVICE_LOST && context != NULL)
+  /* A lost device is gone; work still running when a wait timed out
+   * cannot be stopped.  Either way the context is unusable from here on. */
+  if ((code == CAL_VK_ERROR_DEVICE_LOST || code == CAL_VK_ERROR_TIMEOUT) && context != NULL)
     cal_vk_context_mark_lost (context);
   g_set_error (error, CAL_VK_ERROR, code, "%s failed: %s (%s, %d)", what, advice (code),
                result_name (result), (int) result);

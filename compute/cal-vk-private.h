@@ -9,7 +9,7 @@
 G_BEGIN_DECLS
 
 /* The one place a VkResult becomes a GError.  Returns FALSE on failure;
- * marks the context lost on VK_ERROR_DEVICE_LOST. */
+ * marks the context lost on VK_ERROR_DEVICE_LOST and VK_TIMEOUT. */
 gboolean cal_vk_check (CalVkContext *context,
                        VkResult      result,
                        const char   *what,

@@ -117,8 +117,8 @@ cal_metrics_percentile (double *values,
   return values[lo] + frac * (next - values[lo]);
 }
 
-gboolean
-cal_metrics_check_inputs (CalMask  *reference,
+static gboolean
+check_inputs (CalMask  *reference,
               CalMask  *test,
               CalMask  *roi,
               GError  **error)
@@ -324,11 +324,11 @@ cal_metrics_set_surface_distances (CalMetrics    *m,
   }
 }
 
-void
-cal_metrics_bounding_box (const guint8  *a,
-                          const guint8  *b,
-                          const guint32  dims[3],
-                          CalMetricsBox *box)
+static void
+bounding_box (const guint8  *a,
+              const guint8  *b,
+              const guint32  dims[3],
+              CalMetricsBox *box)
 {
   guint32 lo[3] = { G_MAXUINT32, G_MAXUINT32, G_MAXUINT32 }, hi[3] = { 0, 0, 0 };
   gsize idx = 0;
@@ -357,10 +357,10 @@ cal_metrics_bounding_box (const guint8  *a,
     }
 }
 
-guint8 *
-cal_metrics_crop (const guint8        *labels,
-                  const guint32        dims[3],
-                  const CalMetricsBox *box)
+static guint8 *
+crop_labels (const guint8        *labels,
+             const guint32        dims[3],
+             const CalMetricsBox *box)
 {
   gsize row = box->dims[0];
   guint8 *out = g_malloc ((gsize) box->dims[0] * box->dims[1] * box->dims[2]);
@@ -390,6 +390,34 @@ crop_grid (const CalGrid       *grid,
     }
 }
 
+gboolean
+cal_metrics_crop_inputs (CalMask         *reference,
+                         CalMask         *test,
+                         CalMask         *roi,
+                         CalMetricsCrop  *crop,
+                         GError         **error)
+{
+  const CalGrid *grid = cal_mask_get_grid (reference);
+
+  memset (crop, 0, sizeof *crop);
+  if (!check_inputs (reference, test, roi, error))
+    return FALSE;
+  bounding_box (cal_mask_get_labels (reference), cal_mask_get_labels (test), grid->dims, &crop->box);
+  crop_grid (grid, &crop->box, &crop->grid);
+  crop->a = crop_labels (cal_mask_get_labels (reference), grid->dims, &crop->box);
+  crop->b = crop_labels (cal_mask_get_labels (test), grid->dims, &crop->box);
+  crop->roi = roi ? crop_labels (cal_mask_get_labels (roi), grid->dims, &crop->box) : NULL;
+  return TRUE;
+}
+
+void
+cal_metrics_crop_clear (CalMetricsCrop *crop)
+{
+  g_clear_pointer (&crop->a, g_free);
+  g_clear_pointer (&crop->b, g_free);
+  g_clear_pointer (&crop->roi, g_free);
+}
+
 guint32
 cal_metrics_box_index_to_volume (const CalMetricsBox *box,
                                  const guint32        dims[3],
@@ -411,43 +439,39 @@ cal_metrics_compute_cpu (CalMask           *reference,
                          GError           **error)
 {
   const CalGrid *volume_grid;
-  CalGrid grid;
-  CalMetricsBox box;
-  g_autofree guint8 *a = NULL, *b = NULL, *r = NULL, *sa = NULL, *sb = NULL;
+  g_auto(CalMetricsCrop) crop = { 0 };
+  const guint8 *b, *r;
+  g_autofree guint8 *sa = NULL, *sb = NULL;
   g_autofree double *d_ab = NULL, *d_ba = NULL;
   g_autofree guint32 *index_ab = NULL;
   g_autoptr(CalMetrics) m = NULL;
   guint64 n_ab = 0, n_ba = 0;
 
-  if (!cal_metrics_check_inputs (reference, test, roi, error))
+  if (!cal_metrics_crop_inputs (reference, test, roi, &crop, error))
     return NULL;
   volume_grid = cal_mask_get_grid (reference);
   m = g_new0 (CalMetrics, 1);
   m->device = g_strdup ("cpu");
   overlap_metrics (cal_mask_get_labels (reference), cal_mask_get_labels (test), volume_grid->dims, m);
 
-  cal_metrics_bounding_box (cal_mask_get_labels (reference), cal_mask_get_labels (test),
-                            volume_grid->dims, &box);
-  crop_grid (volume_grid, &box, &grid);
-  a = cal_metrics_crop (cal_mask_get_labels (reference), volume_grid->dims, &box);
-  b = cal_metrics_crop (cal_mask_get_labels (test), volume_grid->dims, &box);
-  r = roi ? cal_metrics_crop (cal_mask_get_labels (roi), volume_grid->dims, &box) : NULL;
-  sa = cal_metrics_surface (a, grid.dims);
-  sb = cal_metrics_surface (b, grid.dims);
+  b = crop.b;
+  r = crop.roi;
+  sa = cal_metrics_surface (crop.a, crop.grid.dims);
+  sb = cal_metrics_surface (b, crop.grid.dims);
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
 
   if (method == CAL_METRICS_BRUTE_FORCE)
     {
-      d_ab = brute_force_distances (sa, sb, r, &grid, &n_ab);
-      d_ba = brute_force_distances (sb, sa, r, &grid, &n_ba);
+      d_ab = brute_force_distances (sa, sb, r, &crop.grid, &n_ab);
+      d_ba = brute_force_distances (sb, sa, r, &crop.grid, &n_ba);
     }
   else
     {
-      d_ab = edt_distances (sa, sb, r, &grid, &n_ab);
+      d_ab = edt_distances (sa, sb, r, &crop.grid, &n_ab);
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return NULL;
-      d_ba = edt_distances (sb, sa, r, &grid, &n_ba);
+      d_ba = edt_distances (sb, sa, r, &crop.grid, &n_ba);
     }
   if (n_ab == 0 || n_ba == 0)
     {
@@ -464,7 +488,7 @@ cal_metrics_compute_cpu (CalMask           *reference,
       {
         if (!b[idx])
           d_ab[at] = -d_ab[at];
-        index_ab[at++] = cal_metrics_box_index_to_volume (&box, volume_grid->dims, idx);
+        index_ab[at++] = cal_metrics_box_index_to_volume (&crop.box, volume_grid->dims, idx);
       }
   cal_metrics_set_surface_distances (m, d_ab, index_ab, n_ab, d_ba, n_ba);
   return g_steal_pointer (&m);

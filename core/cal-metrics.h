@@ -76,20 +76,25 @@ CalMetrics *cal_metrics_compute_cpu (CalMask           *reference,
                                      GError           **error);
 void        cal_metrics_free        (CalMetrics        *metrics);
 
-/* Checks the inputs as cal_metrics_compute_cpu() does (grid, binary, empty). */
-gboolean    cal_metrics_check_inputs (CalMask          *reference,
-                                      CalMask          *test,
-                                      CalMask          *roi,
-                                      GError          **error);
+/* The inputs of both paths after cal_metrics_crop_inputs(): checked
+ * (grid, binary, empty) and cropped to their bounding box. */
+typedef struct {
+  CalMetricsBox box;
+  CalGrid       grid;     /* the box's grid: same axes and spacing, origin moved */
+  guint8       *a;        /* (owned) reference labels inside the box */
+  guint8       *b;        /* (owned) test labels inside the box */
+  guint8       *roi;      /* (owned, nullable) region of interest inside the box */
+} CalMetricsCrop;
+
+gboolean    cal_metrics_crop_inputs (CalMask          *reference,
+                                     CalMask          *test,
+                                     CalMask          *roi,
+                                     CalMetricsCrop   *crop,
+                                     GError          **error);
+void        cal_metrics_crop_clear  (CalMetricsCrop   *crop);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CalMetricsCrop, cal_metrics_crop_clear)
 
 /* Exposed for tests and the GPU path: the pieces the metrics are made of. */
-void        cal_metrics_bounding_box (const guint8      *a,
-                                      const guint8      *b,
-                                      const guint32      dims[3],
-                                      CalMetricsBox     *box);
-guint8     *cal_metrics_crop        (const guint8      *labels,
-                                     const guint32      dims[3],
-                                     const CalMetricsBox *box);
 /* A voxel index inside the box, as an index into the whole volume. */
 guint32     cal_metrics_box_index_to_volume (const CalMetricsBox *box,
                                              const guint32        dims[3],

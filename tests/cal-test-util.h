@@ -3,6 +3,7 @@
 
 #include <glib.h>
 
+#include "cal-mask.h"
 #include "cal-volume.h"
 
 G_BEGIN_DECLS
@@ -15,6 +16,20 @@ cal_test_require_path (const char *path)
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
     g_error ("Test input “%s” is missing: run the set-up in the README", path);
   return path;
+}
+
+/* An empty axis-aligned mask. */
+static inline CalMask *
+cal_test_new_mask (guint32       nx,
+                   guint32       ny,
+                   guint32       nz,
+                   const double  spacing[3])
+{
+  const guint32 dims[3] = { nx, ny, nz };
+  CalGrid grid;
+
+  cal_grid_init_axis_aligned (&grid, dims, spacing);
+  return cal_mask_new (&grid);
 }
 
 /* Centroid, in LPS mm, of the voxels holding exactly `value`. */

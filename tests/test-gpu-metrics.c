@@ -6,22 +6,13 @@
 
 #include "cal-evaluate.h"
 #include "cal-gpu-metrics.h"
+#include "cal-test-util.h"
 #include "cal-test-vk.h"
 #include "cal-vk-private.h"
 
 #define DISTANCE_TOLERANCE_MM 1e-4
 
 static CalVkContext *context;
-
-static CalMask *
-new_mask (guint32 nx, guint32 ny, guint32 nz, const double spacing[3])
-{
-  const guint32 dims[3] = { nx, ny, nz };
-  CalGrid grid;
-
-  cal_grid_init_axis_aligned (&grid, dims, spacing);
-  return cal_mask_new (&grid);
-}
 
 static void
 fill_random (CalMask *mask,
@@ -102,8 +93,8 @@ static void
 test_single_voxels (void)
 {
   const double spacing[3] = { 0.5, 0.75, 2.0 };
-  g_autoptr(CalMask) a = new_mask (13, 11, 7, spacing);
-  g_autoptr(CalMask) b = new_mask (13, 11, 7, spacing);
+  g_autoptr(CalMask) a = cal_test_new_mask (13, 11, 7, spacing);
+  g_autoptr(CalMask) b = cal_test_new_mask (13, 11, 7, spacing);
 
   cal_mask_get_labels_mutable (a)[1 + 13 * (2 + 11 * 1)] = 1;
   cal_mask_get_labels_mutable (b)[8 + 13 * (5 + 11 * 3)] = 1;
@@ -115,8 +106,8 @@ static void
 test_full_block (void)
 {
   const double spacing[3] = { 0.9, 0.6, 1.3 };
-  g_autoptr(CalMask) a = new_mask (9, 8, 7, spacing);
-  g_autoptr(CalMask) b = new_mask (9, 8, 7, spacing);
+  g_autoptr(CalMask) a = cal_test_new_mask (9, 8, 7, spacing);
+  g_autoptr(CalMask) b = cal_test_new_mask (9, 8, 7, spacing);
   guint8 *la = cal_mask_get_labels_mutable (a), *lb = cal_mask_get_labels_mutable (b);
 
   memset (la, 1, 9 * 8 * 7);
@@ -134,8 +125,8 @@ test_thin_shells (void)
 {
   const double spacing[3] = { 0.48, 0.48, 0.54 };
   const double c1[3] = { 7.0, 6.5, 5.9 }, c2[3] = { 7.4, 6.1, 6.3 };
-  g_autoptr(CalMask) a = new_mask (31, 29, 23, spacing);
-  g_autoptr(CalMask) b = new_mask (31, 29, 23, spacing);
+  g_autoptr(CalMask) a = cal_test_new_mask (31, 29, 23, spacing);
+  g_autoptr(CalMask) b = cal_test_new_mask (31, 29, 23, spacing);
 
   fill_ball (a, c1, 5.5, 5.0);
   fill_ball (b, c2, 5.2, 4.8);
@@ -149,9 +140,9 @@ test_random_odd_shape (void)
 
   for (int round = 0; round < 3; round++)
     {
-      g_autoptr(CalMask) a = new_mask (13, 127, 5, spacing);
-      g_autoptr(CalMask) b = new_mask (13, 127, 5, spacing);
-      g_autoptr(CalMask) roi = new_mask (13, 127, 5, spacing);
+      g_autoptr(CalMask) a = cal_test_new_mask (13, 127, 5, spacing);
+      g_autoptr(CalMask) b = cal_test_new_mask (13, 127, 5, spacing);
+      g_autoptr(CalMask) roi = cal_test_new_mask (13, 127, 5, spacing);
 
       fill_random (a, 0.3);
       fill_random (b, 0.05 + 0.2 * round);
@@ -186,8 +177,8 @@ test_larger_volume (void)
 {
   const double spacing[3] = { 0.48, 0.48, 0.54 };
   const double c1[3] = { 15.0, 14.0, 12.0 }, c2[3] = { 15.6, 13.8, 12.9 };
-  g_autoptr(CalMask) a = new_mask (64, 61, 47, spacing);
-  g_autoptr(CalMask) b = new_mask (64, 61, 47, spacing);
+  g_autoptr(CalMask) a = cal_test_new_mask (64, 61, 47, spacing);
+  g_autoptr(CalMask) b = cal_test_new_mask (64, 61, 47, spacing);
 
   fill_ball (a, c1, 11.0, 8.0);
   fill_ball (b, c2, 11.5, 7.0);
@@ -200,8 +191,8 @@ static void
 test_tiny_submissions (void)
 {
   const double spacing[3] = { 0.7, 0.45, 2.5 };
-  g_autoptr(CalMask) a = new_mask (13, 127, 5, spacing);
-  g_autoptr(CalMask) b = new_mask (13, 127, 5, spacing);
+  g_autoptr(CalMask) a = cal_test_new_mask (13, 127, 5, spacing);
+  g_autoptr(CalMask) b = cal_test_new_mask (13, 127, 5, spacing);
   CalVkProfile profile;
 
   fill_random (a, 0.3);
@@ -225,11 +216,11 @@ static void
 test_input_errors (void)
 {
   const double spacing[3] = { 1, 1, 1 }, other[3] = { 1, 1, 1.5 };
-  g_autoptr(CalMask) a = new_mask (5, 5, 5, spacing);
-  g_autoptr(CalMask) b = new_mask (5, 5, 5, other);
-  g_autoptr(CalMask) empty = new_mask (5, 5, 5, spacing);
-  g_autoptr(CalMask) labels = new_mask (5, 5, 5, spacing);
-  g_autoptr(CalMask) roi = new_mask (5, 5, 5, spacing);
+  g_autoptr(CalMask) a = cal_test_new_mask (5, 5, 5, spacing);
+  g_autoptr(CalMask) b = cal_test_new_mask (5, 5, 5, other);
+  g_autoptr(CalMask) empty = cal_test_new_mask (5, 5, 5, spacing);
+  g_autoptr(CalMask) labels = cal_test_new_mask (5, 5, 5, spacing);
+  g_autoptr(CalMask) roi = cal_test_new_mask (5, 5, 5, spacing);
   g_autoptr(GError) error = NULL;
 
   cal_mask_get_labels_mutable (a)[62] = 1;
@@ -254,7 +245,7 @@ static void
 test_cancelled (void)
 {
   const double spacing[3] = { 1, 1, 1 };
-  g_autoptr(CalMask) a = new_mask (20, 20, 20, spacing);
+  g_autoptr(CalMask) a = cal_test_new_mask (20, 20, 20, spacing);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
 
@@ -271,8 +262,8 @@ test_out_of_memory_falls_back (void)
 {
   const double spacing[3] = { 0.7, 0.45, 2.5 };
   g_autoptr(CalVkContext) small = cal_vk_context_new (NULL, NULL);
-  g_autoptr(CalMask) a = new_mask (13, 127, 5, spacing);
-  g_autoptr(CalMask) b = new_mask (13, 127, 5, spacing);
+  g_autoptr(CalMask) a = cal_test_new_mask (13, 127, 5, spacing);
+  g_autoptr(CalMask) b = cal_test_new_mask (13, 127, 5, spacing);
   g_autoptr(CalMetrics) failed = NULL, m = NULL, cpu = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *notice = NULL;
@@ -301,7 +292,7 @@ test_device_lost_falls_back (void)
 {
   const double spacing[3] = { 1, 1, 1 };
   g_autoptr(CalVkContext) lost = cal_vk_context_new (NULL, NULL);
-  g_autoptr(CalMask) a = new_mask (9, 9, 9, spacing);
+  g_autoptr(CalMask) a = cal_test_new_mask (9, 9, 9, spacing);
   g_autoptr(CalMetrics) m = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *notice = NULL;
@@ -356,8 +347,8 @@ test_async_progress (void)
 {
   const double spacing[3] = { 0.48, 0.48, 0.54 };
   const double c1[3] = { 8.0, 8.0, 7.0 };
-  g_autoptr(CalMask) a = new_mask (40, 37, 29, spacing);
-  g_autoptr(CalMask) b = new_mask (40, 37, 29, spacing);
+  g_autoptr(CalMask) a = cal_test_new_mask (40, 37, 29, spacing);
+  g_autoptr(CalMask) b = cal_test_new_mask (40, 37, 29, spacing);
   g_autoptr(CalMetrics) cpu = NULL;
   AsyncState state = { .loop = g_main_loop_new (NULL, FALSE), .monotonic = TRUE };
 

@@ -4,16 +4,7 @@
 #include <string.h>
 
 #include "cal-metrics.h"
-
-static CalMask *
-new_mask (guint32 nx, guint32 ny, guint32 nz, const double spacing[3])
-{
-  const guint32 dims[3] = { nx, ny, nz };
-  CalGrid grid;
-
-  cal_grid_init_axis_aligned (&grid, dims, spacing);
-  return cal_mask_new (&grid);
-}
+#include "cal-test-util.h"
 
 /* The first seed's worked example: volumetric DSC 1/3, slice mean 0.375,
  * harmonic mean 1/3 (equal to the volumetric one here). */
@@ -21,8 +12,8 @@ static void
 test_dsc_definitions (void)
 {
   const double spacing[3] = { 1, 1, 1 };
-  g_autoptr(CalMask) a = new_mask (20, 20, 2, spacing);
-  g_autoptr(CalMask) b = new_mask (20, 20, 2, spacing);
+  g_autoptr(CalMask) a = cal_test_new_mask (20, 20, 2, spacing);
+  g_autoptr(CalMask) b = cal_test_new_mask (20, 20, 2, spacing);
   guint8 *la = cal_mask_get_labels_mutable (a), *lb = cal_mask_get_labels_mutable (b);
   g_autoptr(GError) error = NULL;
   g_autoptr(CalMetrics) m = NULL;
@@ -42,8 +33,8 @@ static void
 test_single_voxels (void)
 {
   const double spacing[3] = { 0.5, 0.75, 2.0 };
-  g_autoptr(CalMask) a = new_mask (13, 11, 7, spacing);
-  g_autoptr(CalMask) b = new_mask (13, 11, 7, spacing);
+  g_autoptr(CalMask) a = cal_test_new_mask (13, 11, 7, spacing);
+  g_autoptr(CalMask) b = cal_test_new_mask (13, 11, 7, spacing);
   g_autoptr(CalMetrics) m = NULL;
   double expected = sqrt (pow (7 * 0.5, 2) + pow (3 * 0.75, 2) + pow (2 * 2.0, 2));
 
@@ -122,9 +113,9 @@ test_edt_equals_brute_force (void)
   for (gsize s = 0; s < G_N_ELEMENTS (shapes); s++)
     {
       const guint32 *d = shapes[s].dims;
-      g_autoptr(CalMask) a = new_mask (d[0], d[1], d[2], shapes[s].spacing);
-      g_autoptr(CalMask) b = new_mask (d[0], d[1], d[2], shapes[s].spacing);
-      g_autoptr(CalMask) roi = new_mask (d[0], d[1], d[2], shapes[s].spacing);
+      g_autoptr(CalMask) a = cal_test_new_mask (d[0], d[1], d[2], shapes[s].spacing);
+      g_autoptr(CalMask) b = cal_test_new_mask (d[0], d[1], d[2], shapes[s].spacing);
+      g_autoptr(CalMask) roi = cal_test_new_mask (d[0], d[1], d[2], shapes[s].spacing);
 
       fill_random (a, 0.3, 11 + s);
       fill_random (b, 0.1, 97 + s);
@@ -149,8 +140,8 @@ static void
 test_signed_deviation (void)
 {
   const double spacing[3] = { 0.5, 0.5, 0.5 };
-  g_autoptr(CalMask) ref = new_mask (41, 41, 41, spacing);
-  g_autoptr(CalMask) big = new_mask (41, 41, 41, spacing);
+  g_autoptr(CalMask) ref = cal_test_new_mask (41, 41, 41, spacing);
+  g_autoptr(CalMask) big = cal_test_new_mask (41, 41, 41, spacing);
   g_autoptr(CalMetrics) out = NULL, in = NULL;
 
   fill_ball (ref, 20, 20, 20, 6.0, FALSE);
@@ -167,9 +158,9 @@ static void
 test_errors (void)
 {
   const double spacing[3] = { 1, 1, 1 }, other[3] = { 1, 1, 2 };
-  g_autoptr(CalMask) a = new_mask (5, 5, 5, spacing);
-  g_autoptr(CalMask) b = new_mask (5, 5, 5, other);
-  g_autoptr(CalMask) c = new_mask (5, 5, 5, spacing);
+  g_autoptr(CalMask) a = cal_test_new_mask (5, 5, 5, spacing);
+  g_autoptr(CalMask) b = cal_test_new_mask (5, 5, 5, other);
+  g_autoptr(CalMask) c = cal_test_new_mask (5, 5, 5, spacing);
   g_autoptr(GError) error = NULL;
 
   cal_mask_get_labels_mutable (a)[3] = 1;
