@@ -1,0 +1,386 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "cal-mask-components.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "cal-parallel.h"
+
+typedef struct {
+  guint32 start, end;   /* voxels [start, end) of a row */
+} Run;
+
+typedef struct {
+  /* borrowed */
+  const guint8 *labels;
+  /* owned */
+  guint64 *row_start;   /* n_rows + 1: first run of each row (j + ny * k) */
+  Run     *runs;
+  guint32 *parent;      /* union-find over runs, then component ids */
+  guint64  n_runs;
+  guint32  dims[3];
+  guint8   label;
+} Runs;
+
+static void
+count_runs_in_slice (guint    k,
+                     gpointer data)
+{
+  Runs *r = data;
+  gsize nx = r->dims[0], ny = r->dims[1];
+
+  for (gsize j = 0; j < ny; j++)
+    {
+      const guint8 *row = r->labels + nx * (j + ny * k);
+      guint64 n = 0;
+      gboolean inside = FALSE;
+      for (gsize i = 0; i < nx; i++)
+        {
+          gboolean here = row[i] == r->label;
+          n += here && !inside;
+          inside = here;
+        }
+      r->row_start[j + ny * k + 1] = n;
+    }
+}
+
+static void
+fill_runs_in_slice (guint    k,
+                    gpointer data)
+{
+  Runs *r = data;
+  gsize nx = r->dims[0], ny = r->dims[1];
+
+  for (gsize j = 0; j < ny; j++)
+    {
+      const guint8 *row = r->labels + nx * (j + ny * k);
+      Run *out = r->runs + r->row_start[j + ny * k];
+      gsize i = 0;
+      while (i < nx)
+        {
+          if (row[i] != r->label)
+            {
+              i++;
+              continue;
+            }
+          out->start = (guint32) i;
+          while (i < nx && row[i] == r->label)
+            i++;
+          out->end = (guint32) i;
+          out++;
+        }
+    }
+}
+
+static guint32
+run_root (guint32 *parent,
+          guint32  a)
+{
+  while (parent[a] != a)
+    a = parent[a] = parent[parent[a]];
+  return a;
+}
+
+/* Joins the runs of two rows that touch: overlap for face neighbours,
+ * overlap or touch at an end for diagonal (26-connected) ones. */
+static void
+join_rows (Runs    *r,
+           gsize    row,
+           gsize    other,
+           gboolean diagonal)
+{
+  guint64 a = r->row_start[row], a_end = r->row_start[row + 1];
+  guint64 b = r->row_start[other], b_end = r->row_start[other + 1];
+  guint32 slack = diagonal ? 1 : 0;
+
+  while (a < a_end && b < b_end)
+    {
+      const Run *ra = &r->runs[a], *rb = &r->runs[b];
+      if (ra->start < rb->end + slack && rb->start < ra->end + slack)
+        {
+          guint32 x = run_root (r->parent, (guint32) a), y = run_root (r->parent, (guint32) b);
+          if (x != y)
+            r->parent[MAX (x, y)] = MIN (x, y);
+        }
+      if (ra->end < rb->end)
+        a++;
+      else
+        b++;
+    }
+}
+
+static gboolean
+runs_build (Runs    *r,
+            CalMask *mask,
+            guint8   label)
+{
+  const CalGrid *grid = cal_mask_get_grid (mask);
+  gsize ny, nz, n_rows;
+  gboolean diagonal = label == 0;
+
+  memset (r, 0, sizeof *r);
+  memcpy (r->dims, grid->dims, sizeof r->dims);
+  ny = r->dims[1];
+  nz = r->dims[2];
+  n_rows = ny * nz;
+  r->labels = cal_mask_get_labels (mask);
+  r->label = label;
+  r->row_start = g_new0 (guint64, n_rows + 1);
+  cal_parallel_for (r->dims[2], count_runs_in_slice, r);
+  for (gsize row = 0; row < n_rows; row++)
+    r->row_start[row + 1] += r->row_start[row];
+  r->n_runs = r->row_start[n_rows];
+  if (r->n_runs >= G_MAXUINT32)
+    return FALSE;
+  r->runs = g_new (Run, MAX (r->n_runs, 1));
+  cal_parallel_for (r->dims[2], fill_runs_in_slice, r);
+
+  r->parent = g_new (guint32, MAX (r->n_runs, 1));
+  for (guint64 i = 0; i < r->n_runs; i++)
+    r->parent[i] = (guint32) i;
+  for (gsize k = 0; k < nz; k++)
+    for (gsize j = 0; j < ny; j++)
+      {
+        gsize row = j + ny * k;
+        /* Rows before this one that can touch it. */
+        if (j > 0)
+          join_rows (r, row, row - 1, diagonal);
+        if (k > 0)
+          join_rows (r, row, row - ny, diagonal);
+        if (diagonal && k > 0 && j > 0)
+          join_rows (r, row, row - ny - 1, TRUE);
+        if (diagonal && k > 0 && j + 1 < ny)
+          join_rows (r, row, row - ny + 1, TRUE);
+      }
+  return TRUE;
+}
+
+static void
+runs_clear (Runs *r)
+{
+  g_free (r->row_start);
+  g_free (r->runs);
+  g_free (r->parent);
+}
+
+void
+cal_components_free (CalComponents *components)
+{
+  if (components == NULL)
+    return;
+  g_free (components->sizes);
+  g_free (components->touches_border);
+  g_free (components);
+}
+
+/* Turns the union-find into component ids 0..n-1 (parent[] then holds
+ * each run's id) and measures the components. */
+static CalComponents *
+runs_resolve (Runs *r)
+{
+  CalComponents *c = g_new0 (CalComponents, 1);
+  gsize ny = r->dims[1], nz = r->dims[2];
+  GArray *sizes = g_array_new (FALSE, TRUE, sizeof (guint64));
+  GArray *border = g_array_new (FALSE, TRUE, sizeof (gboolean));
+
+  /* Parents always have lower indices, so forward passes see a run's
+   * parent finished first: one pass flattens, the next numbers roots and
+   * hands their number to their members. */
+  for (guint64 i = 0; i < r->n_runs; i++)
+    r->parent[i] = r->parent[r->parent[i]];
+  for (guint64 i = 0; i < r->n_runs; i++)
+    {
+      if (r->parent[i] == i)
+        r->parent[i] = c->n_components++;
+      else
+        r->parent[i] = r->parent[r->parent[i]];
+    }
+  g_array_set_size (sizes, c->n_components);
+  g_array_set_size (border, c->n_components);
+  for (gsize k = 0; k < nz; k++)
+    for (gsize j = 0; j < ny; j++)
+      {
+        gsize row = j + ny * k;
+        gboolean edge_row = j == 0 || j + 1 == ny || k == 0 || k + 1 == nz;
+        for (guint64 i = r->row_start[row]; i < r->row_start[row + 1]; i++)
+          {
+            guint32 id = r->parent[i];
+            g_array_index (sizes, guint64, id) += r->runs[i].end - r->runs[i].start;
+            if (edge_row || r->runs[i].start == 0 || r->runs[i].end == r->dims[0])
+              g_array_index (border, gboolean, id) = TRUE;
+          }
+      }
+  c->sizes = (guint64 *) g_array_free (sizes, FALSE);
+  c->touches_border = (gboolean *) g_array_free (border, FALSE);
+  return c;
+}
+
+/* Sets every voxel of the runs whose component `change[id]` says to
+ * `value`; returns how many changed. */
+static guint64
+runs_paint (Runs           *r,
+            CalMask        *mask,
+            const gboolean *change,
+            guint8          value)
+{
+  guint8 *labels = cal_mask_get_labels_mutable (mask);
+  gsize nx = r->dims[0], ny = r->dims[1], n_rows = ny * r->dims[2];
+  guint64 changed = 0;
+
+  for (gsize row = 0; row < n_rows; row++)
+    for (guint64 i = r->row_start[row]; i < r->row_start[row + 1]; i++)
+      if (change[r->parent[i]])
+        {
+          memset (labels + nx * row + r->runs[i].start, value, r->runs[i].end - r->runs[i].start);
+          changed += r->runs[i].end - r->runs[i].start;
+        }
+  return changed;
+}
+
+CalComponents *
+cal_mask_components (CalMask *mask,
+                     guint8   label,
+                     guint32 *component_of_voxel)
+{
+  Runs r;
+  CalComponents *c;
+  gsize nx, n_rows;
+
+  g_return_val_if_fail (CAL_IS_MASK (mask), NULL);
+  if (!runs_build (&r, mask, label))
+    {
+      runs_clear (&r);
+      return NULL;
+    }
+  c = runs_resolve (&r);
+  if (component_of_voxel != NULL)
+    {
+      nx = r.dims[0];
+      n_rows = (gsize) r.dims[1] * r.dims[2];
+      memset (component_of_voxel, 0xff, sizeof (guint32) * nx * n_rows);
+      for (gsize row = 0; row < n_rows; row++)
+        for (guint64 i = r.row_start[row]; i < r.row_start[row + 1]; i++)
+          for (guint32 x = r.runs[i].start; x < r.runs[i].end; x++)
+            component_of_voxel[nx * row + x] = r.parent[i];
+    }
+  runs_clear (&r);
+  return c;
+}
+
+double
+cal_mask_voxel_volume (CalMask *mask)
+{
+  double spacing[3];
+
+  cal_grid_get_spacing (cal_mask_get_grid (mask), spacing);
+  return spacing[0] * spacing[1] * spacing[2];
+}
+
+typedef gboolean (*Choose) (const CalComponents *c,
+                            guint32              id,
+                            gpointer             data);
+
+static guint64
+paint_chosen (CalMask *mask,
+              guint8   label,
+              Choose   choose,
+              gpointer data,
+              guint8   value)
+{
+  Runs r;
+  g_autoptr(CalComponents) c = NULL;
+  g_autofree gboolean *change = NULL;
+  guint64 changed;
+
+  if (!runs_build (&r, mask, label))
+    {
+      runs_clear (&r);
+      return 0;
+    }
+  c = runs_resolve (&r);
+  change = g_new0 (gboolean, MAX (c->n_components, 1));
+  for (guint32 id = 0; id < c->n_components; id++)
+    change[id] = choose (c, id, data);
+  changed = runs_paint (&r, mask, change, value);
+  runs_clear (&r);
+  return changed;
+}
+
+static gboolean
+not_largest (const CalComponents *c,
+             guint32              id,
+             gpointer             data)
+{
+  const guint32 *largest = data;
+  return id != *largest;
+}
+
+guint64
+cal_mask_keep_largest_component (CalMask *mask,
+                                 guint8   label)
+{
+  g_autoptr(CalComponents) c = NULL;
+  guint32 largest = 0;
+
+  g_return_val_if_fail (CAL_IS_MASK (mask), 0);
+  g_return_val_if_fail (label != 0, 0);
+  c = cal_mask_components (mask, label, NULL);
+  if (c == NULL || c->n_components <= 1)
+    return 0;
+  for (guint32 id = 1; id < c->n_components; id++)
+    if (c->sizes[id] > c->sizes[largest])
+      largest = id;
+  return paint_chosen (mask, label, not_largest, &largest, CAL_LABEL_BACKGROUND);
+}
+
+typedef struct {
+  double voxel_volume;
+  double limit_mm3;
+} VolumeLimit;
+
+static gboolean
+is_small (const CalComponents *c,
+          guint32              id,
+          gpointer             data)
+{
+  const VolumeLimit *limit = data;
+  return c->sizes[id] * limit->voxel_volume < limit->limit_mm3;
+}
+
+guint64
+cal_mask_remove_islands (CalMask *mask,
+                         guint8   label,
+                         double   min_volume_mm3)
+{
+  VolumeLimit limit;
+
+  g_return_val_if_fail (CAL_IS_MASK (mask), 0);
+  g_return_val_if_fail (label != 0, 0);
+  limit.voxel_volume = cal_mask_voxel_volume (mask);
+  limit.limit_mm3 = min_volume_mm3;
+  return paint_chosen (mask, label, is_small, &limit, CAL_LABEL_BACKGROUND);
+}
+
+static gboolean
+is_enclosed_pocket (const CalComponents *c,
+                    guint32              id,
+                    gpointer             data)
+{
+  const VolumeLimit *limit = data;
+  return !c->touches_border[id] &&
+         (limit->limit_mm3 <= 0 || c->sizes[id] * limit->voxel_volume <= limit->limit_mm3);
+}
+
+guint64
+cal_mask_fill_cavities (CalMask *mask,
+                        guint8   label,
+                        double   max_volume_mm3)
+{
+  VolumeLimit limit;
+
+  g_return_val_if_fail (CAL_IS_MASK (mask), 0);
+  g_return_val_if_fail (label != 0, 0);
+  limit.voxel_volume = cal_mask_voxel_volume (mask);
+  limit.limit_mm3 = max_volume_mm3;
+  return paint_chosen (mask, CAL_LABEL_BACKGROUND, is_enclosed_pocket, &limit, label);
+}
