@@ -19,6 +19,8 @@ static const struct {
 } commands[] = {
   { "info",    cal_cli_info,    "Describe a CT or mask: size, spacing, orientation, HU range, DICOM series" },
   { "convert", cal_cli_convert, "Convert a CT or mask (DICOM, NIfTI, InVesalius) to NIfTI" },
+  { "threshold", cal_cli_threshold, "Segment bone (or any HU range) into a mask, with clean-up" },
+  { "mesh",    cal_cli_mesh,    "Turn a mask into a checked, watertight STL in patient mm" },
   { "evaluate", cal_cli_evaluate, "Compare a mask with a reference: DSC, Hausdorff, ASSD, deviation (mm)" },
   { "devices", cal_cli_devices, "List the Vulkan devices Calvaria can compute on" },
 };
@@ -38,8 +40,8 @@ print_usage (FILE *out)
            "  1  the input could not be read or is not valid\n"
            "  2  wrong arguments\n"
            "  3  the output could not be written (nothing existing was changed)\n"
-           "  4  refused for safety (e.g. a file without orientation; see\n"
-           "     --accept-unknown-orientation)\n");
+           "  4  refused for safety (e.g. a file without orientation, see\n"
+           "     --accept-unknown-orientation; a mesh that failed its checks, see --force)\n");
 }
 
 int

@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "cal-mesh-pipeline.h"
+
+#include <string.h>
+
+#include "cal-mask-components.h"
+#include "cal-mesh-decimate.h"
+#include "cal-mesh-smooth.h"
+#include "cal-surface.h"
+
+G_DEFINE_QUARK (cal-mesh-error-quark, cal_mesh_error)
+
+void
+cal_mesh_options_init (CalMeshOptions *options)
+{
+  *options = (CalMeshOptions) {
+    .label = 0,
+    .space = CAL_SPACE_LPS,
+    .decimate_max_error_mm = 0.1,
+    .volume_tolerance = CAL_MESH_DEFAULT_VOLUME_TOLERANCE,
+  };
+}
+
+/* A stage's share of the whole progress bar. */
+typedef struct {
+  CalProgressFunc func;
+  gpointer        data;
+  double          from, to;
+} Stage;
+
+static void
+stage_progress (double   fraction,
+                gpointer data)
+{
+  Stage *s = data;
+
+  if (s->func != NULL)
+    s->func (s->from + (s->to - s->from) * fraction, s->data);
+}
+
+static CalMask *
+largest_component_copy (CalMask *mask,
+                        guint8   label)
+{
+  const CalGrid *grid = cal_mask_get_grid (mask);
+  gsize n = cal_grid_n_voxels (grid);
+  guint8 *labels = g_malloc (n);
+  const guint8 *src = cal_mask_get_labels (mask);
+  CalMask *copy;
+
+  /* Work on 0/1 so that "any label" has one component structure. */
+  for (gsize i = 0; i < n; i++)
+    labels[i] = label == 0 ? src[i] != 0 : src[i] == label;
+  copy = cal_mask_new_take (grid, labels);
+  cal_mask_keep_largest_component (copy, 1);
+  return copy;
+}
+
+CalMesh *
+cal_mesh_build (CalMask               *mask,
+                const CalMeshOptions  *options,
+                CalMeshReport         *report,
+                CalProgressFunc        progress,
+                gpointer               progress_data,
+                GCancellable          *cancellable,
+                GError               **error)
+{
+  g_autoptr(CalMask) source = NULL;
+  g_autoptr(CalMesh) mesh = NULL;
+  guint8 label = options->label;
+  Stage stage = { progress, progress_data, 0, 0.3 };
+  CalMeshReport local;
+
+  g_return_val_if_fail (CAL_IS_MASK (mask), NULL);
+  if (options->keep_largest)
+    {
+      source = largest_component_copy (mask, label);
+      label = 1;
+    }
+  else
+    source = g_object_ref (mask);
+
+  mesh = cal_surface_from_mask (source, label, options->space, stage_progress, &stage,
+                                cancellable, error);
+  if (mesh == NULL)
+    return NULL;
+  stage = (Stage) { progress, progress_data, 0.3, 0.6 };
+  if (!cal_mesh_smooth_taubin (mesh, options->smooth_iterations, stage_progress, &stage,
+                               cancellable, error))
+    return NULL;
+  if (options->decimate_reduction > 0)
+    {
+      CalMesh *reduced;
+      stage = (Stage) { progress, progress_data, 0.6, 0.9 };
+      reduced = cal_mesh_decimate (mesh, options->decimate_reduction,
+                                   options->decimate_max_error_mm, NULL, stage_progress, &stage,
+                                   cancellable, error);
+      if (reduced == NULL)
+        return NULL;
+      g_object_unref (mesh);
+      mesh = reduced;
+    }
+  cal_mesh_check (mesh, source, label, options->volume_tolerance, report ? report : &local);
+  if (progress != NULL)
+    progress (1.0, progress_data);
+  return g_steal_pointer (&mesh);
+}
+
+typedef struct {
+  CalMask        *mask;      /* owned */
+  CalMesh        *mesh;      /* owned */
+  CalMeshOptions  options;
+  CalMeshReport   report;
+  CalProgressFunc progress;
+  gpointer        progress_data;
+  char           *path;
+  CalStlFormat    format;
+  gboolean        override;
+} MeshJob;
+
+static void
+mesh_job_free (gpointer data)
+{
+  MeshJob *job = data;
+
+  g_clear_object (&job->mask);
+  g_clear_object (&job->mesh);
+  g_free (job->path);
+  g_free (job);
+}
+
+static void
+build_thread (GTask        *task,
+              gpointer      source,
+              gpointer      data,
+              GCancellable *cancellable)
+{
+  MeshJob *job = data;
+  GError *error = NULL;
+  CalMesh *mesh = cal_mesh_build (job->mask, &job->options, &job->report, job->progress,
+                                  job->progress_data, cancellable, &error);
+
+  if (mesh == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, mesh, g_object_unref);
+}
+
+void
+cal_mesh_build_async (CalMask               *mask,
+                      const CalMeshOptions  *options,
+                      CalProgressFunc        progress,
+                      gpointer               progress_data,
+                      GCancellable          *cancellable,
+                      GAsyncReadyCallback    callback,
+                      gpointer               user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  MeshJob *job = g_new0 (MeshJob, 1);
+
+  job->mask = g_object_ref (mask);
+  job->options = *options;
+  job->progress = progress;
+  job->progress_data = progress_data;
+  g_task_set_source_tag (task, cal_mesh_build_async);
+  g_task_set_task_data (task, job, mesh_job_free);
+  g_task_run_in_thread (task, build_thread);
+}
+
+CalMesh *
+cal_mesh_build_finish (GAsyncResult   *result,
+                       CalMeshReport  *report,
+                       GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  if (report != NULL)
+    *report = ((MeshJob *) g_task_get_task_data (G_TASK (result)))->report;
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+gboolean
+cal_mesh_export (CalMesh              *mesh,
+                 const CalMeshReport  *report,
+                 const char           *path,
+                 CalStlFormat          format,
+                 gboolean              override,
+                 GCancellable         *cancellable,
+                 GError              **error)
+{
+  g_return_val_if_fail (CAL_IS_MESH (mesh), FALSE);
+  g_return_val_if_fail (report != NULL, FALSE);
+  if (!report->passed && !override)
+    {
+      g_autofree char *failures = cal_mesh_report_failures (report);
+      g_set_error (error, CAL_MESH_ERROR, CAL_MESH_ERROR_CHECKS_FAILED,
+                   "The mesh failed its checks (%s); nothing was written. Export it anyway "
+                   "only if you know why", failures);
+      return FALSE;
+    }
+  return cal_stl_write (mesh, path, format, cancellable, error);
+}
+
+static void
+export_thread (GTask        *task,
+               gpointer      source,
+               gpointer      data,
+               GCancellable *cancellable)
+{
+  MeshJob *job = data;
+  GError *error = NULL;
+
+  if (cal_mesh_export (job->mesh, &job->report, job->path, job->format, job->override,
+                       cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+cal_mesh_export_async (CalMesh              *mesh,
+                       const CalMeshReport  *report,
+                       const char           *path,
+                       CalStlFormat          format,
+                       gboolean              override,
+                       GCancellable         *cancellable,
+                       GAsyncReadyCallback   callback,
+                       gpointer              user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  MeshJob *job = g_new0 (MeshJob, 1);
+
+  job->mesh = g_object_ref (mesh);
+  job->report = *report;
+  job->path = g_strdup (path);
+  job->format = format;
+  job->override = override;
+  g_task_set_source_tag (task, cal_mesh_export_async);
+  g_task_set_task_data (task, job, mesh_job_free);
+  g_task_run_in_thread (task, export_thread);
+}
+
+gboolean
+cal_mesh_export_finish (GAsyncResult  *result,
+                        GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
