@@ -198,14 +198,18 @@ check_block (guint    block,
 
 static double
 mask_volume (CalMask *mask,
-             guint8   label)
+             guint8   label,
+             double  *voxel_size)
 {
   const CalGrid *grid = cal_mask_get_grid (mask);
   const double (*a)[4] = grid->affine;
   double voxel = fabs (a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1])
                        - a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0])
                        + a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0]));
-  guint64 count = label != 0 ? cal_mask_count (mask, label)
+  guint64 count;
+
+  *voxel_size = cbrt (voxel);
+  count = label != 0 ? cal_mask_count (mask, label)
                              : cal_grid_n_voxels (grid) - cal_mask_count (mask, 0);
 
   return (double) count * voxel;
@@ -215,7 +219,7 @@ void
 cal_mesh_check (CalMesh       *mesh,
                 CalMask       *mask,
                 guint8         label,
-                double         volume_tolerance,
+                double         offset_tolerance,
                 CalMeshReport *report)
 {
   Check c = { 0 };
@@ -251,17 +255,26 @@ cal_mesh_check (CalMesh       *mesh,
   report->n_triangles = c.n_triangles;
   report->volume_mm3 = cal_mesh_signed_volume (mesh);
   report->area_mm2 = cal_mesh_area (mesh);
-  report->volume_tolerance = volume_tolerance;
-  report->mask_volume_mm3 = mask != NULL ? mask_volume (mask, label) : NAN;
-  report->volume_difference = mask != NULL && report->mask_volume_mm3 > 0
-    ? (report->volume_mm3 - report->mask_volume_mm3) / report->mask_volume_mm3 : NAN;
+  report->offset_tolerance = offset_tolerance;
+  report->mask_volume_mm3 = report->volume_difference = report->mean_offset_mm = NAN;
+  report->voxel_size_mm = NAN;
+  if (mask != NULL)
+    {
+      report->mask_volume_mm3 = mask_volume (mask, label, &report->voxel_size_mm);
+      if (report->mask_volume_mm3 > 0)
+        report->volume_difference = (report->volume_mm3 - report->mask_volume_mm3) /
+                                    report->mask_volume_mm3;
+      if (report->area_mm2 > 0)
+        report->mean_offset_mm = (report->volume_mm3 - report->mask_volume_mm3) / report->area_mm2;
+    }
 
   report->passed = c.n_triangles > 0 &&
                    report->n_boundary_edges == 0 && report->n_nonmanifold_edges == 0 &&
                    report->n_misoriented_edges == 0 && report->n_nonmanifold_vertices == 0 &&
                    report->n_degenerate_triangles == 0 && report->n_duplicate_triangles == 0 &&
                    report->volume_mm3 > 0 &&
-                   (mask == NULL || fabs (report->volume_difference) <= volume_tolerance);
+                   (mask == NULL ||
+                    fabs (report->mean_offset_mm) <= offset_tolerance * report->voxel_size_mm);
 }
 
 char *
@@ -287,10 +300,11 @@ cal_mesh_report_describe (const CalMeshReport *r)
                           r->volume_mm3);
   g_string_append_printf (s, "Surface area: %.1f mm²\n", r->area_mm2);
   if (!isnan (r->mask_volume_mm3))
-    g_string_append_printf (s, "Mask volume: %.1f mm³ (voxel count × voxel volume); "
-                            "mesh differs by %+.2f %% (allowed ±%.1f %%)\n",
-                            r->mask_volume_mm3, 100 * r->volume_difference,
-                            100 * r->volume_tolerance);
+    g_string_append_printf (s, "Mask volume: %.1f mm³ (voxel count × voxel volume); mesh "
+                            "differs by %+.2f %%, a mean offset of %+.4f mm over the surface "
+                            "(allowed ±%.3f mm, %.2f voxel)\n",
+                            r->mask_volume_mm3, 100 * r->volume_difference, r->mean_offset_mm,
+                            r->offset_tolerance * r->voxel_size_mm, r->offset_tolerance);
   g_string_append_printf (s, "Checks: %s\n", r->passed ? "passed" : "FAILED");
   return g_string_free (s, FALSE);
 }
@@ -325,11 +339,13 @@ cal_mesh_report_failures (const CalMeshReport *r)
   if (r->n_triangles > 0 && r->volume_mm3 <= 0)
     g_ptr_array_add (parts, g_strdup_printf ("the enclosed volume is %.1f mm³ (normals point "
                                              "inward)", r->volume_mm3));
-  if (!isnan (r->volume_difference) && fabs (r->volume_difference) > r->volume_tolerance)
+  if (!isnan (r->mean_offset_mm) &&
+      fabs (r->mean_offset_mm) > r->offset_tolerance * r->voxel_size_mm)
     g_ptr_array_add (parts, g_strdup_printf ("the enclosed volume differs from the mask's by "
-                                             "%+.2f %% (allowed ±%.1f %%)",
-                                             100 * r->volume_difference,
-                                             100 * r->volume_tolerance));
+                                             "%+.2f %%, a mean offset of %+.3f mm over the "
+                                             "surface (allowed ±%.3f mm)",
+                                             100 * r->volume_difference, r->mean_offset_mm,
+                                             r->offset_tolerance * r->voxel_size_mm));
   g_ptr_array_add (parts, NULL);
   return g_strjoinv ("; ", (char **) parts->pdata);
 }

@@ -17,7 +17,7 @@ cal_mesh_options_init (CalMeshOptions *options)
     .label = 0,
     .space = CAL_SPACE_LPS,
     .decimate_max_error_mm = 0.1,
-    .volume_tolerance = CAL_MESH_DEFAULT_VOLUME_TOLERANCE,
+    .offset_tolerance = CAL_MESH_DEFAULT_OFFSET_TOLERANCE,
   };
 }
 
@@ -100,7 +100,7 @@ cal_mesh_build (CalMask               *mask,
       g_object_unref (mesh);
       mesh = reduced;
     }
-  cal_mesh_check (mesh, source, label, options->volume_tolerance, report ? report : &local);
+  cal_mesh_check (mesh, source, label, options->offset_tolerance, report ? report : &local);
   if (progress != NULL)
     progress (1.0, progress_data);
   return g_steal_pointer (&mesh);

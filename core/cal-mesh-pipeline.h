@@ -26,7 +26,7 @@ typedef struct {
   guint     smooth_iterations;   /* 0: none */
   double    decimate_reduction;  /* fraction of triangles to remove; 0: none */
   double    decimate_max_error_mm;
-  double    volume_tolerance;    /* for the mesh-vs-mask volume check */
+  double    offset_tolerance;    /* voxels, for the mesh-vs-mask volume check */
 } CalMeshOptions;
 
 void      cal_mesh_options_init  (CalMeshOptions        *options);

@@ -33,6 +33,7 @@ print_report_json (const CalMeshReport  *r,
   cal_json_number (&json, "area_mm2", r->area_mm2);
   cal_json_number (&json, "mask_volume_mm3", r->mask_volume_mm3);
   cal_json_number (&json, "volume_difference", r->volume_difference);
+  cal_json_number (&json, "mean_offset_mm", r->mean_offset_mm);
   cal_json_bool (&json, "passed", r->passed);
   cal_json_bool (&json, "written", written);
   cal_json_end_object (&json);

@@ -154,7 +154,7 @@ def main():
     t.check(b"Phantom" not in head and b"SYNTH" not in head, "no patient identifiers in the NIfTI header")
 
     print(f"1..{t.n}")
-    print(f"{t.n - t.failed} passed, {t.failed} failed")
+    print(f"# {t.n - t.failed} passed, {t.failed} failed")
     return 1 if t.failed else 0
 
 

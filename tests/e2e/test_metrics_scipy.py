@@ -113,7 +113,7 @@ def main():
     r = subprocess.run([a.cli, "devices"], capture_output=True, text=True, env=env)
     check(r.returncode == 0 and "No Vulkan devices" in r.stdout, "no Vulkan driver: devices says so", r.stdout)
     print(f"1..{n}")
-    print(f"{n - failed} passed, {failed} failed")
+    print(f"# {n - failed} passed, {failed} failed")
     return 1 if failed else 0
 
 
