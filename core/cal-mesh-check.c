@@ -8,14 +8,20 @@
 
 #define BLOCK_VERTICES 16384
 
-/* Triangles around each vertex, as a compressed row list. */
-typedef struct {
-  guint32 *start;      /* n_vertices + 1 */
-  guint32 *triangles;
-} Incidence;
+/*
+ * Everything is checked in one parallel pass over the vertices.  At vertex
+ * v, each incident triangle is reduced to the two corners after and before
+ * v in its winding; a closed, consistently wound, manifold fan is exactly
+ * one where every "after" is some other triangle's "before" once, and
+ * walking after -> before goes round all triangles in one cycle.  Edges,
+ * duplicates, degenerate triangles, volume and area are counted at a
+ * triangle's or edge's lowest vertex so each is counted once; components
+ * come from a lock-free union-find over the vertices.
+ */
 
 typedef struct {
   guint64 boundary, nonmanifold, misoriented, nonmanifold_vertices, degenerate, duplicate;
+  double  volume6, area2;   /* 6 x signed volume, 2 x area */
 } Counts;
 
 typedef struct {
@@ -23,7 +29,10 @@ typedef struct {
   const guint32 *triangles;
   guint32        n_vertices;
   guint32        n_triangles;
-  Incidence      inc;
+  guint32       *start;      /* n_vertices + 1: triangles around each vertex */
+  guint32       *around;
+  gint          *parent;     /* union-find over vertices (atomic) */
+  double         origin[3];
   Counts        *blocks;     /* one per block of vertices */
 } Check;
 
@@ -32,36 +41,78 @@ build_incidence (Check *c)
 {
   guint32 *fill;
 
-  c->inc.start = g_new0 (guint32, (gsize) c->n_vertices + 1);
-  c->inc.triangles = g_new (guint32, 3 * (gsize) MAX (c->n_triangles, 1));
+  c->start = g_new0 (guint32, (gsize) c->n_vertices + 1);
+  c->around = g_new (guint32, 3 * (gsize) MAX (c->n_triangles, 1));
   for (gsize e = 0; e < 3 * (gsize) c->n_triangles; e++)
-    c->inc.start[c->triangles[e] + 1]++;
+    c->start[c->triangles[e] + 1]++;
   for (guint32 v = 0; v < c->n_vertices; v++)
-    c->inc.start[v + 1] += c->inc.start[v];
-  fill = g_memdup2 (c->inc.start, sizeof (guint32) * c->n_vertices);
-  for (guint32 t = 0; t < c->n_triangles; t++)
-    for (int k = 0; k < 3; k++)
-      {
-        guint32 v = c->triangles[3 * (gsize) t + k];
-        c->inc.triangles[fill[v]++] = t;
-      }
+    c->start[v + 1] += c->start[v];
+  fill = g_memdup2 (c->start, sizeof (guint32) * c->n_vertices);
+  for (gsize e = 0; e < 3 * (gsize) c->n_triangles; e++)
+    c->around[fill[c->triangles[e]]++] = (guint32) (e / 3);
   g_free (fill);
 }
 
-static gboolean
-triangle_is_degenerate (const Check   *c,
-                        const guint32 *t)
+static gint
+find (gint *parent,
+      gint  a)
+{
+  for (;;)
+    {
+      gint p = g_atomic_int_get (&parent[a]), gp;
+      if (p == a)
+        return a;
+      gp = g_atomic_int_get (&parent[p]);
+      /* Path halving.  a is not a root and never becomes one again, and gp
+       * is its ancestor, so a plain store cannot undo another thread's
+       * link. */
+      __atomic_store_n (&parent[a], gp, __ATOMIC_RELAXED);
+      a = gp;
+    }
+}
+
+static void
+unite (gint *parent,
+       gint  a,
+       gint  b)
+{
+  for (;;)
+    {
+      a = find (parent, a);
+      b = find (parent, b);
+      if (a == b)
+        return;
+      if (a < b)
+        {
+          gint t = a;
+          a = b;
+          b = t;
+        }
+      /* Link the larger root under the smaller, if it is still a root. */
+      if (g_atomic_int_compare_and_exchange (&parent[a], a, b))
+        return;
+    }
+}
+
+static void
+load (const Check *c,
+      guint32      v,
+      double       p[3])
+{
+  for (int a = 0; a < 3; a++)
+    p[a] = c->vertices[3 * (gsize) v + a] - c->origin[a];
+}
+
+/* Degeneracy, and the triangle's share of volume and area. */
+static void
+measure_triangle (const Check   *c,
+                  const guint32 *t,
+                  Counts        *counts)
 {
   double p[3][3], u[3], w[3], n[3];
 
-  if (t[0] == t[1] || t[1] == t[2] || t[0] == t[2])
-    return TRUE;
   for (int k = 0; k < 3; k++)
-    for (int a = 0; a < 3; a++)
-      p[k][a] = c->vertices[3 * (gsize) t[k] + a];
-  if (memcmp (p[0], p[1], sizeof p[0]) == 0 || memcmp (p[1], p[2], sizeof p[0]) == 0 ||
-      memcmp (p[0], p[2], sizeof p[0]) == 0)
-    return TRUE;
+    load (c, t[k], p[k]);
   for (int a = 0; a < 3; a++)
     {
       u[a] = p[1][a] - p[0][a];
@@ -70,47 +121,21 @@ triangle_is_degenerate (const Check   *c,
   n[0] = u[1] * w[2] - u[2] * w[1];
   n[1] = u[2] * w[0] - u[0] * w[2];
   n[2] = u[0] * w[1] - u[1] * w[0];
-  return n[0] == 0 && n[1] == 0 && n[2] == 0;
+  counts->area2 += sqrt (n[0] * n[0] + n[1] * n[1] + n[2] * n[2]);
+  counts->volume6 += p[0][0] * (p[1][1] * p[2][2] - p[1][2] * p[2][1])
+                   - p[0][1] * (p[1][0] * p[2][2] - p[1][2] * p[2][0])
+                   + p[0][2] * (p[1][0] * p[2][1] - p[1][1] * p[2][0]);
+  counts->degenerate += t[0] == t[1] || t[1] == t[2] || t[0] == t[2] ||
+                        memcmp (p[0], p[1], sizeof p[0]) == 0 ||
+                        memcmp (p[1], p[2], sizeof p[0]) == 0 ||
+                        memcmp (p[0], p[2], sizeof p[0]) == 0 ||
+                        (n[0] == 0 && n[1] == 0 && n[2] == 0);
 }
 
-/* The corners of t after and before v. */
+/* Edge v-w (w > v): how many of v's triangles use it, in which direction. */
 static void
-neighbours_in (const guint32 *t,
-               guint32        v,
-               guint32       *after,
-               guint32       *before)
-{
-  int k = t[0] == v ? 0 : t[1] == v ? 1 : 2;
-
-  *after = t[(k + 1) % 3];
-  *before = t[(k + 2) % 3];
-}
-
-static guint
-fan_root (guint *parent,
-          guint  a)
-{
-  while (parent[a] != a)
-    a = parent[a] = parent[parent[a]];
-  return a;
-}
-
-static gboolean
-same_vertex_set (const guint32 *a,
-                 const guint32 *b)
-{
-  for (int k = 0; k < 3; k++)
-    if (a[k] != b[0] && a[k] != b[1] && a[k] != b[2])
-      return FALSE;
-  return TRUE;
-}
-
-/* The edge v-w, counted at its lower vertex and at the first triangle of
- * v's list that holds it: how many triangles use it, in which direction. */
-static void
-count_edge (const Check   *c,
-            guint32        v,
-            const guint32 *list,
+count_edge (const guint32 *after,
+            const guint32 *before,
             guint          n,
             guint          first,
             guint32        w,
@@ -118,60 +143,84 @@ count_edge (const Check   *c,
 {
   guint forward = 0, backward = 0;
 
-  if (w <= v)
-    return;
-  for (guint b = 0; b < n; b++)
+  for (guint j = 0; j < n; j++)
     {
-      guint32 after, before;
-      neighbours_in (c->triangles + 3 * (gsize) list[b], v, &after, &before);
-      if (b < first && (after == w || before == w))
-        return;   /* counted already */
-      forward += after == w;
-      backward += before == w;
+      if (j < first && (after[j] == w || before[j] == w))
+        return;   /* counted at its first triangle */
+      forward += after[j] == w;
+      backward += before[j] == w;
     }
   counts->boundary += forward + backward == 1;
   counts->nonmanifold += forward + backward > 2;
   counts->misoriented += forward + backward == 2 && forward != 1;
 }
 
-/* Every check that looks at one vertex's triangles.  Edges and duplicates
- * are counted at their lowest vertex so each is counted once. */
+/* One fan: starting anywhere, after -> before visits every triangle once. */
+static gboolean
+single_fan (const guint32 *after,
+            const guint32 *before,
+            guint          n)
+{
+  guint at = 0, steps = 0;
+
+  do
+    {
+      guint next = n;
+      for (guint j = 0; j < n; j++)
+        if (before[j] == after[at])
+          {
+            next = j;
+            break;
+          }
+      if (next == n)
+        return FALSE;
+      at = next;
+      steps++;
+    }
+  while (at != 0 && steps <= n);
+  return at == 0 && steps == n;
+}
+
 static void
 check_vertex (const Check *c,
               guint32      v,
               Counts      *counts,
-              guint       *parent)
+              guint32     *after,
+              guint32     *before)
 {
-  const guint32 *list = c->inc.triangles + c->inc.start[v];
-  guint n = c->inc.start[v + 1] - c->inc.start[v], groups = 0;
+  guint n = c->start[v + 1] - c->start[v];
+  const guint32 *list = c->around + c->start[v];
 
-  for (guint a = 0; a < n; a++)
-    parent[a] = a;
-  for (guint a = 0; a < n; a++)
+  if (n == 0)
+    return;
+  for (guint i = 0; i < n; i++)
     {
-      const guint32 *ta = c->triangles + 3 * (gsize) list[a];
-      guint32 after, before;
-
-      neighbours_in (ta, v, &after, &before);
-      count_edge (c, v, list, n, a, after, counts);
-      count_edge (c, v, list, n, a, before, counts);
-      if (before > v && after > v)
-        for (guint b = a + 1; b < n; b++)
-          counts->duplicate += same_vertex_set (ta, c->triangles + 3 * (gsize) list[b]);
-      if (v == MIN (ta[0], MIN (ta[1], ta[2])))
-        counts->degenerate += triangle_is_degenerate (c, ta);
-      /* Fans: triangles sharing an edge through v are one group. */
-      for (guint b = a + 1; b < n; b++)
-        {
-          guint32 ab, bb;
-          neighbours_in (c->triangles + 3 * (gsize) list[b], v, &ab, &bb);
-          if (ab == before || bb == after || ab == after || bb == before)
-            parent[fan_root (parent, b)] = fan_root (parent, a);
-        }
+      const guint32 *t = c->triangles + 3 * (gsize) list[i];
+      int k = t[0] == v ? 0 : t[1] == v ? 1 : 2;
+      after[i] = t[(k + 1) % 3];
+      before[i] = t[(k + 2) % 3];
+      if (v == MIN (t[0], MIN (t[1], t[2])))
+        measure_triangle (c, t, counts);
+      if (after[i] > v)
+        unite (c->parent, (gint) v, (gint) after[i]);
     }
-  for (guint a = 0; a < n; a++)
-    groups += fan_root (parent, a) == a;
-  counts->nonmanifold_vertices += groups > 1;
+  /* The common case: one fan of three or more.  Then every neighbour is
+   * once an "after" and once a "before" (the walk is a permutation), so
+   * each edge at v has one triangle each way and none repeats. */
+  if (n >= 3 && single_fan (after, before, n))
+    return;
+  counts->nonmanifold_vertices += !single_fan (after, before, n) || n < 3;
+  for (guint i = 0; i < n; i++)
+    {
+      if (after[i] > v)
+        count_edge (after, before, n, i, after[i], counts);
+      if (before[i] > v)
+        count_edge (after, before, n, i, before[i], counts);
+      if (after[i] > v && before[i] > v)
+        for (guint j = i + 1; j < n; j++)
+          counts->duplicate += (after[j] == after[i] && before[j] == before[i]) ||
+                               (after[j] == before[i] && before[j] == after[i]);
+    }
 }
 
 static void
@@ -180,19 +229,20 @@ check_block (guint    block,
 {
   Check *c = data;
   guint32 v0 = block * BLOCK_VERTICES, v1 = MIN (v0 + BLOCK_VERTICES, c->n_vertices);
-  g_autofree guint *parent = NULL;
+  g_autofree guint32 *after = NULL;
+  g_autofree guint32 *before = NULL;
   guint capacity = 0;
 
   for (guint32 v = v0; v < v1; v++)
     {
-      guint n = c->inc.start[v + 1] - c->inc.start[v];
+      guint n = c->start[v + 1] - c->start[v];
       if (n > capacity)
         {
           capacity = MAX (n, 64);
-          g_free (parent);
-          parent = g_new (guint, capacity);
+          after = g_renew (guint32, after, capacity);
+          before = g_renew (guint32, before, capacity);
         }
-      check_vertex (c, v, &c->blocks[block], parent);
+      check_vertex (c, v, &c->blocks[block], after, before);
     }
 }
 
@@ -210,9 +260,18 @@ mask_volume (CalMask *mask,
 
   *voxel_size = cbrt (voxel);
   count = label != 0 ? cal_mask_count (mask, label)
-                             : cal_grid_n_voxels (grid) - cal_mask_count (mask, 0);
-
+                     : cal_grid_n_voxels (grid) - cal_mask_count (mask, 0);
   return (double) count * voxel;
+}
+
+static guint32
+count_components (const Check *c)
+{
+  guint32 n = 0;
+
+  for (guint32 v = 0; v < c->n_vertices; v++)
+    n += c->start[v + 1] > c->start[v] && c->parent[v] == (gint) v;
+  return n;
 }
 
 void
@@ -224,37 +283,54 @@ cal_mesh_check (CalMesh       *mesh,
 {
   Check c = { 0 };
   guint n_blocks;
-  g_autofree guint32 *component = NULL;
+  Counts sum = { 0 };
 
   g_return_if_fail (CAL_IS_MESH (mesh));
+  g_return_if_fail (cal_mesh_get_n_vertices (mesh) < G_MAXINT);
   memset (report, 0, sizeof *report);
   c.vertices = cal_mesh_get_vertices (mesh);
   c.triangles = cal_mesh_get_triangles (mesh);
   c.n_vertices = cal_mesh_get_n_vertices (mesh);
   c.n_triangles = cal_mesh_get_n_triangles (mesh);
+  /* Sums relative to a point on the mesh keep their digits far from the
+   * patient origin. */
+  for (int a = 0; a < 3 && c.n_vertices > 0; a++)
+    c.origin[a] = c.vertices[a];
   build_incidence (&c);
+  c.parent = g_new (gint, MAX (c.n_vertices, 1));
+  for (guint32 v = 0; v < c.n_vertices; v++)
+    c.parent[v] = (gint) v;
   n_blocks = (c.n_vertices + BLOCK_VERTICES - 1) / BLOCK_VERTICES;
   c.blocks = g_new0 (Counts, MAX (n_blocks, 1));
   cal_parallel_for (n_blocks, check_block, &c);
   for (guint b = 0; b < n_blocks; b++)
     {
-      report->n_boundary_edges += c.blocks[b].boundary;
-      report->n_nonmanifold_edges += c.blocks[b].nonmanifold;
-      report->n_misoriented_edges += c.blocks[b].misoriented;
-      report->n_nonmanifold_vertices += c.blocks[b].nonmanifold_vertices;
-      report->n_degenerate_triangles += c.blocks[b].degenerate;
-      report->n_duplicate_triangles += c.blocks[b].duplicate;
+      sum.boundary += c.blocks[b].boundary;
+      sum.nonmanifold += c.blocks[b].nonmanifold;
+      sum.misoriented += c.blocks[b].misoriented;
+      sum.nonmanifold_vertices += c.blocks[b].nonmanifold_vertices;
+      sum.degenerate += c.blocks[b].degenerate;
+      sum.duplicate += c.blocks[b].duplicate;
+      sum.volume6 += c.blocks[b].volume6;
+      sum.area2 += c.blocks[b].area2;
     }
-  g_free (c.blocks);
-  g_free (c.inc.start);
-  g_free (c.inc.triangles);
 
-  component = g_new (guint32, MAX (c.n_triangles, 1));
-  report->n_components = cal_mesh_label_components (mesh, component);
+  report->n_components = count_components (&c);
   report->n_vertices = c.n_vertices;
   report->n_triangles = c.n_triangles;
-  report->volume_mm3 = cal_mesh_signed_volume (mesh);
-  report->area_mm2 = cal_mesh_area (mesh);
+  report->n_boundary_edges = sum.boundary;
+  report->n_nonmanifold_edges = sum.nonmanifold;
+  report->n_misoriented_edges = sum.misoriented;
+  report->n_nonmanifold_vertices = sum.nonmanifold_vertices;
+  report->n_degenerate_triangles = sum.degenerate;
+  report->n_duplicate_triangles = sum.duplicate;
+  report->volume_mm3 = sum.volume6 / 6;
+  report->area_mm2 = sum.area2 / 2;
+  g_free (c.blocks);
+  g_free (c.start);
+  g_free (c.around);
+  g_free (c.parent);
+
   report->offset_tolerance = offset_tolerance;
   report->mask_volume_mm3 = report->volume_difference = report->mean_offset_mm = NAN;
   report->voxel_size_mm = NAN;

@@ -44,6 +44,8 @@ typedef struct {
   double   voxel_size_mm;           /* geometric mean of the mask's spacing */
   double   offset_tolerance;        /* voxels */
   gboolean passed;
+  /* How long cal_mesh_build's stages took, in ms (0 when not run). */
+  double   surface_ms, smooth_ms, decimate_ms, check_ms;
 } CalMeshReport;
 
 void   cal_mesh_check             (CalMesh             *mesh,

@@ -70,6 +70,8 @@ cal_mesh_build (CalMask               *mask,
   guint8 label = options->label;
   Stage stage = { progress, progress_data, 0, 0.3 };
   CalMeshReport local;
+  double ms[4] = { 0, 0, 0, 0 };
+  gint64 start = g_get_monotonic_time ();
 
   g_return_val_if_fail (CAL_IS_MASK (mask), NULL);
   if (options->keep_largest)
@@ -84,10 +86,14 @@ cal_mesh_build (CalMask               *mask,
                                 cancellable, error);
   if (mesh == NULL)
     return NULL;
+  ms[0] = (g_get_monotonic_time () - start) / 1000.0;
+  start = g_get_monotonic_time ();
   stage = (Stage) { progress, progress_data, 0.3, 0.6 };
   if (!cal_mesh_smooth_taubin (mesh, options->smooth_iterations, stage_progress, &stage,
                                cancellable, error))
     return NULL;
+  ms[1] = (g_get_monotonic_time () - start) / 1000.0;
+  start = g_get_monotonic_time ();
   if (options->decimate_reduction > 0)
     {
       CalMesh *reduced;
@@ -100,7 +106,15 @@ cal_mesh_build (CalMask               *mask,
       g_object_unref (mesh);
       mesh = reduced;
     }
-  cal_mesh_check (mesh, source, label, options->offset_tolerance, report ? report : &local);
+  ms[2] = (g_get_monotonic_time () - start) / 1000.0;
+  start = g_get_monotonic_time ();
+  if (report == NULL)
+    report = &local;
+  cal_mesh_check (mesh, source, label, options->offset_tolerance, report);
+  report->surface_ms = ms[0];
+  report->smooth_ms = ms[1];
+  report->decimate_ms = ms[2];
+  report->check_ms = (g_get_monotonic_time () - start) / 1000.0;
   if (progress != NULL)
     progress (1.0, progress_data);
   return g_steal_pointer (&mesh);

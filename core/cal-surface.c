@@ -46,6 +46,9 @@ typedef struct {
   double    affine[4][4];  /* voxel index -> patient mm in the wanted space */
   gboolean  reverse;       /* left-handed affine: swap windings */
   guint     n_chunks;
+  GMutex    pool_lock;
+  GPtrArray *pool;         /* free edge-id buffers, reused across chunks:
+                              fresh ones would page-fault every time */
   gint      chunks_done;   /* atomic */
   gint      cancelled;     /* atomic */
   GThread  *caller;
@@ -407,7 +410,11 @@ emit_chunk (guint    chunk,
       return;
     }
   /* Only entries of crossing edges are ever read, so no clearing. */
-  storage = g_new (guint32, 6 * sz);
+  g_mutex_lock (&x->pool_lock);
+  storage = x->pool->len > 0 ? g_ptr_array_steal_index_fast (x->pool, x->pool->len - 1) : NULL;
+  g_mutex_unlock (&x->pool_lock);
+  if (storage == NULL)
+    storage = g_new (guint32, 6 * sz);
   for (int s = 0; s < 2; s++)
     slots[s] = (EdgeIds) { storage + (3 * s) * sz, storage + (3 * s + 1) * sz,
                            storage + (3 * s + 2) * sz };
@@ -420,6 +427,9 @@ emit_chunk (guint    chunk,
       number_plane (x, k + 1, &slots[(k + 1) & 1], owned);
       emit_layer (x, k, &slots[k & 1], &slots[(k + 1) & 1]);
     }
+  g_mutex_lock (&x->pool_lock);
+  g_ptr_array_add (x->pool, g_steal_pointer (&storage));
+  g_mutex_unlock (&x->pool_lock);
   report_progress (x);
 }
 
@@ -452,6 +462,8 @@ extraction_clear (Extraction *x)
   g_free (x->tbase);
   g_free (x->vertices);
   g_free (x->triangles);
+  g_clear_pointer (&x->pool, g_ptr_array_unref);
+  g_mutex_clear (&x->pool_lock);
 }
 
 static void
@@ -490,6 +502,7 @@ cal_surface_from_mask (CalMask          *mask,
 
   g_return_val_if_fail (CAL_IS_MASK (mask), NULL);
 
+  g_mutex_init (&x.pool_lock);
   x.cases = cal_cube_cases ();
   x.labels = cal_mask_get_labels (mask);
   x.label = label;
@@ -504,6 +517,7 @@ cal_surface_from_mask (CalMask          *mask,
       g_set_error (error, CAL_SURFACE_ERROR, CAL_SURFACE_ERROR_EMPTY,
                    label ? "The mask has no voxel with label %u: there is no surface to extract"
                          : "The mask is empty: there is no surface to extract", label);
+      extraction_clear (&x);
       return NULL;
     }
   x.px = ((gsize) (x.hi[0] - x.lo[0]) + 1 + 2 + 7) / 8 * 8;
@@ -539,6 +553,7 @@ cal_surface_from_mask (CalMask          *mask,
   x.vertices = g_new (float, 3 * MAX (n_vertices, 1));
   x.triangles = g_new (guint32, 3 * MAX (n_triangles, 1));
   x.n_chunks = (guint) ((x.pz - 1 + CHUNK_LAYERS - 1) / CHUNK_LAYERS);
+  x.pool = g_ptr_array_new_with_free_func (g_free);
   cal_parallel_for (x.n_chunks, emit_chunk, &x);
   if (g_atomic_int_get (&x.cancelled))
     {

@@ -11,7 +11,9 @@
 static void
 print_report_json (const CalMeshReport  *r,
                    const CalMeshOptions *options,
-                   gboolean              written)
+                   gboolean              written,
+                   double                load_ms,
+                   double                write_ms)
 {
   g_autofree char *text = NULL;
   CalJson json;
@@ -36,6 +38,14 @@ print_report_json (const CalMeshReport  *r,
   cal_json_number (&json, "mean_offset_mm", r->mean_offset_mm);
   cal_json_bool (&json, "passed", r->passed);
   cal_json_bool (&json, "written", written);
+  cal_json_begin_object (&json, "timing_ms");
+  cal_json_number (&json, "load", load_ms);
+  cal_json_number (&json, "surface", r->surface_ms);
+  cal_json_number (&json, "smooth", r->smooth_ms);
+  cal_json_number (&json, "decimate", r->decimate_ms);
+  cal_json_number (&json, "checks", r->check_ms);
+  cal_json_number (&json, "write", write_ms);
+  cal_json_end_object (&json);
   cal_json_end_object (&json);
   text = cal_json_finish (&json);
   fputs (text, stdout);
@@ -74,6 +84,8 @@ cal_cli_mesh (int    argc,
   CalMeshOptions options;
   CalMeshReport report;
   gboolean written;
+  gint64 start = g_get_monotonic_time ();
+  double load_ms, write_ms;
 
   g_option_context_add_main_entries (context, entries, NULL);
   if (!cal_cli_parse (context, &argc, &argv, 2,
@@ -102,16 +114,19 @@ cal_cli_mesh (int    argc,
       return cal_cli_exit_for_error (error);
     }
   cal_cli_print_warnings (load_report->warnings);
+  load_ms = (g_get_monotonic_time () - start) / 1000.0;
   mesh = cal_mesh_build (mask, &options, &report, NULL, NULL, NULL, &error);
   if (mesh == NULL)
     {
       cal_cli_print_error ("mesh", error);
       return CAL_EXIT_INPUT;
     }
+  start = g_get_monotonic_time ();
   written = cal_mesh_export (mesh, &report, argv[2], ascii ? CAL_STL_ASCII : CAL_STL_BINARY,
                              force, NULL, &error);
+  write_ms = (g_get_monotonic_time () - start) / 1000.0;
   if (json)
-    print_report_json (&report, &options, written);
+    print_report_json (&report, &options, written, load_ms, write_ms);
   else if (!quiet || !report.passed)
     {
       g_autofree char *text = cal_mesh_report_describe (&report);
