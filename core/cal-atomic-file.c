@@ -146,6 +146,21 @@ cal_atomic_file_write (CalAtomicFile  *file,
   return TRUE;
 }
 
+gboolean
+cal_atomic_file_reserve (CalAtomicFile  *file,
+                         guint64         size,
+                         GError        **error)
+{
+  int res;
+
+  g_return_val_if_fail (file->fd >= 0 && !file->gzip, FALSE);
+  res = posix_fallocate (file->fd, 0, (off_t) size);
+  /* File systems without it simply allocate as the bytes come. */
+  if (res == 0 || res == EOPNOTSUPP || res == EINVAL)
+    return TRUE;
+  return set_errno_error (error, res, "reserve space for", file->path);
+}
+
 static void
 fsync_directory (const char *path)
 {

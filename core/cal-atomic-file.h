@@ -20,6 +20,11 @@ gboolean       cal_atomic_file_write    (CalAtomicFile  *file,
                                          gconstpointer   data,
                                          gsize           size,
                                          GError        **error);
+/* Reserves `size` bytes on disk up front for an uncompressed file of known
+ * size: a full disk shows at once, and the writes allocate nothing. */
+gboolean       cal_atomic_file_reserve  (CalAtomicFile  *file,
+                                         guint64         size,
+                                         GError        **error);
 gboolean       cal_atomic_file_commit   (CalAtomicFile  *file,
                                          GError        **error);
 void           cal_atomic_file_free     (CalAtomicFile  *file);

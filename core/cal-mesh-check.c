@@ -36,21 +36,68 @@ typedef struct {
   Counts        *blocks;     /* one per block of vertices */
 } Check;
 
+/* Triangles around each vertex, built in parallel: each task owns a range
+ * of vertices and scans every triangle for corners in it, so no two tasks
+ * write the same counter. */
+typedef struct {
+  Check   *c;
+  guint32 *fill;
+  guint    n_tasks;
+} Incidence;
+
+static void
+vertex_range (const Incidence *inc,
+              guint            task,
+              guint32         *lo,
+              guint32         *hi)
+{
+  guint64 n = inc->c->n_vertices;
+
+  *lo = (guint32) (n * task / inc->n_tasks);
+  *hi = (guint32) (n * (task + 1) / inc->n_tasks);
+}
+
+static void
+count_corners (guint    task,
+               gpointer data)
+{
+  Incidence *inc = data;
+  Check *c = inc->c;
+  guint32 lo, hi;
+
+  vertex_range (inc, task, &lo, &hi);
+  for (gsize e = 0; e < 3 * (gsize) c->n_triangles; e++)
+    if (c->triangles[e] >= lo && c->triangles[e] < hi)
+      c->start[c->triangles[e] + 1]++;
+}
+
+static void
+place_corners (guint    task,
+               gpointer data)
+{
+  Incidence *inc = data;
+  Check *c = inc->c;
+  guint32 lo, hi;
+
+  vertex_range (inc, task, &lo, &hi);
+  for (gsize e = 0; e < 3 * (gsize) c->n_triangles; e++)
+    if (c->triangles[e] >= lo && c->triangles[e] < hi)
+      c->around[inc->fill[c->triangles[e]]++] = (guint32) (e / 3);
+}
+
 static void
 build_incidence (Check *c)
 {
-  guint32 *fill;
+  Incidence inc = { c, NULL, MAX (cal_parallel_n_threads (), 1) };
 
   c->start = g_new0 (guint32, (gsize) c->n_vertices + 1);
-  c->around = g_new (guint32, 3 * (gsize) MAX (c->n_triangles, 1));
-  for (gsize e = 0; e < 3 * (gsize) c->n_triangles; e++)
-    c->start[c->triangles[e] + 1]++;
+  c->around = cal_alloc_large (sizeof (guint32) * 3 * (gsize) MAX (c->n_triangles, 1));
+  cal_parallel_for (inc.n_tasks, count_corners, &inc);
   for (guint32 v = 0; v < c->n_vertices; v++)
     c->start[v + 1] += c->start[v];
-  fill = g_memdup2 (c->start, sizeof (guint32) * c->n_vertices);
-  for (gsize e = 0; e < 3 * (gsize) c->n_triangles; e++)
-    c->around[fill[c->triangles[e]]++] = (guint32) (e / 3);
-  g_free (fill);
+  inc.fill = g_memdup2 (c->start, sizeof (guint32) * MAX (c->n_vertices, 1));
+  cal_parallel_for (inc.n_tasks, place_corners, &inc);
+  g_free (inc.fill);
 }
 
 static gint
@@ -246,6 +293,42 @@ check_block (guint    block,
     }
 }
 
+typedef struct {
+  const guint8 *labels;
+  gsize         slice;
+  guint8        label;
+  guint64      *counts;
+} Counting;
+
+static void
+count_slice (guint    k,
+             gpointer data)
+{
+  Counting *cn = data;
+  const guint8 *p = cn->labels + cn->slice * k;
+  guint64 n = 0;
+
+  for (gsize i = 0; i < cn->slice; i++)
+    n += cn->label == 0 ? p[i] != 0 : p[i] == cn->label;
+  cn->counts[k] = n;
+}
+
+/* Voxels with the label (0: any non-zero one), on all cores. */
+static guint64
+count_label (CalMask *mask,
+             guint8   label)
+{
+  const CalGrid *grid = cal_mask_get_grid (mask);
+  g_autofree guint64 *counts = g_new0 (guint64, MAX (grid->dims[2], 1));
+  Counting cn = { cal_mask_get_labels (mask), (gsize) grid->dims[0] * grid->dims[1], label, counts };
+  guint64 total = 0;
+
+  cal_parallel_for (grid->dims[2], count_slice, &cn);
+  for (guint32 k = 0; k < grid->dims[2]; k++)
+    total += counts[k];
+  return total;
+}
+
 static double
 mask_volume (CalMask *mask,
              guint8   label,
@@ -259,8 +342,7 @@ mask_volume (CalMask *mask,
   guint64 count;
 
   *voxel_size = cbrt (voxel);
-  count = label != 0 ? cal_mask_count (mask, label)
-                     : cal_grid_n_voxels (grid) - cal_mask_count (mask, 0);
+  count = count_label (mask, label);
   return (double) count * voxel;
 }
 

@@ -2,6 +2,7 @@
 #include "cal-parallel.h"
 
 #include <stdlib.h>
+#include <sys/mman.h>
 
 typedef struct {
   guint            n;
@@ -56,4 +57,16 @@ cal_parallel_for (guint            n,
   worker (&job);
   for (guint t = 1; t < n_threads; t++)
     g_thread_join (threads[t]);
+}
+
+gpointer
+cal_alloc_large (gsize size)
+{
+  const gsize huge = 2 << 20;
+  void *p = NULL;
+
+  if (size < huge || posix_memalign (&p, huge, size) != 0)
+    return g_malloc (MAX (size, 1));
+  madvise (p, size, MADV_HUGEPAGE);
+  return p;
 }

@@ -16,4 +16,9 @@ void  cal_parallel_for       (guint            n,
                               gpointer         user_data);
 guint cal_parallel_n_threads (void);
 
+/* Large, short-lived arrays (tens of MB and up) on huge pages where the
+ * kernel allows: a fresh 4 KiB page costs a fault and a clear each.
+ * Uninitialised; free with g_free. */
+gpointer cal_alloc_large     (gsize            size);
+
 G_END_DECLS

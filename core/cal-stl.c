@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cal-atomic-file.h"
+#include "cal-parallel.h"
 
 G_DEFINE_QUARK (cal-stl-error-quark, cal_stl_error)
 
@@ -36,22 +37,55 @@ put_le_float (guint8 *out,
   memcpy (out, &bits, 4);
 }
 
-static void
-pack_facet (CalMesh *mesh,
-            guint32  t,
-            guint8  *out)
-{
-  const float *v = cal_mesh_get_vertices (mesh);
-  const guint32 *tri = cal_mesh_get_triangles (mesh) + 3 * (gsize) t;
-  double normal[3];
+typedef struct {
+  const float   *vertices;
+  const guint32 *triangles;
+  guint8        *buffer;
+  guint32        first;      /* first facet of the buffer */
+  guint32        count;
+} Packing;
 
-  cal_mesh_triangle_normal (mesh, t, normal);
-  for (int a = 0; a < 3; a++)
-    put_le_float (out + 4 * a, (float) normal[a]);
-  for (int k = 0; k < 3; k++)
-    for (int a = 0; a < 3; a++)
-      put_le_float (out + 12 + 12 * k + 4 * a, v[3 * (gsize) tri[k] + a]);
+#define FACETS_PER_TASK 4096
+
+static void
+pack_facet (const Packing *p,
+            guint32        t,
+            guint8        *out)
+{
+  const guint32 *tri = p->triangles + 3 * (gsize) t;
+  const float *a = p->vertices + 3 * (gsize) tri[0], *b = p->vertices + 3 * (gsize) tri[1],
+              *c = p->vertices + 3 * (gsize) tri[2];
+  double u[3], w[3], n[3], len;
+
+  for (int i = 0; i < 3; i++)
+    {
+      u[i] = (double) b[i] - a[i];
+      w[i] = (double) c[i] - a[i];
+    }
+  n[0] = u[1] * w[2] - u[2] * w[1];
+  n[1] = u[2] * w[0] - u[0] * w[2];
+  n[2] = u[0] * w[1] - u[1] * w[0];
+  len = sqrt (n[0] * n[0] + n[1] * n[1] + n[2] * n[2]);
+  for (int i = 0; i < 3; i++)
+    put_le_float (out + 4 * i, len > 0 ? (float) (n[i] / len) : 0.0f);
+  for (int i = 0; i < 3; i++)
+    {
+      put_le_float (out + 12 + 4 * i, a[i]);
+      put_le_float (out + 24 + 4 * i, b[i]);
+      put_le_float (out + 36 + 4 * i, c[i]);
+    }
   out[48] = out[49] = 0;   /* attribute byte count */
+}
+
+static void
+pack_task (guint    task,
+           gpointer data)
+{
+  const Packing *p = data;
+  guint32 from = task * FACETS_PER_TASK, to = MIN (from + FACETS_PER_TASK, p->count);
+
+  for (guint32 t = from; t < to; t++)
+    pack_facet (p, p->first + t, p->buffer + (gsize) FACET_SIZE * t);
 }
 
 static gboolean
@@ -65,17 +99,18 @@ write_binary (CalMesh       *mesh,
   g_autofree guint8 *buffer = g_malloc ((gsize) FACET_SIZE * FACETS_PER_WRITE);
 
   describe_space (mesh, header);
-  if (!cal_atomic_file_write (file, header, HEADER_SIZE, error) ||
+  if (!cal_atomic_file_reserve (file, HEADER_SIZE + 4 + (guint64) FACET_SIZE * n, error) ||
+      !cal_atomic_file_write (file, header, HEADER_SIZE, error) ||
       !cal_atomic_file_write (file, &n_le, 4, error))
     return FALSE;
   for (guint32 first = 0; first < n; first += FACETS_PER_WRITE)
     {
-      guint32 count = MIN (FACETS_PER_WRITE, n - first);
+      Packing p = { cal_mesh_get_vertices (mesh), cal_mesh_get_triangles (mesh), buffer, first,
+                    MIN (FACETS_PER_WRITE, n - first) };
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
-      for (guint32 t = 0; t < count; t++)
-        pack_facet (mesh, first + t, buffer + (gsize) FACET_SIZE * t);
-      if (!cal_atomic_file_write (file, buffer, (gsize) FACET_SIZE * count, error))
+      cal_parallel_for ((p.count + FACETS_PER_TASK - 1) / FACETS_PER_TASK, pack_task, &p);
+      if (!cal_atomic_file_write (file, buffer, (gsize) FACET_SIZE * p.count, error))
         return FALSE;
     }
   return TRUE;

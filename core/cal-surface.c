@@ -172,12 +172,20 @@ pad_plane (guint    k,
   gsize nx = x->dims[0], ny = x->dims[1];
   gsize width = x->hi[0] - x->lo[0] + 1;
 
+  guint8 *plane = x->p + x->px * x->py * (k + 1);
+
+  /* Every byte of the plane is written here, pad included, so the big
+   * buffer needs no clearing beforehand. */
+  memset (plane, 0, x->px);
+  memset (plane + x->px * (x->py - 1), 0, x->px);
   for (gsize j = x->lo[1]; j <= x->hi[1]; j++)
     {
       const guint8 *src = x->labels + x->lo[0] + nx * (j + ny * (x->lo[2] + k));
-      guint8 *dst = x->p + 1 + x->px * (j - x->lo[1] + 1 + x->py * (k + 1));
+      guint8 *dst = plane + x->px * (j - x->lo[1] + 1);
+      dst[0] = 0;
       for (gsize i = 0; i < width; i++)
-        dst[i] = is_foreground (x, src[i]);
+        dst[i + 1] = is_foreground (x, src[i]);
+      memset (dst + width + 1, 0, x->px - width - 1);
     }
 }
 
@@ -524,7 +532,9 @@ cal_surface_from_mask (CalMask          *mask,
   x.py = (gsize) (x.hi[1] - x.lo[1]) + 1 + 2;
   x.pz = (gsize) (x.hi[2] - x.lo[2]) + 1 + 2;
   /* + 16: word loads at the end of the last row read past it. */
-  x.p = g_malloc0 (x.px * x.py * x.pz + 16);
+  x.p = cal_alloc_large (x.px * x.py * x.pz + 16);
+  memset (x.p, 0, x.px * x.py);
+  memset (x.p + x.px * x.py * (x.pz - 1), 0, x.px * x.py + 16);
   cal_parallel_for (x.pz - 2, pad_plane, &x);
 
   x.n_vx = g_new (guint64, x.pz);
@@ -550,8 +560,8 @@ cal_surface_from_mask (CalMask          *mask,
       return NULL;
     }
 
-  x.vertices = g_new (float, 3 * MAX (n_vertices, 1));
-  x.triangles = g_new (guint32, 3 * MAX (n_triangles, 1));
+  x.vertices = cal_alloc_large (sizeof (float) * 3 * MAX (n_vertices, 1));
+  x.triangles = cal_alloc_large (sizeof (guint32) * 3 * MAX (n_triangles, 1));
   x.n_chunks = (guint) ((x.pz - 1 + CHUNK_LAYERS - 1) / CHUNK_LAYERS);
   x.pool = g_ptr_array_new_with_free_func (g_free);
   cal_parallel_for (x.n_chunks, emit_chunk, &x);
