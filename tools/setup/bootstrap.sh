@@ -49,6 +49,9 @@ case "$mode" in
     "$dir/app/cli/calvaria-cli" info "$sample"
     "$dir/app/cli/calvaria-cli" convert "$sample" "$out/cranium.nii.gz"
     "$dir/app/cli/calvaria-cli" convert --mask 0 "$sample" "$out/cranium-bone-mask.nii.gz"
+    "$dir/app/cli/calvaria-cli" threshold "$sample" "$out/cranium-bone.nii.gz" --preset bone \
+      --largest --fill-cavities --max-cavity 1000
+    "$dir/app/cli/calvaria-cli" mesh "$out/cranium-bone.nii.gz" "$out/cranium-skull.stl" --smooth 10
     echo "Sample written to $out"
     ;;
   test)
