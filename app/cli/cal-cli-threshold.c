@@ -25,7 +25,9 @@ int
 cal_cli_threshold (int    argc,
                    char **argv)
 {
-  double min_hu = NAN, max_hu = NAN, min_island = 0, max_cavity = 0;
+  /* A brain-sized pocket is never filled unless asked: 10 mL is far above
+   * any pore of diploë and far below the intracranial space. */
+  double min_hu = NAN, max_hu = NAN, min_island = 0, max_cavity = 10000;
   gboolean largest = FALSE, fill = FALSE, accept_unknown = FALSE, list = FALSE, quiet = FALSE;
   g_autofree char *preset_id = NULL;
   g_autofree char *series = NULL;
@@ -36,7 +38,7 @@ cal_cli_threshold (int    argc,
     { "largest", 0, 0, G_OPTION_ARG_NONE, &largest, "Keep only the largest connected piece (face-connected)", NULL },
     { "min-island", 0, 0, G_OPTION_ARG_DOUBLE, &min_island, "Remove pieces smaller than this", "MM3" },
     { "fill-cavities", 0, 0, G_OPTION_ARG_NONE, &fill, "Fill pockets enclosed by bone (defects open to the outside stay open)", NULL },
-    { "max-cavity", 0, 0, G_OPTION_ARG_DOUBLE, &max_cavity, "Fill only pockets up to this volume (default: any)", "MM3" },
+    { "max-cavity", 0, 0, G_OPTION_ARG_DOUBLE, &max_cavity, "Fill only pockets up to this volume (default 10000; 0: any size)", "MM3" },
     { "series", 0, 0, G_OPTION_ARG_STRING, &series, "DICOM series (UID or number from “info”)", "UID|N" },
     { "accept-unknown-orientation", 0, 0, G_OPTION_ARG_NONE, &accept_unknown,
       "Read files that do not say where left and right are", NULL },
