@@ -442,7 +442,8 @@ cal_mesh_decimate (CalMesh             *mesh,
   for (gsize i = 0; i < 3 * (gsize) d.n_vertices; i++)
     d.pos[i] = v[i];
   d.quadric = g_new0 (double, 10 * (gsize) MAX (d.n_vertices, 1));
-  d.tris = g_memdup2 (cal_mesh_get_triangles (mesh), sizeof (guint32) * 3 * d.n_triangles + 1);
+  d.tris = g_new (guint32, 3 * (gsize) MAX (d.n_triangles, 1));
+  memcpy (d.tris, cal_mesh_get_triangles (mesh), sizeof (guint32) * 3 * (gsize) d.n_triangles);
   d.alive = g_malloc (MAX (d.n_triangles, 1));
   memset (d.alive, 1, d.n_triangles);
   d.around = g_new0 (List, MAX (d.n_vertices, 1));
