@@ -44,6 +44,9 @@ typedef struct {
   double   voxel_size_mm;           /* geometric mean of the mask's spacing */
   double   offset_tolerance;        /* voxels */
   gboolean passed;
+  /* Filled by cal_mesh_build: FALSE when decimation stopped at its error
+   * bound before removing the fraction asked for. */
+  gboolean decimate_target_reached;
   /* How long cal_mesh_build's stages took, in ms (0 when not run). */
   double   surface_ms, smooth_ms, decimate_ms, check_ms;
 } CalMeshReport;

@@ -301,6 +301,21 @@ link_condition (Decimator *d,
   return n_common == 0;
 }
 
+static double
+longest_edge2 (const double *c[3])
+{
+  double best = 0;
+
+  for (int k = 0; k < 3; k++)
+    {
+      double d = 0;
+      for (int i = 0; i < 3; i++)
+        d += (c[k][i] - c[(k + 1) % 3][i]) * (c[k][i] - c[(k + 1) % 3][i]);
+      best = MAX (best, d);
+    }
+  return best;
+}
+
 /* Moving `from`'s corner to p must keep every triangle around it facing
  * the way it did and of non-zero area. */
 static gboolean
@@ -328,7 +343,9 @@ keeps_orientation (Decimator    *d,
       triangle_normal (moved[0], moved[1], moved[2], after);
       lb = sqrt (before[0] * before[0] + before[1] * before[1] + before[2] * before[2]);
       la = sqrt (after[0] * after[0] + after[1] * after[1] + after[2] * after[2]);
-      if (la <= 1e-12 * MAX (lb, 1e-30) ||
+      /* No needles: twice the area against the longest edge squared keeps
+       * every triangle well clear of degenerate once stored as float. */
+      if (la <= 1e-4 * longest_edge2 (moved) ||
           before[0] * after[0] + before[1] * after[1] + before[2] * after[2] < 0.2 * lb * la)
         return FALSE;
     }
@@ -348,8 +365,12 @@ try_collapse (Decimator *d,
   if (!link_condition (d, a, b, opposite) ||
       alive_degree (d, opposite[0]) <= 3 || alive_degree (d, opposite[1]) <= 3)
     return FALSE;
-  if (place (d, a, b, p) > d->max_cost ||
-      !keeps_orientation (d, a, b, p) || !keeps_orientation (d, b, a, p))
+  if (place (d, a, b, p) > d->max_cost)
+    return FALSE;
+  /* Judge the position as it will be stored. */
+  for (int i = 0; i < 3; i++)
+    p[i] = (float) p[i];
+  if (!keeps_orientation (d, a, b, p) || !keeps_orientation (d, b, a, p))
     return FALSE;
 
   /* Apply: the two shared triangles go, b's others move to a. */

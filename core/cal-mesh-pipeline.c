@@ -71,6 +71,7 @@ cal_mesh_build (CalMask               *mask,
   Stage stage = { progress, progress_data, 0, 0.3 };
   CalMeshReport local;
   double ms[4] = { 0, 0, 0, 0 };
+  CalDecimateSummary decimation = { .reached_target = TRUE };
   gint64 start = g_get_monotonic_time ();
 
   g_return_val_if_fail (CAL_IS_MASK (mask), NULL);
@@ -99,7 +100,7 @@ cal_mesh_build (CalMask               *mask,
       CalMesh *reduced;
       stage = (Stage) { progress, progress_data, 0.6, 0.9 };
       reduced = cal_mesh_decimate (mesh, options->decimate_reduction,
-                                   options->decimate_max_error_mm, NULL, stage_progress, &stage,
+                                   options->decimate_max_error_mm, &decimation, stage_progress, &stage,
                                    cancellable, error);
       if (reduced == NULL)
         return NULL;
@@ -111,6 +112,7 @@ cal_mesh_build (CalMask               *mask,
   if (report == NULL)
     report = &local;
   cal_mesh_check (mesh, source, label, options->offset_tolerance, report);
+  report->decimate_target_reached = decimation.reached_target;
   report->surface_ms = ms[0];
   report->smooth_ms = ms[1];
   report->decimate_ms = ms[2];

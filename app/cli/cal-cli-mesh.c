@@ -38,6 +38,7 @@ print_report_json (const CalMeshReport  *r,
   cal_json_number (&json, "mean_offset_mm", r->mean_offset_mm);
   cal_json_bool (&json, "passed", r->passed);
   cal_json_bool (&json, "written", written);
+  cal_json_bool (&json, "decimate_target_reached", r->decimate_target_reached);
   cal_json_begin_object (&json, "timing_ms");
   cal_json_number (&json, "load", load_ms);
   cal_json_number (&json, "surface", r->surface_ms);
@@ -49,6 +50,13 @@ print_report_json (const CalMeshReport  *r,
   cal_json_end_object (&json);
   text = cal_json_finish (&json);
   fputs (text, stdout);
+}
+
+static gboolean
+quiet_output (gboolean quiet,
+            gboolean json)
+{
+  return quiet || json;
 }
 
 int
@@ -132,6 +140,9 @@ cal_cli_mesh (int    argc,
       g_autofree char *text = cal_mesh_report_describe (&report);
       printf ("Coordinates: %s, mm\n%s", cal_space_to_string (options.space), text);
     }
+  if (!quiet_output (quiet, json) && !report.decimate_target_reached)
+    printf ("Decimation stopped at %u triangles: removing more would move the surface "
+            "more than %g mm (--max-error)\n", report.n_triangles, max_error);
   if (!written)
     {
       cal_cli_print_error (argv[2], error);

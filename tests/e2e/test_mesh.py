@@ -196,6 +196,12 @@ def main():
     r = run(a.cli, "mesh", specks, out, "--force")
     t.check(r.returncode == 0 and os.path.exists(out), "--force writes it anyway", r.stdout + r.stderr)
 
+    # Decimation that meets its error bound first says so.
+    mask = os.path.join(tmp, "bone.nii.gz")
+    r = run(a.cli, "mesh", mask, os.path.join(tmp, "tight.stl"), "--decimate", "0.9", "--max-error", "0.001")
+    t.check(r.returncode == 0 and "Decimation stopped at" in r.stdout and "0.001 mm" in r.stdout,
+            "decimation stopped by --max-error is reported", r.stdout + r.stderr)
+
     print(f"1..{t.n}")
     return 1 if t.failed else 0
 
