@@ -66,6 +66,17 @@ cal_grid_get_spacing (const CalGrid *grid,
                        grid->affine[2][a] * grid->affine[2][a]);
 }
 
+double
+cal_grid_determinant (const CalGrid *grid)
+{
+  double m[3][3];
+
+  for (int r = 0; r < 3; r++)
+    for (int c = 0; c < 3; c++)
+      m[r][c] = grid->affine[r][c];
+  return cal_mat3_determinant (m);
+}
+
 void
 cal_grid_get_direction (const CalGrid *grid,
                         int            axis,

@@ -52,8 +52,20 @@ gboolean  cal_grid_is_oblique          (const CalGrid *grid,
 gboolean  cal_grid_same_geometry       (const CalGrid *a,
                                         const CalGrid *b,
                                         double         tolerance_mm);
+/* The voxel's signed volume in mm³: negative for a left-handed grid (one
+ * whose voxel axes are a mirror image of the patient's). */
+double    cal_grid_determinant         (const CalGrid *grid);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CalGrid, cal_grid_free)
+
+/* 3x3 determinant (row-major): voxel volumes, tetrahedra, small solves. */
+static inline double
+cal_mat3_determinant (const double m[3][3])
+{
+  return m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
+       - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+       + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
+}
 
 /* 4x4 helpers shared by loaders (row-major, double). */
 void      cal_mat4_multiply            (const double a[4][4],

@@ -270,10 +270,7 @@ cal_mask_components (CalMask *mask,
 double
 cal_mask_voxel_volume (CalMask *mask)
 {
-  double spacing[3];
-
-  cal_grid_get_spacing (cal_mask_get_grid (mask), spacing);
-  return spacing[0] * spacing[1] * spacing[2];
+  return fabs (cal_grid_determinant (cal_mask_get_grid (mask)));
 }
 
 typedef gboolean (*Choose) (const CalComponents *c,

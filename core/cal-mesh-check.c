@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "cal-mask-components.h"
 #include "cal-parallel.h"
 
 #define BLOCK_VERTICES 16384
@@ -169,9 +170,7 @@ measure_triangle (const Check   *c,
   n[1] = u[2] * w[0] - u[0] * w[2];
   n[2] = u[0] * w[1] - u[1] * w[0];
   counts->area2 += sqrt (n[0] * n[0] + n[1] * n[1] + n[2] * n[2]);
-  counts->volume6 += p[0][0] * (p[1][1] * p[2][2] - p[1][2] * p[2][1])
-                   - p[0][1] * (p[1][0] * p[2][2] - p[1][2] * p[2][0])
-                   + p[0][2] * (p[1][0] * p[2][1] - p[1][1] * p[2][0]);
+  counts->volume6 += cal_mat3_determinant (p);
   counts->degenerate += t[0] == t[1] || t[1] == t[2] || t[0] == t[2] ||
                         memcmp (p[0], p[1], sizeof p[0]) == 0 ||
                         memcmp (p[1], p[2], sizeof p[0]) == 0 ||
@@ -334,11 +333,7 @@ mask_volume (CalMask *mask,
              guint8   label,
              double  *voxel_size)
 {
-  const CalGrid *grid = cal_mask_get_grid (mask);
-  const double (*a)[4] = grid->affine;
-  double voxel = fabs (a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1])
-                       - a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0])
-                       + a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0]));
+  double voxel = cal_mask_voxel_volume (mask);
   guint64 count;
 
   *voxel_size = cbrt (voxel);

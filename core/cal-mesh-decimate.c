@@ -4,6 +4,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "cal-grid.h"
+
 typedef struct {
   double  cost;
   guint32 a, b;
@@ -189,9 +191,7 @@ place (Decimator *d,
   m[1][0] = q[1]; m[1][1] = q[4]; m[1][2] = q[5];
   m[2][0] = q[2]; m[2][1] = q[5]; m[2][2] = q[7];
   rhs[0] = -q[3]; rhs[1] = -q[6]; rhs[2] = -q[8];
-  det = m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
-      - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
-      + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
+  det = cal_mat3_determinant (m);
   for (int i = 0; i < 3; i++)
     edge2 += (pa[i] - pb[i]) * (pa[i] - pb[i]);
 
@@ -204,9 +204,7 @@ place (Decimator *d,
           memcpy (col, m, sizeof col);
           for (int r = 0; r < 3; r++)
             col[r][i] = rhs[r];
-          p[i] = (col[0][0] * (col[1][1] * col[2][2] - col[1][2] * col[2][1])
-                  - col[0][1] * (col[1][0] * col[2][2] - col[1][2] * col[2][0])
-                  + col[0][2] * (col[1][0] * col[2][1] - col[1][1] * col[2][0])) / det;
+          p[i] = cal_mat3_determinant ((const double (*)[3]) col) / det;
           mid_dist2 += (p[i] - (pa[i] + pb[i]) / 2) * (p[i] - (pa[i] + pb[i]) / 2);
         }
       if (mid_dist2 <= edge2)

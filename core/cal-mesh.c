@@ -4,6 +4,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "cal-grid.h"
+
 struct _CalMesh
 {
   GObject   parent_instance;
@@ -236,10 +238,7 @@ signed_volumes (CalMesh        *self,
           for (int a = 0; a < 3; a++)
             p[k][a] -= o[a];
         }
-      volumes[component != NULL ? component[t] : 0] +=
-        (p[0][0] * (p[1][1] * p[2][2] - p[1][2] * p[2][1])
-         - p[0][1] * (p[1][0] * p[2][2] - p[1][2] * p[2][0])
-         + p[0][2] * (p[1][0] * p[2][1] - p[1][1] * p[2][0])) / 6;
+      volumes[component != NULL ? component[t] : 0] += cal_mat3_determinant (p) / 6;
     }
 }
 

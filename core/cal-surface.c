@@ -479,10 +479,6 @@ init_geometry (Extraction    *x,
                const CalGrid *grid,
                CalSpace       space)
 {
-  const double (*a)[4] = grid->affine;
-  double det = a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1])
-             - a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0])
-             + a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0]);
 
   memcpy (x->affine, grid->affine, sizeof x->affine);
   if (space == CAL_SPACE_RAS)
@@ -491,7 +487,7 @@ init_geometry (Extraction    *x,
         x->affine[0][c] = -x->affine[0][c];
         x->affine[1][c] = -x->affine[1][c];
       }
-  x->reverse = det < 0;
+  x->reverse = cal_grid_determinant (grid) < 0;
   memcpy (x->dims, grid->dims, sizeof x->dims);
 }
 
