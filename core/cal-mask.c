@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "cal-mask.h"
 
+#include "cal-parallel.h"
+
 struct _CalMask
 {
   GObject  parent_instance;
@@ -79,17 +81,42 @@ cal_mask_get_labels_mutable (CalMask *self)
   return self->labels;
 }
 
+typedef struct {
+  const guint8 *labels;
+  gsize         slice;     /* voxels per slice */
+  guint8        label;
+  guint64      *counts;    /* per slice */
+} Counting;
+
+static void
+count_slice (guint    k,
+             gpointer data)
+{
+  Counting *cn = data;
+  const guint8 *p = cn->labels + cn->slice * k;
+  guint64 n = 0;
+
+  for (gsize i = 0; i < cn->slice; i++)
+    n += p[i] == cn->label;
+  cn->counts[k] = n;
+}
+
+/* On all cores: masks run to 78 million voxels, and every export counts. */
 guint64
 cal_mask_count (CalMask *self,
                 guint8   label)
 {
-  guint64 n, count = 0;
+  g_autofree guint64 *counts = NULL;
+  Counting cn;
+  guint64 total = 0;
 
   g_return_val_if_fail (CAL_IS_MASK (self), 0);
-  n = cal_grid_n_voxels (&self->grid);
-  for (guint64 i = 0; i < n; i++)
-    count += self->labels[i] == label;
-  return count;
+  counts = g_new0 (guint64, MAX (self->grid.dims[2], 1));
+  cn = (Counting) { self->labels, (gsize) self->grid.dims[0] * self->grid.dims[1], label, counts };
+  cal_parallel_for (self->grid.dims[2], count_slice, &cn);
+  for (guint32 k = 0; k < self->grid.dims[2]; k++)
+    total += counts[k];
+  return total;
 }
 
 guint8

@@ -292,42 +292,6 @@ check_block (guint    block,
     }
 }
 
-typedef struct {
-  const guint8 *labels;
-  gsize         slice;
-  guint8        label;
-  guint64      *counts;
-} Counting;
-
-static void
-count_slice (guint    k,
-             gpointer data)
-{
-  Counting *cn = data;
-  const guint8 *p = cn->labels + cn->slice * k;
-  guint64 n = 0;
-
-  for (gsize i = 0; i < cn->slice; i++)
-    n += cn->label == 0 ? p[i] != 0 : p[i] == cn->label;
-  cn->counts[k] = n;
-}
-
-/* Voxels with the label (0: any non-zero one), on all cores. */
-static guint64
-count_label (CalMask *mask,
-             guint8   label)
-{
-  const CalGrid *grid = cal_mask_get_grid (mask);
-  g_autofree guint64 *counts = g_new0 (guint64, MAX (grid->dims[2], 1));
-  Counting cn = { cal_mask_get_labels (mask), (gsize) grid->dims[0] * grid->dims[1], label, counts };
-  guint64 total = 0;
-
-  cal_parallel_for (grid->dims[2], count_slice, &cn);
-  for (guint32 k = 0; k < grid->dims[2]; k++)
-    total += counts[k];
-  return total;
-}
-
 static double
 mask_volume (CalMask *mask,
              guint8   label,
@@ -337,7 +301,8 @@ mask_volume (CalMask *mask,
   guint64 count;
 
   *voxel_size = cbrt (voxel);
-  count = count_label (mask, label);
+  count = label != 0 ? cal_mask_count (mask, label)
+                     : cal_grid_n_voxels (cal_mask_get_grid (mask)) - cal_mask_count (mask, 0);
   return (double) count * voxel;
 }
 
