@@ -255,7 +255,7 @@ check_vertex (const Check *c,
    * each edge at v has one triangle each way and none repeats. */
   if (n >= 3 && single_fan (after, before, n))
     return;
-  counts->nonmanifold_vertices += !single_fan (after, before, n) || n < 3;
+  counts->nonmanifold_vertices++;
   for (guint i = 0; i < n; i++)
     {
       if (after[i] > v)

@@ -20,10 +20,11 @@ compare_u32 (const void *a,
   return x < y ? -1 : x > y;
 }
 
-void
-cal_mesh_vertex_neighbours (CalMesh  *mesh,
-                            guint32 **start_out,
-                            guint32 **neighbours_out)
+/* Neighbours of every vertex: compressed rows, each sorted, no repeats. */
+static void
+vertex_neighbours (CalMesh  *mesh,
+                   guint32 **start_out,
+                   guint32 **neighbours_out)
 {
   guint32 nv = cal_mesh_get_n_vertices (mesh), nt = cal_mesh_get_n_triangles (mesh);
   const guint32 *tris = cal_mesh_get_triangles (mesh);
@@ -111,7 +112,7 @@ cal_mesh_smooth_taubin (CalMesh          *mesh,
 
   if (iterations == 0 || nv == 0)
     return TRUE;
-  cal_mesh_vertex_neighbours (mesh, &start, &neighbours);
+  vertex_neighbours (mesh, &start, &neighbours);
   scratch = g_new (float, 3 * (gsize) nv);
   step = (Step) { start, neighbours, NULL, NULL, nv, 0 };
   for (guint it = 0; it < iterations; it++)

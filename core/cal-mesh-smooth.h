@@ -22,10 +22,4 @@ gboolean cal_mesh_smooth_taubin (CalMesh          *mesh,
                                  GCancellable     *cancellable,
                                  GError          **error);
 
-/* Neighbours of every vertex (compressed rows, each row sorted, no
- * repeats): shared with decimation and tests. */
-void     cal_mesh_vertex_neighbours (CalMesh      *mesh,
-                                     guint32     **start,
-                                     guint32     **neighbours);
-
 G_END_DECLS

@@ -170,29 +170,15 @@ load_vertex (CalMesh *self,
     p[a] = self->vertices[3 * v + a];
 }
 
-/* Unit normal (right-hand rule); zero for a degenerate triangle. */
 void
 cal_mesh_triangle_normal (CalMesh *self,
                           guint32  triangle,
                           double   normal[3])
 {
   const guint32 *t = self->triangles + 3 * (gsize) triangle;
-  double a[3], b[3], c[3], u[3], w[3], len;
 
-  load_vertex (self, t[0], a);
-  load_vertex (self, t[1], b);
-  load_vertex (self, t[2], c);
-  for (int i = 0; i < 3; i++)
-    {
-      u[i] = b[i] - a[i];
-      w[i] = c[i] - a[i];
-    }
-  normal[0] = u[1] * w[2] - u[2] * w[1];
-  normal[1] = u[2] * w[0] - u[0] * w[2];
-  normal[2] = u[0] * w[1] - u[1] * w[0];
-  len = sqrt (normal[0] * normal[0] + normal[1] * normal[1] + normal[2] * normal[2]);
-  for (int i = 0; i < 3; i++)
-    normal[i] = len > 0 ? normal[i] / len : 0;
+  cal_triangle_normal (self->vertices + 3 * (gsize) t[0], self->vertices + 3 * (gsize) t[1],
+                       self->vertices + 3 * (gsize) t[2], normal);
 }
 
 void
@@ -250,33 +236,6 @@ cal_mesh_signed_volume (CalMesh *self)
   g_return_val_if_fail (CAL_IS_MESH (self), 0);
   signed_volumes (self, NULL, &volume);
   return volume;
-}
-
-double
-cal_mesh_area (CalMesh *self)
-{
-  double sum = 0;
-
-  g_return_val_if_fail (CAL_IS_MESH (self), 0);
-  for (guint32 t = 0; t < self->n_triangles; t++)
-    {
-      const guint32 *tri = self->triangles + 3 * (gsize) t;
-      double a[3], b[3], c[3], u[3], w[3], n[3];
-
-      load_vertex (self, tri[0], a);
-      load_vertex (self, tri[1], b);
-      load_vertex (self, tri[2], c);
-      for (int i = 0; i < 3; i++)
-        {
-          u[i] = b[i] - a[i];
-          w[i] = c[i] - a[i];
-        }
-      n[0] = u[1] * w[2] - u[2] * w[1];
-      n[1] = u[2] * w[0] - u[0] * w[2];
-      n[2] = u[0] * w[1] - u[1] * w[0];
-      sum += sqrt (n[0] * n[0] + n[1] * n[1] + n[2] * n[2]) / 2;
-    }
-  return sum;
 }
 
 static guint32

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include <math.h>
+
 #include <glib-object.h>
 
 G_BEGIN_DECLS
@@ -42,11 +44,33 @@ const float   *cal_mesh_get_scalars        (CalMesh       *self);
 void           cal_mesh_set_scalars_take   (CalMesh       *self,
                                             float         *scalars);
 
+/* Unit normal of triangle a, b, c by the right-hand rule; zero when it
+ * is degenerate. */
+static inline void
+cal_triangle_normal (const float *a,
+                     const float *b,
+                     const float *c,
+                     double       normal[3])
+{
+  double u[3], w[3], len;
+
+  for (int i = 0; i < 3; i++)
+    {
+      u[i] = (double) b[i] - a[i];
+      w[i] = (double) c[i] - a[i];
+    }
+  normal[0] = u[1] * w[2] - u[2] * w[1];
+  normal[1] = u[2] * w[0] - u[0] * w[2];
+  normal[2] = u[0] * w[1] - u[1] * w[0];
+  len = sqrt (normal[0] * normal[0] + normal[1] * normal[1] + normal[2] * normal[2]);
+  for (int i = 0; i < 3; i++)
+    normal[i] = len > 0 ? normal[i] / len : 0;
+}
+
 void           cal_mesh_triangle_normal    (CalMesh       *self,
                                             guint32        triangle,
                                             double         normal[3]);
 double         cal_mesh_signed_volume      (CalMesh       *self);
-double         cal_mesh_area               (CalMesh       *self);
 void           cal_mesh_bounds             (CalMesh       *self,
                                             double         min[3],
                                             double         max[3]);

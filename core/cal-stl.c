@@ -55,19 +55,11 @@ pack_facet (const Packing *p,
   const guint32 *tri = p->triangles + 3 * (gsize) t;
   const float *a = p->vertices + 3 * (gsize) tri[0], *b = p->vertices + 3 * (gsize) tri[1],
               *c = p->vertices + 3 * (gsize) tri[2];
-  double u[3], w[3], n[3], len;
+  double n[3];
 
+  cal_triangle_normal (a, b, c, n);
   for (int i = 0; i < 3; i++)
-    {
-      u[i] = (double) b[i] - a[i];
-      w[i] = (double) c[i] - a[i];
-    }
-  n[0] = u[1] * w[2] - u[2] * w[1];
-  n[1] = u[2] * w[0] - u[0] * w[2];
-  n[2] = u[0] * w[1] - u[1] * w[0];
-  len = sqrt (n[0] * n[0] + n[1] * n[1] + n[2] * n[2]);
-  for (int i = 0; i < 3; i++)
-    put_le_float (out + 4 * i, len > 0 ? (float) (n[i] / len) : 0.0f);
+    put_le_float (out + 4 * i, (float) n[i]);
   for (int i = 0; i < 3; i++)
     {
       put_le_float (out + 12 + 4 * i, a[i]);

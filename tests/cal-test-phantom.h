@@ -217,11 +217,10 @@ cal_test_surface_rms_voxels (CalMesh              *mesh,
 
   for (guint32 f = 0; f < cal_mesh_get_n_triangles (mesh); f++)
     {
-      double c[3][3], n[3], area;
+      double c[3][3], area;
       for (int k = 0; k < 3; k++)
         for (int a = 0; a < 3; a++)
           c[k][a] = v[3 * t[3 * f + k] + a];
-      cal_mesh_triangle_normal (mesh, f, n);
       {
         double u[3], w[3], x[3];
         for (int a = 0; a < 3; a++)
