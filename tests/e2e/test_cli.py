@@ -13,27 +13,9 @@ import tempfile
 import nibabel
 import numpy as np
 
+from tap import Tap, run
+
 MARK_LEFT, MARK_ANTERIOR, MARK_SUPERIOR = 1000, 2000, 3000
-
-
-class Tap:
-    def __init__(self):
-        self.n = 0
-        self.failed = 0
-
-    def check(self, ok, name, detail=""):
-        self.n += 1
-        if not ok:
-            self.failed += 1
-            print(f"not ok {self.n} - {name}")
-            for line in str(detail).splitlines():
-                print(f"# {line}")
-        else:
-            print(f"ok {self.n} - {name}")
-
-
-def run(cli, *args):
-    return subprocess.run([cli, *args], capture_output=True, text=True)
 
 
 def marker_centroid_ras(path, value):

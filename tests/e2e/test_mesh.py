@@ -15,25 +15,9 @@ import tempfile
 import nibabel
 import numpy as np
 
+from tap import Tap, run
+
 MARK_LEFT = 1000  # HU of the left marker in the DICOM cases (tests/data)
-
-
-class Tap:
-    def __init__(self):
-        self.n = 0
-        self.failed = 0
-
-    def check(self, ok, name, detail=""):
-        self.n += 1
-        print(f"{'ok' if ok else 'not ok'} {self.n} - {name}")
-        if not ok:
-            self.failed += 1
-            for line in str(detail).splitlines():
-                print(f"# {line}")
-
-
-def run(cli, *args):
-    return subprocess.run([cli, *args], capture_output=True, text=True)
 
 
 def read_binary_stl(path):
