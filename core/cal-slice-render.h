@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "cal-mask.h"
+#include "cal-slice-geometry.h"
+#include "cal-volume.h"
+
+G_BEGIN_DECLS
+
+/* Window/level presets for CT, in HU (width, centre). */
+typedef struct {
+  const char *id;
+  const char *name;     /* English; the app translates it */
+  double      window;
+  double      level;
+} CalWindowPreset;
+
+const CalWindowPreset *cal_window_presets     (guint      *n_presets);
+const CalWindowPreset *cal_window_preset_find (const char *id);
+
+typedef struct {
+  double window;            /* HU shown from black to white */
+  double level;             /* HU at mid grey */
+  double overlay_opacity;   /* 0..1, the mask over the grey values */
+} CalSliceStyle;
+
+/* Label colours of the mask overlay, RGB; label 0 is never drawn. */
+void cal_mask_label_color (guint8 label,
+                           guint8 rgb[3]);
+
+/* Draws slice `index` of `plane` as opaque RGBA (R, G, B, 255 per sample)
+ * into `rgba`, plane->width x plane->height samples, rows `stride` bytes
+ * apart: nearest-neighbour HU through the window, the mask blended on
+ * top.  Samples outside the volume are black.  `mask` may be NULL; it
+ * must share the volume's grid.  Runs on all cores. */
+void cal_slice_render     (const CalSlicePlane *plane,
+                           guint                index,
+                           CalVolume           *volume,
+                           CalMask             *mask,
+                           const CalSliceStyle *style,
+                           guint8              *rgba,
+                           gsize                stride);
+
+G_END_DECLS
