@@ -1,0 +1,430 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "cal-mesh-view.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "cal-mesh-renderer.h"
+#include "cal-slice-geometry.h"
+
+struct _CalMeshView
+{
+  GtkGLArea        parent_instance;
+
+  /* owned */
+  CalViewState    *state;
+  CalDisplayMesh  *mesh;
+  CalMeshRenderer *renderer;       /* exists between realize and unrealize */
+
+  CalCamera        camera;
+  gboolean         camera_fitted;
+  gboolean         mesh_dirty;     /* uploaded at the next render */
+  gboolean         show_planes;
+  guint64          n_frames;
+  CalCamera        drag_camera;    /* at the start of a drag */
+};
+
+G_DEFINE_FINAL_TYPE (CalMeshView, cal_mesh_view, GTK_TYPE_GL_AREA)
+
+enum {
+  PROP_0,
+  PROP_STATE,
+  PROP_SHOW_PLANES,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* The slice views' colours (axial red, coronal green, sagittal yellow). */
+static const float plane_rgba[3][4] = {
+  { 0.93f, 0.33f, 0.30f, 0.25f },
+  { 0.43f, 0.74f, 0.33f, 0.25f },
+  { 0.93f, 0.84f, 0.33f, 0.25f },
+};
+
+static void
+fit_camera_to_scene (CalMeshView *self)
+{
+  CalVolume *volume = self->state ? cal_view_state_get_volume (self->state) : NULL;
+  double min[3], max[3];
+
+  if (self->mesh)
+    {
+      memcpy (min, self->mesh->min, sizeof min);
+      memcpy (max, self->mesh->max, sizeof max);
+    }
+  else if (volume)
+    {
+      const CalGrid *grid = cal_volume_get_grid (volume);
+
+      for (int a = 0; a < 3; a++)
+        {
+          min[a] = INFINITY;
+          max[a] = -INFINITY;
+        }
+      for (int c = 0; c < 8; c++)
+        {
+          double ijk[3], xyz[3];
+
+          for (int a = 0; a < 3; a++)
+            ijk[a] = (c >> a & 1) ? grid->dims[a] - 1 : 0;
+          cal_grid_voxel_to_patient (grid, ijk, xyz);
+          for (int a = 0; a < 3; a++)
+            {
+              min[a] = MIN (min[a], xyz[a]);
+              max[a] = MAX (max[a], xyz[a]);
+            }
+        }
+    }
+  else
+    return;
+  cal_camera_fit (&self->camera, min, max);
+  self->camera_fitted = TRUE;
+}
+
+static void
+update_planes (CalMeshView *self)
+{
+  CalVolume *volume = self->state ? cal_view_state_get_volume (self->state) : NULL;
+  double cursor[3];
+
+  if (!self->renderer)
+    return;
+  if (volume)
+    cal_view_state_get_cursor (self->state, cursor);
+  for (CalSliceOrientation o = CAL_SLICE_AXIAL; o <= CAL_SLICE_SAGITTAL; o++)
+    {
+      CalSlicePlane plane;
+      double corners[4][3], n;
+
+      if (!volume || !self->show_planes)
+        {
+          cal_mesh_renderer_set_plane (self->renderer, o, FALSE, NULL, NULL);
+          continue;
+        }
+      cal_slice_plane_init (&plane, cal_volume_get_grid (volume), o);
+      cal_slice_plane_from_patient (&plane, cursor, NULL, NULL, &n);
+      cal_slice_plane_corners (&plane, cal_slice_plane_position (&plane,
+                                                                 cal_slice_plane_index (&plane, n)),
+                               corners);
+      cal_mesh_renderer_set_plane (self->renderer, o, TRUE, corners, plane_rgba[o]);
+    }
+}
+
+static void
+cal_mesh_view_realize (GtkWidget *widget)
+{
+  CalMeshView *self = CAL_MESH_VIEW (widget);
+  g_autoptr (GError) error = NULL;
+
+  GTK_WIDGET_CLASS (cal_mesh_view_parent_class)->realize (widget);
+  gtk_gl_area_make_current (GTK_GL_AREA (self));
+  if (gtk_gl_area_get_error (GTK_GL_AREA (self)) != NULL)
+    return;
+  self->renderer = cal_mesh_renderer_new (&error);
+  if (!self->renderer)
+    {
+      gtk_gl_area_set_error (GTK_GL_AREA (self), error);
+      return;
+    }
+  self->mesh_dirty = TRUE;
+}
+
+static void
+cal_mesh_view_unrealize (GtkWidget *widget)
+{
+  CalMeshView *self = CAL_MESH_VIEW (widget);
+
+  gtk_gl_area_make_current (GTK_GL_AREA (self));
+  g_clear_pointer (&self->renderer, cal_mesh_renderer_free);
+  GTK_WIDGET_CLASS (cal_mesh_view_parent_class)->unrealize (widget);
+}
+
+static gboolean
+cal_mesh_view_render (GtkGLArea    *area,
+                      GdkGLContext *context)
+{
+  CalMeshView *self = CAL_MESH_VIEW (area);
+  int scale = gtk_widget_get_scale_factor (GTK_WIDGET (area));
+
+  if (!self->renderer)
+    return FALSE;
+  if (self->mesh_dirty)
+    {
+      cal_mesh_renderer_set_mesh (self->renderer, self->mesh);
+      self->mesh_dirty = FALSE;
+    }
+  if (!self->camera_fitted)
+    fit_camera_to_scene (self);
+  update_planes (self);
+  cal_mesh_renderer_draw (self->renderer, &self->camera,
+                          gtk_widget_get_width (GTK_WIDGET (area)) * scale,
+                          gtk_widget_get_height (GTK_WIDGET (area)) * scale);
+  self->n_frames++;
+  return TRUE;
+}
+
+static void
+orbit_begin_cb (GtkGestureDrag *gesture,
+                double          x,
+                double          y,
+                CalMeshView    *self)
+{
+  self->drag_camera = self->camera;
+}
+
+static void
+orbit_update_cb (GtkGestureDrag *gesture,
+                 double          dx,
+                 double          dy,
+                 CalMeshView    *self)
+{
+  GdkModifierType mods = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (gesture));
+  double height = MAX (gtk_widget_get_height (GTK_WIDGET (self)), 1);
+
+  self->camera = self->drag_camera;
+  if (mods & GDK_SHIFT_MASK)
+    cal_camera_pan (&self->camera, dx, dy, height);
+  else
+    /* A drag across the view's height turns the skull half way round. */
+    cal_camera_orbit (&self->camera, -dx / height * G_PI, dy / height * G_PI);
+  gtk_gl_area_queue_render (GTK_GL_AREA (self));
+}
+
+static void
+pan_update_cb (GtkGestureDrag *gesture,
+               double          dx,
+               double          dy,
+               CalMeshView    *self)
+{
+  self->camera = self->drag_camera;
+  cal_camera_pan (&self->camera, dx, dy, MAX (gtk_widget_get_height (GTK_WIDGET (self)), 1));
+  gtk_gl_area_queue_render (GTK_GL_AREA (self));
+}
+
+static gboolean
+scroll_cb (GtkEventControllerScroll *controller,
+           double                    dx,
+           double                    dy,
+           CalMeshView              *self)
+{
+  cal_camera_zoom (&self->camera, pow (1.1, -dy));
+  gtk_gl_area_queue_render (GTK_GL_AREA (self));
+  return TRUE;
+}
+
+static void
+scene_changed_cb (CalMeshView *self)
+{
+  gtk_gl_area_queue_render (GTK_GL_AREA (self));
+}
+
+static void
+volume_changed_cb (CalMeshView *self)
+{
+  cal_mesh_view_set_display_mesh (self, NULL);
+  self->camera_fitted = FALSE;
+  gtk_gl_area_queue_render (GTK_GL_AREA (self));
+}
+
+static void
+cal_mesh_view_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  CalMeshView *self = CAL_MESH_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_STATE:
+      g_value_set_object (value, self->state);
+      break;
+    case PROP_SHOW_PLANES:
+      g_value_set_boolean (value, self->show_planes);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cal_mesh_view_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  CalMeshView *self = CAL_MESH_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_STATE:
+      cal_mesh_view_set_state (self, g_value_get_object (value));
+      break;
+    case PROP_SHOW_PLANES:
+      cal_mesh_view_set_show_planes (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cal_mesh_view_dispose (GObject *object)
+{
+  CalMeshView *self = CAL_MESH_VIEW (object);
+
+  cal_mesh_view_set_state (self, NULL);
+  g_clear_pointer (&self->mesh, cal_display_mesh_free);
+  G_OBJECT_CLASS (cal_mesh_view_parent_class)->dispose (object);
+}
+
+static void
+cal_mesh_view_class_init (CalMeshViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkGLAreaClass *area_class = GTK_GL_AREA_CLASS (klass);
+
+  object_class->get_property = cal_mesh_view_get_property;
+  object_class->set_property = cal_mesh_view_set_property;
+  object_class->dispose = cal_mesh_view_dispose;
+  widget_class->realize = cal_mesh_view_realize;
+  widget_class->unrealize = cal_mesh_view_unrealize;
+  area_class->render = cal_mesh_view_render;
+
+  properties[PROP_STATE] =
+    g_param_spec_object ("state", NULL, NULL, CAL_TYPE_VIEW_STATE,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SHOW_PLANES] =
+    g_param_spec_boolean ("show-planes", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+  gtk_widget_class_set_css_name (widget_class, "calmeshview");
+}
+
+static void
+cal_mesh_view_init (CalMeshView *self)
+{
+  GtkGesture *drag;
+  GtkEventController *scroll;
+
+  self->show_planes = TRUE;
+  gtk_gl_area_set_has_depth_buffer (GTK_GL_AREA (self), TRUE);
+  gtk_gl_area_set_auto_render (GTK_GL_AREA (self), FALSE);
+  gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_vexpand (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_size_request (GTK_WIDGET (self), 120, 120);
+
+  drag = gtk_gesture_drag_new ();
+  gtk_event_controller_set_name (GTK_EVENT_CONTROLLER (drag), "orbit-drag");
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (drag), GDK_BUTTON_PRIMARY);
+  g_signal_connect (drag, "drag-begin", G_CALLBACK (orbit_begin_cb), self);
+  g_signal_connect (drag, "drag-update", G_CALLBACK (orbit_update_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drag));
+
+  drag = gtk_gesture_drag_new ();
+  gtk_event_controller_set_name (GTK_EVENT_CONTROLLER (drag), "pan-drag");
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (drag), GDK_BUTTON_MIDDLE);
+  g_signal_connect (drag, "drag-begin", G_CALLBACK (orbit_begin_cb), self);
+  g_signal_connect (drag, "drag-update", G_CALLBACK (pan_update_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drag));
+
+  scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
+  gtk_event_controller_set_name (scroll, "zoom-scroll");
+  g_signal_connect (scroll, "scroll", G_CALLBACK (scroll_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), scroll);
+}
+
+GtkWidget *
+cal_mesh_view_new (CalViewState *state)
+{
+  return g_object_new (CAL_TYPE_MESH_VIEW, "state", state, NULL);
+}
+
+void
+cal_mesh_view_set_state (CalMeshView  *self,
+                         CalViewState *state)
+{
+  g_return_if_fail (CAL_IS_MESH_VIEW (self));
+
+  if (self->state == state)
+    return;
+  if (self->state)
+    g_signal_handlers_disconnect_by_data (self->state, self);
+  g_set_object (&self->state, state);
+  if (state)
+    {
+      g_signal_connect_swapped (state, "notify::volume", G_CALLBACK (volume_changed_cb), self);
+      g_signal_connect_swapped (state, "cursor-changed", G_CALLBACK (scene_changed_cb), self);
+    }
+  self->camera_fitted = FALSE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+void
+cal_mesh_view_set_display_mesh (CalMeshView    *self,
+                                CalDisplayMesh *mesh)
+{
+  gboolean first;
+
+  g_return_if_fail (CAL_IS_MESH_VIEW (self));
+
+  first = self->mesh == NULL;
+  g_clear_pointer (&self->mesh, cal_display_mesh_free);
+  self->mesh = mesh;
+  self->mesh_dirty = TRUE;
+  if (first && mesh)
+    self->camera_fitted = FALSE;
+  gtk_gl_area_queue_render (GTK_GL_AREA (self));
+}
+
+const CalDisplayMesh *
+cal_mesh_view_get_display_mesh (CalMeshView *self)
+{
+  g_return_val_if_fail (CAL_IS_MESH_VIEW (self), NULL);
+  return self->mesh;
+}
+
+void
+cal_mesh_view_reset_camera (CalMeshView *self)
+{
+  g_return_if_fail (CAL_IS_MESH_VIEW (self));
+  self->camera_fitted = FALSE;
+  gtk_gl_area_queue_render (GTK_GL_AREA (self));
+}
+
+CalCamera *
+cal_mesh_view_get_camera (CalMeshView *self)
+{
+  g_return_val_if_fail (CAL_IS_MESH_VIEW (self), NULL);
+  return &self->camera;
+}
+
+void
+cal_mesh_view_set_show_planes (CalMeshView *self,
+                               gboolean     show)
+{
+  g_return_if_fail (CAL_IS_MESH_VIEW (self));
+
+  show = !!show;
+  if (self->show_planes == show)
+    return;
+  self->show_planes = show;
+  gtk_gl_area_queue_render (GTK_GL_AREA (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_PLANES]);
+}
+
+gboolean
+cal_mesh_view_get_show_planes (CalMeshView *self)
+{
+  g_return_val_if_fail (CAL_IS_MESH_VIEW (self), FALSE);
+  return self->show_planes;
+}
+
+guint64
+cal_mesh_view_get_n_frames (CalMeshView *self)
+{
+  g_return_val_if_fail (CAL_IS_MESH_VIEW (self), 0);
+  return self->n_frames;
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "cal-camera.h"
+#include "cal-mesh-display.h"
+#include "cal-view-state.h"
+
+G_BEGIN_DECLS
+
+/*
+ * The 3D view: the mask's surface (a display mesh, reduced for very large
+ * meshes so orbiting stays fluid), lit from the eye, with the three slice
+ * planes through the shared crosshair.
+ *
+ * Mouse: drag to orbit, Shift+drag or middle-drag to pan, scroll to zoom.
+ */
+#define CAL_TYPE_MESH_VIEW (cal_mesh_view_get_type ())
+G_DECLARE_FINAL_TYPE (CalMeshView, cal_mesh_view, CAL, MESH_VIEW, GtkGLArea)
+
+GtkWidget            *cal_mesh_view_new              (CalViewState   *state);
+void                  cal_mesh_view_set_state        (CalMeshView    *self,
+                                                      CalViewState   *state);
+/* Takes the mesh; NULL clears the view.  The camera fits the first mesh
+ * and keeps its place for later ones of the same scan. */
+void                  cal_mesh_view_set_display_mesh (CalMeshView    *self,
+                                                      CalDisplayMesh *mesh);
+const CalDisplayMesh *cal_mesh_view_get_display_mesh (CalMeshView    *self);
+void                  cal_mesh_view_reset_camera     (CalMeshView    *self);
+CalCamera            *cal_mesh_view_get_camera       (CalMeshView    *self);
+void                  cal_mesh_view_set_show_planes  (CalMeshView    *self,
+                                                      gboolean        show);
+gboolean              cal_mesh_view_get_show_planes  (CalMeshView    *self);
+/* Frames drawn so far, for tests and the frame-rate benchmark. */
+guint64               cal_mesh_view_get_n_frames     (CalMeshView    *self);
+
+G_END_DECLS

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib-object.h>
+
+#include "cal-mask.h"
+#include "cal-volume.h"
+
+G_BEGIN_DECLS
+
+/*
+ * What the views of one scan share: the volume and mask shown, the
+ * crosshair point (LPS mm) that links them, window/level and overlay
+ * opacity.  Views listen to notify:: and "cursor-changed"; the window
+ * owns one per open scan.
+ */
+#define CAL_TYPE_VIEW_STATE (cal_view_state_get_type ())
+G_DECLARE_FINAL_TYPE (CalViewState, cal_view_state, CAL, VIEW_STATE, GObject)
+
+CalViewState *cal_view_state_new                 (void);
+CalVolume    *cal_view_state_get_volume          (CalViewState *self);
+/* Setting a volume drops the mask and puts the cursor at its centre. */
+void          cal_view_state_set_volume          (CalViewState *self,
+                                                  CalVolume    *volume);
+CalMask      *cal_view_state_get_mask            (CalViewState *self);
+void          cal_view_state_set_mask            (CalViewState *self,
+                                                  CalMask      *mask);
+void          cal_view_state_get_cursor          (CalViewState *self,
+                                                  double        xyz[3]);
+void          cal_view_state_set_cursor          (CalViewState *self,
+                                                  const double  xyz[3]);
+double        cal_view_state_get_window          (CalViewState *self);
+double        cal_view_state_get_level           (CalViewState *self);
+void          cal_view_state_set_window_level    (CalViewState *self,
+                                                  double        window,
+                                                  double        level);
+double        cal_view_state_get_overlay_opacity (CalViewState *self);
+void          cal_view_state_set_overlay_opacity (CalViewState *self,
+                                                  double        opacity);
+
+G_END_DECLS
