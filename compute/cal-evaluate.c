@@ -2,6 +2,7 @@
 #include "cal-evaluate.h"
 
 #include "cal-gpu-metrics.h"
+#include "cal-parallel.h"
 
 typedef struct {
   CalVkContext    *context;        /* owned, nullable */
@@ -106,7 +107,7 @@ cal_evaluate_async (CalVkContext        *context,
   data->progress_data = progress_data;
   g_task_set_source_tag (task, cal_evaluate_async);
   g_task_set_task_data (task, data, (GDestroyNotify) evaluate_data_free);
-  g_task_run_in_thread (task, evaluate_thread);
+  cal_task_run_in_background (task, evaluate_thread);
 }
 
 CalMetrics *

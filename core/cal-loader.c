@@ -4,6 +4,7 @@
 #include "cal-dicom.h"
 #include "cal-inv3.h"
 #include "cal-nifti.h"
+#include "cal-parallel.h"
 
 G_DEFINE_QUARK (cal-loader-error-quark, cal_loader_error)
 
@@ -164,7 +165,7 @@ cal_volume_load_async (const char          *path,
   load->report = cal_load_report_new ();
   g_task_set_source_tag (task, cal_volume_load_async);
   g_task_set_task_data (task, load, load_task_free);
-  g_task_run_in_thread (task, load_thread);
+  cal_task_run_in_background (task, load_thread);
 }
 
 CalVolume *

@@ -7,6 +7,7 @@
 #include "cal-mesh-decimate.h"
 #include "cal-mesh-smooth.h"
 #include "cal-surface.h"
+#include "cal-parallel.h"
 
 G_DEFINE_QUARK (cal-mesh-error-quark, cal_mesh_error)
 
@@ -180,7 +181,7 @@ cal_mesh_build_async (CalMask               *mask,
   job->progress_data = progress_data;
   g_task_set_source_tag (task, cal_mesh_build_async);
   g_task_set_task_data (task, job, mesh_job_free);
-  g_task_run_in_thread (task, build_thread);
+  cal_task_run_in_background (task, build_thread);
 }
 
 CalMesh *
@@ -252,7 +253,7 @@ cal_mesh_export_async (CalMesh              *mesh,
   job->override = override;
   g_task_set_source_tag (task, cal_mesh_export_async);
   g_task_set_task_data (task, job, mesh_job_free);
-  g_task_run_in_thread (task, export_thread);
+  cal_task_run_in_background (task, export_thread);
 }
 
 gboolean

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -20,5 +20,12 @@ guint cal_parallel_n_threads (void);
  * kernel allows: a fresh 4 KiB page costs a fault and a clear each.
  * Uninitialised; free with g_free. */
 gpointer cal_alloc_large     (gsize            size);
+
+/* g_task_run_in_thread() for slow work behind a user interface: the
+ * thread (and the workers cal_parallel_for starts from it, which inherit
+ * it) runs at a lower scheduling priority, so the main loop and the
+ * compositor stay responsive however many cores the work takes. */
+void  cal_task_run_in_background (GTask           *task,
+                                  GTaskThreadFunc  func);
 
 G_END_DECLS

@@ -209,7 +209,7 @@ cal_threshold_segment_async (CalVolume                  *volume,
   job->progress_data = progress_data;
   g_task_set_source_tag (task, cal_threshold_segment_async);
   g_task_set_task_data (task, job, segment_job_free);
-  g_task_run_in_thread (task, segment_thread);
+  cal_task_run_in_background (task, segment_thread);
 }
 
 CalMask *

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "cal-mesh-renderer.h"
 
+#include "cal-gl-shaders-resources.h"
+
 #include <epoxy/gl.h>
 #include <gio/gio.h>
 #include <string.h>
@@ -39,7 +41,9 @@ compile_shader (GLenum       type,
   const char *header = epoxy_is_desktop_gl () ? "#version 330 core\n"
                                                : "#version 300 es\n";
   g_autofree char *path = g_strconcat (SHADER_PREFIX, name, NULL);
-  g_autoptr (GBytes) body = g_resources_lookup_data (path, 0, error);
+  /* Looked up in our own bundle: a static library's resource constructor
+   * may be dropped by the linker. */
+  g_autoptr (GBytes) body = g_resource_lookup_data (cal_gl_shaders_get_resource (), path, 0, error);
   const char *parts[2];
   GLint lengths[2], ok = 0;
   GLuint shader;
@@ -104,6 +108,49 @@ link_program (const char  *vertex,
   return program;
 }
 
+/* Software drivers (llvmpipe) compile a shader for the GPU state at the
+ * first draw, which takes tens of milliseconds: draw one triangle into a
+ * scratch framebuffer now, while the view is being created, rather than
+ * with the first real mesh. */
+static void
+warm_up (CalMeshRenderer *self)
+{
+  static const float triangle[18] = { 0, 0, 0, 0, 0, 1,  1, 0, 0, 0, 0, 1,  0, 1, 0, 0, 0, 1 };
+  static const guint32 indices[3] = { 0, 1, 2 };
+  static const double corners[4][3] = { { 0, 0, 0 }, { 1, 0, 0 }, { 1, 1, 0 }, { 0, 1, 0 } };
+  static const float rgba[4] = { 1, 1, 1, 0.5f };
+  CalDisplayMesh mesh = { .vertices = (float *) triangle, .n_vertices = 3,
+                          .indices = (guint32 *) indices, .n_triangles = 1 };
+  CalCamera camera;
+  GLint previous = 0;
+  GLuint fbo, color, depth;
+
+  glGetIntegerv (GL_FRAMEBUFFER_BINDING, &previous);
+  glGenFramebuffers (1, &fbo);
+  glGenRenderbuffers (1, &color);
+  glGenRenderbuffers (1, &depth);
+  glBindRenderbuffer (GL_RENDERBUFFER, color);
+  glRenderbufferStorage (GL_RENDERBUFFER, GL_RGBA8, 4, 4);
+  glBindRenderbuffer (GL_RENDERBUFFER, depth);
+  glRenderbufferStorage (GL_RENDERBUFFER, GL_DEPTH_COMPONENT24, 4, 4);
+  glBindFramebuffer (GL_FRAMEBUFFER, fbo);
+  glFramebufferRenderbuffer (GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_RENDERBUFFER, color);
+  glFramebufferRenderbuffer (GL_FRAMEBUFFER, GL_DEPTH_ATTACHMENT, GL_RENDERBUFFER, depth);
+
+  cal_camera_fit (&camera, corners[0], corners[2]);
+  cal_mesh_renderer_set_mesh (self, &mesh);
+  cal_mesh_renderer_set_plane (self, 0, TRUE, corners, rgba);
+  cal_mesh_renderer_draw (self, &camera, 4, 4);
+  glFinish ();
+  cal_mesh_renderer_set_mesh (self, NULL);
+  cal_mesh_renderer_set_plane (self, 0, FALSE, NULL, NULL);
+
+  glBindFramebuffer (GL_FRAMEBUFFER, (GLuint) previous);
+  glDeleteFramebuffers (1, &fbo);
+  glDeleteRenderbuffers (1, &color);
+  glDeleteRenderbuffers (1, &depth);
+}
+
 CalMeshRenderer *
 cal_mesh_renderer_new (GError **error)
 {
@@ -136,6 +183,7 @@ cal_mesh_renderer_new (GError **error)
   glEnableVertexAttribArray (0);
   glVertexAttribPointer (0, 3, GL_FLOAT, GL_FALSE, 3 * sizeof (float), (void *) 0);
   glBindVertexArray (0);
+  warm_up (self);
   return g_steal_pointer (&self);
 }
 
@@ -263,7 +311,12 @@ cal_mesh_renderer_draw (CalMeshRenderer *self,
       set_camera_uniforms (self->mesh_program, camera, width, height);
       glUniform3fv (glGetUniformLocation (self->mesh_program, "color"), 1, bone_color);
       glBindVertexArray (self->mesh_vao);
+      /* The surface is closed and wound outward: its back faces are never
+       * seen, and skipping them halves the rasterising. */
+      glEnable (GL_CULL_FACE);
+      glCullFace (GL_BACK);
       glDrawElements (GL_TRIANGLES, self->n_indices, GL_UNSIGNED_INT, NULL);
+      glDisable (GL_CULL_FACE);
     }
   draw_planes (self, camera, width, height);
   glBindVertexArray (0);

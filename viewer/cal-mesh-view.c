@@ -37,9 +37,9 @@ static GParamSpec *properties[N_PROPS];
 
 /* The slice views' colours (axial red, coronal green, sagittal yellow). */
 static const float plane_rgba[3][4] = {
-  { 0.93f, 0.33f, 0.30f, 0.25f },
-  { 0.43f, 0.74f, 0.33f, 0.25f },
-  { 0.93f, 0.84f, 0.33f, 0.25f },
+  { 0.93f, 0.33f, 0.30f, 0.12f },
+  { 0.43f, 0.74f, 0.33f, 0.12f },
+  { 0.93f, 0.84f, 0.33f, 0.12f },
 };
 
 static void

@@ -12,7 +12,9 @@ G_BEGIN_DECLS
  * What the views of one scan share: the volume and mask shown, the
  * crosshair point (LPS mm) that links them, window/level and overlay
  * opacity.  Views listen to notify:: and "cursor-changed"; the window
- * owns one per open scan.
+ * owns one per open scan.  The volume and mask set here are never changed
+ * in place (a new mask replaces the old), so workers may read them while
+ * the views draw.
  */
 #define CAL_TYPE_VIEW_STATE (cal_view_state_get_type ())
 G_DECLARE_FINAL_TYPE (CalViewState, cal_view_state, CAL, VIEW_STATE, GObject)

@@ -1,0 +1,409 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "cal-export-dialog.h"
+
+#include <math.h>
+
+#include <glib/gi18n.h>
+
+#include "cal-mesh-pipeline.h"
+
+struct _CalExportDialog
+{
+  AdwWindow       parent_instance;
+
+  /* template widgets */
+  GtkSpinButton  *smooth_spin;
+  AdwExpanderRow *decimate_row;
+  GtkSpinButton  *reduction_spin;
+  GtkSpinButton  *max_error_spin;
+  GtkSwitch      *largest_switch;
+  AdwComboRow    *space_row;
+  AdwComboRow    *format_row;
+  GtkButton      *check_button;
+  GtkButton      *save_button;
+  GtkWidget      *progress_box;
+  GtkProgressBar *progress_bar;
+  GtkLabel       *verdict_label;
+  GtkLabel       *report_label;
+
+  /* owned */
+  GSettings      *settings;
+  CalMask        *mask;          /* the window's: never edited in place */
+  CalMesh        *mesh;          /* the surface checked, NULL before */
+  GCancellable   *cancellable;   /* of the running step */
+  GFile          *saving;        /* being written */
+  GFile          *saved;
+
+  CalMeshReport   report;
+  gint            progress_permille;   /* atomic, from workers */
+  guint           progress_timeout_id;
+};
+
+G_DEFINE_FINAL_TYPE (CalExportDialog, cal_export_dialog, ADW_TYPE_WINDOW)
+
+static void
+progress_cb (double   fraction,
+             gpointer user_data)
+{
+  CalExportDialog *self = user_data;
+
+  g_atomic_int_set (&self->progress_permille, (gint) (CLAMP (fraction, 0, 1) * 1000));
+}
+
+static gboolean
+progress_tick_cb (gpointer user_data)
+{
+  CalExportDialog *self = user_data;
+
+  gtk_progress_bar_set_fraction (self->progress_bar,
+                                 g_atomic_int_get (&self->progress_permille) / 1000.0);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+update_actions (CalExportDialog *self)
+{
+  gboolean busy = self->cancellable != NULL;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "export.check", !busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "export.save", !busy && self->mesh);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "export.cancel", busy);
+}
+
+static GCancellable *
+begin (CalExportDialog *self)
+{
+  self->cancellable = g_cancellable_new ();
+  g_atomic_int_set (&self->progress_permille, 0);
+  gtk_widget_set_visible (self->progress_box, TRUE);
+  self->progress_timeout_id = g_timeout_add (100, progress_tick_cb, self);
+  update_actions (self);
+  return self->cancellable;
+}
+
+static void
+end (CalExportDialog *self)
+{
+  g_clear_object (&self->cancellable);
+  g_clear_handle_id (&self->progress_timeout_id, g_source_remove);
+  gtk_widget_set_visible (self->progress_box, FALSE);
+  update_actions (self);
+}
+
+static void
+show_message (CalExportDialog *self,
+              const char      *verdict,
+              const char      *details)
+{
+  gtk_label_set_text (self->verdict_label, verdict);
+  gtk_label_set_text (self->report_label, details ? details : "");
+}
+
+/* The report in the engineer's language: one line per check, with units
+ * and the rule it uses. */
+static char *
+describe_report (const CalMeshReport *r)
+{
+  GString *s = g_string_new (NULL);
+  const char *ok = _("passed"), *bad = _("FAILED");
+
+  g_string_append_printf (s, _("Triangles: %u, vertices: %u, pieces: %u\n"),
+                          r->n_triangles, r->n_vertices, r->n_components);
+  g_string_append_printf (s, _("Closed (every edge in two triangles): %s (%" G_GUINT64_FORMAT
+                               " open, %" G_GUINT64_FORMAT " shared by more)\n"),
+                          r->n_boundary_edges + r->n_nonmanifold_edges == 0 ? ok : bad,
+                          r->n_boundary_edges, r->n_nonmanifold_edges);
+  g_string_append_printf (s, _("Consistent winding: %s (%" G_GUINT64_FORMAT " edges reversed)\n"),
+                          r->n_misoriented_edges == 0 ? ok : bad, r->n_misoriented_edges);
+  g_string_append_printf (s, _("One fan per vertex: %s (%" G_GUINT64_FORMAT " vertices)\n"),
+                          r->n_nonmanifold_vertices == 0 ? ok : bad, r->n_nonmanifold_vertices);
+  g_string_append_printf (s, _("No degenerate or duplicate triangles: %s (%" G_GUINT64_FORMAT
+                               " degenerate, %" G_GUINT64_FORMAT " duplicate)\n"),
+                          r->n_degenerate_triangles + r->n_duplicate_triangles == 0 ? ok : bad,
+                          r->n_degenerate_triangles, r->n_duplicate_triangles);
+  g_string_append_printf (s, _("Enclosed volume: %.0f mm³, surface area: %.0f mm²\n"),
+                          r->volume_mm3, r->area_mm2);
+  if (!isnan (r->mean_offset_mm))
+    g_string_append_printf (s, _("Matches the mask: %s (mask %.0f mm³; mean offset %.4f mm, "
+                                 "allowed %.3f mm = %.2f voxel)\n"),
+                            fabs (r->mean_offset_mm) <= r->offset_tolerance * r->voxel_size_mm
+                              ? ok : bad,
+                            r->mask_volume_mm3, r->mean_offset_mm,
+                            r->offset_tolerance * r->voxel_size_mm, r->offset_tolerance);
+  if (!r->decimate_target_reached)
+    g_string_append (s, _("Decimation stopped at its error bound before removing all it was "
+                          "asked to.\n"));
+  return g_string_free (s, FALSE);
+}
+
+static void
+build_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  CalExportDialog *self = CAL_EXPORT_DIALOG (user_data);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *details = NULL;
+
+  g_clear_object (&self->mesh);
+  self->mesh = cal_mesh_build_finish (result, &self->report, &error);
+  end (self);
+  if (!self->mesh)
+    {
+      show_message (self, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+                            ? _("Cancelled") : _("The surface could not be built"),
+                    error->message);
+      g_object_unref (self);
+      return;
+    }
+  details = describe_report (&self->report);
+  if (self->report.passed)
+    {
+      show_message (self, _("All checks passed: the surface is closed, manifold and true to "
+                            "the mask."), details);
+      gtk_button_set_label (self->save_button, _("_Save STL…"));
+      gtk_widget_remove_css_class (GTK_WIDGET (self->save_button), "destructive-action");
+      gtk_widget_add_css_class (GTK_WIDGET (self->save_button), "suggested-action");
+    }
+  else
+    {
+      show_message (self, _("Some checks failed: a printer may reject this surface."), details);
+      gtk_button_set_label (self->save_button, _("_Save Anyway…"));
+      gtk_widget_remove_css_class (GTK_WIDGET (self->save_button), "suggested-action");
+      gtk_widget_add_css_class (GTK_WIDGET (self->save_button), "destructive-action");
+    }
+  update_actions (self);
+  g_object_unref (self);
+}
+
+static void
+check_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  CalExportDialog *self = CAL_EXPORT_DIALOG (widget);
+  CalMeshOptions options;
+  GCancellable *cancellable;
+
+  if (self->cancellable)
+    return;
+  cal_mesh_options_init (&options);
+  options.smooth_iterations = (guint) gtk_spin_button_get_value_as_int (self->smooth_spin);
+  options.keep_largest = gtk_switch_get_active (self->largest_switch);
+  options.space = adw_combo_row_get_selected (self->space_row) == 1 ? CAL_SPACE_RAS : CAL_SPACE_LPS;
+  if (adw_expander_row_get_enable_expansion (self->decimate_row))
+    {
+      options.decimate_reduction = gtk_spin_button_get_value (self->reduction_spin) / 100;
+      options.decimate_max_error_mm = gtk_spin_button_get_value (self->max_error_spin);
+    }
+  g_clear_object (&self->mesh);
+  show_message (self, _("Building and checking the surface…"), NULL);
+  cancellable = begin (self);
+  cal_mesh_build_async (self->mask, &options, progress_cb, self, cancellable,
+                        build_done_cb, g_object_ref (self));
+}
+
+static void
+save_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  CalExportDialog *self = CAL_EXPORT_DIALOG (user_data);
+  g_autoptr (GFile) file = g_steal_pointer (&self->saving);
+  g_autoptr (GError) error = NULL;
+
+  end (self);
+  if (!cal_mesh_export_finish (result, &error))
+    show_message (self, _("The STL file was not written"), error->message);
+  else
+    {
+      g_autofree char *name = g_file_get_basename (file);
+      g_autofree char *verdict = g_strdup_printf (_("Saved “%s”."), name);
+
+      g_set_object (&self->saved, file);
+      gtk_label_set_text (self->verdict_label, verdict);
+    }
+  g_object_unref (self);
+}
+
+void
+cal_export_dialog_save_to (CalExportDialog *self,
+                           GFile           *file)
+{
+  g_autofree char *path = NULL;
+  GCancellable *cancellable;
+  CalStlFormat format;
+
+  g_return_if_fail (CAL_IS_EXPORT_DIALOG (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  if (self->cancellable || !self->mesh)
+    return;
+  path = g_file_get_path (file);
+  format = adw_combo_row_get_selected (self->format_row) == 1 ? CAL_STL_ASCII : CAL_STL_BINARY;
+  g_set_object (&self->saving, file);
+  cancellable = begin (self);
+  gtk_progress_bar_pulse (self->progress_bar);
+  /* The engineer saw the report and pressed "Save Anyway": that is the
+   * override for a failed check. */
+  cal_mesh_export_async (self->mesh, &self->report, path, format, !self->report.passed,
+                         cancellable, save_done_cb, g_object_ref (self));
+}
+
+static void
+chooser_response_cb (GtkNativeDialog *chooser,
+                     int              response,
+                     CalExportDialog *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+
+      if (file)
+        cal_export_dialog_save_to (self, file);
+    }
+  g_object_unref (chooser);
+}
+
+static void
+save_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  CalExportDialog *self = CAL_EXPORT_DIALOG (widget);
+  GtkFileChooserNative *chooser;
+
+  chooser = gtk_file_chooser_native_new (_("Save STL"), GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  /* A neutral name: the scan's file name may carry the patient's. */
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), _("skull.stl"));
+  g_signal_connect (chooser, "response", G_CALLBACK (chooser_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+cancel_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  CalExportDialog *self = CAL_EXPORT_DIALOG (widget);
+
+  if (self->cancellable)
+    g_cancellable_cancel (self->cancellable);
+}
+
+static gboolean
+cal_export_dialog_close_request (GtkWindow *window)
+{
+  CalExportDialog *self = CAL_EXPORT_DIALOG (window);
+
+  if (self->cancellable)
+    g_cancellable_cancel (self->cancellable);
+  return GTK_WINDOW_CLASS (cal_export_dialog_parent_class)->close_request (window);
+}
+
+static void
+cal_export_dialog_dispose (GObject *object)
+{
+  CalExportDialog *self = CAL_EXPORT_DIALOG (object);
+
+  if (self->cancellable)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->progress_timeout_id, g_source_remove);
+  gtk_widget_dispose_template (GTK_WIDGET (self), CAL_TYPE_EXPORT_DIALOG);
+  G_OBJECT_CLASS (cal_export_dialog_parent_class)->dispose (object);
+}
+
+static void
+cal_export_dialog_finalize (GObject *object)
+{
+  CalExportDialog *self = CAL_EXPORT_DIALOG (object);
+
+  g_clear_object (&self->settings);
+  g_clear_object (&self->mask);
+  g_clear_object (&self->mesh);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->saving);
+  g_clear_object (&self->saved);
+  G_OBJECT_CLASS (cal_export_dialog_parent_class)->finalize (object);
+}
+
+static void
+cal_export_dialog_class_init (CalExportDialogClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = cal_export_dialog_dispose;
+  object_class->finalize = cal_export_dialog_finalize;
+  window_class->close_request = cal_export_dialog_close_request;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/calvaria/Calvaria/cal-export-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, CalExportDialog, smooth_spin);
+  gtk_widget_class_bind_template_child (widget_class, CalExportDialog, decimate_row);
+  gtk_widget_class_bind_template_child (widget_class, CalExportDialog, reduction_spin);
+  gtk_widget_class_bind_template_child (widget_class, CalExportDialog, max_error_spin);
+  gtk_widget_class_bind_template_child (widget_class, CalExportDialog, largest_switch);
+  gtk_widget_class_bind_template_child (widget_class, CalExportDialog, space_row);
+  gtk_widget_class_bind_template_child (widget_class, CalExportDialog, format_row);
+  gtk_widget_class_bind_template_child (widget_class, CalExportDialog, check_button);
+  gtk_widget_class_bind_template_child (widget_class, CalExportDialog, save_button);
+  gtk_widget_class_bind_template_child (widget_class, CalExportDialog, progress_box);
+  gtk_widget_class_bind_template_child (widget_class, CalExportDialog, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, CalExportDialog, verdict_label);
+  gtk_widget_class_bind_template_child (widget_class, CalExportDialog, report_label);
+
+  gtk_widget_class_install_action (widget_class, "export.check", NULL, check_action);
+  gtk_widget_class_install_action (widget_class, "export.save", NULL, save_action);
+  gtk_widget_class_install_action (widget_class, "export.cancel", NULL, cancel_action);
+}
+
+static void
+cal_export_dialog_init (CalExportDialog *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->report.passed = FALSE;
+  update_actions (self);
+}
+
+CalExportDialog *
+cal_export_dialog_new (GtkWindow *parent,
+                       GSettings *settings,
+                       CalMask   *mask)
+{
+  CalExportDialog *self;
+
+  g_return_val_if_fail (CAL_IS_MASK (mask), NULL);
+
+  self = g_object_new (CAL_TYPE_EXPORT_DIALOG, "transient-for", parent, NULL);
+  self->settings = g_object_ref (settings);
+  self->mask = g_object_ref (mask);
+  gtk_spin_button_set_value (self->smooth_spin,
+                             g_settings_get_uint (settings, "export-smooth-iterations"));
+  adw_combo_row_set_selected (self->space_row, g_settings_get_boolean (settings, "export-ras"));
+  return self;
+}
+
+gboolean
+cal_export_dialog_is_busy (CalExportDialog *self)
+{
+  g_return_val_if_fail (CAL_IS_EXPORT_DIALOG (self), FALSE);
+  return self->cancellable != NULL;
+}
+
+const CalMeshReport *
+cal_export_dialog_get_report (CalExportDialog *self)
+{
+  g_return_val_if_fail (CAL_IS_EXPORT_DIALOG (self), NULL);
+  return self->mesh ? &self->report : NULL;
+}
+
+GFile *
+cal_export_dialog_get_saved (CalExportDialog *self)
+{
+  g_return_val_if_fail (CAL_IS_EXPORT_DIALOG (self), NULL);
+  return self->saved;
+}

@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The work on a loaded scan: threshold, the 3D surface, export, and the
+ * display presets. */
+#include "cal-window-private.h"
+
+#include <glib/gi18n.h>
+
+#include "cal-mesh-display.h"
+#include "cal-mesh-pipeline.h"
+#include "cal-slice-render.h"
+#include "cal-preset-labels.h"
+#include "cal-threshold.h"
+#include "cal-parallel.h"
+
+/* Presets ------------------------------------------------------------- */
+
+static void
+threshold_preset_changed_cb (CalWindow *self)
+{
+  guint n, i = adw_combo_row_get_selected (self->threshold_preset_row);
+  const CalThresholdPreset *presets = cal_threshold_presets (&n);
+
+  if (i >= n)
+    return;
+  self->updating_threshold_widgets = TRUE;
+  gtk_spin_button_set_value (self->min_hu_spin, presets[i].min_hu);
+  gtk_spin_button_set_value (self->max_hu_spin, presets[i].max_hu);
+  self->updating_threshold_widgets = FALSE;
+}
+
+static void
+window_preset_changed_cb (CalWindow *self)
+{
+  guint n, i = adw_combo_row_get_selected (self->window_preset_row);
+  const CalWindowPreset *presets = cal_window_presets (&n);
+
+  if (i < n)
+    cal_view_state_set_window_level (self->state, presets[i].window, presets[i].level);
+}
+
+static GtkStringList *
+string_list_new (void)
+{
+  return gtk_string_list_new (NULL);
+}
+
+void
+cal_window_setup_presets (CalWindow *self)
+{
+  g_autoptr (GtkStringList) thresholds = string_list_new ();
+  g_autoptr (GtkStringList) windows = string_list_new ();
+  const CalThresholdPreset *tp;
+  const CalWindowPreset *wp;
+  guint n;
+
+  tp = cal_threshold_presets (&n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *label = g_strdup_printf (_("%s (%.0f to %.0f HU)"),
+                                                cal_threshold_preset_label (&tp[i]),
+                                                tp[i].min_hu, tp[i].max_hu);
+      gtk_string_list_append (thresholds, label);
+    }
+  adw_combo_row_set_model (self->threshold_preset_row, G_LIST_MODEL (thresholds));
+  g_signal_connect_swapped (self->threshold_preset_row, "notify::selected",
+                            G_CALLBACK (threshold_preset_changed_cb), self);
+
+  wp = cal_window_presets (&n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *label = g_strdup_printf (_("%s (W %.0f, L %.0f HU)"),
+                                                cal_window_preset_label (&wp[i]),
+                                                wp[i].window, wp[i].level);
+      gtk_string_list_append (windows, label);
+    }
+  adw_combo_row_set_model (self->window_preset_row, G_LIST_MODEL (windows));
+  g_signal_connect_swapped (self->window_preset_row, "notify::selected",
+                            G_CALLBACK (window_preset_changed_cb), self);
+}
+
+void
+cal_window_scan_loaded (CalWindow *self)
+{
+  g_autofree char *preset_id = g_settings_get_string (self->settings, "window-preset");
+  const CalWindowPreset *presets;
+  guint n;
+
+  presets = cal_window_presets (&n);
+  for (guint i = 0; i < n; i++)
+    if (g_strcmp0 (presets[i].id, preset_id) == 0)
+      {
+        adw_combo_row_set_selected (self->window_preset_row, i);
+        cal_view_state_set_window_level (self->state, presets[i].window, presets[i].level);
+      }
+  gtk_label_set_text (self->mask_label, _("No mask yet: threshold to make one."));
+  gtk_label_set_text (self->mesh_label, "");
+  cal_window_update_actions (self);
+}
+
+/* Threshold ------------------------------------------------------------- */
+
+static char *
+format_volume (double mm3)
+{
+  /* TRANSLATORS: a volume in cubic millimetres and in millilitres */
+  return g_strdup_printf (_("%.0f mm³ (%.1f mL)"), mm3, mm3 / 1000);
+}
+
+static void
+threshold_done_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  CalWindow *self = CAL_WINDOW (user_data);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CalMask) mask = NULL;
+  g_autofree char *volume = NULL, *text = NULL;
+  CalThresholdSummary summary;
+
+  mask = cal_threshold_segment_finish (result, &summary, &error);
+  cal_window_end_task (self);
+  if (!mask)
+    {
+      cal_window_show_error (self, _("Threshold failed"), error);
+      g_object_unref (self);
+      return;
+    }
+  cal_view_state_set_mask (self->state, mask);
+  volume = format_volume (summary.bone_volume_mm3);
+  text = g_strdup_printf (_("Mask: %s of bone, %" G_GUINT64_FORMAT " voxels. "
+                            "Removed as islands: %" G_GUINT64_FORMAT ", outside the largest piece: %"
+                            G_GUINT64_FORMAT "."),
+                          volume, summary.n_bone, summary.n_islands_removed,
+                          summary.n_outside_largest);
+  gtk_label_set_text (self->mask_label, text);
+  gtk_label_set_text (self->mesh_label, _("The 3D surface is out of date: update it."));
+  cal_window_update_actions (self);
+  g_object_unref (self);
+}
+
+static void
+threshold_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  CalWindow *self = CAL_WINDOW (widget);
+  CalThresholdOptions options;
+  GCancellable *cancellable;
+
+  if (cal_window_is_busy (self) || !cal_view_state_get_volume (self->state))
+    return;
+  cal_threshold_options_init (&options);
+  options.min_hu = gtk_spin_button_get_value (self->min_hu_spin);
+  options.max_hu = gtk_spin_button_get_value (self->max_hu_spin);
+  options.keep_largest = gtk_switch_get_active (self->keep_largest_switch);
+  options.min_island_mm3 = gtk_spin_button_get_value (self->min_island_spin);
+  cancellable = cal_window_begin_task (self, _("Thresholding…"));
+  cal_threshold_segment_async (cal_view_state_get_volume (self->state), &options,
+                               cal_window_progress_cb, self, cancellable,
+                               threshold_done_cb, g_object_ref (self));
+}
+
+/* Update 3D ------------------------------------------------------------- */
+
+typedef struct {
+  CalMask        *mask;         /* shared: masks in the view state are never edited in place */
+  guint32         max_triangles;
+  CalWindow      *window;       /* borrowed: the task holds a reference */
+  guint32         n_triangles;  /* result */
+  CalDisplayMesh *display;      /* result */
+} SurfaceJob;
+
+static void
+surface_job_free (SurfaceJob *job)
+{
+  g_clear_object (&job->mask);
+  g_clear_pointer (&job->display, cal_display_mesh_free);
+  g_free (job);
+}
+
+static void
+surface_thread (GTask        *task,
+                gpointer      source,
+                gpointer      data,
+                GCancellable *cancellable)
+{
+  SurfaceJob *job = data;
+  g_autoptr (CalMesh) mesh = NULL;
+  CalMeshOptions options;
+  CalMeshReport report;
+  GError *error = NULL;
+
+  cal_mesh_options_init (&options);
+  mesh = cal_mesh_build (job->mask, &options, &report, cal_window_progress_cb, job->window,
+                         cancellable, &error);
+  if (!mesh)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  job->n_triangles = cal_mesh_get_n_triangles (mesh);
+  job->display = cal_display_mesh_new (mesh, job->max_triangles);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+surface_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  CalWindow *self = CAL_WINDOW (source);
+  SurfaceJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  cal_window_end_task (self);
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      cal_window_show_error (self, _("The 3D surface could not be built"), error);
+      return;
+    }
+  if (job->display->n_triangles < job->n_triangles)
+    text = g_strdup_printf (_("Surface: %u triangles, drawn reduced to %u."),
+                            job->n_triangles, job->display->n_triangles);
+  else
+    text = g_strdup_printf (_("Surface: %u triangles."), job->n_triangles);
+  gtk_label_set_text (self->mesh_label, text);
+  cal_mesh_view_set_display_mesh (self->mesh_view, g_steal_pointer (&job->display));
+}
+
+static void
+update_3d_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  CalWindow *self = CAL_WINDOW (widget);
+  CalMask *mask = cal_view_state_get_mask (self->state);
+  g_autoptr (GTask) task = NULL;
+  GCancellable *cancellable;
+  SurfaceJob *job;
+
+  if (cal_window_is_busy (self) || !mask)
+    return;
+  cancellable = cal_window_begin_task (self, _("Building the 3D surface…"));
+  job = g_new0 (SurfaceJob, 1);
+  job->mask = g_object_ref (mask);
+  job->max_triangles = g_settings_get_uint (self->settings, "display-max-triangles");
+  job->window = self;
+  task = g_task_new (self, cancellable, surface_done_cb, NULL);
+  g_task_set_task_data (task, job, (GDestroyNotify) surface_job_free);
+  cal_task_run_in_background (task, surface_thread);
+}
+
+/* Export, reset ------------------------------------------------------------ */
+
+static void
+export_dialog_destroyed_cb (CalWindow *self)
+{
+  self->export_dialog = NULL;
+  cal_window_update_actions (self);
+}
+
+static void
+export_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  CalWindow *self = CAL_WINDOW (widget);
+  CalMask *mask = cal_view_state_get_mask (self->state);
+
+  if (cal_window_is_busy (self) || !mask || self->export_dialog)
+    return;
+  self->export_dialog = cal_export_dialog_new (GTK_WINDOW (self), self->settings, mask);
+  g_signal_connect_object (self->export_dialog, "destroy",
+                           G_CALLBACK (export_dialog_destroyed_cb), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (self->export_dialog));
+}
+
+static void
+reset_views_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  CalWindow *self = CAL_WINDOW (widget);
+
+  cal_slice_view_reset_zoom (self->axial_view);
+  cal_slice_view_reset_zoom (self->coronal_view);
+  cal_slice_view_reset_zoom (self->sagittal_view);
+  cal_mesh_view_reset_camera (self->mesh_view);
+}
+
+void
+cal_window_install_work_actions (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_install_action (widget_class, "win.threshold", NULL, threshold_action);
+  gtk_widget_class_install_action (widget_class, "win.update-3d", NULL, update_3d_action);
+  gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "win.reset-views", NULL, reset_views_action);
+}

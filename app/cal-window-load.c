@@ -1,0 +1,362 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Opening scans: file choosers, recent files, the series question, and
+ * the load itself in a worker thread. */
+#include "cal-window-private.h"
+
+#include <glib/gi18n.h>
+
+#include "cal-dicom.h"
+#include "cal-loader.h"
+#include "cal-nifti.h"
+#include "cal-parallel.h"
+
+typedef struct {
+  GFile         *file;
+  char          *series_uid;
+  CalLoadFlags   flags;
+  CalWindow     *window;      /* borrowed: the task holds a reference */
+  CalVolume     *volume;      /* result */
+  CalLoadReport *report;      /* result */
+  CalDicomScan  *scan;        /* result when a folder holds several series */
+} LoadJob;
+
+static void
+load_job_free (LoadJob *job)
+{
+  g_clear_object (&job->file);
+  g_free (job->series_uid);
+  g_clear_object (&job->volume);
+  g_clear_pointer (&job->report, cal_load_report_free);
+  g_clear_pointer (&job->scan, cal_dicom_scan_free);
+  g_free (job);
+}
+
+static void start_load (CalWindow    *self,
+                        GFile        *file,
+                        const char   *series_uid,
+                        CalLoadFlags  flags);
+
+static void
+load_thread (GTask        *task,
+             gpointer      source,
+             gpointer      data,
+             GCancellable *cancellable)
+{
+  LoadJob *job = data;
+  g_autofree char *path = g_file_get_path (job->file);
+  GError *error = NULL;
+
+  if (!job->series_uid && g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      CalDicomScan *scan = cal_dicom_scan (path, cancellable, &error);
+
+      if (!scan)
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+      if (scan->series->len > 1)
+        {
+          job->scan = scan;
+          g_task_return_boolean (task, TRUE);
+          return;
+        }
+      cal_dicom_scan_free (scan);
+    }
+  job->report = cal_load_report_new ();
+  job->volume = cal_volume_load (path, job->series_uid, job->flags, job->report,
+                                 cal_window_progress_cb, job->window, cancellable, &error);
+  if (!job->volume)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/* The title names the file, never the patient: DICOM folders are often
+ * named after the patient, so they are called "DICOM series". */
+static void
+set_titles (CalWindow *self,
+            LoadJob   *job)
+{
+  g_autofree char *path = g_file_get_path (job->file);
+  g_autofree char *basename = g_file_get_basename (job->file);
+  g_autofree char *display = NULL, *subtitle = NULL;
+  const CalGrid *grid = cal_volume_get_grid (job->volume);
+  double spacing[3];
+
+  if (g_file_test (path, G_FILE_TEST_IS_DIR) || cal_format_guess (path) == CAL_FORMAT_DICOM)
+    display = g_strdup (_("DICOM series"));
+  else
+    display = g_filename_display_name (basename);
+  cal_grid_get_spacing (grid, spacing);
+  /* TRANSLATORS: volume size in voxels, then voxel size in mm */
+  subtitle = g_strdup_printf (_("%u × %u × %u voxels · %.2f × %.2f × %.2f mm"),
+                              grid->dims[0], grid->dims[1], grid->dims[2],
+                              spacing[0], spacing[1], spacing[2]);
+  adw_window_title_set_title (self->title, display);
+  adw_window_title_set_subtitle (self->title, subtitle);
+  gtk_window_set_title (GTK_WINDOW (self), display);
+}
+
+static void
+series_response_cb (AdwMessageDialog *dialog,
+                    const char       *response,
+                    CalWindow        *self)
+{
+  GtkListBox *list = g_object_get_data (G_OBJECT (dialog), "series-list");
+  GFile *file = g_object_get_data (G_OBJECT (dialog), "file");
+  GtkListBoxRow *row = gtk_list_box_get_selected_row (list);
+
+  if (g_strcmp0 (response, "open") == 0 && row)
+    start_load (self, file, g_object_get_data (G_OBJECT (row), "uid"), CAL_LOAD_FLAGS_NONE);
+}
+
+static void
+ask_series (CalWindow *self,
+            LoadJob   *job)
+{
+  GtkWidget *dialog, *list;
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Choose a Series"), NULL);
+  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                  ngettext ("This folder holds %u series.",
+                                            "This folder holds %u series.",
+                                            job->scan->series->len),
+                                  job->scan->series->len);
+  list = gtk_list_box_new ();
+  gtk_widget_add_css_class (list, "boxed-list");
+  for (guint i = 0; i < job->scan->series->len; i++)
+    {
+      CalDicomSeries *series = g_ptr_array_index (job->scan->series, i);
+      g_autofree char *title = NULL, *subtitle = NULL;
+      GtkWidget *row = adw_action_row_new ();
+
+      /* TRANSLATORS: series number, modality (CT, MR) and description */
+      title = g_strdup_printf (_("Series %d · %s · %s"), series->number,
+                               series->modality ? series->modality : "?",
+                               series->description ? series->description : "");
+      subtitle = g_strdup_printf (ngettext ("%u image of %u × %u", "%u images of %u × %u",
+                                            series->headers->len),
+                                  series->headers->len, series->columns, series->rows);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      g_object_set_data_full (G_OBJECT (row), "uid", g_strdup (series->uid), g_free);
+      gtk_list_box_append (GTK_LIST_BOX (list), row);
+    }
+  gtk_list_box_select_row (GTK_LIST_BOX (list), gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), 0));
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), list);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"), "open", _("_Open"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "open",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "open");
+  g_object_set_data (G_OBJECT (dialog), "series-list", list);
+  g_object_set_data_full (G_OBJECT (dialog), "file", g_object_ref (job->file), g_object_unref);
+  g_signal_connect (dialog, "response", G_CALLBACK (series_response_cb), self);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+orientation_response_cb (AdwMessageDialog *dialog,
+                         const char       *response,
+                         CalWindow        *self)
+{
+  if (g_strcmp0 (response, "open") == 0)
+    start_load (self, g_object_get_data (G_OBJECT (dialog), "file"), NULL,
+                CAL_LOAD_ACCEPT_UNKNOWN_ORIENTATION);
+}
+
+/* A file that does not say where the patient's left is: open it only when
+ * the engineer says so, with the warning in front of them. */
+static void
+ask_unknown_orientation (CalWindow    *self,
+                         GFile        *file,
+                         const GError *error)
+{
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self),
+                                              _("Left and Right Are Unknown"), NULL);
+
+  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog), "%s\n\n%s", error->message,
+                                  _("Open it only to look. Do not design an implant from it "
+                                    "until someone has checked which side is the patient’s left."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"), "open", _("Open _Anyway"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "open",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  g_object_set_data_full (G_OBJECT (dialog), "file", g_object_ref (file), g_object_unref);
+  g_signal_connect (dialog, "response", G_CALLBACK (orientation_response_cb), self);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+load_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  CalWindow *self = CAL_WINDOW (source);
+  LoadJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr (GError) error = NULL;
+
+  cal_window_end_task (self);
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (g_error_matches (error, CAL_NIFTI_ERROR, CAL_NIFTI_ERROR_ORIENTATION_UNKNOWN))
+        ask_unknown_orientation (self, job->file, error);
+      else
+        cal_window_show_error (self, _("The scan could not be opened"), error);
+      return;
+    }
+  if (job->scan)
+    {
+      ask_series (self, job);
+      return;
+    }
+
+  g_set_object (&self->file, job->file);
+  cal_view_state_set_volume (self->state, job->volume);
+  set_titles (self, job);
+  cal_window_remember_recent (self, job->file);
+  gtk_stack_set_visible_child_name (self->stack, "scan");
+  if (job->report->warnings->len > 0)
+    cal_window_toast (self, g_ptr_array_index (job->report->warnings, 0));
+  cal_window_scan_loaded (self);
+}
+
+static void
+start_load (CalWindow    *self,
+            GFile        *file,
+            const char   *series_uid,
+            CalLoadFlags  flags)
+{
+  g_autoptr (GTask) task = NULL;
+  GCancellable *cancellable;
+  LoadJob *job;
+
+  if (cal_window_is_busy (self))
+    return;
+  cancellable = cal_window_begin_task (self, _("Opening the scan…"));
+  job = g_new0 (LoadJob, 1);
+  job->file = g_object_ref (file);
+  job->series_uid = g_strdup (series_uid);
+  job->flags = flags;
+  job->window = self;
+  task = g_task_new (self, cancellable, load_done_cb, NULL);
+  g_task_set_source_tag (task, start_load);
+  g_task_set_task_data (task, job, (GDestroyNotify) load_job_free);
+  cal_task_run_in_background (task, load_thread);
+}
+
+void
+cal_window_open (CalWindow  *self,
+                 GFile      *file,
+                 const char *series_uid)
+{
+  g_return_if_fail (CAL_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+  start_load (self, file, series_uid, CAL_LOAD_FLAGS_NONE);
+}
+
+static void
+chooser_response_cb (GtkNativeDialog *chooser,
+                     int              response,
+                     CalWindow       *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+
+      if (file)
+        cal_window_open (self, file, NULL);
+    }
+  g_object_unref (chooser);
+}
+
+static void
+add_filter (GtkFileChooser *chooser,
+            const char     *name,
+            const char    **patterns)
+{
+  g_autoptr (GtkFileFilter) filter = gtk_file_filter_new ();
+
+  gtk_file_filter_set_name (filter, name);
+  for (guint i = 0; patterns[i]; i++)
+    gtk_file_filter_add_pattern (filter, patterns[i]);
+  gtk_file_chooser_add_filter (chooser, filter);
+}
+
+static void
+show_chooser (CalWindow            *self,
+              GtkFileChooserAction  action)
+{
+  static const char *scans[] = { "*.nii", "*.nii.gz", "*.inv3", "*.dcm", "*.DCM", "*.ima", "*.IMA", NULL };
+  static const char *everything[] = { "*", NULL };
+  gboolean folder = action == GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER;
+  GtkFileChooserNative *chooser;
+
+  chooser = gtk_file_chooser_native_new (folder ? _("Open DICOM Folder") : _("Open CT Scan"),
+                                         GTK_WINDOW (self), action, _("_Open"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  if (!folder)
+    {
+      add_filter (GTK_FILE_CHOOSER (chooser), _("CT scans (DICOM, NIfTI, InVesalius)"), scans);
+      /* DICOM files often have no extension at all. */
+      add_filter (GTK_FILE_CHOOSER (chooser), _("All files"), everything);
+    }
+  g_signal_connect (chooser, "response", G_CALLBACK (chooser_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+open_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  show_chooser (CAL_WINDOW (widget), GTK_FILE_CHOOSER_ACTION_OPEN);
+}
+
+static void
+open_folder_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  show_chooser (CAL_WINDOW (widget), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER);
+}
+
+static void
+open_recent_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  g_autoptr (GFile) file = g_file_new_for_uri (g_variant_get_string (parameter, NULL));
+
+  cal_window_open (CAL_WINDOW (widget), file, NULL);
+}
+
+static void
+dismiss_error_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  gtk_revealer_set_reveal_child (CAL_WINDOW (widget)->error_revealer, FALSE);
+}
+
+static void
+cancel_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  CalWindow *self = CAL_WINDOW (widget);
+
+  if (self->cancellable)
+    g_cancellable_cancel (self->cancellable);
+}
+
+void
+cal_window_install_load_actions (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
+  gtk_widget_class_install_action (widget_class, "win.open-folder", NULL, open_folder_action);
+  gtk_widget_class_install_action (widget_class, "win.open-recent", "s", open_recent_action);
+  gtk_widget_class_install_action (widget_class, "win.dismiss-error", NULL, dismiss_error_action);
+  gtk_widget_class_install_action (widget_class, "win.cancel", NULL, cancel_action);
+}

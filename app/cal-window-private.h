@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "cal-export-dialog.h"
+#include "cal-window.h"
+
+G_BEGIN_DECLS
+
+struct _CalWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  /* template widgets */
+  AdwSplitButton       *open_button;
+  GtkButton            *export_button;
+  GtkRevealer          *error_revealer;
+  GtkLabel             *error_label;
+  GtkRevealer          *progress_revealer;
+  GtkLabel             *progress_label;
+  GtkProgressBar       *progress_bar;
+  AdwToastOverlay      *toast_overlay;
+  GtkStack             *stack;
+  AdwComboRow          *threshold_preset_row;
+  GtkSpinButton        *min_hu_spin;
+  GtkSpinButton        *max_hu_spin;
+  GtkSwitch            *keep_largest_switch;
+  GtkSpinButton        *min_island_spin;
+  GtkButton            *threshold_button;
+  GtkLabel             *mask_label;
+  AdwComboRow          *window_preset_row;
+  GtkAdjustment        *opacity_adjustment;
+  GtkSwitch            *planes_switch;
+  GtkButton            *update_3d_button;
+  GtkLabel             *mesh_label;
+  CalSliceView         *axial_view;
+  CalSliceView         *coronal_view;
+  CalSliceView         *sagittal_view;
+  CalMeshView          *mesh_view;
+  GMenu                *recent_section;
+
+  /* owned */
+  GSettings            *settings;
+  CalViewState         *state;
+  AdwWindowTitle       *title;
+  GCancellable         *cancellable;       /* of the running task, NULL when idle */
+  GFile                *file;              /* the scan shown */
+  CalExportDialog      *export_dialog;     /* weak: the dialog clears it */
+
+  guint                 progress_timeout_id;
+  gint                  progress_permille; /* written by workers, atomic */
+  gboolean              updating_threshold_widgets;
+};
+
+/* cal-window.c: one task at a time, with progress, Cancel and errors. */
+GCancellable *cal_window_begin_task      (CalWindow    *self,
+                                          const char   *what);
+void          cal_window_end_task        (CalWindow    *self);
+void          cal_window_progress_cb     (double        fraction,
+                                          gpointer      user_data);
+void          cal_window_show_error      (CalWindow    *self,
+                                          const char   *context,
+                                          const GError *error);
+void          cal_window_toast           (CalWindow    *self,
+                                          const char   *message);
+void          cal_window_update_actions  (CalWindow    *self);
+void          cal_window_remember_recent (CalWindow    *self,
+                                          GFile        *file);
+
+/* cal-window-load.c */
+void          cal_window_install_load_actions (GtkWidgetClass *widget_class);
+
+/* cal-window-actions.c */
+void          cal_window_install_work_actions (GtkWidgetClass *widget_class);
+void          cal_window_setup_presets        (CalWindow      *self);
+void          cal_window_scan_loaded          (CalWindow      *self);
+
+G_END_DECLS

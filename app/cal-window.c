@@ -1,0 +1,412 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "cal-window-private.h"
+
+#include <glib/gi18n.h>
+
+G_DEFINE_FINAL_TYPE (CalWindow, cal_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_SETTINGS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+#define MAX_RECENT 10
+
+/* Progress ------------------------------------------------------------ */
+
+void
+cal_window_progress_cb (double   fraction,
+                        gpointer user_data)
+{
+  CalWindow *self = user_data;
+
+  /* Called from worker threads: only an atomic store here; the main loop
+   * reads it on a timer, so a fast worker never floods it. */
+  g_atomic_int_set (&self->progress_permille, (gint) (CLAMP (fraction, 0, 1) * 1000));
+}
+
+static gboolean
+progress_tick_cb (gpointer user_data)
+{
+  CalWindow *self = user_data;
+  gint permille = g_atomic_int_get (&self->progress_permille);
+
+  if (permille > 0)
+    gtk_progress_bar_set_fraction (self->progress_bar, permille / 1000.0);
+  else
+    gtk_progress_bar_pulse (self->progress_bar);
+  return G_SOURCE_CONTINUE;
+}
+
+GCancellable *
+cal_window_begin_task (CalWindow  *self,
+                       const char *what)
+{
+  g_return_val_if_fail (self->cancellable == NULL, NULL);
+
+  self->cancellable = g_cancellable_new ();
+  g_atomic_int_set (&self->progress_permille, 0);
+  gtk_label_set_text (self->progress_label, what);
+  gtk_progress_bar_set_fraction (self->progress_bar, 0);
+  gtk_revealer_set_reveal_child (self->progress_revealer, TRUE);
+  gtk_revealer_set_reveal_child (self->error_revealer, FALSE);
+  self->progress_timeout_id = g_timeout_add (100, progress_tick_cb, self);
+  cal_window_update_actions (self);
+  return self->cancellable;
+}
+
+void
+cal_window_end_task (CalWindow *self)
+{
+  g_clear_object (&self->cancellable);
+  g_clear_handle_id (&self->progress_timeout_id, g_source_remove);
+  gtk_revealer_set_reveal_child (self->progress_revealer, FALSE);
+  cal_window_update_actions (self);
+}
+
+void
+cal_window_show_error (CalWindow    *self,
+                       const char   *context,
+                       const GError *error)
+{
+  g_autofree char *text = NULL;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      cal_window_toast (self, _("Cancelled"));
+      return;
+    }
+  text = g_strdup_printf ("%s: %s", context, error->message);
+  gtk_label_set_text (self->error_label, text);
+  gtk_revealer_set_reveal_child (self->error_revealer, TRUE);
+}
+
+void
+cal_window_toast (CalWindow  *self,
+                  const char *message)
+{
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+}
+
+void
+cal_window_update_actions (CalWindow *self)
+{
+  gboolean busy = self->cancellable != NULL;
+  gboolean scan = self->file != NULL && cal_view_state_get_volume (self->state) != NULL;
+  gboolean mask = scan && cal_view_state_get_mask (self->state) != NULL;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open", !busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open-folder", !busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open-recent", !busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.threshold", scan && !busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.update-3d", mask && !busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", mask && !busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel", busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reset-views", scan);
+}
+
+/* Recent scans ---------------------------------------------------------- */
+
+/* Folder names of DICOM studies often are the patient's name, so only
+ * files are shown by name. */
+static char *
+recent_label (const char *uri)
+{
+  g_autoptr (GFile) file = g_file_new_for_uri (uri);
+  g_autofree char *name = NULL;
+
+  if (g_file_query_file_type (file, G_FILE_QUERY_INFO_NONE, NULL) == G_FILE_TYPE_DIRECTORY)
+    return g_strdup (_("DICOM folder"));
+  name = g_file_get_basename (file);
+  return g_filename_display_name (name);
+}
+
+static void
+rebuild_recent_menu (CalWindow *self)
+{
+  g_auto (GStrv) uris = g_settings_get_strv (self->settings, "recent-files");
+
+  g_menu_remove_all (self->recent_section);
+  for (guint i = 0; uris[i]; i++)
+    {
+      g_autofree char *label = recent_label (uris[i]);
+      g_autoptr (GMenuItem) item = g_menu_item_new (label, NULL);
+
+      g_menu_item_set_action_and_target (item, "win.open-recent", "s", uris[i]);
+      g_menu_append_item (self->recent_section, item);
+    }
+}
+
+void
+cal_window_remember_recent (CalWindow *self,
+                            GFile     *file)
+{
+  g_auto (GStrv) uris = g_settings_get_strv (self->settings, "recent-files");
+  g_autofree char *uri = g_file_get_uri (file);
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto (GStrv) updated = NULL;
+  guint n = 1;
+
+  g_strv_builder_add (builder, uri);
+  for (guint i = 0; uris[i] && n < MAX_RECENT; i++)
+    if (g_strcmp0 (uris[i], uri) != 0)
+      {
+        g_strv_builder_add (builder, uris[i]);
+        n++;
+      }
+  updated = g_strv_builder_end (builder);
+  g_settings_set_strv (self->settings, "recent-files", (const char * const *) updated);
+}
+
+/* Drag and drop --------------------------------------------------------- */
+
+static gboolean
+drop_cb (GtkDropTarget *target,
+         const GValue  *value,
+         double         x,
+         double         y,
+         CalWindow     *self)
+{
+  GSList *files = g_value_get_boxed (value);
+
+  if (!files || cal_window_is_busy (self))
+    return FALSE;
+  cal_window_open (self, files->data, NULL);
+  return TRUE;
+}
+
+/* Object ---------------------------------------------------------------- */
+
+static gboolean
+cal_window_close_request (GtkWindow *window)
+{
+  CalWindow *self = CAL_WINDOW (window);
+  int width, height;
+
+  if (self->cancellable)
+    g_cancellable_cancel (self->cancellable);
+  gtk_window_get_default_size (window, &width, &height);
+  g_settings_set_int (self->settings, "window-width", width);
+  g_settings_set_int (self->settings, "window-height", height);
+  g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+  return GTK_WINDOW_CLASS (cal_window_parent_class)->close_request (window);
+}
+
+static void
+cal_window_constructed (GObject *object)
+{
+  CalWindow *self = CAL_WINDOW (object);
+
+  G_OBJECT_CLASS (cal_window_parent_class)->constructed (object);
+
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+  g_settings_bind (self->settings, "overlay-opacity", self->opacity_adjustment, "value",
+                   G_SETTINGS_BIND_GET | G_SETTINGS_BIND_NO_SENSITIVITY);
+  g_settings_bind (self->settings, "show-slice-planes", self->planes_switch, "active",
+                   G_SETTINGS_BIND_GET | G_SETTINGS_BIND_NO_SENSITIVITY);
+  g_signal_connect_object (self->settings, "changed::recent-files",
+                           G_CALLBACK (rebuild_recent_menu), self, G_CONNECT_SWAPPED);
+  rebuild_recent_menu (self);
+  cal_window_setup_presets (self);
+  cal_window_update_actions (self);
+}
+
+static void
+cal_window_set_property (GObject      *object,
+                         guint         prop_id,
+                         const GValue *value,
+                         GParamSpec   *pspec)
+{
+  CalWindow *self = CAL_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SETTINGS:
+      self->settings = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cal_window_dispose (GObject *object)
+{
+  CalWindow *self = CAL_WINDOW (object);
+
+  if (self->cancellable)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_handle_id (&self->progress_timeout_id, g_source_remove);
+  gtk_widget_dispose_template (GTK_WIDGET (self), CAL_TYPE_WINDOW);
+  G_OBJECT_CLASS (cal_window_parent_class)->dispose (object);
+}
+
+static void
+cal_window_finalize (GObject *object)
+{
+  CalWindow *self = CAL_WINDOW (object);
+
+  g_clear_object (&self->settings);
+  g_clear_object (&self->state);
+  g_clear_object (&self->file);
+  g_clear_object (&self->title);
+  G_OBJECT_CLASS (cal_window_parent_class)->finalize (object);
+}
+
+static void
+cal_window_class_init (CalWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->constructed = cal_window_constructed;
+  object_class->set_property = cal_window_set_property;
+  object_class->dispose = cal_window_dispose;
+  object_class->finalize = cal_window_finalize;
+  window_class->close_request = cal_window_close_request;
+
+  properties[PROP_SETTINGS] =
+    g_param_spec_object ("settings", NULL, NULL, G_TYPE_SETTINGS,
+                         G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (CAL_TYPE_SLICE_VIEW);
+  g_type_ensure (CAL_TYPE_MESH_VIEW);
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/calvaria/Calvaria/cal-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, open_button);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, export_button);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, error_revealer);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, error_label);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, progress_revealer);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, progress_label);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, threshold_preset_row);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, min_hu_spin);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, max_hu_spin);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, keep_largest_switch);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, min_island_spin);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, threshold_button);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, mask_label);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, window_preset_row);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, opacity_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, planes_switch);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, update_3d_button);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, mesh_label);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, axial_view);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, coronal_view);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, sagittal_view);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, mesh_view);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, recent_section);
+
+  cal_window_install_load_actions (widget_class);
+  cal_window_install_work_actions (widget_class);
+}
+
+static void
+cal_window_init (CalWindow *self)
+{
+  GtkDropTarget *drop;
+  GtkWidget *title;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->state = cal_view_state_new ();
+  cal_slice_view_set_state (self->axial_view, self->state);
+  cal_slice_view_set_state (self->coronal_view, self->state);
+  cal_slice_view_set_state (self->sagittal_view, self->state);
+  cal_mesh_view_set_state (self->mesh_view, self->state);
+  g_object_bind_property (self->opacity_adjustment, "value", self->state, "overlay-opacity",
+                          G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self->planes_switch, "active", self->mesh_view, "show-planes",
+                          G_BINDING_SYNC_CREATE);
+
+  title = adw_window_title_new (_("Calvaria"), "");
+  self->title = ADW_WINDOW_TITLE (g_object_ref_sink (title));
+  adw_header_bar_set_title_widget (ADW_HEADER_BAR (gtk_widget_get_ancestor (
+                                     GTK_WIDGET (self->open_button), ADW_TYPE_HEADER_BAR)),
+                                   title);
+
+  drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
+  g_signal_connect (drop, "drop", G_CALLBACK (drop_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
+}
+
+CalWindow *
+cal_window_new (CalvariaApplication *app,
+                GSettings           *settings)
+{
+  return g_object_new (CAL_TYPE_WINDOW, "application", app, "settings", settings, NULL);
+}
+
+gboolean
+cal_window_has_scan (CalWindow *self)
+{
+  g_return_val_if_fail (CAL_IS_WINDOW (self), FALSE);
+  return cal_view_state_get_volume (self->state) != NULL;
+}
+
+gboolean
+cal_window_is_busy (CalWindow *self)
+{
+  g_return_val_if_fail (CAL_IS_WINDOW (self), FALSE);
+  return self->cancellable != NULL ||
+         (self->export_dialog && cal_export_dialog_is_busy (self->export_dialog));
+}
+
+CalViewState *
+cal_window_get_state (CalWindow *self)
+{
+  g_return_val_if_fail (CAL_IS_WINDOW (self), NULL);
+  return self->state;
+}
+
+CalSliceView *
+cal_window_get_slice_view (CalWindow           *self,
+                           CalSliceOrientation  orientation)
+{
+  g_return_val_if_fail (CAL_IS_WINDOW (self), NULL);
+  switch (orientation)
+    {
+    case CAL_SLICE_AXIAL:
+      return self->axial_view;
+    case CAL_SLICE_CORONAL:
+      return self->coronal_view;
+    case CAL_SLICE_SAGITTAL:
+    default:
+      return self->sagittal_view;
+    }
+}
+
+CalMeshView *
+cal_window_get_mesh_view (CalWindow *self)
+{
+  g_return_val_if_fail (CAL_IS_WINDOW (self), NULL);
+  return self->mesh_view;
+}
+
+const char *
+cal_window_get_error (CalWindow *self)
+{
+  g_return_val_if_fail (CAL_IS_WINDOW (self), NULL);
+  if (!gtk_revealer_get_reveal_child (self->error_revealer))
+    return NULL;
+  return gtk_label_get_text (self->error_label);
+}
+
+GtkWindow *
+cal_window_get_export_dialog (CalWindow *self)
+{
+  g_return_val_if_fail (CAL_IS_WINDOW (self), NULL);
+  return self->export_dialog ? GTK_WINDOW (self->export_dialog) : NULL;
+}

@@ -1,0 +1,353 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The main window under Xvfb, driven through its real widgets on the
+ * sample CT: open, step through slices, window/level, threshold, update
+ * 3D, screenshot, export STL.  A main-loop watchdog measures the longest
+ * stall while the slow work runs. */
+#include <glib/gstdio.h>
+
+#include "cal-gui-test.h"
+#include "cal-window-private.h"
+#include "calvaria-application.h"
+
+#define WATCHDOG_LIMIT_MS 50
+
+static CalvariaApplication *app;
+static CalWindow *window;
+static char *tmpdir;
+
+/* Watchdog ------------------------------------------------------------- */
+
+static gint64 watchdog_last;
+static gint64 watchdog_max;
+static const char *watchdog_phase;
+static const char *watchdog_worst_phase;
+
+static gint64 phase_max;
+
+static gboolean
+watchdog_tick_cb (gpointer data)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (watchdog_phase && watchdog_last && now - watchdog_last > phase_max)
+    phase_max = now - watchdog_last;
+
+  if (watchdog_phase && watchdog_last && now - watchdog_last > watchdog_max)
+    {
+      watchdog_max = now - watchdog_last;
+      watchdog_worst_phase = watchdog_phase;
+    }
+  watchdog_last = now;
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+watch (const char *phase)
+{
+  phase_max = 0;
+  watchdog_last = 0;
+  watchdog_phase = phase;
+}
+
+static void
+unwatch (void)
+{
+  g_test_message ("main-loop stall during %s: %.1f ms", watchdog_phase, phase_max / 1000.0);
+  watchdog_phase = NULL;
+}
+
+static gboolean
+idle_cb (gpointer data)
+{
+  return !cal_window_is_busy (CAL_WINDOW (data));
+}
+
+static void
+wait_idle (const char *phase,
+           double      timeout_s)
+{
+  watch (phase);
+  g_assert_true (cal_gui_wait (idle_cb, window, timeout_s));
+  unwatch ();
+  g_assert_null (cal_window_get_error (window));
+}
+
+static void
+click (GtkButton *button)
+{
+  g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (button)));
+  g_signal_emit_by_name (button, "clicked");
+}
+
+/* Steps ------------------------------------------------------------------ */
+
+static void
+test_open (void)
+{
+  g_autoptr (GFile) file = g_file_new_for_path (SAMPLE_INV3);
+  CalVolume *volume;
+  g_auto (GStrv) recent = NULL;
+
+  g_assert_false (cal_window_has_scan (window));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (window->stack), ==, "empty");
+  cal_window_open (window, file, NULL);
+  g_assert_true (cal_window_is_busy (window));
+  wait_idle ("load", 120);
+
+  volume = cal_view_state_get_volume (cal_window_get_state (window));
+  g_assert_nonnull (volume);
+  g_assert_cmpuint (cal_volume_get_grid (volume)->dims[2], >, 100);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (window->stack), ==, "scan");
+  /* The title is the file's name; the recent list has the file. */
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "Cranium.inv3");
+  recent = g_settings_get_strv (window->settings, "recent-files");
+  g_assert_cmpuint (g_strv_length (recent), ==, 1);
+  g_assert_true (g_str_has_suffix (recent[0], "Cranium.inv3"));
+  g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (window->threshold_button)));
+  g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (window->export_button)));
+  cal_gui_spin (0.3);
+}
+
+static void
+test_slices (void)
+{
+  CalSliceView *axial = cal_window_get_slice_view (window, CAL_SLICE_AXIAL);
+  CalSliceView *coronal = cal_window_get_slice_view (window, CAL_SLICE_CORONAL);
+  guint a0, a1, c0, c1, n;
+  gboolean handled = FALSE;
+  double width = gtk_widget_get_width (GTK_WIDGET (axial));
+  double height = gtk_widget_get_height (GTK_WIDGET (axial));
+
+  g_assert_cmpfloat (width, >, 100);
+  g_assert_true (cal_slice_view_get_slice (axial, &a0, &n));
+  g_assert_true (cal_slice_view_get_slice (coronal, &c0, NULL));
+
+  /* Three notches of the wheel up: three slices toward the head. */
+  g_signal_emit_by_name (cal_gui_controller (axial, "slice-scroll"), "scroll", 0.0, -3.0, &handled);
+  g_assert_true (handled);
+  g_assert_true (cal_slice_view_get_slice (axial, &a1, NULL));
+  g_assert_cmpuint (a1, ==, a0 + 3);
+  cal_gui_spin (0.1);
+
+  /* A click in the axial view moves the crosshair: the coronal view
+   * follows to the clicked row, the axial slice stays. */
+  g_signal_emit_by_name (cal_gui_controller (axial, "cursor-drag"), "drag-begin",
+                         width / 2, height * 0.25);
+  g_assert_true (cal_slice_view_get_slice (coronal, &c1, NULL));
+  g_assert_cmpuint (c1, !=, c0);
+  g_assert_true (cal_slice_view_get_slice (axial, &a0, NULL));
+  g_assert_cmpuint (a0, ==, a1);
+
+  /* The pointer readout gives HU and millimetres. */
+  g_signal_emit_by_name (cal_gui_controller (axial, "slice-motion"), "motion", width / 2, height / 2);
+  g_assert_nonnull (strstr (cal_slice_view_get_readout (axial), "HU"));
+  g_assert_nonnull (strstr (cal_slice_view_get_readout (axial), "mm"));
+  cal_gui_spin (0.1);
+}
+
+static void
+test_window_level (void)
+{
+  CalViewState *state = cal_window_get_state (window);
+  CalSliceView *axial = cal_window_get_slice_view (window, CAL_SLICE_AXIAL);
+  GtkEventController *drag = cal_gui_controller (axial, "window-level-drag");
+
+  /* Brain preset from the combo, then a right-drag 100 px to the right
+   * widens the window by half its width. */
+  adw_combo_row_set_selected (window->window_preset_row, 2);
+  g_assert_cmpfloat (cal_view_state_get_window (state), ==, 80);
+  g_assert_cmpfloat (cal_view_state_get_level (state), ==, 40);
+  g_signal_emit_by_name (drag, "drag-begin", 10.0, 10.0);
+  g_signal_emit_by_name (drag, "drag-update", 100.0, 0.0);
+  g_assert_cmpfloat_with_epsilon (cal_view_state_get_window (state), 120, 1e-9);
+  g_signal_emit_by_name (drag, "drag-update", 100.0, 50.0);
+  g_assert_cmpfloat_with_epsilon (cal_view_state_get_level (state), 40 - 50 * 80.0 / 200, 1e-9);
+  cal_gui_spin (0.1);
+  /* Back to bone for the screenshots. */
+  adw_combo_row_set_selected (window->window_preset_row, 0);
+  g_assert_cmpfloat (cal_view_state_get_window (state), ==, 2000);
+}
+
+static void
+test_threshold (void)
+{
+  CalMask *mask;
+
+  adw_combo_row_set_selected (window->threshold_preset_row, 0);
+  g_assert_cmpfloat (gtk_spin_button_get_value (window->min_hu_spin), ==, 226);
+  gtk_switch_set_active (window->keep_largest_switch, TRUE);
+  click (window->threshold_button);
+  wait_idle ("threshold", 120);
+  mask = cal_view_state_get_mask (cal_window_get_state (window));
+  g_assert_nonnull (mask);
+  g_assert_cmpuint (cal_mask_count (mask, 1), >, 100000);
+  g_assert_nonnull (strstr (gtk_label_get_text (window->mask_label), "mm³"));
+  g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (window->update_3d_button)));
+  g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (window->export_button)));
+}
+
+static void
+test_update_3d (void)
+{
+  CalMeshView *view = cal_window_get_mesh_view (window);
+  guint budget = g_settings_get_uint (window->settings, "display-max-triangles");
+  const CalDisplayMesh *mesh;
+  guint64 frames;
+
+  click (window->update_3d_button);
+  wait_idle ("update-3d", 180);
+  mesh = cal_mesh_view_get_display_mesh (view);
+  g_assert_nonnull (mesh);
+  g_assert_cmpuint (mesh->n_triangles, <=, budget);
+  /* The sample skull is far bigger than the budget: it is drawn reduced. */
+  g_assert_cmpuint (mesh->source_triangles, >, budget);
+  g_assert_cmpuint (mesh->n_triangles, >, budget / 4);
+  frames = cal_mesh_view_get_n_frames (view);
+  watch ("first 3D frames");
+  cal_gui_spin (0.5);
+  unwatch ();
+  g_assert_cmpuint (cal_mesh_view_get_n_frames (view), >, frames);
+  g_assert_null (gtk_gl_area_get_error (GTK_GL_AREA (view)));
+}
+
+static gboolean
+is_bone_shaded (const guint8 p[4])
+{
+  /* The lit surface: bright and warm (red above blue), not grey text. */
+  return p[0] > 120 && p[0] > p[2] + 12 && p[1] > 100;
+}
+
+static gboolean
+is_overlay (const guint8 p[4])
+{
+  /* The amber mask over grey: strong red, little blue. */
+  return p[0] > 150 && p[2] < 120 && p[0] > p[2] + 60;
+}
+
+static void
+test_screenshot (void)
+{
+  g_autoptr (GdkTexture) shot = NULL;
+  double bone, overlay, sagittal;
+
+  shot = cal_gui_render (GTK_WIDGET (window));
+  cal_gui_save_png (shot, "main-window.png");
+  bone = cal_gui_fraction (shot, GTK_WIDGET (window), GTK_WIDGET (window->mesh_view), is_bone_shaded);
+  overlay = cal_gui_fraction (shot, GTK_WIDGET (window), GTK_WIDGET (window->axial_view), is_overlay);
+  sagittal = cal_gui_fraction (shot, GTK_WIDGET (window), GTK_WIDGET (window->sagittal_view),
+                               is_overlay);
+  g_test_message ("3D view: %.1f %% bone-shaded; axial %.1f %%, sagittal %.1f %% overlay",
+                  bone * 100, overlay * 100, sagittal * 100);
+  g_assert_cmpfloat (bone, >, 0.05);
+  g_assert_cmpfloat (overlay, >, 0.01);
+  g_assert_cmpfloat (sagittal, >, 0.01);
+}
+
+static gboolean
+export_idle_cb (gpointer data)
+{
+  return !cal_export_dialog_is_busy (CAL_EXPORT_DIALOG (data));
+}
+
+static void
+test_export (void)
+{
+  CalExportDialog *dialog;
+  const CalMeshReport *report;
+  g_autofree char *path = g_build_filename (tmpdir, "skull.stl", NULL);
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autoptr (GdkTexture) shot = NULL;
+  g_autofree char *contents = NULL;
+  gsize length;
+  guint32 n_triangles;
+
+  click (window->export_button);
+  dialog = CAL_EXPORT_DIALOG (cal_window_get_export_dialog (window));
+  g_assert_nonnull (dialog);
+  gtk_spin_button_set_value (cal_gui_child (dialog, CAL_TYPE_EXPORT_DIALOG, "smooth_spin"), 5);
+  g_assert_false (gtk_widget_is_sensitive (cal_gui_child (dialog, CAL_TYPE_EXPORT_DIALOG,
+                                                          "save_button")));
+  click (cal_gui_child (dialog, CAL_TYPE_EXPORT_DIALOG, "check_button"));
+  watch ("export: build and check");
+  g_assert_true (cal_gui_wait (export_idle_cb, dialog, 300));
+  unwatch ();
+  report = cal_export_dialog_get_report (dialog);
+  g_assert_nonnull (report);
+  g_assert_true (report->passed);
+  g_assert_true (gtk_widget_is_sensitive (cal_gui_child (dialog, CAL_TYPE_EXPORT_DIALOG,
+                                                         "save_button")));
+  cal_gui_spin (0.3);
+  shot = cal_gui_render (GTK_WIDGET (dialog));
+  cal_gui_save_png (shot, "export-dialog.png");
+
+  cal_export_dialog_save_to (dialog, file);
+  watch ("export: write");
+  g_assert_true (cal_gui_wait (export_idle_cb, dialog, 120));
+  unwatch ();
+  g_assert_nonnull (cal_export_dialog_get_saved (dialog));
+
+  /* A binary STL in LPS with every triangle of the checked mesh. */
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  g_assert_cmpuint (length, >, 84);
+  memcpy (&n_triangles, contents + 80, 4);
+  g_assert_cmpuint (n_triangles, ==, report->n_triangles);
+  g_assert_cmpuint (length, ==, 84 + 50 * (gsize) n_triangles);
+  g_assert_nonnull (g_strstr_len (contents, 80, "LPS"));
+  gtk_window_close (GTK_WINDOW (dialog));
+  cal_gui_spin (0.2);
+  g_assert_null (cal_window_get_export_dialog (window));
+  g_unlink (path);
+}
+
+static void
+test_watchdog (void)
+{
+  g_test_message ("longest main-loop stall: %.1f ms (during %s)", watchdog_max / 1000.0,
+                  watchdog_worst_phase ? watchdog_worst_phase : "nothing");
+  g_assert_cmpint (watchdog_max, >, 0);
+  g_assert_cmpint (watchdog_max, <=, WATCHDOG_LIMIT_MS * 1000);
+}
+
+static void
+test_close (void)
+{
+  GtkWidget *weak = GTK_WIDGET (window);
+
+  g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &weak);
+  gtk_window_destroy (GTK_WINDOW (window));
+  window = NULL;
+  cal_gui_spin (0.2);
+  g_assert_null (weak);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+
+  gtk_test_init (&argc, &argv, NULL);
+  tmpdir = g_dir_make_tmp ("calvaria-gui-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  app = calvaria_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE | G_APPLICATION_HANDLES_OPEN);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  window = cal_window_new (app, calvaria_application_get_settings (app));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  gtk_window_present (GTK_WINDOW (window));
+  cal_gui_spin (0.5);
+  g_test_message ("UI renderer: %s", G_OBJECT_TYPE_NAME (gtk_native_get_renderer (GTK_NATIVE (window))));
+  g_timeout_add_full (G_PRIORITY_HIGH, 5, watchdog_tick_cb, NULL, NULL);
+
+  g_test_add_func ("/window/open", test_open);
+  g_test_add_func ("/window/slices", test_slices);
+  g_test_add_func ("/window/window-level", test_window_level);
+  g_test_add_func ("/window/threshold", test_threshold);
+  g_test_add_func ("/window/update-3d", test_update_3d);
+  g_test_add_func ("/window/screenshot", test_screenshot);
+  g_test_add_func ("/window/export", test_export);
+  g_test_add_func ("/window/main-loop-watchdog", test_watchdog);
+  g_test_add_func ("/window/close", test_close);
+  return g_test_run ();
+}
