@@ -109,18 +109,22 @@ describe_report (const CalMeshReport *r)
 
   g_string_append_printf (s, _("Triangles: %u, vertices: %u, pieces: %u\n"),
                           r->n_triangles, r->n_vertices, r->n_components);
-  g_string_append_printf (s, _("Closed (every edge in two triangles): %s (%" G_GUINT64_FORMAT
-                               " open, %" G_GUINT64_FORMAT " shared by more)\n"),
+  g_string_append_printf (s, _("Closed (every edge in two triangles): %s (%llu open, %llu "
+                               "shared by more)\n"),
                           r->n_boundary_edges + r->n_nonmanifold_edges == 0 ? ok : bad,
-                          r->n_boundary_edges, r->n_nonmanifold_edges);
-  g_string_append_printf (s, _("Consistent winding: %s (%" G_GUINT64_FORMAT " edges reversed)\n"),
-                          r->n_misoriented_edges == 0 ? ok : bad, r->n_misoriented_edges);
-  g_string_append_printf (s, _("One fan per vertex: %s (%" G_GUINT64_FORMAT " vertices)\n"),
-                          r->n_nonmanifold_vertices == 0 ? ok : bad, r->n_nonmanifold_vertices);
-  g_string_append_printf (s, _("No degenerate or duplicate triangles: %s (%" G_GUINT64_FORMAT
-                               " degenerate, %" G_GUINT64_FORMAT " duplicate)\n"),
+                          (unsigned long long) r->n_boundary_edges,
+                          (unsigned long long) r->n_nonmanifold_edges);
+  g_string_append_printf (s, _("Consistent winding: %s (%llu edges reversed)\n"),
+                          r->n_misoriented_edges == 0 ? ok : bad,
+                          (unsigned long long) r->n_misoriented_edges);
+  g_string_append_printf (s, _("One fan per vertex: %s (%llu vertices)\n"),
+                          r->n_nonmanifold_vertices == 0 ? ok : bad,
+                          (unsigned long long) r->n_nonmanifold_vertices);
+  g_string_append_printf (s, _("No degenerate or duplicate triangles: %s (%llu degenerate, "
+                               "%llu duplicate)\n"),
                           r->n_degenerate_triangles + r->n_duplicate_triangles == 0 ? ok : bad,
-                          r->n_degenerate_triangles, r->n_duplicate_triangles);
+                          (unsigned long long) r->n_degenerate_triangles,
+                          (unsigned long long) r->n_duplicate_triangles);
   g_string_append_printf (s, _("Enclosed volume: %.0f mm³, surface area: %.0f mm²\n"),
                           r->volume_mm3, r->area_mm2);
   if (!isnan (r->mean_offset_mm))

@@ -127,11 +127,11 @@ threshold_done_cb (GObject      *source,
     }
   cal_view_state_set_mask (self->state, mask);
   volume = format_volume (summary.bone_volume_mm3);
-  text = g_strdup_printf (_("Mask: %s of bone, %" G_GUINT64_FORMAT " voxels. "
-                            "Removed as islands: %" G_GUINT64_FORMAT ", outside the largest piece: %"
-                            G_GUINT64_FORMAT "."),
-                          volume, summary.n_bone, summary.n_islands_removed,
-                          summary.n_outside_largest);
+  text = g_strdup_printf (_("Mask: %s of bone, %llu voxels. "
+                            "Removed as islands: %llu, outside the largest piece: %llu."),
+                          volume, (unsigned long long) summary.n_bone,
+                          (unsigned long long) summary.n_islands_removed,
+                          (unsigned long long) summary.n_outside_largest);
   gtk_label_set_text (self->mask_label, text);
   gtk_label_set_text (self->mesh_label, _("The 3D surface is out of date: update it."));
   cal_window_update_actions (self);

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Run with LANGUAGE=th: the window, its dialogs and the views speak Thai,
+ * and the secondary windows (preferences, shortcuts, about) open without
+ * a warning. */
+#include <locale.h>
+
+#include <glib/gi18n.h>
+
+#include "cal-gui-test.h"
+#include "cal-window-private.h"
+#include "calvaria-application.h"
+
+static CalvariaApplication *app;
+static CalWindow *window;
+
+/* TRUE when `text` has a character from the Thai block (U+0E00..U+0E7F). */
+static gboolean
+has_thai (const char *text)
+{
+  for (const char *p = text; p && *p; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c >= 0x0e00 && c <= 0x0e7f)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+idle_cb (gpointer data)
+{
+  return !cal_window_is_busy (CAL_WINDOW (data));
+}
+
+static void
+test_window_in_thai (void)
+{
+  g_autoptr (GFile) file = g_file_new_for_path (SAMPLE_INV3);
+  g_autoptr (GdkTexture) shot = NULL;
+
+  g_assert_true (has_thai (gtk_button_get_label (window->threshold_button)));
+  g_assert_true (has_thai (gtk_button_get_label (window->export_button)));
+  g_assert_true (has_thai (_("Axial")));
+  g_assert_true (has_thai (_("Opening the scan…")));
+
+  cal_window_open (window, file, NULL);
+  g_assert_true (cal_gui_wait (idle_cb, window, 120));
+  g_signal_emit_by_name (window->threshold_button, "clicked");
+  g_assert_true (cal_gui_wait (idle_cb, window, 120));
+  g_assert_null (cal_window_get_error (window));
+  g_assert_true (has_thai (gtk_label_get_text (window->mask_label)));
+  cal_gui_spin (0.5);
+  shot = cal_gui_render (GTK_WIDGET (window));
+  cal_gui_save_png (shot, "main-window-th.png");
+}
+
+static GtkWindow *
+newest_other_window (void)
+{
+  GList *windows = gtk_application_get_windows (GTK_APPLICATION (app));
+
+  /* The application lists its windows most recently focused first. */
+  for (GList *l = windows; l; l = l->next)
+    if (l->data != (gpointer) window)
+      return l->data;
+  for (guint i = 0; i < g_list_model_get_n_items (gtk_window_get_toplevels ()); i++)
+    {
+      g_autoptr (GtkWindow) w = g_list_model_get_item (gtk_window_get_toplevels (), i);
+
+      if (w != GTK_WINDOW (window) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        return w;
+    }
+  return NULL;
+}
+
+static void
+open_and_close (const char *action,
+                const char *screenshot)
+{
+  GtkWindow *other;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), action, NULL));
+  cal_gui_spin (0.5);
+  other = newest_other_window ();
+  g_assert_nonnull (other);
+  g_assert_true (has_thai (gtk_window_get_title (other)) || screenshot == NULL);
+  if (screenshot)
+    {
+      g_autoptr (GdkTexture) shot = cal_gui_render (GTK_WIDGET (other));
+      cal_gui_save_png (shot, screenshot);
+    }
+  gtk_window_destroy (other);
+  cal_gui_spin (0.2);
+}
+
+static void
+test_secondary_windows (void)
+{
+  open_and_close ("app.preferences", "preferences-th.png");
+  open_and_close ("win.show-help-overlay", NULL);
+  open_and_close ("app.about", NULL);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  const char *localedir = g_getenv ("CALVARIA_LOCALEDIR");
+
+  setlocale (LC_ALL, "");
+  g_assert_nonnull (localedir);
+  bindtextdomain ("calvaria", localedir);
+  bind_textdomain_codeset ("calvaria", "UTF-8");
+  textdomain ("calvaria");
+  gtk_test_init (&argc, &argv, NULL);
+  g_assert_cmpstr (g_getenv ("LANGUAGE"), ==, "th");
+
+  app = calvaria_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE | G_APPLICATION_HANDLES_OPEN);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  window = cal_window_new (app, calvaria_application_get_settings (app));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  gtk_window_present (GTK_WINDOW (window));
+  cal_gui_spin (0.5);
+
+  g_test_add_func ("/i18n/window-in-thai", test_window_in_thai);
+  g_test_add_func ("/i18n/secondary-windows", test_secondary_windows);
+  return g_test_run ();
+}
