@@ -244,7 +244,7 @@ update_3d_action (GtkWidget  *widget,
   cancellable = cal_window_begin_task (self, _("Building the 3D surface…"));
   job = g_new0 (SurfaceJob, 1);
   job->mask = g_object_ref (mask);
-  job->max_triangles = g_settings_get_uint (self->settings, "display-max-triangles");
+  job->max_triangles = cal_window_display_budget (self);
   job->window = self;
   task = g_task_new (self, cancellable, surface_done_cb, NULL);
   g_task_set_task_data (task, job, (GDestroyNotify) surface_job_free);

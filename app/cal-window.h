@@ -30,6 +30,9 @@ CalSliceView *cal_window_get_slice_view (CalWindow           *self,
 CalMeshView  *cal_window_get_mesh_view  (CalWindow           *self);
 /* The message shown in the window's error bar, or NULL. */
 const char   *cal_window_get_error      (CalWindow           *self);
+/* Most triangles the 3D view draws (the setting, or chosen by the
+ * graphics when it is 0). */
+guint         cal_window_display_budget (CalWindow           *self);
 /* The export dialog, while open. */
 GtkWindow    *cal_window_get_export_dialog (CalWindow        *self);
 

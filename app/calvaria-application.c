@@ -15,6 +15,8 @@ struct _CalvariaApplication
 
   /* owned */
   GSettings      *settings;
+
+  gboolean        software_gl;
 };
 
 G_DEFINE_FINAL_TYPE (CalvariaApplication, calvaria_application, ADW_TYPE_APPLICATION)
@@ -180,7 +182,7 @@ calvaria_application_startup (GApplication *app)
 
   G_APPLICATION_CLASS (calvaria_application_parent_class)->startup (app);
 
-  cal_gl_prefer_fast_ui_renderer (gdk_display_get_default ());
+  self->software_gl = cal_gl_prefer_fast_ui_renderer (gdk_display_get_default ());
   self->settings = load_settings ();
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
   for (guint i = 0; i < G_N_ELEMENTS (accelerators); i++)
@@ -229,4 +231,11 @@ calvaria_application_get_settings (CalvariaApplication *self)
 {
   g_return_val_if_fail (CALVARIA_IS_APPLICATION (self), NULL);
   return self->settings;
+}
+
+gboolean
+calvaria_application_get_software_gl (CalvariaApplication *self)
+{
+  g_return_val_if_fail (CALVARIA_IS_APPLICATION (self), FALSE);
+  return self->software_gl;
 }

@@ -13,5 +13,8 @@ G_DECLARE_FINAL_TYPE (CalvariaApplication, calvaria_application, CALVARIA, APPLI
 
 CalvariaApplication *calvaria_application_new          (void);
 GSettings           *calvaria_application_get_settings (CalvariaApplication *self);
+/* TRUE when OpenGL runs in software (Mesa's llvmpipe): the 3D view then
+ * draws fewer triangles. */
+gboolean             calvaria_application_get_software_gl (CalvariaApplication *self);
 
 G_END_DECLS

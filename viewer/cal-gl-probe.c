@@ -36,14 +36,13 @@ cal_gl_renderer_is_software (const char *name)
   return FALSE;
 }
 
-void
+gboolean
 cal_gl_prefer_fast_ui_renderer (GdkDisplay *display)
 {
-  g_autofree char *name = NULL;
+  g_autofree char *name = cal_gl_renderer_name (display);
+  gboolean software = cal_gl_renderer_is_software (name);
 
-  if (g_getenv ("GSK_RENDERER"))
-    return;
-  name = cal_gl_renderer_name (display);
-  if (cal_gl_renderer_is_software (name))
+  if (software && !g_getenv ("GSK_RENDERER"))
     g_setenv ("GSK_RENDERER", "cairo", TRUE);
+  return software;
 }

@@ -13,7 +13,8 @@ gboolean  cal_gl_renderer_is_software   (const char *name);
 /* On software OpenGL (Mesa's llvmpipe, softpipe, SwiftShader) GTK's cairo
  * renderer draws the windows several times faster than its GL renderer,
  * which keeps the main loop responsive; the 3D view still uses OpenGL.
- * Call before the first window is realized; GSK_RENDERER still wins. */
-void      cal_gl_prefer_fast_ui_renderer (GdkDisplay *display);
+ * Call before the first window is realized; GSK_RENDERER still wins.
+ * Returns TRUE when the OpenGL is software. */
+gboolean  cal_gl_prefer_fast_ui_renderer (GdkDisplay *display);
 
 G_END_DECLS

@@ -190,7 +190,7 @@ static void
 test_update_3d (void)
 {
   CalMeshView *view = cal_window_get_mesh_view (window);
-  guint budget = g_settings_get_uint (window->settings, "display-max-triangles");
+  guint budget = cal_window_display_budget (window);
   const CalDisplayMesh *mesh;
   guint64 frames;
 
