@@ -109,6 +109,61 @@ put_sample (const RenderJob *job,
 }
 
 static void
+put_outside (guint8 *out)
+{
+  out[0] = out[1] = out[2] = 0;
+  out[3] = 255;
+}
+
+/* When the row steps a whole number of voxels per sample (any scan whose
+ * axes line up with the view, the usual case), every index along the row
+ * is the first plus a constant: find the samples inside the volume once
+ * and walk them without rounding or bounds checks. */
+static gboolean
+render_row_whole_steps (const RenderJob *job,
+                        guint8          *out,
+                        const double     start[3],
+                        const double     step[3])
+{
+  const guint32 *dims = job->grid->dims;
+  gint64 first[3], delta[3], lo = 0, hi = job->plane->width;
+  gssize offset, stride;
+
+  for (int a = 0; a < 3; a++)
+    {
+      if (fabs (step[a] - nearbyint (step[a])) > 1e-9)
+        return FALSE;
+      delta[a] = (gint64) nearbyint (step[a]);
+      first[a] = (gint64) floor (start[a] + 0.5);
+      /* Samples x with 0 <= first + x * delta < dims. */
+      if (delta[a] == 0)
+        {
+          if (first[a] < 0 || first[a] >= dims[a])
+            hi = 0;
+        }
+      else if (delta[a] > 0)
+        {
+          lo = MAX (lo, first[a] >= 0 ? 0 : (-first[a] + delta[a] - 1) / delta[a]);
+          hi = MIN (hi, first[a] >= dims[a] ? 0 : (dims[a] - first[a] + delta[a] - 1) / delta[a]);
+        }
+      else
+        {
+          lo = MAX (lo, first[a] < dims[a] ? 0 : (first[a] - dims[a] + 1 - delta[a] - 1) / -delta[a]);
+          hi = MIN (hi, first[a] < 0 ? 0 : first[a] / -delta[a] + 1);
+        }
+    }
+  for (gint64 x = 0; x < MIN (lo, (gint64) job->plane->width); x++)
+    put_outside (out + 4 * x);
+  for (gint64 x = MAX (hi, lo); x < job->plane->width; x++)
+    put_outside (out + 4 * x);
+  stride = (gssize) (delta[0] + (gint64) dims[0] * (delta[1] + (gint64) dims[1] * delta[2]));
+  offset = (gssize) (first[0] + (gint64) dims[0] * (first[1] + (gint64) dims[1] * first[2]));
+  for (gint64 x = lo; x < hi; x++)
+    put_sample (job, out + 4 * x, (gsize) (offset + x * stride));
+  return TRUE;
+}
+
+static void
 render_row (guint    y,
             gpointer data)
 {
@@ -127,6 +182,8 @@ render_row (guint    y,
   for (int a = 0; a < 3; a++)
     step[a] = next[a] - start[a];
 
+  if (render_row_whole_steps (job, out, start, step))
+    return;
   for (guint x = 0; x < plane->width; x++, out += 4)
     {
       double i = floor (start[0] + x * step[0] + 0.5);
@@ -135,8 +192,7 @@ render_row (guint    y,
 
       if (i < 0 || j < 0 || k < 0 || i >= dims[0] || j >= dims[1] || k >= dims[2])
         {
-          out[0] = out[1] = out[2] = 0;
-          out[3] = 255;
+          put_outside (out);
           continue;
         }
       put_sample (job, out, (gsize) i + dims[0] * ((gsize) j + (gsize) dims[1] * (gsize) k));

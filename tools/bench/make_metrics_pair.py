@@ -49,8 +49,8 @@ def make_pair():
     return reference.astype(np.uint8), test.astype(np.uint8)
 
 
-def main():
-    out = sys.argv[1]
+def main_paths(out):
+    """Writes the pair into `out` unless there already; returns the paths."""
     os.makedirs(out, exist_ok=True)
     paths = [os.path.join(out, name) for name in ("reference.nii", "test.nii")]
     if not all(os.path.exists(p) for p in paths):
@@ -61,7 +61,11 @@ def main():
             image.set_sform(affine, 1)
             nibabel.save(image, path + ".tmp.nii")
             os.replace(path + ".tmp.nii", path)
-    print("\n".join(paths))
+    return paths
+
+
+def main():
+    print("\n".join(main_paths(sys.argv[1])))
 
 
 if __name__ == "__main__":
