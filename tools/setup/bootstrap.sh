@@ -3,6 +3,7 @@
 #
 # One command for a fresh Debian 12 machine (run as root, or with sudo):
 #   tools/setup/bootstrap.sh run    install what is missing, build, run the main job on the sample
+#                                   and open the application on it
 #   tools/setup/bootstrap.sh test   install what is missing, build with ASan+UBSan, run every test
 #
 # Environment: CI=true makes warnings errors; BUILD_DIR overrides the build folder.
@@ -53,6 +54,12 @@ case "$mode" in
       --largest --fill-cavities --max-cavity 1000
     "$dir/app/cli/calvaria-cli" mesh "$out/cranium-bone.nii.gz" "$out/cranium-skull.stl" --smooth 10
     echo "Sample written to $out"
+    # The application itself, on the sample, from the build folder.
+    if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+      GSETTINGS_SCHEMA_DIR="$dir/data" CALVARIA_LOCALEDIR="$dir/po" exec "$dir/app/calvaria" "$sample"
+    fi
+    echo "No display here, so the window was not opened: run this from a desktop session," \
+         "or see the GUI tests' screenshots (build-test/tests/screenshots after the test command)."
     ;;
   test)
     install_missing
