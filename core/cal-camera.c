@@ -3,34 +3,9 @@
 
 #include <math.h>
 
+#include "cal-vec3.h"
+
 #define MAX_ELEVATION (89.0 * G_PI / 180.0)
-
-static void
-cross3 (const double a[3],
-        const double b[3],
-        double       out[3])
-{
-  out[0] = a[1] * b[2] - a[2] * b[1];
-  out[1] = a[2] * b[0] - a[0] * b[2];
-  out[2] = a[0] * b[1] - a[1] * b[0];
-}
-
-static void
-normalize3 (double v[3])
-{
-  double len = sqrt (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
-
-  if (len > 0)
-    for (int a = 0; a < 3; a++)
-      v[a] /= len;
-}
-
-static double
-dot3 (const double a[3],
-      const double b[3])
-{
-  return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
-}
 
 void
 cal_camera_fit (CalCamera    *camera,
@@ -44,7 +19,7 @@ cal_camera_fit (CalCamera    *camera,
       camera->target[a] = (min[a] + max[a]) / 2;
       extent[a] = max[a] - min[a];
     }
-  camera->radius = MAX (sqrt (dot3 (extent, extent)) / 2, 1.0);
+  camera->radius = MAX (sqrt (cal_vec3_dot (extent, extent)) / 2, 1.0);
   camera->fov_y = 30.0 * G_PI / 180.0;
   camera->azimuth = 0;
   camera->elevation = 0;
@@ -94,10 +69,10 @@ cal_camera_basis (const CalCamera *camera,
   cal_camera_eye (camera, eye);
   for (int a = 0; a < 3; a++)
     forward[a] = camera->target[a] - eye[a];
-  normalize3 (forward);
-  cross3 (forward, head, right);
-  normalize3 (right);
-  cross3 (right, forward, up);
+  cal_vec3_normalize (forward);
+  cal_vec3_cross (forward, head, right);
+  cal_vec3_normalize (right);
+  cal_vec3_cross (right, forward, up);
 }
 
 void
@@ -129,9 +104,9 @@ cal_camera_view (const CalCamera *camera,
       m[a * 4 + 2] = (float) -forward[a];
       m[a * 4 + 3] = 0;
     }
-  m[12] = (float) -dot3 (right, eye);
-  m[13] = (float) -dot3 (up, eye);
-  m[14] = (float) dot3 (forward, eye);
+  m[12] = (float) -cal_vec3_dot (right, eye);
+  m[13] = (float) -cal_vec3_dot (up, eye);
+  m[14] = (float) cal_vec3_dot (forward, eye);
   m[15] = 1;
 }
 

@@ -16,6 +16,7 @@
 #include "cal-dicom-private.h"
 #include "cal-dicom-resample.h"
 #include "cal-parallel.h"
+#include "cal-vec3.h"
 
 #define SAME_POSITION_MM     0.01
 #define ORIENTATION_EPSILON  1e-3
@@ -46,20 +47,6 @@ typedef struct {
   gint            n_done;
   gint            overflow;     /* a value did not fit int16 */
 } Stack;
-
-static double
-dot3 (const double a[3], const double b[3])
-{
-  return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
-}
-
-static void
-cross3 (const double a[3], const double b[3], double out[3])
-{
-  out[0] = a[1] * b[2] - a[2] * b[1];
-  out[1] = a[2] * b[0] - a[0] * b[2];
-  out[2] = a[0] * b[1] - a[1] * b[0];
-}
 
 static gboolean
 geometry_error (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
@@ -119,23 +106,17 @@ check_consistency (CalDicomSeries *series,
 
   memcpy (stack->row, first->orientation, sizeof stack->row);
   memcpy (stack->col, first->orientation + 3, sizeof stack->col);
-  if (fabs (dot3 (stack->row, stack->row) - 1) > 0.01 ||
-      fabs (dot3 (stack->col, stack->col) - 1) > 0.01 ||
-      fabs (dot3 (stack->row, stack->col)) > 0.01)
+  if (fabs (cal_vec3_dot (stack->row, stack->row) - 1) > 0.01 ||
+      fabs (cal_vec3_dot (stack->col, stack->col) - 1) > 0.01 ||
+      fabs (cal_vec3_dot (stack->row, stack->col)) > 0.01)
     return geometry_error (error, "ImageOrientationPatient does not hold two perpendicular unit "
                            "vectors");
   if (!(first->pixel_spacing[0] > 0 && first->pixel_spacing[1] > 0))
     return geometry_error (error, "PixelSpacing %g\\%g is not positive",
                            first->pixel_spacing[0], first->pixel_spacing[1]);
-  {
-    double nr = sqrt (dot3 (stack->row, stack->row)), nc = sqrt (dot3 (stack->col, stack->col));
-    for (int c = 0; c < 3; c++)
-      {
-        stack->row[c] /= nr;
-        stack->col[c] /= nc;
-      }
-  }
-  cross3 (stack->row, stack->col, stack->normal);
+  cal_vec3_normalize (stack->row);
+  cal_vec3_normalize (stack->col);
+  cal_vec3_cross (stack->row, stack->col, stack->normal);
   stack->rows = first->rows;
   stack->cols = first->columns;
   stack->sy = first->pixel_spacing[0];
@@ -252,12 +233,12 @@ analyse_spacing_and_tilt (Stack         *stack,
 
       for (int c = 0; c < 3; c++)
         delta[c] = slice->h->position[c] - p0[c];
-      along = dot3 (delta, stack->normal);
+      along = cal_vec3_dot (delta, stack->normal);
       for (int c = 0; c < 3; c++)
         offset[c] = delta[c] - along * stack->normal[c];
-      slice->u = dot3 (offset, stack->row) / stack->sx;
-      slice->v = dot3 (offset, stack->col) / stack->sy;
-      max_offset = MAX (max_offset, sqrt (dot3 (offset, offset)));
+      slice->u = cal_vec3_dot (offset, stack->row) / stack->sx;
+      slice->v = cal_vec3_dot (offset, stack->col) / stack->sy;
+      max_offset = MAX (max_offset, sqrt (cal_vec3_dot (offset, offset)));
     }
 
   if (n_missing > 0)
@@ -495,7 +476,7 @@ cal_dicom_series_load (CalDicomSeries   *series,
   for (guint s = 0; s < stack.n; s++)
     {
       stack.slices[s].h = g_ptr_array_index (series->headers, s);
-      stack.slices[s].d = dot3 (stack.slices[s].h->position, stack.normal);
+      stack.slices[s].d = cal_vec3_dot (stack.slices[s].h->position, stack.normal);
     }
   qsort (stack.slices, stack.n, sizeof (Slice), (int (*)(const void *, const void *)) compare_slices);
 
@@ -563,7 +544,7 @@ cal_dicom_read_image (const char  *path,
       stack.row[0] = 1;
       stack.col[1] = 1;
     }
-  cross3 (stack.row, stack.col, stack.normal);
+  cal_vec3_cross (stack.row, stack.col, stack.normal);
   volume = assemble (&stack, error);
   g_mutex_clear (&stack.lock);
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cal-grid.h"
+#include "cal-vec3.h"
 
 typedef struct {
   double  cost;
@@ -108,16 +109,6 @@ list_prune (Decimator *d,
 /* ---- geometry ---- */
 
 static void
-cross (const double u[3],
-       const double w[3],
-       double       out[3])
-{
-  out[0] = u[1] * w[2] - u[2] * w[1];
-  out[1] = u[2] * w[0] - u[0] * w[2];
-  out[2] = u[0] * w[1] - u[1] * w[0];
-}
-
-static void
 triangle_normal (const double *a,
                  const double *b,
                  const double *c,
@@ -130,7 +121,7 @@ triangle_normal (const double *a,
       u[i] = b[i] - a[i];
       w[i] = c[i] - a[i];
     }
-  cross (u, w, n);
+  cal_vec3_cross (u, w, n);
 }
 
 static void

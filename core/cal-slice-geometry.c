@@ -4,6 +4,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "cal-vec3.h"
+
 /* Slice images larger than this are sampled more coarsely: a view never
  * needs more samples than a 4K screen has pixels. */
 #define MAX_SLICE_SAMPLES 4096
@@ -42,13 +44,6 @@ cal_slice_edge_label (CalSliceOrientation orientation,
   return edge_labels[orientation][edge];
 }
 
-static double
-dot3 (const double a[3],
-      const double b[3])
-{
-  return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
-}
-
 /* The spacing of the voxel axis most parallel to `axis`. */
 static double
 step_along (const CalGrid *grid,
@@ -62,7 +57,7 @@ step_along (const CalGrid *grid,
       double unit[3], d;
 
       cal_grid_get_direction (grid, a, unit);
-      d = fabs (dot3 (unit, axis));
+      d = fabs (cal_vec3_dot (unit, axis));
       if (d > best)
         {
           best = d;
@@ -90,7 +85,7 @@ extent_along (const CalGrid *grid,
       for (int a = 0; a < 3; a++)
         ijk[a] = (c >> a & 1) ? grid->dims[a] - 1 + edge : -edge;
       cal_grid_voxel_to_patient (grid, ijk, xyz);
-      d = dot3 (xyz, axis);
+      d = cal_vec3_dot (xyz, axis);
       *lo = MIN (*lo, d);
       *hi = MAX (*hi, d);
     }
@@ -158,11 +153,11 @@ cal_slice_plane_from_patient (const CalSlicePlane *plane,
                               double              *n)
 {
   if (u)
-    *u = dot3 (xyz, plane->right);
+    *u = cal_vec3_dot (xyz, plane->right);
   if (v)
-    *v = dot3 (xyz, plane->down);
+    *v = cal_vec3_dot (xyz, plane->down);
   if (n)
-    *n = dot3 (xyz, plane->normal);
+    *n = cal_vec3_dot (xyz, plane->normal);
 }
 
 guint
