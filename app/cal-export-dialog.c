@@ -27,7 +27,6 @@ struct _CalExportDialog
   GtkLabel       *report_label;
 
   /* owned */
-  GSettings      *settings;
   CalMask        *mask;          /* the window's: never edited in place */
   CalMesh        *mesh;          /* the surface checked, NULL before */
   GCancellable   *cancellable;   /* of the running step */
@@ -324,7 +323,6 @@ cal_export_dialog_finalize (GObject *object)
 {
   CalExportDialog *self = CAL_EXPORT_DIALOG (object);
 
-  g_clear_object (&self->settings);
   g_clear_object (&self->mask);
   g_clear_object (&self->mesh);
   g_clear_object (&self->cancellable);
@@ -369,7 +367,6 @@ static void
 cal_export_dialog_init (CalExportDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-  self->report.passed = FALSE;
   update_actions (self);
 }
 
@@ -383,7 +380,6 @@ cal_export_dialog_new (GtkWindow *parent,
   g_return_val_if_fail (CAL_IS_MASK (mask), NULL);
 
   self = g_object_new (CAL_TYPE_EXPORT_DIALOG, "transient-for", parent, NULL);
-  self->settings = g_object_ref (settings);
   self->mask = g_object_ref (mask);
   gtk_spin_button_set_value (self->smooth_spin,
                              g_settings_get_uint (settings, "export-smooth-iterations"));

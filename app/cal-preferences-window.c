@@ -37,23 +37,13 @@ preset_selected_cb (CalPreferencesWindow *self)
 static void
 setup_presets (CalPreferencesWindow *self)
 {
-  g_autoptr (GtkStringList) names = gtk_string_list_new (NULL);
+  g_autoptr (GListModel) presets = cal_window_preset_model_new ();
   g_autofree char *current = g_settings_get_string (self->settings, "window-preset");
-  const CalWindowPreset *presets;
-  guint n;
+  guint position = cal_window_preset_position (current);
 
-  presets = cal_window_presets (&n);
-  for (guint i = 0; i < n; i++)
-    {
-      g_autofree char *label = g_strdup_printf (_("%s (W %.0f, L %.0f HU)"),
-                                                cal_window_preset_label (&presets[i]),
-                                                presets[i].window, presets[i].level);
-      gtk_string_list_append (names, label);
-    }
-  adw_combo_row_set_model (self->window_preset_row, G_LIST_MODEL (names));
-  for (guint i = 0; i < n; i++)
-    if (g_strcmp0 (presets[i].id, current) == 0)
-      adw_combo_row_set_selected (self->window_preset_row, i);
+  adw_combo_row_set_model (self->window_preset_row, presets);
+  if (position != G_MAXUINT)
+    adw_combo_row_set_selected (self->window_preset_row, position);
   g_signal_connect_swapped (self->window_preset_row, "notify::selected",
                             G_CALLBACK (preset_selected_cb), self);
 }

@@ -2,6 +2,7 @@
 #include "cal-preset-labels.h"
 
 #include <glib/gi18n.h>
+#include <gtk/gtk.h>
 
 const char *
 cal_threshold_preset_label (const CalThresholdPreset *preset)
@@ -40,4 +41,49 @@ cal_window_preset_label (const CalWindowPreset *preset)
     if (g_strcmp0 (labels[i].id, preset->id) == 0)
       return _(labels[i].label);
   return preset->name;
+}
+
+GListModel *
+cal_threshold_preset_model_new (void)
+{
+  GtkStringList *list = gtk_string_list_new (NULL);
+  const CalThresholdPreset *presets;
+  guint n;
+
+  presets = cal_threshold_presets (&n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *label = g_strdup_printf (_("%s (%.0f to %.0f HU)"),
+                                                cal_threshold_preset_label (&presets[i]),
+                                                presets[i].min_hu, presets[i].max_hu);
+      gtk_string_list_append (list, label);
+    }
+  return G_LIST_MODEL (list);
+}
+
+GListModel *
+cal_window_preset_model_new (void)
+{
+  GtkStringList *list = gtk_string_list_new (NULL);
+  const CalWindowPreset *presets;
+  guint n;
+
+  presets = cal_window_presets (&n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *label = g_strdup_printf (_("%s (W %.0f, L %.0f HU)"),
+                                                cal_window_preset_label (&presets[i]),
+                                                presets[i].window, presets[i].level);
+      gtk_string_list_append (list, label);
+    }
+  return G_LIST_MODEL (list);
+}
+
+guint
+cal_window_preset_position (const char *id)
+{
+  const CalWindowPreset *preset = cal_window_preset_find (id);
+  guint n;
+
+  return preset ? (guint) (preset - cal_window_presets (&n)) : G_MAXUINT;
 }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include <gio/gio.h>
+
 #include "cal-slice-render.h"
 #include "cal-threshold.h"
 
@@ -9,5 +11,12 @@ G_BEGIN_DECLS
 /* Core's presets carry English names; these are the translated ones. */
 const char *cal_threshold_preset_label (const CalThresholdPreset *preset);
 const char *cal_window_preset_label    (const CalWindowPreset    *preset);
+
+/* Models for combo rows, in the order of core's preset tables: the
+ * translated names with their HU ranges. */
+GListModel *cal_threshold_preset_model_new (void);
+GListModel *cal_window_preset_model_new    (void);
+/* Where preset `id` stands in cal_window_presets(); G_MAXUINT when none. */
+guint       cal_window_preset_position     (const char *id);
 
 G_END_DECLS

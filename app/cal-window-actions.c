@@ -7,10 +7,10 @@
 
 #include "cal-mesh-display.h"
 #include "cal-mesh-pipeline.h"
-#include "cal-slice-render.h"
-#include "cal-preset-labels.h"
-#include "cal-threshold.h"
 #include "cal-parallel.h"
+#include "cal-preset-labels.h"
+#include "cal-slice-render.h"
+#include "cal-threshold.h"
 
 /* Presets ------------------------------------------------------------- */
 
@@ -22,10 +22,8 @@ threshold_preset_changed_cb (CalWindow *self)
 
   if (i >= n)
     return;
-  self->updating_threshold_widgets = TRUE;
   gtk_spin_button_set_value (self->min_hu_spin, presets[i].min_hu);
   gtk_spin_button_set_value (self->max_hu_spin, presets[i].max_hu);
-  self->updating_threshold_widgets = FALSE;
 }
 
 static void
@@ -38,42 +36,16 @@ window_preset_changed_cb (CalWindow *self)
     cal_view_state_set_window_level (self->state, presets[i].window, presets[i].level);
 }
 
-static GtkStringList *
-string_list_new (void)
-{
-  return gtk_string_list_new (NULL);
-}
-
 void
 cal_window_setup_presets (CalWindow *self)
 {
-  g_autoptr (GtkStringList) thresholds = string_list_new ();
-  g_autoptr (GtkStringList) windows = string_list_new ();
-  const CalThresholdPreset *tp;
-  const CalWindowPreset *wp;
-  guint n;
+  g_autoptr (GListModel) thresholds = cal_threshold_preset_model_new ();
+  g_autoptr (GListModel) windows = cal_window_preset_model_new ();
 
-  tp = cal_threshold_presets (&n);
-  for (guint i = 0; i < n; i++)
-    {
-      g_autofree char *label = g_strdup_printf (_("%s (%.0f to %.0f HU)"),
-                                                cal_threshold_preset_label (&tp[i]),
-                                                tp[i].min_hu, tp[i].max_hu);
-      gtk_string_list_append (thresholds, label);
-    }
-  adw_combo_row_set_model (self->threshold_preset_row, G_LIST_MODEL (thresholds));
+  adw_combo_row_set_model (self->threshold_preset_row, thresholds);
   g_signal_connect_swapped (self->threshold_preset_row, "notify::selected",
                             G_CALLBACK (threshold_preset_changed_cb), self);
-
-  wp = cal_window_presets (&n);
-  for (guint i = 0; i < n; i++)
-    {
-      g_autofree char *label = g_strdup_printf (_("%s (W %.0f, L %.0f HU)"),
-                                                cal_window_preset_label (&wp[i]),
-                                                wp[i].window, wp[i].level);
-      gtk_string_list_append (windows, label);
-    }
-  adw_combo_row_set_model (self->window_preset_row, G_LIST_MODEL (windows));
+  adw_combo_row_set_model (self->window_preset_row, windows);
   g_signal_connect_swapped (self->window_preset_row, "notify::selected",
                             G_CALLBACK (window_preset_changed_cb), self);
 }
@@ -82,16 +54,13 @@ void
 cal_window_scan_loaded (CalWindow *self)
 {
   g_autofree char *preset_id = g_settings_get_string (self->settings, "window-preset");
-  const CalWindowPreset *presets;
-  guint n;
+  const CalWindowPreset *preset = cal_window_preset_find (preset_id);
 
-  presets = cal_window_presets (&n);
-  for (guint i = 0; i < n; i++)
-    if (g_strcmp0 (presets[i].id, preset_id) == 0)
-      {
-        adw_combo_row_set_selected (self->window_preset_row, i);
-        cal_view_state_set_window_level (self->state, presets[i].window, presets[i].level);
-      }
+  if (preset)
+    {
+      adw_combo_row_set_selected (self->window_preset_row, cal_window_preset_position (preset_id));
+      cal_view_state_set_window_level (self->state, preset->window, preset->level);
+    }
   gtk_label_set_text (self->mask_label, _("No mask yet: threshold to make one."));
   gtk_label_set_text (self->mesh_label, "");
   cal_window_update_actions (self);

@@ -48,7 +48,6 @@ struct _CalWindow
 
   guint                 progress_timeout_id;
   gint                  progress_permille; /* written by workers, atomic */
-  gboolean              updating_threshold_widgets;
 };
 
 /* cal-window.c: one task at a time, with progress, Cancel and errors. */
