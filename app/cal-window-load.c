@@ -15,6 +15,8 @@ typedef struct {
   char          *series_uid;
   CalLoadFlags   flags;
   CalWindow     *window;      /* borrowed: the task holds a reference */
+  gboolean       is_folder;   /* found by the worker: no file I/O on the main loop */
+  CalFormat      format;
   CalVolume     *volume;      /* result */
   CalLoadReport *report;      /* result */
   CalDicomScan  *scan;        /* result when a folder holds several series */
@@ -46,7 +48,9 @@ load_thread (GTask        *task,
   g_autofree char *path = g_file_get_path (job->file);
   GError *error = NULL;
 
-  if (!job->series_uid && g_file_test (path, G_FILE_TEST_IS_DIR))
+  job->is_folder = g_file_test (path, G_FILE_TEST_IS_DIR);
+  job->format = cal_format_guess (path);
+  if (!job->series_uid && job->is_folder)
     {
       CalDicomScan *scan = cal_dicom_scan (path, cancellable, &error);
 
@@ -78,13 +82,12 @@ static void
 set_titles (CalWindow *self,
             LoadJob   *job)
 {
-  g_autofree char *path = g_file_get_path (job->file);
   g_autofree char *basename = g_file_get_basename (job->file);
   g_autofree char *display = NULL, *subtitle = NULL;
   const CalGrid *grid = cal_volume_get_grid (job->volume);
   double spacing[3];
 
-  if (g_file_test (path, G_FILE_TEST_IS_DIR) || cal_format_guess (path) == CAL_FORMAT_DICOM)
+  if (job->format == CAL_FORMAT_DICOM)
     display = g_strdup (_("DICOM series"));
   else
     display = g_filename_display_name (basename);
@@ -215,7 +218,7 @@ load_done_cb (GObject      *source,
   g_set_object (&self->file, job->file);
   cal_view_state_set_volume (self->state, job->volume);
   set_titles (self, job);
-  cal_window_remember_recent (self, job->file);
+  cal_window_remember_recent (self, job->file, job->is_folder);
   gtk_stack_set_visible_child_name (self->stack, "scan");
   if (job->report->warnings->len > 0)
     cal_window_toast (self, g_ptr_array_index (job->report->warnings, 0));

@@ -63,7 +63,8 @@ void          cal_window_toast           (CalWindow    *self,
                                           const char   *message);
 void          cal_window_update_actions  (CalWindow    *self);
 void          cal_window_remember_recent (CalWindow    *self,
-                                          GFile        *file);
+                                          GFile        *file,
+                                          gboolean      is_folder);
 
 /* cal-window-load.c */
 void          cal_window_install_load_actions (GtkWidgetClass *widget_class);

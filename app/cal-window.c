@@ -111,15 +111,17 @@ cal_window_update_actions (CalWindow *self)
 /* Recent scans ---------------------------------------------------------- */
 
 /* Folder names of DICOM studies often are the patient's name, so only
- * files are shown by name. */
+ * files are shown by name.  Folders are remembered with a trailing slash,
+ * so telling them apart needs no file system query on the main loop. */
 static char *
 recent_label (const char *uri)
 {
-  g_autoptr (GFile) file = g_file_new_for_uri (uri);
+  g_autoptr (GFile) file = NULL;
   g_autofree char *name = NULL;
 
-  if (g_file_query_file_type (file, G_FILE_QUERY_INFO_NONE, NULL) == G_FILE_TYPE_DIRECTORY)
+  if (g_str_has_suffix (uri, "/"))
     return g_strdup (_("DICOM folder"));
+  file = g_file_new_for_uri (uri);
   name = g_file_get_basename (file);
   return g_filename_display_name (name);
 }
@@ -142,10 +144,13 @@ rebuild_recent_menu (CalWindow *self)
 
 void
 cal_window_remember_recent (CalWindow *self,
-                            GFile     *file)
+                            GFile     *file,
+                            gboolean   is_folder)
 {
   g_auto (GStrv) uris = g_settings_get_strv (self->settings, "recent-files");
-  g_autofree char *uri = g_file_get_uri (file);
+  g_autofree char *file_uri = g_file_get_uri (file);
+  g_autofree char *uri = is_folder && !g_str_has_suffix (file_uri, "/")
+                           ? g_strconcat (file_uri, "/", NULL) : g_strdup (file_uri);
   g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
   g_auto (GStrv) updated = NULL;
   guint n = 1;

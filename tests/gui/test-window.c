@@ -81,6 +81,33 @@ click (GtkButton *button)
 
 /* Steps ------------------------------------------------------------------ */
 
+static char *
+recent_menu_label (guint index)
+{
+  char *label = NULL;
+
+  g_assert_true (g_menu_model_get_item_attribute (G_MENU_MODEL (window->recent_section), (int) index,
+                                                  G_MENU_ATTRIBUTE_LABEL, "s", &label));
+  return label;
+}
+
+/* A DICOM folder named after the patient is listed as "DICOM folder";
+ * files by their name. */
+static void
+recent_menu_shows_no_folder_name (void)
+{
+  g_autoptr (GFile) folder = g_file_new_for_path ("/studies/DOE^JOHN 1956");
+  g_autofree char *folder_label = NULL, *file_label = NULL;
+  g_auto (GStrv) saved = g_settings_get_strv (window->settings, "recent-files");
+
+  cal_window_remember_recent (window, folder, TRUE);
+  folder_label = recent_menu_label (0);
+  file_label = recent_menu_label (1);
+  g_assert_cmpstr (folder_label, ==, "DICOM folder");
+  g_assert_cmpstr (file_label, ==, "Cranium.inv3");
+  g_settings_set_strv (window->settings, "recent-files", (const char * const *) saved);
+}
+
 static void
 test_open (void)
 {
@@ -103,6 +130,7 @@ test_open (void)
   recent = g_settings_get_strv (window->settings, "recent-files");
   g_assert_cmpuint (g_strv_length (recent), ==, 1);
   g_assert_true (g_str_has_suffix (recent[0], "Cranium.inv3"));
+  recent_menu_shows_no_folder_name ();
   g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (window->threshold_button)));
   g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (window->export_button)));
   cal_gui_spin (0.3);
