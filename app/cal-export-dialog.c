@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "cal-mesh-pipeline.h"
+#include "cal-progress.h"
 
 struct _CalExportDialog
 {
@@ -34,30 +35,10 @@ struct _CalExportDialog
   GFile          *saved;
 
   CalMeshReport   report;
-  gint            progress_permille;   /* atomic, from workers */
-  guint           progress_timeout_id;
+  CalProgress     progress;      /* of the running step */
 };
 
 G_DEFINE_FINAL_TYPE (CalExportDialog, cal_export_dialog, ADW_TYPE_WINDOW)
-
-static void
-progress_cb (double   fraction,
-             gpointer user_data)
-{
-  CalExportDialog *self = user_data;
-
-  g_atomic_int_set (&self->progress_permille, (gint) (CLAMP (fraction, 0, 1) * 1000));
-}
-
-static gboolean
-progress_tick_cb (gpointer user_data)
-{
-  CalExportDialog *self = user_data;
-
-  gtk_progress_bar_set_fraction (self->progress_bar,
-                                 g_atomic_int_get (&self->progress_permille) / 1000.0);
-  return G_SOURCE_CONTINUE;
-}
 
 static void
 update_actions (CalExportDialog *self)
@@ -73,9 +54,8 @@ static GCancellable *
 begin (CalExportDialog *self)
 {
   self->cancellable = g_cancellable_new ();
-  g_atomic_int_set (&self->progress_permille, 0);
+  cal_progress_start (&self->progress, self->progress_bar);
   gtk_widget_set_visible (self->progress_box, TRUE);
-  self->progress_timeout_id = g_timeout_add (100, progress_tick_cb, self);
   update_actions (self);
   return self->cancellable;
 }
@@ -84,7 +64,7 @@ static void
 end (CalExportDialog *self)
 {
   g_clear_object (&self->cancellable);
-  g_clear_handle_id (&self->progress_timeout_id, g_source_remove);
+  cal_progress_stop (&self->progress);
   gtk_widget_set_visible (self->progress_box, FALSE);
   update_actions (self);
 }
@@ -202,7 +182,7 @@ check_action (GtkWidget  *widget,
   g_clear_object (&self->mesh);
   show_message (self, _("Building and checking the surface…"), NULL);
   cancellable = begin (self);
-  cal_mesh_build_async (self->mask, &options, progress_cb, self, cancellable,
+  cal_mesh_build_async (self->mask, &options, cal_progress_report, &self->progress, cancellable,
                         build_done_cb, g_object_ref (self));
 }
 
@@ -245,8 +225,8 @@ cal_export_dialog_save_to (CalExportDialog *self,
   path = g_file_get_path (file);
   format = adw_combo_row_get_selected (self->format_row) == 1 ? CAL_STL_ASCII : CAL_STL_BINARY;
   g_set_object (&self->saving, file);
+  /* Writing reports no progress: the bar pulses until it is done. */
   cancellable = begin (self);
-  gtk_progress_bar_pulse (self->progress_bar);
   /* The engineer saw the report and pressed "Save Anyway": that is the
    * override for a failed check. */
   cal_mesh_export_async (self->mesh, &self->report, path, format, !self->report.passed,
@@ -313,7 +293,7 @@ cal_export_dialog_dispose (GObject *object)
 
   if (self->cancellable)
     g_cancellable_cancel (self->cancellable);
-  g_clear_handle_id (&self->progress_timeout_id, g_source_remove);
+  cal_progress_stop (&self->progress);
   gtk_widget_dispose_template (GTK_WIDGET (self), CAL_TYPE_EXPORT_DIALOG);
   G_OBJECT_CLASS (cal_export_dialog_parent_class)->dispose (object);
 }

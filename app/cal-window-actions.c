@@ -125,7 +125,7 @@ threshold_action (GtkWidget  *widget,
   options.min_island_mm3 = gtk_spin_button_get_value (self->min_island_spin);
   cancellable = cal_window_begin_task (self, _("Thresholding…"));
   cal_threshold_segment_async (cal_view_state_get_volume (self->state), &options,
-                               cal_window_progress_cb, self, cancellable,
+                               cal_progress_report, &self->progress, cancellable,
                                threshold_done_cb, g_object_ref (self));
 }
 
@@ -160,7 +160,7 @@ surface_thread (GTask        *task,
   GError *error = NULL;
 
   cal_mesh_options_init (&options);
-  mesh = cal_mesh_build (job->mask, &options, &report, cal_window_progress_cb, job->window,
+  mesh = cal_mesh_build (job->mask, &options, &report, cal_progress_report, &job->window->progress,
                          cancellable, &error);
   if (!mesh)
     {

@@ -69,7 +69,7 @@ load_thread (GTask        *task,
     }
   job->report = cal_load_report_new ();
   job->volume = cal_volume_load (path, job->series_uid, job->flags, job->report,
-                                 cal_window_progress_cb, job->window, cancellable, &error);
+                                 cal_progress_report, &job->window->progress, cancellable, &error);
   if (!job->volume)
     g_task_return_error (task, error);
   else

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "cal-export-dialog.h"
+#include "cal-progress.h"
 #include "cal-window.h"
 
 G_BEGIN_DECLS
@@ -46,16 +47,13 @@ struct _CalWindow
   GFile                *file;              /* the scan shown */
   CalExportDialog      *export_dialog;     /* weak: the dialog clears it */
 
-  guint                 progress_timeout_id;
-  gint                  progress_permille; /* written by workers, atomic */
+  CalProgress           progress;          /* of the running task */
 };
 
 /* cal-window.c: one task at a time, with progress, Cancel and errors. */
 GCancellable *cal_window_begin_task      (CalWindow    *self,
                                           const char   *what);
 void          cal_window_end_task        (CalWindow    *self);
-void          cal_window_progress_cb     (double        fraction,
-                                          gpointer      user_data);
 void          cal_window_show_error      (CalWindow    *self,
                                           const char   *context,
                                           const GError *error);

@@ -17,30 +17,6 @@ static GParamSpec *properties[N_PROPS];
 
 /* Progress ------------------------------------------------------------ */
 
-void
-cal_window_progress_cb (double   fraction,
-                        gpointer user_data)
-{
-  CalWindow *self = user_data;
-
-  /* Called from worker threads: only an atomic store here; the main loop
-   * reads it on a timer, so a fast worker never floods it. */
-  g_atomic_int_set (&self->progress_permille, (gint) (CLAMP (fraction, 0, 1) * 1000));
-}
-
-static gboolean
-progress_tick_cb (gpointer user_data)
-{
-  CalWindow *self = user_data;
-  gint permille = g_atomic_int_get (&self->progress_permille);
-
-  if (permille > 0)
-    gtk_progress_bar_set_fraction (self->progress_bar, permille / 1000.0);
-  else
-    gtk_progress_bar_pulse (self->progress_bar);
-  return G_SOURCE_CONTINUE;
-}
-
 GCancellable *
 cal_window_begin_task (CalWindow  *self,
                        const char *what)
@@ -48,12 +24,10 @@ cal_window_begin_task (CalWindow  *self,
   g_return_val_if_fail (self->cancellable == NULL, NULL);
 
   self->cancellable = g_cancellable_new ();
-  g_atomic_int_set (&self->progress_permille, 0);
   gtk_label_set_text (self->progress_label, what);
-  gtk_progress_bar_set_fraction (self->progress_bar, 0);
+  cal_progress_start (&self->progress, self->progress_bar);
   gtk_revealer_set_reveal_child (self->progress_revealer, TRUE);
   gtk_revealer_set_reveal_child (self->error_revealer, FALSE);
-  self->progress_timeout_id = g_timeout_add (100, progress_tick_cb, self);
   cal_window_update_actions (self);
   return self->cancellable;
 }
@@ -62,7 +36,7 @@ void
 cal_window_end_task (CalWindow *self)
 {
   g_clear_object (&self->cancellable);
-  g_clear_handle_id (&self->progress_timeout_id, g_source_remove);
+  cal_progress_stop (&self->progress);
   gtk_revealer_set_reveal_child (self->progress_revealer, FALSE);
   cal_window_update_actions (self);
 }
@@ -249,7 +223,7 @@ cal_window_dispose (GObject *object)
   if (self->cancellable)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  g_clear_handle_id (&self->progress_timeout_id, g_source_remove);
+  cal_progress_stop (&self->progress);
   gtk_widget_dispose_template (GTK_WIDGET (self), CAL_TYPE_WINDOW);
   G_OBJECT_CLASS (cal_window_parent_class)->dispose (object);
 }
