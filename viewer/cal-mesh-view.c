@@ -6,6 +6,7 @@
 
 #include "cal-mesh-renderer.h"
 #include "cal-slice-geometry.h"
+#include "cal-view-gestures.h"
 
 struct _CalMeshView
 {
@@ -306,7 +307,6 @@ cal_mesh_view_class_init (CalMeshViewClass *klass)
 static void
 cal_mesh_view_init (CalMeshView *self)
 {
-  GtkGesture *drag;
   GtkEventController *scroll;
 
   self->show_planes = TRUE;
@@ -316,19 +316,10 @@ cal_mesh_view_init (CalMeshView *self)
   gtk_widget_set_vexpand (GTK_WIDGET (self), TRUE);
   gtk_widget_set_size_request (GTK_WIDGET (self), 120, 120);
 
-  drag = gtk_gesture_drag_new ();
-  gtk_event_controller_set_name (GTK_EVENT_CONTROLLER (drag), "orbit-drag");
-  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (drag), GDK_BUTTON_PRIMARY);
-  g_signal_connect (drag, "drag-begin", G_CALLBACK (orbit_begin_cb), self);
-  g_signal_connect (drag, "drag-update", G_CALLBACK (orbit_update_cb), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drag));
-
-  drag = gtk_gesture_drag_new ();
-  gtk_event_controller_set_name (GTK_EVENT_CONTROLLER (drag), "pan-drag");
-  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (drag), GDK_BUTTON_MIDDLE);
-  g_signal_connect (drag, "drag-begin", G_CALLBACK (orbit_begin_cb), self);
-  g_signal_connect (drag, "drag-update", G_CALLBACK (pan_update_cb), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drag));
+  cal_view_add_drag (GTK_WIDGET (self), "orbit-drag", GDK_BUTTON_PRIMARY,
+                     G_CALLBACK (orbit_begin_cb), G_CALLBACK (orbit_update_cb), self);
+  cal_view_add_drag (GTK_WIDGET (self), "pan-drag", GDK_BUTTON_MIDDLE,
+                     G_CALLBACK (orbit_begin_cb), G_CALLBACK (pan_update_cb), self);
 
   scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
   gtk_event_controller_set_name (scroll, "zoom-scroll");

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "cal-slice-render.h"
+#include "cal-view-gestures.h"
 
 struct _CalSliceView
 {
@@ -382,6 +383,17 @@ key_pressed_cb (GtkEventControllerKey *controller,
     }
 }
 
+/* Panning follows the pointer from where the drag started. */
+static void
+pan_from_drag_start (CalSliceView *self,
+                     double        dx,
+                     double        dy)
+{
+  self->viewport.center_u = self->drag_center_u - dx / self->viewport.zoom;
+  self->viewport.center_v = self->drag_center_v - dy / self->viewport.zoom;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
 static void
 cursor_drag_begin_cb (GtkGestureDrag *gesture,
                       double          x,
@@ -408,9 +420,7 @@ cursor_drag_update_cb (GtkGestureDrag *gesture,
 
   if (mods & GDK_SHIFT_MASK)
     {
-      self->viewport.center_u = self->drag_center_u - dx / self->viewport.zoom;
-      self->viewport.center_v = self->drag_center_v - dy / self->viewport.zoom;
-      gtk_widget_queue_draw (GTK_WIDGET (self));
+      pan_from_drag_start (self, dx, dy);
       return;
     }
   if (gtk_gesture_drag_get_start_point (gesture, &x, &y))
@@ -457,9 +467,7 @@ pan_update_cb (GtkGestureDrag *gesture,
                double          dy,
                CalSliceView   *self)
 {
-  self->viewport.center_u = self->drag_center_u - dx / self->viewport.zoom;
-  self->viewport.center_v = self->drag_center_v - dy / self->viewport.zoom;
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  pan_from_drag_start (self, dx, dy);
 }
 
 static void
@@ -503,23 +511,6 @@ cursor_changed_cb (CalSliceView *self)
     self->texture_dirty = TRUE;
   update_readout (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
-}
-
-static GtkGesture *
-add_drag (CalSliceView *self,
-          const char   *name,
-          guint         button,
-          GCallback     begin,
-          GCallback     update)
-{
-  GtkGesture *drag = gtk_gesture_drag_new ();
-
-  gtk_event_controller_set_name (GTK_EVENT_CONTROLLER (drag), name);
-  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (drag), button);
-  g_signal_connect (drag, "drag-begin", begin, self);
-  g_signal_connect (drag, "drag-update", update, self);
-  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drag));
-  return drag;
 }
 
 /* Object --------------------------------------------------------------- */
@@ -630,12 +621,12 @@ cal_slice_view_init (CalSliceView *self)
   g_signal_connect (controller, "leave", G_CALLBACK (leave_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), controller);
 
-  add_drag (self, "cursor-drag", GDK_BUTTON_PRIMARY, G_CALLBACK (cursor_drag_begin_cb),
-            G_CALLBACK (cursor_drag_update_cb));
-  add_drag (self, "window-level-drag", GDK_BUTTON_SECONDARY, G_CALLBACK (window_level_begin_cb),
-            G_CALLBACK (window_level_update_cb));
-  add_drag (self, "pan-drag", GDK_BUTTON_MIDDLE, G_CALLBACK (pan_begin_cb),
-            G_CALLBACK (pan_update_cb));
+  cal_view_add_drag (GTK_WIDGET (self), "cursor-drag", GDK_BUTTON_PRIMARY,
+                     G_CALLBACK (cursor_drag_begin_cb), G_CALLBACK (cursor_drag_update_cb), self);
+  cal_view_add_drag (GTK_WIDGET (self), "window-level-drag", GDK_BUTTON_SECONDARY,
+                     G_CALLBACK (window_level_begin_cb), G_CALLBACK (window_level_update_cb), self);
+  cal_view_add_drag (GTK_WIDGET (self), "pan-drag", GDK_BUTTON_MIDDLE,
+                     G_CALLBACK (pan_begin_cb), G_CALLBACK (pan_update_cb), self);
 }
 
 GtkWidget *
