@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cal-vec3.h"
+
 typedef struct {
   guint64 key;
   guint32 vertex;
@@ -39,10 +41,8 @@ surface_area (CalMesh *mesh)
           u[i] = (double) b[i] - a[i];
           w[i] = (double) c[i] - a[i];
         }
-      x[0] = u[1] * w[2] - u[2] * w[1];
-      x[1] = u[2] * w[0] - u[0] * w[2];
-      x[2] = u[0] * w[1] - u[1] * w[0];
-      area += sqrt (x[0] * x[0] + x[1] * x[1] + x[2] * x[2]) / 2;
+      cal_vec3_cross (u, w, x);
+      area += sqrt (cal_vec3_dot (x, x)) / 2;
     }
   return area;
 }
@@ -99,8 +99,9 @@ copy_full (CalDisplayMesh *display,
                                 3 * sizeof (guint32) * display->n_triangles);
 }
 
-/* One pass of clustering with cubic cells of `cell` mm; returns the
- * number of triangles that survive (each with three distinct cells). */
+/* One pass of clustering with cubic cells of `cell` mm: one vertex per
+ * occupied cell, keeping the triangles whose corners fall in three
+ * distinct cells. */
 static void
 cluster (CalDisplayMesh *display,
          CalMesh        *mesh,
