@@ -34,6 +34,18 @@ cal_vk_kernel_new (CalVkContext  *context,
                    guint32        push_size,
                    GError       **error)
 {
+  return cal_vk_kernel_new_sized (context, name, push_size, LOCAL_SIZE, error);
+}
+
+/* Shaders that declare local_size_x_id = 0 take local_size from here;
+ * the others must be compiled with local_size_x = local_size. */
+CalVkKernel *
+cal_vk_kernel_new_sized (CalVkContext  *context,
+                         const char    *name,
+                         guint32        push_size,
+                         guint32        local_size,
+                         GError       **error)
+{
   const CalVkDevice *dev = cal_vk_context_get_device (context);
   g_autoptr(GBytes) code = load_spirv (name, error);
   g_autofree char *what = g_strdup_printf ("Building the compute pipeline “%s”", name);
@@ -45,12 +57,15 @@ cal_vk_kernel_new (CalVkContext  *context,
     .pushConstantRangeCount = push_size ? 1 : 0,
     .pPushConstantRanges = &push,
   };
+  VkSpecializationMapEntry entry = { 0, 0, sizeof (guint32) };
+  VkSpecializationInfo specialization = { 1, &entry, sizeof (guint32), &local_size };
   VkComputePipelineCreateInfo pipeline = {
     .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
     .stage = {
       .sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
       .stage = VK_SHADER_STAGE_COMPUTE_BIT,
       .pName = "main",
+      .pSpecializationInfo = &specialization,
     },
   };
 
@@ -59,7 +74,7 @@ cal_vk_kernel_new (CalVkContext  *context,
   kernel = g_new0 (CalVkKernel, 1);
   g_strlcpy (kernel->name, name, sizeof kernel->name);
   kernel->push_size = push_size;
-  kernel->local_size = LOCAL_SIZE;
+  kernel->local_size = local_size;
   module.codeSize = g_bytes_get_size (code);
   module.pCode = g_bytes_get_data (code, NULL);
   if (!cal_vk_check (context, dev->vk.vkCreateShaderModule (dev->device, &module, NULL, &kernel->module), what, error) ||

@@ -96,6 +96,11 @@ CalVkKernel *cal_vk_kernel_new    (CalVkContext  *context,
                                    const char    *name,
                                    guint32        push_size,
                                    GError       **error);
+CalVkKernel *cal_vk_kernel_new_sized (CalVkContext  *context,
+                                      const char    *name,
+                                      guint32        push_size,
+                                      guint32        local_size,
+                                      GError       **error);
 void         cal_vk_kernel_free   (CalVkContext  *context,
                                    CalVkKernel   *kernel);
 /* Records one dispatch of n_invocations (1D) into cmd, VkFFT-style: the

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Between the engine and its operator files (one per operator family,
+ * each with its own shaders): the seam is prepare (pack weights once),
+ * setup (per run, before recording: tables, scratch) and record. */
+#pragma once
+
+#include "cal-nn-engine.h"
+#include "cal-vk-private.h"
+
+G_BEGIN_DECLS
+
+/* What an operator keeps between runs. */
+typedef struct {
+  CalVkBuffer *weights;
+  CalVkBuffer *bias;
+  CalVkBuffer *table;     /* per-run: resize taps, instance-norm (a, b) pairs */
+  CalNnShape   table_shape;  /* the input shape the table was built for */
+} CalNnPrepared;
+
+struct _CalNnEngine {
+  CalVkContext        *context;
+  const CalVkDevice   *dev;
+  CalNnGraph          *graph;
+  guint32              local_size;
+  GHashTable          *kernels;     /* shader name → CalVkKernel */
+  CalNnPrepared       *prepared;    /* per node */
+  CalVkBuffer        **constants;   /* per tensor, uploaded on first use */
+  GPtrArray           *pool;        /* free activation buffers */
+  /* the run in progress */
+  CalNnShape          *shapes;
+  VkDeviceAddress     *addresses;   /* per tensor */
+  gboolean             recording;   /* a batch is open (it holds the queue) */
+  double               pending_cost;
+  double               cost_per_ms; /* measured: how much work fills a millisecond */
+  GCancellable        *cancellable;
+  GError              *run_error;
+  CalNnRunStats        stats;
+};
+
+CalVkKernel    *cal_nn_kernel        (CalNnEngine   *engine,
+                                      const char    *shader,
+                                      guint32        push_size,
+                                      GError       **error);
+CalVkBuffer    *cal_nn_upload        (CalNnEngine   *engine,
+                                      gconstpointer  data,
+                                      gsize          size,
+                                      const char    *what,
+                                      GError       **error);
+/* The device address of a constant tensor, uploaded on first use. */
+VkDeviceAddress cal_nn_constant      (CalNnEngine   *engine,
+                                      int            tensor,
+                                      GError       **error);
+/* Records count items (push begins with `first, count`), split so that
+ * no submission holds much more than the submission target; cost: work
+ * units per item (FLOP for convolutions).  items_are_groups: one
+ * workgroup per item instead of one invocation. */
+void            cal_nn_dispatch      (CalNnEngine   *engine,
+                                      CalVkKernel   *kernel,
+                                      gpointer       push,
+                                      guint32        count,
+                                      double         cost,
+                                      gboolean       items_are_groups);
+/* The fused activation's push fields. */
+void            cal_nn_activation_fields (CalNnEngine     *engine,
+                                          const CalNnNode *node,
+                                          guint32         *act,
+                                          float           *a,
+                                          float           *b,
+                                          VkDeviceAddress *slope,
+                                          guint32         *slope_count);
+/* Spatial axes padded to three (z, y, x), leading ones of size 1. */
+void            cal_nn_spatial3      (const CalNnShape *shape,
+                                      guint32           out[3]);
+guint32         cal_nn_pack3         (const gint64     *values,
+                                      guint             spatial);
+
+/* Operators: prepare (at engine creation), setup (per run), record. */
+gboolean cal_nn_conv_prepare           (CalNnEngine *e, guint node, GError **error);
+void     cal_nn_conv_record            (CalNnEngine *e, guint node);
+gboolean cal_nn_conv_transpose_prepare (CalNnEngine *e, guint node, GError **error);
+void     cal_nn_conv_transpose_record  (CalNnEngine *e, guint node);
+gboolean cal_nn_norm_prepare           (CalNnEngine *e, guint node, GError **error);
+gboolean cal_nn_norm_setup             (CalNnEngine *e, guint node, GError **error);
+void     cal_nn_norm_record            (CalNnEngine *e, guint node);
+gboolean cal_nn_elementwise_prepare    (CalNnEngine *e, guint node, GError **error);
+void     cal_nn_elementwise_record     (CalNnEngine *e, guint node);
+gboolean cal_nn_softmax_prepare        (CalNnEngine *e, guint node, GError **error);
+void     cal_nn_softmax_record         (CalNnEngine *e, guint node);
+gboolean cal_nn_pool_prepare           (CalNnEngine *e, guint node, GError **error);
+void     cal_nn_pool_record            (CalNnEngine *e, guint node);
+gboolean cal_nn_resize_prepare         (CalNnEngine *e, guint node, GError **error);
+gboolean cal_nn_resize_setup           (CalNnEngine *e, guint node, GError **error);
+void     cal_nn_resize_record          (CalNnEngine *e, guint node);
+gboolean cal_nn_concat_prepare         (CalNnEngine *e, guint node, GError **error);
+void     cal_nn_concat_record          (CalNnEngine *e, guint node);
+
+G_END_DECLS

@@ -1,0 +1,547 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The network engine: operator dispatch, the activation pool, submission
+ * sizing and the run itself.  Operators live in cal-nn-*.c beside it. */
+#include "cal-nn-engine-private.h"
+
+#include <string.h>
+
+/* Until the first submission has been timed: lavapipe on two cores does
+ * about 10⁷ FLOP per millisecond. */
+#define INITIAL_COST_PER_MS 1e7
+
+/* Workgroup size: a few subgroups on GPUs; 64 lanes on CPU devices
+ * (lavapipe runs one workgroup per thread, 8 or 16 lanes at a time). */
+static guint32
+choose_local_size (const CalVkDevice *dev,
+                   CalVkDeviceKind    kind)
+{
+  guint32 wanted = kind == CAL_VK_DEVICE_CPU ? 64 : 128;
+  guint32 limit = MIN (dev->properties.limits.maxComputeWorkGroupInvocations,
+                       dev->properties.limits.maxComputeWorkGroupSize[0]);
+
+  while (wanted > limit && wanted > 1)
+    wanted /= 2;
+  return wanted;
+}
+
+CalVkKernel *
+cal_nn_kernel (CalNnEngine  *e,
+               const char   *shader,
+               guint32       push_size,
+               GError      **error)
+{
+  CalVkKernel *kernel = g_hash_table_lookup (e->kernels, shader);
+
+  if (kernel != NULL)
+    return kernel;
+  if (push_size > e->dev->properties.limits.maxPushConstantsSize)
+    {
+      g_set_error (error, CAL_VK_ERROR, CAL_VK_ERROR_UNSUPPORTED,
+                   "The device takes %u bytes of push constants; the kernel “%s” needs %u",
+                   e->dev->properties.limits.maxPushConstantsSize, shader, push_size);
+      return NULL;
+    }
+  kernel = cal_vk_kernel_new_sized (e->context, shader, push_size, e->local_size, error);
+  if (kernel != NULL)
+    g_hash_table_insert (e->kernels, g_strdup (shader), kernel);
+  return kernel;
+}
+
+CalVkBuffer *
+cal_nn_upload (CalNnEngine  *e,
+               gconstpointer data,
+               gsize         size,
+               const char   *what,
+               GError      **error)
+{
+  CalVkBuffer *buffer = cal_vk_buffer_new (e->context, MAX (size, 16), what, error);
+
+  if (buffer != NULL && !cal_vk_buffer_upload (e->context, buffer, 0, data, size, error))
+    {
+      cal_vk_buffer_free (e->context, buffer);
+      return NULL;
+    }
+  return buffer;
+}
+
+VkDeviceAddress
+cal_nn_constant (CalNnEngine  *e,
+                 int           tensor,
+                 GError      **error)
+{
+  CalNnTensor *t = cal_nn_graph_get_tensor (e->graph, tensor);
+
+  if (e->constants[tensor] == NULL)
+    {
+      g_autofree char *what = g_strdup_printf ("the constant “%s”", t->name);
+      e->constants[tensor] = cal_nn_upload (e, t->data, cal_nn_shape_count (&t->shape) * sizeof (float), what, error);
+    }
+  return e->constants[tensor] ? e->constants[tensor]->address : 0;
+}
+
+void
+cal_nn_activation_fields (CalNnEngine     *e,
+                          const CalNnNode *node,
+                          guint32         *act,
+                          float           *a,
+                          float           *b,
+                          VkDeviceAddress *slope,
+                          guint32         *slope_count)
+{
+  *act = node->act;
+  *a = node->act_alpha;
+  *b = node->act_beta;
+  *slope = 0;
+  *slope_count = 1;
+  if (node->act == CAL_NN_ACT_PRELU)
+    {
+      *slope = e->constants[node->act_slope]->address;
+      *slope_count = (guint32) cal_nn_shape_count (&cal_nn_graph_get_tensor (e->graph, node->act_slope)->shape);
+    }
+}
+
+void
+cal_nn_spatial3 (const CalNnShape *shape,
+                 guint32           out[3])
+{
+  guint spatial = shape->rank > 2 ? shape->rank - 2 : 0;
+
+  for (guint a = 0; a < 3; a++)
+    out[a] = a + spatial >= 3 ? (guint32) shape->d[2 + a + spatial - 3] : 1;
+}
+
+/* Per-axis values (1 to 3 axes, each below 256) as three bytes z, y, x:
+ * the leading axes of 1- and 2-D operators get 1. */
+guint32
+cal_nn_pack3 (const gint64 *values,
+              guint         spatial)
+{
+  guint32 packed = 0;
+
+  for (guint a = 0; a < 3; a++)
+    {
+      guint32 v = a + spatial >= 3 ? (guint32) values[a + spatial - 3] : 1;
+      packed |= MIN (v, 255u) << (8 * (2 - a));
+    }
+  return packed;
+}
+
+static gboolean
+prepare_node (CalNnEngine *e,
+              guint        i,
+              GError     **error)
+{
+  CalNnNode *node = cal_nn_graph_node (e->graph, i);
+
+  if (node->act == CAL_NN_ACT_PRELU && cal_nn_constant (e, node->act_slope, error) == 0)
+    return FALSE;
+  switch (node->op)
+    {
+    case CAL_NN_OP_CONV:           return cal_nn_conv_prepare (e, i, error);
+    case CAL_NN_OP_CONV_TRANSPOSE: return cal_nn_conv_transpose_prepare (e, i, error);
+    case CAL_NN_OP_BATCH_NORM:
+    case CAL_NN_OP_INSTANCE_NORM:  return cal_nn_norm_prepare (e, i, error);
+    case CAL_NN_OP_SOFTMAX:        return cal_nn_softmax_prepare (e, i, error);
+    case CAL_NN_OP_MAX_POOL:
+    case CAL_NN_OP_AVERAGE_POOL:   return cal_nn_pool_prepare (e, i, error);
+    case CAL_NN_OP_RESIZE:         return cal_nn_resize_prepare (e, i, error);
+    case CAL_NN_OP_CONCAT:         return cal_nn_concat_prepare (e, i, error);
+    default:                       return cal_nn_elementwise_prepare (e, i, error);
+    }
+}
+
+CalNnEngine *
+cal_nn_engine_new (CalVkContext  *context,
+                   CalNnGraph    *graph,
+                   GError       **error)
+{
+  CalNnEngine *e = g_new0 (CalNnEngine, 1);
+
+  e->context = g_object_ref (context);
+  e->dev = cal_vk_context_get_device (context);
+  e->graph = graph;
+  e->local_size = choose_local_size (e->dev, cal_vk_context_get_info (context)->kind);
+  e->kernels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  e->prepared = g_new0 (CalNnPrepared, graph->nodes->len);
+  e->constants = g_new0 (CalVkBuffer *, graph->tensors->len);
+  e->pool = g_ptr_array_new ();
+  e->cost_per_ms = INITIAL_COST_PER_MS;
+  for (guint i = 0; i < graph->nodes->len; i++)
+    if (!prepare_node (e, i, error))
+      {
+        cal_nn_engine_free (e);
+        return NULL;
+      }
+  return e;
+}
+
+static void
+free_buffer (CalNnEngine *e,
+             CalVkBuffer *buffer)
+{
+  if (buffer != NULL)
+    cal_vk_buffer_free (e->context, buffer);
+}
+
+void
+cal_nn_engine_free (CalNnEngine *e)
+{
+  GHashTableIter iter;
+  gpointer kernel;
+
+  if (e == NULL)
+    return;
+  for (guint i = 0; i < e->graph->nodes->len; i++)
+    {
+      free_buffer (e, e->prepared[i].weights);
+      free_buffer (e, e->prepared[i].bias);
+      free_buffer (e, e->prepared[i].table);
+    }
+  for (guint i = 0; i < e->graph->tensors->len; i++)
+    free_buffer (e, e->constants[i]);
+  for (guint i = 0; i < e->pool->len; i++)
+    free_buffer (e, e->pool->pdata[i]);
+  g_hash_table_iter_init (&iter, e->kernels);
+  while (g_hash_table_iter_next (&iter, NULL, &kernel))
+    cal_vk_kernel_free (e->context, kernel);
+  g_hash_table_unref (e->kernels);
+  g_ptr_array_unref (e->pool);
+  g_free (e->prepared);
+  g_free (e->constants);
+  g_object_unref (e->context);
+  g_free (e);
+}
+
+CalVkContext *
+cal_nn_engine_get_context (CalNnEngine *e)
+{
+  return e->context;
+}
+
+void
+cal_nn_engine_get_stats (CalNnEngine   *e,
+                         CalNnRunStats *stats)
+{
+  *stats = e->stats;
+}
+
+/* Submission ----------------------------------------------------------- */
+
+static gboolean
+submit_and_continue (CalNnEngine *e,
+                     gboolean     continue_recording)
+{
+  gint64 start = g_get_monotonic_time ();
+  double ms;
+
+  e->recording = FALSE;
+  if (!cal_vk_batch_submit (e->context, &e->run_error))
+    return FALSE;
+  e->stats.submissions++;
+  ms = (g_get_monotonic_time () - start) / 1000.0;
+  if (ms > 1.0 && e->pending_cost > 0)
+    e->cost_per_ms = 0.5 * e->cost_per_ms + 0.5 * e->pending_cost / ms;
+  e->pending_cost = 0;
+  if (g_cancellable_set_error_if_cancelled (e->cancellable, &e->run_error))
+    return FALSE;
+  if (continue_recording)
+    e->recording = cal_vk_batch_begin (e->context, &e->run_error);
+  return !continue_recording || e->recording;
+}
+
+void
+cal_nn_dispatch (CalNnEngine *e,
+                 CalVkKernel *kernel,
+                 gpointer     push,
+                 guint32      count,
+                 double       cost,
+                 gboolean     items_are_groups)
+{
+  double budget = e->cost_per_ms * cal_vk_context_get_submission_target (e->context);
+  guint32 chunk = (guint32) CLAMP (budget / MAX (cost, 1.0), e->local_size, G_MAXUINT32 / 2);
+  guint32 *header = push;
+
+  if (items_are_groups)
+    chunk = MIN (chunk, 65535u);
+  chunk = MIN (chunk, 65535u * 1024u);
+  header[1] = count;
+  for (guint32 first = 0; first < count && e->run_error == NULL; first += chunk)
+    {
+      guint32 n = MIN (chunk, count - first);
+      header[0] = first;
+      if (e->pending_cost > 0 && e->pending_cost + n * cost > budget && !submit_and_continue (e, TRUE))
+        return;
+      cal_vk_batch_dispatch (e->context, kernel, push, items_are_groups ? n * kernel->local_size : n);
+      e->pending_cost += n * cost;
+    }
+}
+
+/* The activation pool --------------------------------------------------- */
+
+static CalVkBuffer *
+pool_take (CalNnEngine *e,
+           gsize        bytes)
+{
+  int best = -1;
+  CalVkBuffer *buffer;
+
+  for (guint i = 0; i < e->pool->len; i++)
+    {
+      CalVkBuffer *b = e->pool->pdata[i];
+      if (b->size >= bytes && (best < 0 || b->size < ((CalVkBuffer *) e->pool->pdata[best])->size))
+        best = (int) i;
+    }
+  if (best >= 0)
+    return g_ptr_array_steal_index_fast (e->pool, (guint) best);
+  buffer = cal_vk_buffer_new (e->context, MAX (bytes, 16), "network activations", NULL);
+  if (buffer == NULL && e->pool->len > 0)
+    {
+      /* Free buffers of the wrong size and try again before giving up. */
+      for (guint i = 0; i < e->pool->len; i++)
+        cal_vk_buffer_free (e->context, e->pool->pdata[i]);
+      g_ptr_array_set_size (e->pool, 0);
+    }
+  if (buffer == NULL)
+    buffer = cal_vk_buffer_new (e->context, MAX (bytes, 16), "network activations", &e->run_error);
+  return buffer;
+}
+
+/* The index of the last node that reads each tensor (graph outputs live
+ * to the end: G_MAXINT). */
+static int *
+last_uses (CalNnGraph *graph)
+{
+  int *last = g_new (int, graph->tensors->len);
+
+  for (guint t = 0; t < graph->tensors->len; t++)
+    last[t] = -1;
+  for (guint i = 0; i < graph->nodes->len; i++)
+    {
+      CalNnNode *n = cal_nn_graph_node (graph, i);
+      for (guint k = 0; k < n->n_inputs; k++)
+        if (n->inputs[k] >= 0)
+          last[n->inputs[k]] = (int) i;
+    }
+  for (guint i = 0; i < graph->outputs->len; i++)
+    last[g_array_index (graph->outputs, int, i)] = G_MAXINT;
+  return last;
+}
+
+guint64
+cal_nn_engine_plan_bytes (CalNnEngine      *e,
+                          const CalNnShape *input_shapes,
+                          GError          **error)
+{
+  CalNnGraph *graph = e->graph;
+  g_autofree CalNnShape *shapes = g_new0 (CalNnShape, graph->tensors->len);
+  g_autofree int *last = last_uses (graph);
+  g_autoptr(GArray) free_sizes = g_array_new (FALSE, FALSE, sizeof (guint64));
+  g_autofree guint64 *held = g_new0 (guint64, graph->tensors->len);
+  guint64 total = 0;
+
+  if (!cal_nn_graph_infer_shapes (graph, input_shapes, shapes, error))
+    return 0;
+  /* The same best-fit reuse as pool_take(), on sizes only. */
+  for (guint i = 0; i < graph->inputs->len + graph->nodes->len; i++)
+    {
+      int t = i < graph->inputs->len ? g_array_index (graph->inputs, int, i)
+                                     : cal_nn_graph_node (graph, i - graph->inputs->len)->output;
+      guint64 bytes = MAX (cal_nn_shape_count (&shapes[t]) * sizeof (float), 16);
+      int best = -1;
+      for (guint k = 0; k < free_sizes->len; k++)
+        if (g_array_index (free_sizes, guint64, k) >= bytes &&
+            (best < 0 || g_array_index (free_sizes, guint64, k) < g_array_index (free_sizes, guint64, best)))
+          best = (int) k;
+      if (best >= 0)
+        {
+          held[t] = g_array_index (free_sizes, guint64, best);
+          g_array_remove_index_fast (free_sizes, (guint) best);
+        }
+      else
+        total += held[t] = bytes;
+      if (i >= graph->inputs->len)
+        {
+          CalNnNode *n = cal_nn_graph_node (graph, i - graph->inputs->len);
+          for (guint k = 0; k < n->n_inputs; k++)
+            if (n->inputs[k] >= 0 && last[n->inputs[k]] == (int) (i - graph->inputs->len) && held[n->inputs[k]])
+              {
+                g_array_append_val (free_sizes, held[n->inputs[k]]);
+                held[n->inputs[k]] = 0;
+              }
+        }
+    }
+  return total;
+}
+
+static gboolean
+setup_node (CalNnEngine *e,
+            guint        i,
+            GError     **error)
+{
+  switch (cal_nn_graph_node (e->graph, i)->op)
+    {
+    case CAL_NN_OP_INSTANCE_NORM: return cal_nn_norm_setup (e, i, error);
+    case CAL_NN_OP_RESIZE:        return cal_nn_resize_setup (e, i, error);
+    default:                      return TRUE;
+    }
+}
+
+static void
+record_node (CalNnEngine *e,
+             guint        i)
+{
+  switch (cal_nn_graph_node (e->graph, i)->op)
+    {
+    case CAL_NN_OP_CONV:           cal_nn_conv_record (e, i); break;
+    case CAL_NN_OP_CONV_TRANSPOSE: cal_nn_conv_transpose_record (e, i); break;
+    case CAL_NN_OP_BATCH_NORM:
+    case CAL_NN_OP_INSTANCE_NORM:  cal_nn_norm_record (e, i); break;
+    case CAL_NN_OP_SOFTMAX:        cal_nn_softmax_record (e, i); break;
+    case CAL_NN_OP_MAX_POOL:
+    case CAL_NN_OP_AVERAGE_POOL:   cal_nn_pool_record (e, i); break;
+    case CAL_NN_OP_RESIZE:         cal_nn_resize_record (e, i); break;
+    case CAL_NN_OP_CONCAT:         cal_nn_concat_record (e, i); break;
+    default:                       cal_nn_elementwise_record (e, i); break;
+    }
+}
+
+/* Records every node; activation buffers go back to the pool once their
+ * last reader is recorded (the barrier after each node orders the reuse). */
+static void
+record_all (CalNnEngine  *e,
+            CalVkBuffer **held,
+            const int    *last)
+{
+  CalNnGraph *graph = e->graph;
+
+  for (guint i = 0; i < graph->nodes->len && e->run_error == NULL; i++)
+    {
+      CalNnNode *n = cal_nn_graph_node (graph, i);
+      gsize bytes = cal_nn_shape_count (&e->shapes[n->output]) * sizeof (float);
+
+      held[n->output] = pool_take (e, bytes);
+      if (held[n->output] == NULL)
+        return;
+      e->addresses[n->output] = held[n->output]->address;
+      record_node (e, i);
+      cal_vk_batch_barrier (e->context);
+      for (guint k = 0; k < n->n_inputs; k++)
+        if (n->inputs[k] >= 0 && last[n->inputs[k]] == (int) i && held[n->inputs[k]] != NULL)
+          {
+            g_ptr_array_add (e->pool, held[n->inputs[k]]);
+            held[n->inputs[k]] = NULL;
+          }
+    }
+}
+
+static gboolean
+upload_inputs (CalNnEngine   *e,
+               const float  **inputs,
+               CalVkBuffer  **held)
+{
+  for (guint i = 0; i < e->graph->inputs->len; i++)
+    {
+      int t = g_array_index (e->graph->inputs, int, i);
+      gsize bytes = cal_nn_shape_count (&e->shapes[t]) * sizeof (float);
+      held[t] = pool_take (e, bytes);
+      if (held[t] == NULL || !cal_vk_buffer_upload (e->context, held[t], 0, inputs[i], bytes, &e->run_error))
+        return FALSE;
+      e->addresses[t] = held[t]->address;
+    }
+  for (guint t = 0; t < e->graph->tensors->len; t++)
+    if (e->constants[t] != NULL)
+      e->addresses[t] = e->constants[t]->address;
+  return TRUE;
+}
+
+/* Graph outputs come from their buffers, or straight from the host where
+ * the graph passes an input or a constant through. */
+static float **
+collect_outputs (CalNnEngine   *e,
+                 const float  **inputs,
+                 CalVkBuffer  **held,
+                 CalNnShape    *output_shapes)
+{
+  CalNnGraph *graph = e->graph;
+  float **outputs = g_new0 (float *, graph->outputs->len + 1);
+
+  for (guint i = 0; i < graph->outputs->len; i++)
+    {
+      int t = g_array_index (graph->outputs, int, i);
+      gsize bytes = cal_nn_shape_count (&e->shapes[t]) * sizeof (float);
+      const float *host = cal_nn_graph_get_tensor (graph, t)->data;
+
+      output_shapes[i] = e->shapes[t];
+      outputs[i] = g_malloc (MAX (bytes, 4));
+      for (guint k = 0; host == NULL && k < graph->inputs->len; k++)
+        if (g_array_index (graph->inputs, int, k) == t)
+          host = inputs[k];
+      if (host != NULL)
+        memcpy (outputs[i], host, bytes);
+      else if (e->run_error == NULL)
+        cal_vk_buffer_download (e->context, held[t], 0, outputs[i], bytes, &e->run_error);
+    }
+  if (e->run_error != NULL)
+    {
+      g_strfreev ((char **) outputs);
+      return NULL;
+    }
+  return outputs;
+}
+
+float **
+cal_nn_engine_run (CalNnEngine       *e,
+                   const float      **inputs,
+                   const CalNnShape  *input_shapes,
+                   CalNnShape        *output_shapes,
+                   GCancellable      *cancellable,
+                   GError           **error)
+{
+  CalNnGraph *graph = e->graph;
+  g_autofree CalNnShape *shapes = g_new0 (CalNnShape, graph->tensors->len);
+  g_autofree VkDeviceAddress *addresses = g_new0 (VkDeviceAddress, graph->tensors->len);
+  g_autofree CalVkBuffer **held = g_new0 (CalVkBuffer *, graph->tensors->len);
+  g_autofree int *last = last_uses (graph);
+  gint64 start = g_get_monotonic_time ();
+  float **outputs = NULL;
+
+  if (!cal_nn_graph_infer_shapes (graph, input_shapes, shapes, error))
+    return NULL;
+  e->shapes = shapes;
+  e->addresses = addresses;
+  e->cancellable = cancellable;
+  e->pending_cost = 0;
+  e->stats = (CalNnRunStats) { .flops = cal_nn_graph_flops (graph, shapes) };
+  g_clear_error (&e->run_error);
+  if (upload_inputs (e, inputs, held))
+    {
+      for (guint i = 0; i < graph->nodes->len && e->run_error == NULL; i++)
+        setup_node (e, i, &e->run_error);
+    }
+  if (e->run_error == NULL && (e->recording = cal_vk_batch_begin (e->context, &e->run_error)))
+    {
+      record_all (e, held, last);
+      /* Even after an error an open batch is submitted: it holds the queue. */
+      if (e->run_error == NULL)
+        submit_and_continue (e, FALSE);
+      else if (e->recording)
+        {
+          e->recording = FALSE;
+          cal_vk_batch_submit (e->context, NULL);
+        }
+    }
+  if (e->run_error == NULL)
+    outputs = collect_outputs (e, inputs, held, output_shapes);
+  for (guint t = 0; t < graph->tensors->len; t++)
+    if (held[t] != NULL)
+      g_ptr_array_add (e->pool, held[t]);
+  for (guint i = 0; i < e->pool->len; i++)
+    e->stats.peak_bytes += ((CalVkBuffer *) e->pool->pdata[i])->size;
+  e->stats.seconds = (g_get_monotonic_time () - start) / 1e6;
+  e->shapes = NULL;
+  e->addresses = NULL;
+  e->cancellable = NULL;
+  if (e->run_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&e->run_error));
+  return outputs;
+}

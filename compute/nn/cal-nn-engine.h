@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * CalNnEngine: a prepared CalNnGraph on a Vulkan device.  Weights are
+ * packed and uploaded once; each run infers the shapes, takes activation
+ * buffers from a pool (reused as soon as their last reader has run),
+ * records every operator into the context's command buffer and submits in
+ * pieces of about the context's submission target, checking for
+ * cancellation in between.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "cal-nn-graph.h"
+#include "cal-vk-context.h"
+
+G_BEGIN_DECLS
+
+typedef struct _CalNnEngine CalNnEngine;
+
+typedef struct {
+  double   flops;          /* multiply-adds × 2 of the convolutions, last run */
+  double   seconds;        /* wall time of the last run, upload and download included */
+  guint    submissions;
+  guint64  peak_bytes;     /* activation memory of the last run */
+} CalNnRunStats;
+
+/* graph: prepared (cal_nn_graph_prepare()), borrowed: it must outlive the engine. */
+CalNnEngine *cal_nn_engine_new   (CalVkContext      *context,
+                                  CalNnGraph        *graph,
+                                  GError           **error);
+void         cal_nn_engine_free  (CalNnEngine       *engine);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CalNnEngine, cal_nn_engine_free)
+
+/* One forward pass.  inputs: one float array per graph input, row-major
+ * in the given shapes.  Returns one array per graph output (g_free each,
+ * then the array), their shapes in output_shapes. */
+float      **cal_nn_engine_run   (CalNnEngine       *engine,
+                                  const float      **inputs,
+                                  const CalNnShape  *input_shapes,
+                                  CalNnShape        *output_shapes,
+                                  GCancellable      *cancellable,
+                                  GError           **error);
+
+/* Device memory a run at these shapes needs for activations (the pool's
+ * peak), so callers can choose a batch that fits the device's budget. */
+guint64      cal_nn_engine_plan_bytes (CalNnEngine      *engine,
+                                       const CalNnShape *input_shapes,
+                                       GError          **error);
+void         cal_nn_engine_get_stats  (CalNnEngine      *engine,
+                                       CalNnRunStats    *stats);
+CalVkContext *cal_nn_engine_get_context (CalNnEngine    *engine);
+
+G_END_DECLS

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Inside core/ only: pieces of the network graph shared between files. */
+#pragma once
+
+#include "cal-nn-graph.h"
+
+G_BEGIN_DECLS
+
+/* Reads the calvaria.* metadata keys into graph->preprocess. */
+gboolean cal_nn_preprocess_parse (CalNnGraph  *graph,
+                                  GError     **error);
+
+G_END_DECLS

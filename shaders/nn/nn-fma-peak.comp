@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The device's FMA roofline (tools/bench/unet): 16 independent chains of
+// multiply-adds per invocation, nothing read from memory inside the loop,
+// so the arithmetic units are the only limit.  One result per invocation
+// is written so the compiler cannot drop the work.
+#version 450
+#extension GL_GOOGLE_include_directive : require
+#include "nn-common.glsl"
+
+layout(push_constant) uniform Push {
+  uint  first, count;
+  uvec2 y;
+  uint  iterations;
+  float seed;
+} pc;
+
+void main ()
+{
+  uint idx = invocation_index () + pc.first;
+  if (idx >= pc.count)
+    return;
+  vec4 a = vec4 (float (idx) * 1e-9 + pc.seed), b = a + 0.25, c = a + 0.5, d = a + 0.75;
+  const vec4 m = vec4 (0.999999), k = vec4 (1e-7);
+  for (uint i = 0u; i < pc.iterations; i++)
+    {
+      a = a * m + k;
+      b = b * m + k;
+      c = c * m + k;
+      d = d * m + k;
+    }
+  vec4 r = a + b + c + d;
+  Floats (pc.y).v[idx] = r.x + r.y + r.z + r.w;
+}
