@@ -177,7 +177,7 @@ matches (const char       *backend,
       for (gint64 i = 0; i < count; i++)
         {
           double e = expected->floats[o][i], g = got[o][i];
-          if (!(fabs (g - e) <= 1e-5 + 1e-3 * fabs (e)))
+          if (g != e && !(fabs (g - e) <= 1e-5 + 1e-3 * fabs (e)))
             {
               g_test_fail_printf ("%s: output %u value %" G_GINT64_FORMAT " is %.8g, expected %.8g",
                                   backend, o, i, g, e);
