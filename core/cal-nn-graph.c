@@ -278,16 +278,15 @@ copy_constant (CalNnGraph *graph,
                gint64      n_values,
                const char *suffix)
 {
-  CalNnTensor *src = cal_nn_graph_get_tensor (graph, tensor);
-  g_autofree char *name = g_strdup_printf ("%s/%s", src ? src->name : "", suffix);
+  CalNnTensor *src = tensor >= 0 ? cal_nn_graph_get_tensor (graph, tensor) : NULL;
+  /* The tensor count makes the name unique: two convolutions without a
+   * bias must not share the one that folding creates. */
+  g_autofree char *name = g_strdup_printf ("%s/%s#%u", src ? src->name : "", suffix, graph->tensors->len);
   int copy = cal_nn_graph_tensor (graph, name);
   CalNnTensor *dst = cal_nn_graph_get_tensor (graph, copy);
 
-  src = tensor >= 0 ? cal_nn_graph_get_tensor (graph, tensor) : NULL;
-  dst->shape.rank = 1;
-  dst->shape.d[0] = n_values;
-  if (src != NULL)
-    dst->shape = src->shape;
+  src = tensor >= 0 ? cal_nn_graph_get_tensor (graph, tensor) : NULL;   /* the array may have moved */
+  dst->shape = src ? src->shape : (CalNnShape) { 1, { n_values } };
   g_free (dst->data);
   dst->data = src && src->data ? g_memdup2 (src->data, n_values * sizeof (float)) : g_new0 (float, n_values);
   return copy;

@@ -22,6 +22,7 @@ static const struct {
   { "threshold", cal_cli_threshold, "Segment bone (or any HU range) into a mask, with clean-up" },
   { "mesh",    cal_cli_mesh,    "Turn a mask into a checked, watertight STL in patient mm" },
   { "evaluate", cal_cli_evaluate, "Compare a mask with a reference: DSC, Hausdorff, ASSD, deviation (mm)" },
+  { "infer",   cal_cli_infer,   "Run an ONNX network (U-net) on a CT, or on a bare tensor (--raw)" },
   { "devices", cal_cli_devices, "List the Vulkan devices Calvaria can compute on" },
 };
 

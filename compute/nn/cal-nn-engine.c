@@ -218,6 +218,12 @@ cal_nn_engine_get_context (CalNnEngine *e)
   return e->context;
 }
 
+CalNnGraph *
+cal_nn_engine_get_graph (CalNnEngine *e)
+{
+  return e->graph;
+}
+
 void
 cal_nn_engine_get_stats (CalNnEngine   *e,
                          CalNnRunStats *stats)

@@ -50,5 +50,6 @@ guint64      cal_nn_engine_plan_bytes (CalNnEngine      *engine,
 void         cal_nn_engine_get_stats  (CalNnEngine      *engine,
                                        CalNnRunStats    *stats);
 CalVkContext *cal_nn_engine_get_context (CalNnEngine    *engine);
+CalNnGraph   *cal_nn_engine_get_graph   (CalNnEngine    *engine);
 
 G_END_DECLS

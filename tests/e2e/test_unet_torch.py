@@ -1,0 +1,111 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Calvaria's U-net engine against PyTorch.  U-nets from tools/train
+(random weights, random BatchNorm statistics, opset 13) are exported with
+PyTorch, run by `calvaria-cli infer --raw` on lavapipe, and must match
+PyTorch's output within 1e-4 (max abs) on inputs of odd batch sizes and
+sizes that are odd multiples of 16.  Then a whole CT: `calvaria-cli infer
+MODEL CT OUT.nii.gz` against the same preprocessing done in NumPy and the
+network run in PyTorch, slice by slice.  TAP output."""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+
+import nibabel
+import numpy as np
+import onnx
+import torch
+
+from tap import Tap, run
+
+TOLERANCE = 1e-4
+
+
+def export(tools, outdir, arch, shape, base):
+    cmd = [sys.executable, os.path.join(tools, "export_unet.py"), outdir, "--arch", arch, "--base", str(base),
+           "--shape", *map(str, shape)]
+    return subprocess.run(cmd, capture_output=True, text=True)
+
+
+def raw_case(t, a, tmp, arch, shape, base, must_have):
+    out = os.path.join(tmp, arch)
+    exported = export(a.tools, out, arch, shape, base)
+    t.check(exported.returncode == 0, f"{arch}: PyTorch exports the model", exported.stderr[-2000:])
+    if exported.returncode != 0:
+        return
+    ops = {n.op_type for n in onnx.load(os.path.join(out, "model.onnx")).graph.node}
+    t.check(must_have <= ops, f"{arch}: the graph has {sorted(must_have)} (folding and fusion are exercised)",
+            f"operators: {sorted(ops)}")
+    r = run(a.cli, "infer", os.path.join(out, "model.onnx"), "--raw", os.path.join(out, "input.npy"),
+            os.path.join(out, "calvaria.npy"))
+    t.check(r.returncode == 0, f"{arch}: calvaria-cli infer --raw runs", r.stderr)
+    if r.returncode != 0:
+        return
+    got = np.load(os.path.join(out, "calvaria.npy"))
+    expected = np.load(os.path.join(out, "expected.npy"))
+    diff = float(np.abs(got - expected).max()) if got.shape == expected.shape else float("inf")
+    t.check(diff <= TOLERANCE, f"{arch} {shape}: max |Calvaria − PyTorch| = {diff:.2e} ≤ {TOLERANCE:g}",
+            f"shapes {got.shape} {expected.shape}")
+    print(f"# {arch} {shape}: max abs difference {diff:.3g} (output range ±{np.abs(expected).max():.3g})")
+
+
+def volume_case(t, a, tmp):
+    out = os.path.join(tmp, "volume")
+    exported = export(a.tools, out, "unet", [1, 3, 64, 64], 2)
+    t.check(exported.returncode == 0, "volume: a small U-net is exported", exported.stderr[-2000:])
+    ct = os.path.join(tmp, "ct.nii.gz")
+    r = run(a.cli, "convert", a.sample, ct)
+    t.check(r.returncode == 0, "volume: the sample CT converts to NIfTI", r.stderr)
+    prob_path = os.path.join(out, "probability.nii.gz")
+    r = run(a.cli, "infer", os.path.join(out, "model.onnx"), ct, prob_path)
+    t.check(r.returncode == 0, "volume: calvaria-cli infer MODEL CT OUT runs", r.stderr + r.stdout)
+    if r.returncode != 0:
+        return
+    print("# " + r.stdout.replace("\n", "\n# "))
+    img = nibabel.load(ct)
+    prob_img = nibabel.load(prob_path)
+    prob = np.asarray(prob_img.dataobj, dtype=np.float32)
+    t.check(prob.shape == img.shape and np.allclose(prob_img.affine, img.affine, atol=1e-4),
+            "volume: the probability map is on the CT's grid", f"{prob.shape} vs {img.shape}")
+    t.check(prob_img.get_data_dtype() == np.float32 and prob.min() >= 0 and prob.max() <= 1,
+            "volume: float32 probabilities between 0 and 1", f"range {prob.min()}..{prob.max()}")
+
+    # The same job in NumPy and PyTorch: window -1000..2000 HU to 0..1, three
+    # neighbouring slices (clamped), sigmoid of the logits.
+    sys.path.insert(0, a.tools)
+    from export_unet import build
+    model = build("unet", 3, 2, 7)
+    hu = np.asarray(img.dataobj, dtype=np.float32)
+    nz = hu.shape[2]
+    windowed = np.clip((hu + 1000.0) / 3000.0, 0, 1)
+    worst = 0.0
+    with torch.no_grad():
+        for k in range(0, nz, 8):
+            slices = [windowed[:, :, min(max(k + d, 0), nz - 1)].T for d in (-1, 0, 1)]
+            x = torch.from_numpy(np.stack(slices)[None].astype(np.float32))
+            expected = torch.sigmoid(model(x))[0, 0].numpy().T
+            worst = max(worst, float(np.abs(prob[:, :, k] - expected).max()))
+    t.check(worst <= TOLERANCE, f"volume: every 8th slice matches PyTorch (max |Δp| = {worst:.2e})")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cli", required=True)
+    ap.add_argument("--tools", required=True)
+    ap.add_argument("--sample", required=True)
+    a = ap.parse_args()
+    t = Tap()
+    torch.set_num_threads(2)
+    with tempfile.TemporaryDirectory(prefix="cal-unet-") as tmp:
+        raw_case(t, a, tmp, "unet", [3, 3, 48, 80], 16, {"BatchNormalization", "Resize", "MaxPool", "Concat"})
+        raw_case(t, a, tmp, "unet-transpose", [1, 5, 80, 48], 8, {"BatchNormalization", "ConvTranspose"})
+        raw_case(t, a, tmp, "monai", [3, 1, 112, 48], 16, {"InstanceNormalization", "PRelu", "ConvTranspose", "Add"})
+        volume_case(t, a, tmp)
+    print(f"1..{t.n}")
+    return 1 if t.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
