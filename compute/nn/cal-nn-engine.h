@@ -52,4 +52,12 @@ void         cal_nn_engine_get_stats  (CalNnEngine      *engine,
 CalVkContext *cal_nn_engine_get_context (CalNnEngine    *engine);
 CalNnGraph   *cal_nn_engine_get_graph   (CalNnEngine    *engine);
 
+/* GFLOP/s of a pure multiply-add shader (16 independent chains per
+ * invocation), the roofline the convolutions are measured against;
+ * 0 with error set on failure. */
+double       cal_nn_fma_peak          (CalVkContext     *context,
+                                       guint32           invocations,
+                                       guint32           iterations,
+                                       GError          **error);
+
 G_END_DECLS

@@ -67,10 +67,10 @@ void main ()
                     {
                       uint xi = row + uint (ix0) + kx * d.x;
                       vec4 wv = W.v[wi + kx];
-                      acc0 += wv * X.v[xi];
-                      acc1 += wv * X.v[xi + s.x];
-                      acc2 += wv * X.v[xi + 2u * s.x];
-                      acc3 += wv * X.v[xi + 3u * s.x];
+                      acc0 = fma (wv, vec4 (X.v[xi]), acc0);
+                      acc1 = fma (wv, vec4 (X.v[xi + s.x]), acc1);
+                      acc2 = fma (wv, vec4 (X.v[xi + 2u * s.x]), acc2);
+                      acc3 = fma (wv, vec4 (X.v[xi + 3u * s.x]), acc3);
                     }
                 }
               else
@@ -86,10 +86,10 @@ void main ()
                       float v2 = ix >= 0 && ix < int (pc.in_w) ? X.v[row + uint (ix)] : 0.0;
                       ix += sx;
                       float v3 = ix >= 0 && ix < int (pc.in_w) ? X.v[row + uint (ix)] : 0.0;
-                      acc0 += wv * v0;
-                      acc1 += wv * v1;
-                      acc2 += wv * v2;
-                      acc3 += wv * v3;
+                      acc0 = fma (wv, vec4 (v0), acc0);
+                      acc1 = fma (wv, vec4 (v1), acc1);
+                      acc2 = fma (wv, vec4 (v2), acc2);
+                      acc3 = fma (wv, vec4 (v3), acc3);
                     }
                 }
             }

@@ -23,10 +23,10 @@ void main ()
   const vec4 m = vec4 (0.999999), k = vec4 (1e-7);
   for (uint i = 0u; i < pc.iterations; i++)
     {
-      a = a * m + k;
-      b = b * m + k;
-      c = c * m + k;
-      d = d * m + k;
+      a = fma (a, m, k);
+      b = fma (b, m, k);
+      c = fma (c, m, k);
+      d = fma (d, m, k);
     }
   vec4 r = a + b + c + d;
   Floats (pc.y).v[idx] = r.x + r.y + r.z + r.w;
