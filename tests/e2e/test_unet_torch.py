@@ -51,6 +51,26 @@ def raw_case(t, a, tmp, arch, shape, base, must_have):
     print(f"# {arch} {shape}: max abs difference {diff:.3g} (output range ±{np.abs(expected).max():.3g})")
 
 
+def bad_models(t, a, tmp):
+    """A truncated file and an unsupported operator: specific errors, exit 1."""
+    good = os.path.join(tmp, "unet", "model.onnx")
+    truncated = os.path.join(tmp, "truncated.onnx")
+    with open(good, "rb") as f:
+        data = f.read()
+    with open(truncated, "wb") as f:
+        f.write(data[: len(data) // 2])
+    r = run(a.cli, "infer", truncated, "--raw", os.path.join(tmp, "unet", "input.npy"), os.path.join(tmp, "x.npy"))
+    t.check(r.returncode == 1 and "ONNX" in r.stderr and not os.path.exists(os.path.join(tmp, "x.npy")),
+            "a truncated model is refused with a clear error, nothing written", r.stderr)
+
+    gelu = os.path.join(tmp, "gelu.onnx")
+    torch.onnx.export(torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3), torch.nn.GELU()), torch.zeros(1, 1, 8, 8), gelu,
+                      opset_version=13)
+    r = run(a.cli, "infer", gelu, "--raw", os.path.join(tmp, "unet", "input.npy"), os.path.join(tmp, "x.npy"))
+    t.check(r.returncode == 1 and "the operator “Div” is not supported" in r.stderr,
+            "an unsupported operator is named in the error", r.stderr)
+
+
 def volume_case(t, a, tmp):
     out = os.path.join(tmp, "volume")
     exported = export(a.tools, out, "unet", [1, 3, 64, 64], 2)
@@ -102,6 +122,7 @@ def main():
         raw_case(t, a, tmp, "unet", [3, 3, 48, 80], 16, {"BatchNormalization", "Resize", "MaxPool", "Concat"})
         raw_case(t, a, tmp, "unet-transpose", [1, 5, 80, 48], 8, {"BatchNormalization", "ConvTranspose"})
         raw_case(t, a, tmp, "monai", [3, 1, 112, 48], 16, {"InstanceNormalization", "PRelu", "ConvTranspose", "Add"})
+        bad_models(t, a, tmp)
         volume_case(t, a, tmp)
     print(f"1..{t.n}")
     return 1 if t.failed else 0
