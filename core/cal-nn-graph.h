@@ -224,6 +224,12 @@ gboolean cal_nn_graph_infer_shapes  (CalNnGraph        *graph,
 double   cal_nn_graph_flops         (CalNnGraph        *graph,
                                      const CalNnShape  *shapes);
 
+/* Element strides of `in` broadcast to `out` (0 along the axes it
+ * repeats), one per axis of out. */
+void     cal_nn_broadcast_strides   (const CalNnShape  *in,
+                                     const CalNnShape  *out,
+                                     gint64            *strides);
+
 /* The shape B of Add, Mul or PRelu takes when broadcast against A (the
  * same as b under NumPy rules; aligned at node->broadcast_axis before
  * opset 7). */

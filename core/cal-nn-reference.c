@@ -211,31 +211,14 @@ run_norm (const CalNnGraph *graph, const CalNnNode *node, const CalNnShape *xs,
     }
 }
 
-/* Element strides of a broadcast operand against the output shape. */
-static void
-broadcast_strides (const CalNnShape *in,
-                   const CalNnShape *out,
-                   gint64           *strides)
-{
-  gint64 s = 1;
-
-  for (int i = (int) out->rank - 1; i >= 0; i--)
-    {
-      int k = i - (int) (out->rank - in->rank);
-      gint64 d = k >= 0 ? in->d[k] : 1;
-      strides[i] = d == 1 ? 0 : s;
-      s *= d;
-    }
-}
-
 static void
 run_binary (const CalNnNode *node, const CalNnShape *as, const CalNnShape *bs, const CalNnShape *ys,
             const float *a, const float *b, float *y)
 {
   gint64 sa[CAL_NN_MAX_RANK], sb[CAL_NN_MAX_RANK], count = cal_nn_shape_count (ys);
 
-  broadcast_strides (as, ys, sa);
-  broadcast_strides (bs, ys, sb);
+  cal_nn_broadcast_strides (as, ys, sa);
+  cal_nn_broadcast_strides (bs, ys, sb);
   for (gint64 o = 0; o < count; o++)
     {
       gint64 rest = o, ia = 0, ib = 0;

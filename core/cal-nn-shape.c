@@ -173,6 +173,22 @@ broadcast (CalNnNode        *node,
 }
 
 void
+cal_nn_broadcast_strides (const CalNnShape *in,
+                          const CalNnShape *out,
+                          gint64           *strides)
+{
+  gint64 s = 1;
+
+  for (int i = (int) out->rank - 1; i >= 0; i--)
+    {
+      int k = i - (int) (out->rank - in->rank);
+      gint64 d = k >= 0 ? in->d[k] : 1;
+      strides[i] = d == 1 ? 0 : s;
+      s *= d;
+    }
+}
+
+void
 cal_nn_binary_operand_shape (const CalNnNode  *node,
                              const CalNnShape *a,
                              const CalNnShape *b,

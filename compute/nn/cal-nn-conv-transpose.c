@@ -22,28 +22,15 @@ cal_nn_conv_transpose_prepare (CalNnEngine  *e,
                                GError      **error)
 {
   CalNnNode *node = cal_nn_graph_node (e->graph, index);
-  CalNnTensor *w = cal_nn_graph_get_tensor (e->graph, node->inputs[1]);
-  const float *bias = node->n_inputs > 2 && node->inputs[2] >= 0
-                    ? cal_nn_graph_get_tensor (e->graph, node->inputs[2])->data : NULL;
-  gint64 cin = w->shape.d[0], cout_g = w->shape.d[1], groups = MAX (node->groups, 1);
-  gint64 cin_g = cin / groups, cout = cout_g * groups;
-  gint64 taps = cal_nn_shape_count (&w->shape) / MAX (cin * cout_g, 1);
+  const float *bias;
+  CalNnTensor *w = cal_nn_constant_weights (e, node, &bias, error);
+  gint64 cin, cout_g, groups = MAX (node->groups, 1), cin_g, cout, taps;
   g_autofree float *packed = NULL, *packed_bias = NULL;
 
-  if (w->data == NULL || (node->n_inputs > 2 && node->inputs[2] >= 0 && bias == NULL))
-    {
-      g_set_error (error, CAL_NN_ERROR, CAL_NN_ERROR_UNSUPPORTED,
-                   "Node “%s” (ConvTranspose): weights and bias must be constants (initializers)", node->name);
-      return FALSE;
-    }
-  for (guint a = 0; a < CAL_NN_MAX_SPATIAL; a++)
-    if (node->kernel[a] > 255 || node->stride[a] > 255 || node->dilation[a] > 255)
-      {
-        g_set_error (error, CAL_NN_ERROR, CAL_NN_ERROR_UNSUPPORTED,
-                     "Node “%s” (ConvTranspose): kernel sizes, strides and dilations above 255 are not supported",
-                     node->name);
-        return FALSE;
-      }
+  if (w == NULL || !cal_nn_check_window (node, error))
+    return FALSE;
+  cin = w->shape.d[0], cout_g = w->shape.d[1], cin_g = cin / groups, cout = cout_g * groups;
+  taps = cal_nn_shape_count (&w->shape) / MAX (cin * cout_g, 1);
   packed = g_new (float, MAX (cout * cin_g * taps, 1));
   packed_bias = g_new0 (float, MAX (cout, 1));
   for (gint64 c = 0; c < cin; c++)
@@ -71,7 +58,6 @@ cal_nn_conv_transpose_record (CalNnEngine *e,
   const CalNnShape *xs = &e->shapes[node->inputs[0]], *ys = &e->shapes[node->output];
   guint32 in[3], out[3];
   ConvTransposePush push = { 0 };
-  double taps = 1;
 
   cal_nn_spatial3 (xs, in);
   cal_nn_spatial3 (ys, out);
@@ -87,11 +73,8 @@ cal_nn_conv_transpose_record (CalNnEngine *e,
   push.kernel = cal_nn_pack3 (node->kernel, node->spatial);
   push.stride = cal_nn_pack3 (node->stride, node->spatial);
   push.dilation = cal_nn_pack3 (node->dilation, node->spatial);
-  for (guint a = 0; a < 3; a++)
-    push.pad[a] = a < node->spatial ? (gint32) node->pad_begin[node->spatial - 1 - a] : 0;
+  cal_nn_pads3 (node, node->pad_begin, push.pad);
   cal_nn_activation_fields (e, node, &push.act, &push.act_a, &push.act_b, &push.slope, &push.slope_count);
-  for (guint a = 0; a < node->spatial; a++)
-    taps *= node->kernel[a];
   cal_nn_dispatch (e, cal_nn_kernel (e, "nn-conv-transpose", sizeof push, NULL), &push,
-                   (guint32) cal_nn_shape_count (ys), 2.0 * push.cin_g * taps, FALSE);
+                   (guint32) cal_nn_shape_count (ys), 2.0 * push.cin_g * cal_nn_window_taps (node), FALSE);
 }

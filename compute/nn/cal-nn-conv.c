@@ -19,43 +19,21 @@ typedef struct {
 
 G_STATIC_ASSERT (sizeof (ConvPush) == 128);
 
-static gboolean
-check_window (const CalNnNode *node,
-              GError         **error)
-{
-  for (guint a = 0; a < node->spatial; a++)
-    if (node->kernel[a] > 255 || node->stride[a] > 255 || node->dilation[a] > 255)
-      {
-        g_set_error (error, CAL_NN_ERROR, CAL_NN_ERROR_UNSUPPORTED,
-                     "Node “%s” (%s): kernel sizes, strides and dilations above 255 are not supported",
-                     node->name, cal_nn_op_name (node->op));
-        return FALSE;
-      }
-  return TRUE;
-}
-
 gboolean
 cal_nn_conv_prepare (CalNnEngine  *e,
                      guint         index,
                      GError      **error)
 {
   CalNnNode *node = cal_nn_graph_node (e->graph, index);
-  CalNnTensor *w = cal_nn_graph_get_tensor (e->graph, node->inputs[1]);
-  const float *bias = node->n_inputs > 2 && node->inputs[2] >= 0
-                    ? cal_nn_graph_get_tensor (e->graph, node->inputs[2])->data : NULL;
-  gint64 cout = w->shape.d[0], groups = node->groups, cout_g = cout / MAX (groups, 1);
-  gint64 cin_g = w->shape.d[1], taps = cal_nn_shape_count (&w->shape) / MAX (cout * cin_g, 1);
-  gint64 blocks = (cout_g + 3) / 4;
+  const float *bias;
+  CalNnTensor *w = cal_nn_constant_weights (e, node, &bias, error);
+  gint64 cout, groups = node->groups, cout_g, cin_g, taps, blocks;
   g_autofree float *packed = NULL, *packed_bias = NULL;
 
-  if (w->data == NULL || (node->n_inputs > 2 && node->inputs[2] >= 0 && bias == NULL))
-    {
-      g_set_error (error, CAL_NN_ERROR, CAL_NN_ERROR_UNSUPPORTED,
-                   "Node “%s” (Conv): weights and bias must be constants (initializers)", node->name);
-      return FALSE;
-    }
-  if (!check_window (node, error))
+  if (w == NULL || !cal_nn_check_window (node, error))
     return FALSE;
+  cout = w->shape.d[0], cout_g = cout / MAX (groups, 1), blocks = (cout_g + 3) / 4;
+  cin_g = w->shape.d[1], taps = cal_nn_shape_count (&w->shape) / MAX (cout * cin_g, 1);
   packed = g_new0 (float, groups * blocks * cin_g * taps * 4);
   packed_bias = g_new0 (float, groups * blocks * 4);
   for (gint64 m = 0; m < cout; m++)
@@ -81,7 +59,6 @@ cal_nn_conv_record (CalNnEngine *e,
   const CalNnShape *xs = &e->shapes[node->inputs[0]], *ys = &e->shapes[node->output];
   guint32 in[3], out[3];
   ConvPush push = { 0 };
-  double taps;
 
   cal_nn_spatial3 (xs, in);
   cal_nn_spatial3 (ys, out);
@@ -98,12 +75,9 @@ cal_nn_conv_record (CalNnEngine *e,
   push.kernel = cal_nn_pack3 (node->kernel, node->spatial);
   push.stride = cal_nn_pack3 (node->stride, node->spatial);
   push.dilation = cal_nn_pack3 (node->dilation, node->spatial);
-  for (guint a = 0; a < 3; a++)
-    push.pad[a] = a < node->spatial ? (gint32) node->pad_begin[node->spatial - 1 - a] : 0;
+  cal_nn_pads3 (node, node->pad_begin, push.pad);
   cal_nn_activation_fields (e, node, &push.act, &push.act_a, &push.act_b, &push.slope, &push.slope_count);
-  taps = (double) push.cin_g * node->kernel[0] * (node->spatial > 1 ? node->kernel[1] : 1) *
-         (node->spatial > 2 ? node->kernel[2] : 1);
   cal_nn_dispatch (e, cal_nn_kernel (e, "nn-conv", sizeof push, NULL), &push,
                    (guint32) (xs->d[0] * node->groups * push.blocks * out[0] * out[1] * ((out[2] + 3) / 4)),
-                   2.0 * 16 * taps, FALSE);
+                   2.0 * 16 * push.cin_g * cal_nn_window_taps (node), FALSE);
 }

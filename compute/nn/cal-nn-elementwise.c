@@ -43,22 +43,17 @@ cal_nn_elementwise_prepare (CalNnEngine  *e,
   return cal_nn_kernel (e, "nn-binary", sizeof (BinaryPush), error) != NULL;
 }
 
-/* Element strides of an operand broadcast to the output (0 where it
- * repeats). */
+/* The shader takes 32-bit strides. */
 static void
-broadcast_strides (const CalNnShape *in,
-                   const CalNnShape *out,
-                   guint32          *strides)
+strides32 (const CalNnShape *in,
+           const CalNnShape *out,
+           guint32          *strides)
 {
-  guint64 s = 1;
+  gint64 wide[CAL_NN_MAX_RANK];
 
-  for (int i = (int) out->rank - 1; i >= 0; i--)
-    {
-      int k = i - (int) (out->rank - in->rank);
-      gint64 d = k >= 0 ? in->d[k] : 1;
-      strides[i] = d == 1 ? 0 : (guint32) s;
-      s *= (guint64) d;
-    }
+  cal_nn_broadcast_strides (in, out, wide);
+  for (guint i = 0; i < out->rank; i++)
+    strides[i] = (guint32) wide[i];
 }
 
 static void
@@ -78,9 +73,9 @@ record_binary (CalNnEngine *e,
   push.dims[0] = 1;
   for (guint i = 0; i < ys->rank; i++)
     push.dims[i] = (guint32) ys->d[i];
-  broadcast_strides (&e->shapes[node->inputs[0]], ys, push.a_strides);
+  strides32 (&e->shapes[node->inputs[0]], ys, push.a_strides);
   cal_nn_binary_operand_shape (node, &e->shapes[node->inputs[0]], &e->shapes[node->inputs[1]], &bs);
-  broadcast_strides (&bs, ys, push.b_strides);
+  strides32 (&bs, ys, push.b_strides);
   cal_nn_dispatch (e, cal_nn_kernel (e, "nn-binary", sizeof push, NULL), &push,
                    (guint32) cal_nn_shape_count (ys), 8.0, FALSE);
 }

@@ -73,6 +73,21 @@ void            cal_nn_spatial3      (const CalNnShape *shape,
                                       guint32           out[3]);
 guint32         cal_nn_pack3         (const gint64     *values,
                                       guint             spatial);
+/* Per-axis pads (pad_begin or pad_end) as x, y, z for the shaders. */
+void            cal_nn_pads3         (const CalNnNode  *node,
+                                      const gint64     *pads,
+                                      gint32            out[3]);
+/* Taps of the node's window: the product of its kernel sizes. */
+double          cal_nn_window_taps   (const CalNnNode  *node);
+/* The shaders take kernel, stride and dilation as bytes (cal_nn_pack3). */
+gboolean        cal_nn_check_window  (const CalNnNode  *node,
+                                      GError          **error);
+/* The weights of a Conv or ConvTranspose, and its bias (NULL if none);
+ * NULL with an error unless both are constants. */
+CalNnTensor    *cal_nn_constant_weights (CalNnEngine     *engine,
+                                         const CalNnNode *node,
+                                         const float    **bias,
+                                         GError         **error);
 
 /* Operators: prepare (at engine creation), setup (per run), record. */
 gboolean cal_nn_conv_prepare           (CalNnEngine *e, guint node, GError **error);

@@ -126,6 +126,60 @@ cal_nn_pack3 (const gint64 *values,
   return packed;
 }
 
+void
+cal_nn_pads3 (const CalNnNode *node,
+              const gint64    *pads,
+              gint32           out[3])
+{
+  for (guint a = 0; a < 3; a++)
+    out[a] = a < node->spatial ? (gint32) pads[node->spatial - 1 - a] : 0;
+}
+
+double
+cal_nn_window_taps (const CalNnNode *node)
+{
+  double taps = 1;
+
+  for (guint a = 0; a < node->spatial; a++)
+    taps *= node->kernel[a];
+  return taps;
+}
+
+gboolean
+cal_nn_check_window (const CalNnNode *node,
+                     GError         **error)
+{
+  for (guint a = 0; a < node->spatial; a++)
+    if (node->kernel[a] > 255 || node->stride[a] > 255 || node->dilation[a] > 255)
+      {
+        g_set_error (error, CAL_NN_ERROR, CAL_NN_ERROR_UNSUPPORTED,
+                     "Node “%s” (%s): kernel sizes, strides and dilations above 255 are not supported",
+                     node->name, cal_nn_op_name (node->op));
+        return FALSE;
+      }
+  return TRUE;
+}
+
+CalNnTensor *
+cal_nn_constant_weights (CalNnEngine     *e,
+                         const CalNnNode *node,
+                         const float    **bias,
+                         GError         **error)
+{
+  CalNnTensor *w = cal_nn_graph_get_tensor (e->graph, node->inputs[1]);
+  gboolean has_bias = node->n_inputs > 2 && node->inputs[2] >= 0;
+
+  *bias = has_bias ? cal_nn_graph_get_tensor (e->graph, node->inputs[2])->data : NULL;
+  if (w->data == NULL || (has_bias && *bias == NULL))
+    {
+      g_set_error (error, CAL_NN_ERROR, CAL_NN_ERROR_UNSUPPORTED,
+                   "Node “%s” (%s): weights and bias must be constants (initializers)", node->name,
+                   cal_nn_op_name (node->op));
+      return NULL;
+    }
+  return w;
+}
+
 static gboolean
 prepare_node (CalNnEngine *e,
               guint        i,
