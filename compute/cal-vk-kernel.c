@@ -46,6 +46,19 @@ cal_vk_kernel_new_sized (CalVkContext  *context,
                          guint32        local_size,
                          GError       **error)
 {
+  return cal_vk_kernel_new_specialized (context, name, push_size, &local_size, 1, error);
+}
+
+/* constants[i] is specialization constant i (32 bits each); constant 0 is
+ * the local size. */
+CalVkKernel *
+cal_vk_kernel_new_specialized (CalVkContext   *context,
+                               const char     *name,
+                               guint32         push_size,
+                               const guint32  *constants,
+                               guint           n_constants,
+                               GError        **error)
+{
   const CalVkDevice *dev = cal_vk_context_get_device (context);
   g_autoptr(GBytes) code = load_spirv (name, error);
   g_autofree char *what = g_strdup_printf ("Building the compute pipeline “%s”", name);
@@ -57,8 +70,9 @@ cal_vk_kernel_new_sized (CalVkContext  *context,
     .pushConstantRangeCount = push_size ? 1 : 0,
     .pPushConstantRanges = &push,
   };
-  VkSpecializationMapEntry entry = { 0, 0, sizeof (guint32) };
-  VkSpecializationInfo specialization = { 1, &entry, sizeof (guint32), &local_size };
+  VkSpecializationMapEntry entries[CAL_VK_MAX_CONSTANTS];
+  VkSpecializationInfo specialization = { MIN (n_constants, CAL_VK_MAX_CONSTANTS), entries,
+                                          MIN (n_constants, CAL_VK_MAX_CONSTANTS) * sizeof (guint32), constants };
   VkComputePipelineCreateInfo pipeline = {
     .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
     .stage = {
@@ -69,12 +83,15 @@ cal_vk_kernel_new_sized (CalVkContext  *context,
     },
   };
 
+  g_return_val_if_fail (n_constants >= 1 && n_constants <= CAL_VK_MAX_CONSTANTS, NULL);
+  for (guint i = 0; i < n_constants; i++)
+    entries[i] = (VkSpecializationMapEntry) { i, i * sizeof (guint32), sizeof (guint32) };
   if (code == NULL)
     return NULL;
   kernel = g_new0 (CalVkKernel, 1);
   g_strlcpy (kernel->name, name, sizeof kernel->name);
   kernel->push_size = push_size;
-  kernel->local_size = local_size;
+  kernel->local_size = constants[0];
   module.codeSize = g_bytes_get_size (code);
   module.pCode = g_bytes_get_data (code, NULL);
   if (!cal_vk_check (context, dev->vk.vkCreateShaderModule (dev->device, &module, NULL, &kernel->module), what, error) ||

@@ -101,6 +101,13 @@ CalVkKernel *cal_vk_kernel_new_sized (CalVkContext  *context,
                                       guint32        push_size,
                                       guint32        local_size,
                                       GError       **error);
+#define CAL_VK_MAX_CONSTANTS 8
+CalVkKernel *cal_vk_kernel_new_specialized (CalVkContext   *context,
+                                            const char     *name,
+                                            guint32         push_size,
+                                            const guint32  *constants,
+                                            guint           n_constants,
+                                            GError        **error);
 void         cal_vk_kernel_free   (CalVkContext  *context,
                                    CalVkKernel   *kernel);
 /* Records one dispatch of n_invocations (1D) into cmd, VkFFT-style: the

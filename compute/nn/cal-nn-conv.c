@@ -5,6 +5,8 @@
  * same way.  Shader: shaders/nn/nn-conv.comp. */
 #include "cal-nn-engine-private.h"
 
+#define X_BLOCK 8   /* output x positions per invocation: XB in the shader */
+
 typedef struct {
   guint32 first, count;
   VkDeviceAddress x, w, b, y, slope;
@@ -18,6 +20,25 @@ typedef struct {
 } ConvPush;
 
 G_STATIC_ASSERT (sizeof (ConvPush) == 128);
+
+/* Windows up to 7 per axis get a kernel specialised on their size (its
+ * loops unroll); larger ones share the generic kernel. */
+static CalVkKernel *
+conv_kernel (CalNnEngine  *e,
+             CalNnNode    *node,
+             GError      **error)
+{
+  guint32 constants[4] = { 0, 0, 0, 0 };   /* window x, y, z; unit x stride and dilation */
+  guint last = node->spatial - 1;
+  gboolean small = TRUE;
+
+  for (guint a = 0; a < node->spatial; a++)
+    small = small && node->kernel[a] <= 7;
+  for (guint a = 0; small && a < 3; a++)
+    constants[a] = a < node->spatial ? (guint32) node->kernel[last - a] : 1;
+  constants[3] = node->stride[last] == 1 && node->dilation[last] == 1;
+  return cal_nn_kernel_specialized (e, "nn-conv", sizeof (ConvPush), constants, 4, error);
+}
 
 gboolean
 cal_nn_conv_prepare (CalNnEngine  *e,
@@ -48,7 +69,7 @@ cal_nn_conv_prepare (CalNnEngine  *e,
                                               "convolution weights", error);
   e->prepared[index].bias = e->prepared[index].weights
     ? cal_nn_upload (e, packed_bias, groups * blocks * 4 * sizeof (float), "convolution bias", error) : NULL;
-  return e->prepared[index].bias != NULL && cal_nn_kernel (e, "nn-conv", sizeof (ConvPush), error) != NULL;
+  return e->prepared[index].bias != NULL && conv_kernel (e, node, error) != NULL;
 }
 
 void
@@ -77,7 +98,7 @@ cal_nn_conv_record (CalNnEngine *e,
   push.dilation = cal_nn_pack3 (node->dilation, node->spatial);
   cal_nn_pads3 (node, node->pad_begin, push.pad);
   cal_nn_activation_fields (e, node, &push.act, &push.act_a, &push.act_b, &push.slope, &push.slope_count);
-  cal_nn_dispatch (e, cal_nn_kernel (e, "nn-conv", sizeof push, NULL), &push,
-                   (guint32) (xs->d[0] * node->groups * push.blocks * out[0] * out[1] * ((out[2] + 3) / 4)),
-                   2.0 * 16 * push.cin_g * cal_nn_window_taps (node), FALSE);
+  cal_nn_dispatch (e, conv_kernel (e, node, NULL), &push,
+                   (guint32) (xs->d[0] * node->groups * push.blocks * out[0] * out[1] * ((out[2] + X_BLOCK - 1) / X_BLOCK)),
+                   2.0 * 4 * X_BLOCK * push.cin_g * cal_nn_window_taps (node), FALSE);
 }

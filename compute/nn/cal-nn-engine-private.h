@@ -30,6 +30,7 @@ struct _CalNnEngine {
   CalNnShape          *shapes;
   VkDeviceAddress     *addresses;   /* per tensor */
   gboolean             recording;   /* a batch is open (it holds the queue) */
+  gboolean             profile;     /* CALVARIA_NN_PROFILE: time each node alone */
   double               pending_cost;
   double               cost_per_ms; /* measured: how much work fills a millisecond */
   GCancellable        *cancellable;
@@ -41,6 +42,12 @@ CalVkKernel    *cal_nn_kernel        (CalNnEngine   *engine,
                                       const char    *shader,
                                       guint32        push_size,
                                       GError       **error);
+CalVkKernel    *cal_nn_kernel_specialized (CalNnEngine    *engine,
+                                           const char     *shader,
+                                           guint32         push_size,
+                                           const guint32  *constants,
+                                           guint           n_constants,
+                                           GError        **error);
 CalVkBuffer    *cal_nn_upload        (CalNnEngine   *engine,
                                       gconstpointer  data,
                                       gsize          size,

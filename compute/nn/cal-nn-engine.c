@@ -30,9 +30,33 @@ cal_nn_kernel (CalNnEngine  *e,
                guint32       push_size,
                GError      **error)
 {
-  CalVkKernel *kernel = g_hash_table_lookup (e->kernels, shader);
+  return cal_nn_kernel_specialized (e, shader, push_size, NULL, 0, error);
+}
 
-  if (kernel != NULL)
+/* A pipeline per shader and set of specialization constants (1 and up;
+ * constant 0 is the local size, chosen from the device's limits), built
+ * once per engine: kernels specialised on their window unroll its loops,
+ * which matters most on lavapipe, where every loop iteration pays for the
+ * masks of its invocations. */
+CalVkKernel *
+cal_nn_kernel_specialized (CalNnEngine    *e,
+                           const char     *shader,
+                           guint32         push_size,
+                           const guint32  *constants,
+                           guint           n_constants,
+                           GError        **error)
+{
+  g_autoptr(GString) key = g_string_new (shader);
+  guint32 all[CAL_VK_MAX_CONSTANTS] = { e->local_size };
+  CalVkKernel *kernel;
+
+  g_return_val_if_fail (n_constants < CAL_VK_MAX_CONSTANTS, NULL);
+  for (guint i = 0; i < n_constants; i++)
+    {
+      g_string_append_printf (key, ":%u", constants[i]);
+      all[i + 1] = constants[i];
+    }
+  if ((kernel = g_hash_table_lookup (e->kernels, key->str)) != NULL)
     return kernel;
   if (push_size > e->dev->properties.limits.maxPushConstantsSize)
     {
@@ -41,9 +65,9 @@ cal_nn_kernel (CalNnEngine  *e,
                    e->dev->properties.limits.maxPushConstantsSize, shader, push_size);
       return NULL;
     }
-  kernel = cal_vk_kernel_new_sized (e->context, shader, push_size, e->local_size, error);
+  kernel = cal_vk_kernel_new_specialized (e->context, shader, push_size, all, n_constants + 1, error);
   if (kernel != NULL)
-    g_hash_table_insert (e->kernels, g_strdup (shader), kernel);
+    g_hash_table_insert (e->kernels, g_string_free (g_steal_pointer (&key), FALSE), kernel);
   return kernel;
 }
 
@@ -220,6 +244,7 @@ cal_nn_engine_new (CalVkContext  *context,
   e->constants = g_new0 (CalVkBuffer *, graph->tensors->len);
   e->pool = g_ptr_array_new ();
   e->cost_per_ms = INITIAL_COST_PER_MS;
+  e->profile = g_getenv ("CALVARIA_NN_PROFILE") != NULL;
   for (guint i = 0; i < graph->nodes->len; i++)
     if (!prepare_node (e, i, error))
       {
@@ -465,6 +490,22 @@ record_node (CalNnEngine *e,
     }
 }
 
+/* With CALVARIA_NN_PROFILE set, each node runs in a submission of its own
+ * and its time goes to stderr: slow for the network as a whole, but it
+ * shows where the time goes (tools/bench/unet). */
+static void
+profile_node (CalNnEngine *e,
+              CalNnNode   *n,
+              gint64       start)
+{
+  const CalNnShape *s = &e->shapes[n->output];
+
+  if (submit_and_continue (e, TRUE))
+    g_printerr ("profile %-22s %-14s out %" G_GINT64_FORMAT "x%" G_GINT64_FORMAT "x%" G_GINT64_FORMAT
+                " %8.3f ms\n", n->name ? n->name : "", cal_nn_op_name (n->op), s->d[1], s->d[s->rank - 2], s->d[s->rank - 1],
+                (g_get_monotonic_time () - start) / 1000.0);
+}
+
 /* Records every node; activation buffers go back to the pool once their
  * last reader is recorded (the barrier after each node orders the reuse). */
 static void
@@ -478,6 +519,7 @@ record_all (CalNnEngine  *e,
     {
       CalNnNode *n = cal_nn_graph_node (graph, i);
       gsize bytes = cal_nn_shape_count (&e->shapes[n->output]) * sizeof (float);
+      gint64 start = g_get_monotonic_time ();
 
       held[n->output] = pool_take (e, bytes);
       if (held[n->output] == NULL)
@@ -485,6 +527,8 @@ record_all (CalNnEngine  *e,
       e->addresses[n->output] = held[n->output]->address;
       record_node (e, i);
       cal_vk_batch_barrier (e->context);
+      if (e->profile)
+        profile_node (e, n, start);
       for (guint k = 0; k < n->n_inputs; k++)
         if (n->inputs[k] >= 0 && last[n->inputs[k]] == (int) i && held[n->inputs[k]] != NULL)
           {

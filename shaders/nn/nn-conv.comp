@@ -5,7 +5,10 @@
 // vec4 weight load feeding 4 of them.  Weights are packed on the host as
 // vec4 over output channels: [group][channel block][c][kz][ky][kx].
 // Neighbouring invocations take neighbouring x blocks of one row, so a
-// subgroup reads the same weights.
+// subgroup reads the same weights.  The window's size comes in as
+// specialization constants 1-3 (x, y, z; 0: read it from the push block) so
+// that its loops unroll: on lavapipe every loop iteration costs a mask
+// update per invocation, which otherwise outweighs the arithmetic.
 #version 450
 #extension GL_GOOGLE_include_directive : require
 #include "nn-common.glsl"
@@ -22,29 +25,99 @@ layout(push_constant) uniform Push {
   uint  slope_count;
 } pc;
 
+layout(constant_id = 1) const uint KX = 0u;
+layout(constant_id = 2) const uint KY = 0u;
+layout(constant_id = 3) const uint KZ = 0u;
+// 1 where stride and dilation along x are 1: neighbouring outputs then
+// share their inputs, and each input value is read once per row.
+layout(constant_id = 4) const uint UNIT_X = 0u;
+
+const uint XB = 8u;   // output x positions per invocation (X_BLOCK on the host)
+
+// Accumulators as separate variables, not an array: lavapipe keeps arrays in
+// memory, with a masked store per write.
+vec4 acc0, acc1, acc2, acc3, acc4, acc5, acc6, acc7;
+
+#define FMA8(w, v0, v1, v2, v3, v4, v5, v6, v7) \
+  acc0 = fma (w, vec4 (v0), acc0); acc1 = fma (w, vec4 (v1), acc1); \
+  acc2 = fma (w, vec4 (v2), acc2); acc3 = fma (w, vec4 (v3), acc3); \
+  acc4 = fma (w, vec4 (v4), acc4); acc5 = fma (w, vec4 (v5), acc5); \
+  acc6 = fma (w, vec4 (v6), acc6); acc7 = fma (w, vec4 (v7), acc7)
+
+float input_at (Floats X, uint row, int ix, bool edge)
+{
+  return !edge || (ix >= 0 && ix < int (pc.in_w)) ? X.v[row + uint (max (ix, 0))] : 0.0;
+}
+
+// One row of a window specialised to KX taps with unit stride and dilation
+// along x: the XB + KX - 1 inputs it covers are each read once.
+void row_unit (Floats X, Vec4s W, uint row, uint wi, int i, bool edge)
+{
+  float x0 = input_at (X, row, i, edge), x1 = input_at (X, row, i + 1, edge);
+  float x2 = input_at (X, row, i + 2, edge), x3 = input_at (X, row, i + 3, edge);
+  float x4 = input_at (X, row, i + 4, edge), x5 = input_at (X, row, i + 5, edge);
+  float x6 = input_at (X, row, i + 6, edge), x7 = input_at (X, row, i + 7, edge);
+  float x8 = KX > 1u ? input_at (X, row, i + 8, edge) : 0.0;
+  float x9 = KX > 2u ? input_at (X, row, i + 9, edge) : 0.0;
+  float x10 = KX > 3u ? input_at (X, row, i + 10, edge) : 0.0;
+  float x11 = KX > 4u ? input_at (X, row, i + 11, edge) : 0.0;
+  float x12 = KX > 5u ? input_at (X, row, i + 12, edge) : 0.0;
+  float x13 = KX > 6u ? input_at (X, row, i + 13, edge) : 0.0;
+
+  FMA8 (W.v[wi], x0, x1, x2, x3, x4, x5, x6, x7);
+  if (KX > 1u) { FMA8 (W.v[wi + 1u], x1, x2, x3, x4, x5, x6, x7, x8); }
+  if (KX > 2u) { FMA8 (W.v[wi + 2u], x2, x3, x4, x5, x6, x7, x8, x9); }
+  if (KX > 3u) { FMA8 (W.v[wi + 3u], x3, x4, x5, x6, x7, x8, x9, x10); }
+  if (KX > 4u) { FMA8 (W.v[wi + 4u], x4, x5, x6, x7, x8, x9, x10, x11); }
+  if (KX > 5u) { FMA8 (W.v[wi + 5u], x5, x6, x7, x8, x9, x10, x11, x12); }
+  if (KX > 6u) { FMA8 (W.v[wi + 6u], x6, x7, x8, x9, x10, x11, x12, x13); }
+}
+
+// Any other row: k.x taps, each reading its XB inputs.
+void row_any (Floats X, Vec4s W, uint row, uint wi, int ix0, uint kx_taps, int sx, int dx, bool edge)
+{
+  for (uint kx = 0u; kx < kx_taps; kx++)
+    {
+      int i = ix0 + int (kx) * dx;
+      FMA8 (W.v[wi + kx], input_at (X, row, i, edge), input_at (X, row, i + sx, edge),
+            input_at (X, row, i + 2 * sx, edge), input_at (X, row, i + 3 * sx, edge),
+            input_at (X, row, i + 4 * sx, edge), input_at (X, row, i + 5 * sx, edge),
+            input_at (X, row, i + 6 * sx, edge), input_at (X, row, i + 7 * sx, edge));
+    }
+}
+
+void store (Floats Y, uint base, uint valid, uint channel, uint j)
+{
+  vec4 r0 = vec4 (acc0[j], acc1[j], acc2[j], acc3[j]), r1 = vec4 (acc4[j], acc5[j], acc6[j], acc7[j]);
+  for (uint p = 0u; p < 4u && p < valid; p++)
+    Y.v[base + p] = activate (r0[p], pc.act, pc.act_a, pc.act_b, pc.slope, pc.slope_count, channel);
+  for (uint p = 4u; p < XB && p < valid; p++)
+    Y.v[base + p] = activate (r1[p - 4u], pc.act, pc.act_a, pc.act_b, pc.slope, pc.slope_count, channel);
+}
+
 void main ()
 {
   uint idx = invocation_index () + pc.first;
   if (idx >= pc.count)
     return;
   uvec3 k = unpack3 (pc.kernel), s = unpack3 (pc.stride), d = unpack3 (pc.dilation);
-  uint xblocks = (pc.out_w + 3u) / 4u;
+  k = uvec3 (KX != 0u ? KX : k.x, KY != 0u ? KY : k.y, KZ != 0u ? KZ : k.z);
+  uint xblocks = (pc.out_w + XB - 1u) / XB;
   uint xb = idx % xblocks; idx /= xblocks;
   uint oy = idx % pc.out_h; idx /= pc.out_h;
   uint oz = idx % pc.out_d; idx /= pc.out_d;
   uint blk = idx % pc.blocks; idx /= pc.blocks;
   uint g = idx % pc.groups, n = idx / pc.groups;
-
+  uint cin = pc.cin_g * pc.groups;
   Floats X = Floats (pc.x);
   Vec4s W = Vec4s (pc.w);
+
   vec4 bias = Vec4s (pc.b).v[g * pc.blocks + blk];
-  vec4 acc0 = bias, acc1 = bias, acc2 = bias, acc3 = bias;
-  int ix0 = int (xb * 4u * s.x) - pc.pad[0];
-  int sx = int (s.x);
-  bool interior = ix0 >= 0 && ix0 + 3 * sx + int ((k.x - 1u) * d.x) < int (pc.in_w);
-  uint cin = pc.cin_g * pc.groups;
-  uint taps = k.x * k.y * k.z;
-  uint wbase = (g * pc.blocks + blk) * pc.cin_g * taps;
+  acc0 = bias; acc1 = bias; acc2 = bias; acc3 = bias; acc4 = bias; acc5 = bias; acc6 = bias; acc7 = bias;
+  int ix0 = int (xb * XB * s.x) - pc.pad[0];
+  uint wbase = (g * pc.blocks + blk) * pc.cin_g * k.x * k.y * k.z;
+  // Blocks away from the left and right borders skip the bounds checks on x.
+  bool edge = ix0 < 0 || ix0 + int ((XB - 1u) * s.x + (k.x - 1u) * d.x) >= int (pc.in_w);
 
   for (uint c = 0u; c < pc.cin_g; c++)
     {
@@ -61,52 +134,20 @@ void main ()
                 continue;
               uint row = ((plane + uint (iz)) * pc.in_h + uint (iy)) * pc.in_w;
               uint wi = wbase + ((c * k.z + kz) * k.y + ky) * k.x;
-              if (interior)
-                {
-                  for (uint kx = 0u; kx < k.x; kx++)
-                    {
-                      uint xi = row + uint (ix0) + kx * d.x;
-                      vec4 wv = W.v[wi + kx];
-                      acc0 = fma (wv, vec4 (X.v[xi]), acc0);
-                      acc1 = fma (wv, vec4 (X.v[xi + s.x]), acc1);
-                      acc2 = fma (wv, vec4 (X.v[xi + 2u * s.x]), acc2);
-                      acc3 = fma (wv, vec4 (X.v[xi + 3u * s.x]), acc3);
-                    }
-                }
+              if (UNIT_X != 0u && KX != 0u)
+                row_unit (X, W, row, wi, ix0, edge);
               else
-                {
-                  for (uint kx = 0u; kx < k.x; kx++)
-                    {
-                      vec4 wv = W.v[wi + kx];
-                      int ix = ix0 + int (kx * d.x);
-                      float v0 = ix >= 0 && ix < int (pc.in_w) ? X.v[row + uint (ix)] : 0.0;
-                      ix += sx;
-                      float v1 = ix >= 0 && ix < int (pc.in_w) ? X.v[row + uint (ix)] : 0.0;
-                      ix += sx;
-                      float v2 = ix >= 0 && ix < int (pc.in_w) ? X.v[row + uint (ix)] : 0.0;
-                      ix += sx;
-                      float v3 = ix >= 0 && ix < int (pc.in_w) ? X.v[row + uint (ix)] : 0.0;
-                      acc0 = fma (wv, vec4 (v0), acc0);
-                      acc1 = fma (wv, vec4 (v1), acc1);
-                      acc2 = fma (wv, vec4 (v2), acc2);
-                      acc3 = fma (wv, vec4 (v3), acc3);
-                    }
-                }
+                row_any (X, W, row, wi, ix0, k.x, int (s.x), int (d.x), edge);
             }
         }
     }
 
   Floats Y = Floats (pc.y);
   uint cout = pc.cout_g * pc.groups;
-  for (uint j = 0u; j < 4u; j++)
+  uint valid = min (XB, pc.out_w - xb * XB);
+  for (uint j = 0u; j < 4u && blk * 4u + j < pc.cout_g; j++)
     {
-      uint m = blk * 4u + j;
-      if (m >= pc.cout_g)
-        break;
-      uint channel = g * pc.cout_g + m;
-      uint base = (((n * cout + channel) * pc.out_d + oz) * pc.out_h + oy) * pc.out_w + xb * 4u;
-      vec4 r = vec4 (acc0[j], acc1[j], acc2[j], acc3[j]);
-      for (uint p = 0u; p < 4u && xb * 4u + p < pc.out_w; p++)
-        Y.v[base + p] = activate (r[p], pc.act, pc.act_a, pc.act_b, pc.slope, pc.slope_count, channel);
+      uint channel = g * pc.cout_g + blk * 4u + j;
+      store (Y, (((n * cout + channel) * pc.out_d + oz) * pc.out_h + oy) * pc.out_w + xb * XB, valid, channel, j);
     }
 }

@@ -21,12 +21,15 @@ void main ()
     return;
   vec4 a = vec4 (float (idx) * 1e-9 + pc.seed), b = a + 0.25, c = a + 0.5, d = a + 0.75;
   const vec4 m = vec4 (0.999999), k = vec4 (1e-7);
-  for (uint i = 0u; i < pc.iterations; i++)
+  for (uint i = 0u; i < pc.iterations; i += 16u)
     {
-      a = fma (a, m, k);
-      b = fma (b, m, k);
-      c = fma (c, m, k);
-      d = fma (d, m, k);
+      for (uint u = 0u; u < 16u; u++)
+        {
+          a = fma (a, m, k);
+          b = fma (b, m, k);
+          c = fma (c, m, k);
+          d = fma (d, m, k);
+        }
     }
   vec4 r = a + b + c + d;
   Floats (pc.y).v[idx] = r.x + r.y + r.z + r.w;
