@@ -14,6 +14,12 @@ layout(push_constant) uniform Push {
   float seed;
 } pc;
 
+// Eight multiply-adds per chain per loop iteration: on lavapipe every loop
+// iteration costs a mask update per invocation, which an unrolled body
+// hides; longer bodies are not unrolled by the compiler, and lose.  The host
+// rounds iterations to a multiple.
+const uint UNROLL = 8u;
+
 void main ()
 {
   uint idx = invocation_index () + pc.first;
@@ -21,9 +27,9 @@ void main ()
     return;
   vec4 a = vec4 (float (idx) * 1e-9 + pc.seed), b = a + 0.25, c = a + 0.5, d = a + 0.75;
   const vec4 m = vec4 (0.999999), k = vec4 (1e-7);
-  for (uint i = 0u; i < pc.iterations; i += 16u)
+  for (uint i = 0u; i < pc.iterations; i += UNROLL)
     {
-      for (uint u = 0u; u < 16u; u++)
+      for (uint u = 0u; u < UNROLL; u++)
         {
           a = fma (a, m, k);
           b = fma (b, m, k);
