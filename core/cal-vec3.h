@@ -38,4 +38,27 @@ cal_vec3_normalize (double v[3])
       v[a] /= len;
 }
 
+static inline double
+cal_vec3_length (const double v[3])
+{
+  return sqrt (cal_vec3_dot (v, v));
+}
+
+static inline void
+cal_vec3_sub (const double a[3],
+              const double b[3],
+              double       out[3])
+{
+  for (int k = 0; k < 3; k++)
+    out[k] = a[k] - b[k];
+}
+
+static inline void
+cal_vec3_copy (const double v[3],
+               double       out[3])
+{
+  for (int k = 0; k < 3; k++)
+    out[k] = v[k];
+}
+
 G_END_DECLS

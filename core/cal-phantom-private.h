@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "cal-phantom.h"
+
+G_BEGIN_DECLS
+
+/* The head's anatomy and the room it lies in, all drawn from the seed
+ * (cal-phantom-anatomy.c), and what the scanner does to the image
+ * (cal-phantom-scanner.c). */
+
+#define PHANTOM_WAVES 6
+#define PHANTOM_MAX_BLOBS 24
+
+/* A smooth function on the unit sphere (or in space): a sum of plane
+ * waves with random directions, so nearby directions get nearby values. */
+typedef struct {
+  double k[PHANTOM_WAVES][3];
+  double phase[PHANTOM_WAVES];
+  double amplitude[PHANTOM_WAVES];
+} PhantomField;
+
+typedef struct {
+  double   n0[3], e1[3], e2[3];   /* centre direction and a tangent frame */
+  double   radius;                /* angular radius at the outer surface (rad) */
+  double   bevel;                 /* angular radius gained per mm of depth (rad/mm) */
+  double   wobble, wobble_phase;  /* outline: radius × (1 + wobble cos (lobes φ + phase)) */
+  int      lobes;
+} PhantomDefect;
+
+typedef enum {
+  BLOB_ELLIPSOID,
+  BLOB_BOX,
+} PhantomBlobShape;
+
+typedef struct {
+  PhantomBlobShape shape;
+  double   centre[3];             /* head frame, mm */
+  double   axes[3][3];            /* rows: unit axes */
+  double   half[3];               /* semi-axes or half sizes, mm */
+  double   hu;
+  guint8   label;
+} PhantomBlob;
+
+typedef struct {
+  CalPhantomParams params;
+  double   rotation[3][3];        /* patient → head frame */
+  double   centre[3];             /* head centre, patient mm */
+  double   semi[3];               /* cranial ellipsoid: left, posterior, superior (mm) */
+  PhantomField shape, thickness, scalp, texture;
+  double   z_base, base_thickness;   /* skull base plane, head frame */
+  double   foramen[2], foramen_radius;
+  double   orbit_x, orbit_y, orbit_z, orbit_radii[3];
+  double   sinus_z;
+  PhantomDefect defects[CAL_PHANTOM_MAX_DEFECTS];
+  guint    n_defects;
+  PhantomBlob blobs[PHANTOM_MAX_BLOBS];
+  guint    n_blobs;
+  guint    n_metal;               /* the first n_metal blobs are metal */
+  double   headrest_radius, headrest_thickness, headrest_pad;   /* about the head's axis, patient frame */
+  double   table_y, table_thickness;
+  /* Materials (HU) */
+  double   cortical, diploe, brain, csf, scalp_hu, fat, air;
+} PhantomHead;
+
+void   phantom_head_init    (PhantomHead            *head,
+                             const CalPhantomParams *params);
+/* What is at `p` (patient mm): its HU and label. */
+void   phantom_head_sample  (const PhantomHead      *head,
+                             const double            p[3],
+                             double                 *hu,
+                             guint8                 *label);
+/* The patient-frame z range the head needs, mm. */
+void   phantom_head_extent  (const PhantomHead      *head,
+                             double                 *z_min,
+                             double                 *z_max);
+
+/* Scanner effects on one axial slice of HU (row-major, size × size). */
+void   phantom_add_streaks  (const PhantomHead      *head,
+                             float                  *slice,
+                             guint32                 size,
+                             double                  z,
+                             const double            pixel_origin[2]);
+void   phantom_add_noise    (float                  *slice,
+                             guint32                 size,
+                             double                  sigma,
+                             guint64                 seed);
+void   phantom_apply_kernel (float                  *slice,
+                             guint32                 size,
+                             double                  kernel);
+
+/* Deterministic per-voxel randomness, whatever the threads. */
+guint64 phantom_hash        (guint64                 x);
+
+G_END_DECLS

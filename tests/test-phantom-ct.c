@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The synthetic head CT (core/cal-phantom.h): determinism, anatomy in
+ * plausible ranges, defects, metal and head rest where asked for, and
+ * labels that agree with the image. */
+#include <math.h>
+#include <string.h>
+
+#include "cal-phantom.h"
+#include "cal-test-util.h"
+
+static void
+small_params (CalPhantomParams *p,
+              guint64           seed)
+{
+  cal_phantom_params_from_seed (p, seed);
+  p->size = 128, p->pixel_mm = 1.8, p->slice_mm = 2.0;
+}
+
+static void
+generate (const CalPhantomParams *p,
+          CalVolume             **ct,
+          CalMask               **labels)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (cal_phantom_generate (p, ct, labels, NULL, &error));
+  g_assert_no_error (error);
+}
+
+/* Mean HU and count of the voxels with `label`. */
+static double
+mean_hu (CalVolume *ct, CalMask *labels, guint8 label, guint64 *count)
+{
+  const gint16 *v = cal_volume_get_data (ct);
+  const guint8 *l = cal_mask_get_labels (labels);
+  guint64 n = cal_grid_n_voxels (cal_volume_get_grid (ct));
+  double sum = 0;
+
+  *count = 0;
+  for (guint64 i = 0; i < n; i++)
+    if (l[i] == label)
+      sum += v[i], (*count)++;
+  return *count ? sum / *count : NAN;
+}
+
+static void
+test_same_seed_same_phantom (void)
+{
+  CalPhantomParams p, q;
+  g_autoptr(CalVolume) a = NULL, b = NULL, c = NULL;
+  g_autoptr(CalMask) la = NULL, lb = NULL, lc = NULL;
+
+  small_params (&p, 11);
+  small_params (&q, 12);
+  generate (&p, &a, &la);
+  generate (&p, &b, &lb);
+  generate (&q, &c, &lc);
+  g_assert_true (g_bytes_equal (cal_volume_get_bytes (a), cal_volume_get_bytes (b)));
+  g_assert_cmpmem (cal_mask_get_labels (la), cal_grid_n_voxels (cal_mask_get_grid (la)),
+                   cal_mask_get_labels (lb), cal_grid_n_voxels (cal_mask_get_grid (lb)));
+  g_assert_false (g_bytes_equal (cal_volume_get_bytes (a), cal_volume_get_bytes (c)));
+}
+
+/* Bone is bone-bright, the rest is not; the skull's volume is an adult's. */
+static void
+test_tissues_and_volume (void)
+{
+  CalPhantomParams p;
+  g_autoptr(CalVolume) ct = NULL;
+  g_autoptr(CalMask) labels = NULL;
+  guint64 n_skull, n_background;
+  double voxel_ml, skull_hu, background_hu;
+
+  small_params (&p, 5);
+  p.n_burr_holes = p.n_flaps = p.n_fragments = p.n_plates = p.n_clips = 0;
+  generate (&p, &ct, &labels);
+  voxel_ml = fabs (cal_grid_determinant (cal_volume_get_grid (ct))) / 1000;
+  skull_hu = mean_hu (ct, labels, CAL_PHANTOM_SKULL, &n_skull);
+  background_hu = mean_hu (ct, labels, CAL_PHANTOM_BACKGROUND, &n_background);
+  g_test_message ("skull %.0f mL at %.0f HU", n_skull * voxel_ml, skull_hu);
+  g_assert_cmpfloat (n_skull * voxel_ml, >, 250);
+  g_assert_cmpfloat (n_skull * voxel_ml, <, 1100);
+  g_assert_cmpfloat (skull_hu, >, 500);
+  g_assert_cmpfloat (background_hu, <, 0);   /* mostly air */
+  g_assert_cmpuint (cal_mask_count (labels, CAL_PHANTOM_DEFECT), ==, 0);
+  g_assert_cmpuint (cal_mask_count (labels, CAL_PHANTOM_METAL), ==, 0);
+}
+
+/* At the vertex, with the head upright, the skull is 3–10 mm thick: the
+ * run of skull along z through the middle column. */
+static void
+test_vault_thickness (void)
+{
+  CalPhantomParams p;
+  g_autoptr(CalVolume) ct = NULL;
+  g_autoptr(CalMask) labels = NULL;
+  const CalGrid *grid;
+  const guint8 *l;
+  double spacing[3];
+
+  for (guint64 seed = 20; seed < 24; seed++)
+    {
+      guint run = 0, best = 0;
+      cal_phantom_params_from_seed (&p, seed);
+      p.size = 96, p.pixel_mm = 2.0, p.slice_mm = 0.5;
+      p.tilt_deg[0] = p.tilt_deg[1] = p.tilt_deg[2] = 0;
+      p.n_burr_holes = p.n_flaps = p.n_fragments = p.n_plates = p.n_clips = 0;
+      g_clear_object (&ct);
+      g_clear_object (&labels);
+      generate (&p, &ct, &labels);
+      grid = cal_mask_get_grid (labels);
+      cal_grid_get_spacing (grid, spacing);
+      l = cal_mask_get_labels (labels);
+      /* The column through the head's centre, which lies within ±6 mm of the middle in x. */
+      for (guint32 k = grid->dims[2] / 2; k < grid->dims[2]; k++)
+        {
+          guint32 i = grid->dims[0] / 2, j = grid->dims[1] / 2 - 7;
+          gboolean bone = l[i + grid->dims[0] * (j + (gsize) grid->dims[1] * k)] == CAL_PHANTOM_SKULL;
+          run = bone ? run + 1 : 0;
+          best = MAX (best, run);
+        }
+      g_test_message ("seed %" G_GUINT64_FORMAT ": vertex %.1f mm", seed, best * spacing[2]);
+      g_assert_cmpfloat (best * spacing[2], >=, 2.5);
+      g_assert_cmpfloat (best * spacing[2], <=, 10.5);
+    }
+}
+
+/* Defects are labelled, and hold no bone; metal is bright. */
+static void
+test_defects_and_metal (void)
+{
+  CalPhantomParams p;
+  g_autoptr(CalVolume) ct = NULL;
+  g_autoptr(CalMask) labels = NULL;
+  guint64 n_defect, n_metal, n_fragment;
+  double defect_hu, metal_hu, fragment_hu;
+
+  small_params (&p, 7);
+  p.n_burr_holes = 2, p.n_flaps = 1, p.n_plates = 2, p.n_clips = 1, p.n_fragments = 2;
+  p.noise_hu = 10, p.kernel = 0;
+  generate (&p, &ct, &labels);
+  defect_hu = mean_hu (ct, labels, CAL_PHANTOM_DEFECT, &n_defect);
+  metal_hu = mean_hu (ct, labels, CAL_PHANTOM_METAL, &n_metal);
+  fragment_hu = mean_hu (ct, labels, CAL_PHANTOM_FRAGMENT, &n_fragment);
+  g_test_message ("defect %" G_GUINT64_FORMAT " voxels at %.0f HU; metal %" G_GUINT64_FORMAT " at %.0f HU; "
+                  "fragments %" G_GUINT64_FORMAT " at %.0f HU", n_defect, defect_hu, n_metal, metal_hu,
+                  n_fragment, fragment_hu);
+  g_assert_cmpuint (n_defect, >, 100);
+  g_assert_cmpfloat (defect_hu, <, 226);
+  g_assert_cmpuint (n_metal, >, 0);
+  g_assert_cmpfloat (metal_hu, >, 1500);
+  g_assert_cmpuint (n_fragment, >, 0);
+  g_assert_cmpfloat (fragment_hu, >, 300);
+}
+
+/* A bone-bright head rest: labelled support, and never touching the skull. */
+static void
+test_head_rest_apart_from_skull (void)
+{
+  CalPhantomParams p;
+  g_autoptr(CalVolume) ct = NULL;
+  g_autoptr(CalMask) labels = NULL;
+  const CalGrid *grid;
+  const guint8 *l;
+  guint64 n_support, touching = 0;
+  double support_hu;
+
+  small_params (&p, 9);
+  p.headrest_hu = 800, p.noise_hu = 5, p.kernel = 0;
+  generate (&p, &ct, &labels);
+  support_hu = mean_hu (ct, labels, CAL_PHANTOM_SUPPORT, &n_support);
+  grid = cal_mask_get_grid (labels);
+  l = cal_mask_get_labels (labels);
+  for (guint32 k = 0; k < grid->dims[2]; k++)
+    for (guint32 j = 1; j + 1 < grid->dims[1]; j++)
+      for (guint32 i = 1; i + 1 < grid->dims[0]; i++)
+        {
+          gsize v = i + grid->dims[0] * (j + (gsize) grid->dims[1] * k);
+          if (l[v] == CAL_PHANTOM_SUPPORT)
+            touching += l[v - 1] == CAL_PHANTOM_SKULL || l[v + 1] == CAL_PHANTOM_SKULL ||
+                        l[v - grid->dims[0]] == CAL_PHANTOM_SKULL || l[v + grid->dims[0]] == CAL_PHANTOM_SKULL;
+        }
+  g_assert_cmpuint (n_support, >, 1000);
+  g_assert_cmpfloat (support_hu, >, 226);
+  g_assert_cmpuint (touching, ==, 0);
+}
+
+static void
+test_bad_settings (void)
+{
+  CalPhantomParams p;
+  CalVolume *ct = NULL;
+  CalMask *labels = NULL;
+  g_autoptr(GError) error = NULL;
+
+  cal_phantom_params_from_seed (&p, 1);
+  p.slice_mm = 0;
+  g_assert_false (cal_phantom_generate (&p, &ct, &labels, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_null (ct);
+  g_assert_null (labels);
+}
+
+static void
+test_seed_draws_variety (void)
+{
+  guint slices = 0, flaps = 0, bright_rests = 0;
+  double thin = 10, thick = 0;
+
+  for (guint64 seed = 0; seed < 200; seed++)
+    {
+      CalPhantomParams p;
+      cal_phantom_params_from_seed (&p, seed);
+      g_assert_cmpfloat (p.slice_mm, >=, 0.6);
+      g_assert_cmpfloat (p.slice_mm, <=, 3.0);
+      thin = MIN (thin, p.slice_mm), thick = MAX (thick, p.slice_mm);
+      slices++;
+      flaps += p.n_flaps > 0;
+      bright_rests += p.headrest_hu > 226;
+    }
+  g_assert_cmpfloat (thin, <, 0.7);
+  g_assert_cmpfloat (thick, >=, 3.0);
+  g_assert_cmpuint (flaps, >, 100);
+  g_assert_cmpuint (bright_rests, >, 40);
+  g_assert_cmpuint (slices, ==, 200);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/phantom/same-seed", test_same_seed_same_phantom);
+  g_test_add_func ("/phantom/tissues", test_tissues_and_volume);
+  g_test_add_func ("/phantom/vault-thickness", test_vault_thickness);
+  g_test_add_func ("/phantom/defects-metal", test_defects_and_metal);
+  g_test_add_func ("/phantom/head-rest", test_head_rest_apart_from_skull);
+  g_test_add_func ("/phantom/bad-settings", test_bad_settings);
+  g_test_add_func ("/phantom/seed-variety", test_seed_draws_variety);
+  return g_test_run ();
+}
