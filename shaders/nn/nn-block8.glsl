@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Eight neighbouring outputs × four channels per invocation, for the
-// convolution kernels (include after the push block, which must have in_w).
+// convolution kernels (include after the push block, which must have in_w
+// and the activation fields).
 // Accumulators as separate variables, not an array: lavapipe keeps arrays in
 // memory, with a masked store per write.
 vec4 acc0, acc1, acc2, acc3, acc4, acc5, acc6, acc7;
@@ -14,4 +15,25 @@ vec4 acc0, acc1, acc2, acc3, acc4, acc5, acc6, acc7;
 float input_at (Floats X, uint row, int ix, bool edge)
 {
   return !edge || (ix >= 0 && ix < int (pc.in_w)) ? X.v[row + uint (max (ix, 0))] : 0.0;
+}
+
+// One weight vector times the inputs i, i + step, … i + 7 step of a row.
+void fma_strided (Floats X, uint row, vec4 w, int i, int step, bool edge)
+{
+  FMA8 (w, input_at (X, row, i, edge), input_at (X, row, i + step, edge),
+        input_at (X, row, i + 2 * step, edge), input_at (X, row, i + 3 * step, edge),
+        input_at (X, row, i + 4 * step, edge), input_at (X, row, i + 5 * step, edge),
+        input_at (X, row, i + 6 * step, edge), input_at (X, row, i + 7 * step, edge));
+}
+
+void block_init (vec4 bias)
+{
+  acc0 = bias; acc1 = bias; acc2 = bias; acc3 = bias; acc4 = bias; acc5 = bias; acc6 = bias; acc7 = bias;
+}
+
+// Output p of the block in its channel j, with the fused activation.
+float block_output (uint p, uint j, uint channel)
+{
+  vec4 r = p < 4u ? vec4 (acc0[j], acc1[j], acc2[j], acc3[j]) : vec4 (acc4[j], acc5[j], acc6[j], acc7[j]);
+  return activate (r[p % 4u], pc.act, pc.act_a, pc.act_b, pc.slope, pc.slope_count, channel);
 }

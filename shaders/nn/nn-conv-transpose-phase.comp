@@ -28,18 +28,6 @@ const uint XB = 8u;   // values of m per invocation (X_BLOCK on the host)
 
 #include "nn-block8.glsl"
 
-void store_phase (Floats Y, uint base, int ox0, int sx, uint channel, uint j)
-{
-  vec4 r0 = vec4 (acc0[j], acc1[j], acc2[j], acc3[j]), r1 = vec4 (acc4[j], acc5[j], acc6[j], acc7[j]);
-  for (uint p = 0u; p < XB; p++)
-    {
-      int ox = ox0 + int (p) * sx;
-      if (ox >= 0 && ox < int (pc.out_w))
-        Y.v[base + uint (ox)] = activate (p < 4u ? r0[p] : r1[p - 4u], pc.act, pc.act_a, pc.act_b,
-                                          pc.slope, pc.slope_count, channel);
-    }
-}
-
 void main ()
 {
   uint idx = invocation_index () + pc.first;
@@ -57,7 +45,7 @@ void main ()
   Vec4s W = Vec4s (pc.w);
 
   vec4 bias = Vec4s (pc.b).v[g * pc.blocks + blk];
-  acc0 = bias; acc1 = bias; acc2 = bias; acc3 = bias; acc4 = bias; acc5 = bias; acc6 = bias; acc7 = bias;
+  block_init (bias);
   int m0 = int (uint (pc.pad[0]) / s.x + mb * XB);
   uint uz = oz + uint (pc.pad[2]), uy = oy + uint (pc.pad[1]);
   uint wbase = (g * pc.blocks + blk) * pc.cin_g * k.x * k.y * k.z;
@@ -79,11 +67,7 @@ void main ()
               for (uint c = 0u; c < pc.cin_g; c++)
                 {
                   uint row = (((n * cin + g * pc.cin_g + c) * pc.in_d + uint (iz)) * pc.in_h + uint (iy)) * pc.in_w;
-                  vec4 wv = W.v[wbase + ((c * k.z + kz) * k.y + ky) * k.x + kx];
-                  FMA8 (wv, input_at (X, row, i, true), input_at (X, row, i + 1, true),
-                        input_at (X, row, i + 2, true), input_at (X, row, i + 3, true),
-                        input_at (X, row, i + 4, true), input_at (X, row, i + 5, true),
-                        input_at (X, row, i + 6, true), input_at (X, row, i + 7, true));
+                  fma_strided (X, row, W.v[wbase + ((c * k.z + kz) * k.y + ky) * k.x + kx], i, 1, true);
                 }
             }
         }
@@ -95,7 +79,12 @@ void main ()
   for (uint j = 0u; j < 4u && blk * 4u + j < pc.cout_g; j++)
     {
       uint channel = g * pc.cout_g + blk * 4u + j;
-      store_phase (Y, ((n * cout + channel) * pc.out_d + oz) * pc.out_h * pc.out_w + oy * pc.out_w,
-                   ox0, int (s.x), channel, j);
+      uint base = (((n * cout + channel) * pc.out_d + oz) * pc.out_h + oy) * pc.out_w;
+      for (uint p = 0u; p < XB; p++)
+        {
+          int ox = ox0 + int (p * s.x);   // outputs of one phase lie s apart
+          if (ox >= 0 && ox < int (pc.out_w))
+            Y.v[base + uint (ox)] = block_output (p, j, channel);
+        }
     }
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Convolution (1-, 2- or 3-D, any kernel, stride, padding, dilation and
 // groups; bias and activation fused).  One invocation computes 4 output
-// channels at 4 neighbouring x positions: 16 independent FMA chains, each
-// vec4 weight load feeding 4 of them.  Weights are packed on the host as
+// channels at 8 neighbouring x positions (nn-block8.glsl): 32 independent
+// FMA chains, each vec4 weight load feeding 8 of them.  Weights are packed on the host as
 // vec4 over output channels: [group][channel block][c][kz][ky][kx].
 // Neighbouring invocations take neighbouring x blocks of one row, so a
 // subgroup reads the same weights.  The window's size comes in as
@@ -64,22 +64,7 @@ void row_unit (Floats X, Vec4s W, uint row, uint wi, int i, bool edge)
 void row_any (Floats X, Vec4s W, uint row, uint wi, int ix0, uint kx_taps, int sx, int dx, bool edge)
 {
   for (uint kx = 0u; kx < kx_taps; kx++)
-    {
-      int i = ix0 + int (kx) * dx;
-      FMA8 (W.v[wi + kx], input_at (X, row, i, edge), input_at (X, row, i + sx, edge),
-            input_at (X, row, i + 2 * sx, edge), input_at (X, row, i + 3 * sx, edge),
-            input_at (X, row, i + 4 * sx, edge), input_at (X, row, i + 5 * sx, edge),
-            input_at (X, row, i + 6 * sx, edge), input_at (X, row, i + 7 * sx, edge));
-    }
-}
-
-void store (Floats Y, uint base, uint valid, uint channel, uint j)
-{
-  vec4 r0 = vec4 (acc0[j], acc1[j], acc2[j], acc3[j]), r1 = vec4 (acc4[j], acc5[j], acc6[j], acc7[j]);
-  for (uint p = 0u; p < 4u && p < valid; p++)
-    Y.v[base + p] = activate (r0[p], pc.act, pc.act_a, pc.act_b, pc.slope, pc.slope_count, channel);
-  for (uint p = 4u; p < XB && p < valid; p++)
-    Y.v[base + p] = activate (r1[p - 4u], pc.act, pc.act_a, pc.act_b, pc.slope, pc.slope_count, channel);
+    fma_strided (X, row, W.v[wi + kx], ix0 + int (kx) * dx, sx, edge);
 }
 
 void main ()
@@ -100,7 +85,7 @@ void main ()
   Vec4s W = Vec4s (pc.w);
 
   vec4 bias = Vec4s (pc.b).v[g * pc.blocks + blk];
-  acc0 = bias; acc1 = bias; acc2 = bias; acc3 = bias; acc4 = bias; acc5 = bias; acc6 = bias; acc7 = bias;
+  block_init (bias);
   int ix0 = int (xb * XB * s.x) - pc.pad[0];
   uint wbase = (g * pc.blocks + blk) * pc.cin_g * k.x * k.y * k.z;
   // Blocks away from the left and right borders skip the bounds checks on x.
@@ -135,6 +120,8 @@ void main ()
   for (uint j = 0u; j < 4u && blk * 4u + j < pc.cout_g; j++)
     {
       uint channel = g * pc.cout_g + blk * 4u + j;
-      store (Y, (((n * cout + channel) * pc.out_d + oz) * pc.out_h + oy) * pc.out_w + xb * XB, valid, channel, j);
+      uint base = (((n * cout + channel) * pc.out_d + oz) * pc.out_h + oy) * pc.out_w + xb * XB;
+      for (uint p = 0u; p < valid; p++)
+        Y.v[base + p] = block_output (p, j, channel);
     }
 }
