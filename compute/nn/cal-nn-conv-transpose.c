@@ -11,23 +11,18 @@
 #define X_BLOCK 8   /* values of m per invocation: XB in the phase shader */
 
 typedef struct {
-  guint32 first, count;
-  VkDeviceAddress x, w, b, y, slope;
-  guint32 in_d, in_h, in_w, out_d, out_h, out_w;
-  guint32 cin_g, cout_g, groups;
-  guint32 kernel, stride, dilation;
+  CalNnWindowPush head;
+  guint32 dilation;
   gint32  pad[3];
   guint32 act;
   float   act_a, act_b;
   guint32 slope_count;
 } ConvTransposePush;
 
+G_STATIC_ASSERT (sizeof (ConvTransposePush) == 128);
+
 typedef struct {
-  guint32 first, count;
-  VkDeviceAddress x, w, b, y, slope;
-  guint32 in_d, in_h, in_w, out_d, out_h, out_w;
-  guint32 cin_g, cout_g, blocks, groups;
-  guint32 kernel, stride;
+  CalNnWindowPush head;
   gint32  pad[3];
   guint32 m_blocks;
   guint32 act;
@@ -123,37 +118,25 @@ record_phases (CalNnEngine *e,
                CalNnNode   *node,
                guint        index)
 {
-  const CalNnShape *xs = &e->shapes[node->inputs[0]], *ys = &e->shapes[node->output];
-  guint32 in[3], out[3], sx, m_lo, m_hi;
-  gint64 strides = 1;
   PhasePush push = { 0 };
+  const CalNnWindowPush *h = &push.head;
+  guint32 sx, m_lo, m_hi;
+  gint64 strides = 1;
 
-  cal_nn_spatial3 (xs, in);
-  cal_nn_spatial3 (ys, out);
-  push.x = e->addresses[node->inputs[0]];
-  push.w = e->prepared[index].weights->address;
-  push.b = e->prepared[index].bias->address;
-  push.y = e->addresses[node->output];
-  push.in_d = in[0], push.in_h = in[1], push.in_w = in[2];
-  push.out_d = out[0], push.out_h = out[1], push.out_w = out[2];
-  push.groups = (guint32) node->groups;
-  push.cin_g = (guint32) (xs->d[1] / node->groups);
-  push.cout_g = (guint32) (ys->d[1] / node->groups);
-  push.blocks = (push.cout_g + 3) / 4;
-  push.kernel = cal_nn_pack3 (node->kernel, node->spatial);
-  push.stride = cal_nn_pack3 (node->stride, node->spatial);
+  cal_nn_window_push_init (e, index, &push.head);
   cal_nn_pads3 (node, node->pad_begin, push.pad);
   /* Along x, outputs 0 … out_w − 1 are o = s × m + r − pad for m in [m_lo, m_hi]. */
-  sx = push.stride & 0xff;
+  sx = h->stride & 0xff;
   m_lo = (guint32) push.pad[0] / sx;
-  m_hi = (out[2] - 1 + (guint32) push.pad[0]) / sx;
+  m_hi = (h->out_w - 1 + (guint32) push.pad[0]) / sx;
   push.m_blocks = (m_hi - m_lo + X_BLOCK) / X_BLOCK;
   for (guint a = 0; a < node->spatial; a++)
     strides *= node->stride[a];
-  cal_nn_activation_fields (e, node, &push.act, &push.act_a, &push.act_b, &push.slope, &push.slope_count);
+  cal_nn_activation_fields (e, node, &push.act, &push.act_a, &push.act_b, &push.head.slope, &push.slope_count);
   cal_nn_dispatch (e, cal_nn_kernel (e, "nn-conv-transpose-phase", sizeof push, NULL), &push,
-                   (guint32) (xs->d[0] * node->groups * push.blocks * out[0] * out[1] * sx * push.m_blocks),
-                   2.0 * 4 * X_BLOCK * push.cin_g * MAX (cal_nn_window_taps (node) / strides, 1), FALSE);
+                   (guint32) (e->shapes[node->output].d[0] * h->groups * h->blocks * h->out_d * h->out_h * sx
+                              * push.m_blocks),
+                   2.0 * 4 * X_BLOCK * h->cin_g * MAX (cal_nn_window_taps (node) / strides, 1), FALSE);
 }
 
 void
@@ -161,8 +144,6 @@ cal_nn_conv_transpose_record (CalNnEngine *e,
                               guint        index)
 {
   CalNnNode *node = cal_nn_graph_node (e->graph, index);
-  const CalNnShape *xs = &e->shapes[node->inputs[0]], *ys = &e->shapes[node->output];
-  guint32 in[3], out[3];
   ConvTransposePush push = { 0 };
 
   if (uses_phases (node))
@@ -170,23 +151,11 @@ cal_nn_conv_transpose_record (CalNnEngine *e,
       record_phases (e, node, index);
       return;
     }
-
-  cal_nn_spatial3 (xs, in);
-  cal_nn_spatial3 (ys, out);
-  push.x = e->addresses[node->inputs[0]];
-  push.w = e->prepared[index].weights->address;
-  push.b = e->prepared[index].bias->address;
-  push.y = e->addresses[node->output];
-  push.in_d = in[0], push.in_h = in[1], push.in_w = in[2];
-  push.out_d = out[0], push.out_h = out[1], push.out_w = out[2];
-  push.groups = (guint32) node->groups;
-  push.cin_g = (guint32) (xs->d[1] / node->groups);
-  push.cout_g = (guint32) (ys->d[1] / node->groups);
-  push.kernel = cal_nn_pack3 (node->kernel, node->spatial);
-  push.stride = cal_nn_pack3 (node->stride, node->spatial);
+  cal_nn_window_push_init (e, index, &push.head);
   push.dilation = cal_nn_pack3 (node->dilation, node->spatial);
   cal_nn_pads3 (node, node->pad_begin, push.pad);
-  cal_nn_activation_fields (e, node, &push.act, &push.act_a, &push.act_b, &push.slope, &push.slope_count);
+  cal_nn_activation_fields (e, node, &push.act, &push.act_a, &push.act_b, &push.head.slope, &push.slope_count);
   cal_nn_dispatch (e, cal_nn_kernel (e, "nn-conv-transpose", sizeof push, NULL), &push,
-                   (guint32) cal_nn_shape_count (ys), 2.0 * push.cin_g * cal_nn_window_taps (node), FALSE);
+                   (guint32) cal_nn_shape_count (&e->shapes[node->output]),
+                   2.0 * push.head.cin_g * cal_nn_window_taps (node), FALSE);
 }

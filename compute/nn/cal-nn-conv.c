@@ -8,11 +8,8 @@
 #define X_BLOCK 8   /* output x positions per invocation: XB in the shader */
 
 typedef struct {
-  guint32 first, count;
-  VkDeviceAddress x, w, b, y, slope;
-  guint32 in_d, in_h, in_w, out_d, out_h, out_w;
-  guint32 cin_g, cout_g, blocks, groups;
-  guint32 kernel, stride, dilation;
+  CalNnWindowPush head;
+  guint32 dilation;
   gint32  pad[3];
   guint32 act;
   float   act_a, act_b;
@@ -77,28 +74,15 @@ cal_nn_conv_record (CalNnEngine *e,
                     guint        index)
 {
   CalNnNode *node = cal_nn_graph_node (e->graph, index);
-  const CalNnShape *xs = &e->shapes[node->inputs[0]], *ys = &e->shapes[node->output];
-  guint32 in[3], out[3];
   ConvPush push = { 0 };
+  const CalNnWindowPush *h = &push.head;
 
-  cal_nn_spatial3 (xs, in);
-  cal_nn_spatial3 (ys, out);
-  push.x = e->addresses[node->inputs[0]];
-  push.w = e->prepared[index].weights->address;
-  push.b = e->prepared[index].bias->address;
-  push.y = e->addresses[node->output];
-  push.in_d = in[0], push.in_h = in[1], push.in_w = in[2];
-  push.out_d = out[0], push.out_h = out[1], push.out_w = out[2];
-  push.groups = (guint32) node->groups;
-  push.cin_g = (guint32) (xs->d[1] / node->groups);
-  push.cout_g = (guint32) (ys->d[1] / node->groups);
-  push.blocks = (push.cout_g + 3) / 4;
-  push.kernel = cal_nn_pack3 (node->kernel, node->spatial);
-  push.stride = cal_nn_pack3 (node->stride, node->spatial);
+  cal_nn_window_push_init (e, index, &push.head);
   push.dilation = cal_nn_pack3 (node->dilation, node->spatial);
   cal_nn_pads3 (node, node->pad_begin, push.pad);
-  cal_nn_activation_fields (e, node, &push.act, &push.act_a, &push.act_b, &push.slope, &push.slope_count);
+  cal_nn_activation_fields (e, node, &push.act, &push.act_a, &push.act_b, &push.head.slope, &push.slope_count);
   cal_nn_dispatch (e, conv_kernel (e, node, NULL), &push,
-                   (guint32) (xs->d[0] * node->groups * push.blocks * out[0] * out[1] * ((out[2] + X_BLOCK - 1) / X_BLOCK)),
-                   2.0 * 4 * X_BLOCK * push.cin_g * cal_nn_window_taps (node), FALSE);
+                   (guint32) (e->shapes[node->output].d[0] * h->groups * h->blocks * h->out_d * h->out_h
+                              * ((h->out_w + X_BLOCK - 1) / X_BLOCK)),
+                   2.0 * 4 * X_BLOCK * h->cin_g * cal_nn_window_taps (node), FALSE);
 }

@@ -76,6 +76,21 @@ void            cal_nn_activation_fields (CalNnEngine     *engine,
                                           VkDeviceAddress *slope,
                                           guint32         *slope_count);
 /* Spatial axes padded to three (z, y, x), leading ones of size 1. */
+/* The head every windowed kernel's push block starts with (Conv and both
+ * ConvTranspose kernels; the shaders declare the same fields in order):
+ * tensors, sizes (z, y, x), channels per group, channel blocks of 4, and
+ * kernel and stride as cal_nn_pack3() bytes. */
+typedef struct {
+  guint32 first, count;
+  VkDeviceAddress x, w, b, y, slope;
+  guint32 in_d, in_h, in_w, out_d, out_h, out_w;
+  guint32 cin_g, cout_g, blocks, groups;
+  guint32 kernel, stride;
+} CalNnWindowPush;
+
+void            cal_nn_window_push_init (CalNnEngine     *engine,
+                                         guint            index,
+                                         CalNnWindowPush *push);
 void            cal_nn_spatial3      (const CalNnShape *shape,
                                       guint32           out[3]);
 guint32         cal_nn_pack3         (const gint64     *values,

@@ -125,6 +125,31 @@ cal_nn_activation_fields (CalNnEngine     *e,
 }
 
 void
+cal_nn_window_push_init (CalNnEngine     *e,
+                         guint            index,
+                         CalNnWindowPush *push)
+{
+  CalNnNode *node = cal_nn_graph_node (e->graph, index);
+  const CalNnShape *xs = &e->shapes[node->inputs[0]], *ys = &e->shapes[node->output];
+  guint32 in[3], out[3];
+
+  cal_nn_spatial3 (xs, in);
+  cal_nn_spatial3 (ys, out);
+  push->x = e->addresses[node->inputs[0]];
+  push->w = e->prepared[index].weights->address;
+  push->b = e->prepared[index].bias->address;
+  push->y = e->addresses[node->output];
+  push->in_d = in[0], push->in_h = in[1], push->in_w = in[2];
+  push->out_d = out[0], push->out_h = out[1], push->out_w = out[2];
+  push->groups = (guint32) node->groups;
+  push->cin_g = (guint32) (xs->d[1] / node->groups);
+  push->cout_g = (guint32) (ys->d[1] / node->groups);
+  push->blocks = (push->cout_g + 3) / 4;
+  push->kernel = cal_nn_pack3 (node->kernel, node->spatial);
+  push->stride = cal_nn_pack3 (node->stride, node->spatial);
+}
+
+void
 cal_nn_spatial3 (const CalNnShape *shape,
                  guint32           out[3])
 {

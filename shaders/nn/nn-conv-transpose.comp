@@ -10,7 +10,7 @@ layout(push_constant) uniform Push {
   uint  first, count;
   uvec2 x, w, b, y, slope;
   uint  in_d, in_h, in_w, out_d, out_h, out_w;
-  uint  cin_g, cout_g, groups;
+  uint  cin_g, cout_g, blocks, groups;   // blocks: unused here (the shared head, CalNnWindowPush)
   uint  kernel, stride, dilation;
   int   pad[3];
   uint  act;
