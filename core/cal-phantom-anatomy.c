@@ -154,6 +154,17 @@ add_defects (PhantomHead *h,
     }
 }
 
+/* The direction at angle r from the defect's centre, at azimuth a. */
+static void
+defect_direction (const PhantomDefect *d,
+                  double               r,
+                  double               a,
+                  double               n[3])
+{
+  for (int k = 0; k < 3; k++)
+    n[k] = cos (r) * d->n0[k] + sin (r) * (cos (a) * d->e1[k] + sin (a) * d->e2[k]);
+}
+
 static void
 blob_frame (PhantomBlob *b,
             const double axis[3])
@@ -184,8 +195,7 @@ add_blobs (PhantomHead *h,
     {
       const PhantomDefect *d = &h->defects[h->n_defects - 1 - i % flaps];
       double a = uniform (rand, 0, 2 * G_PI), n[3], outer, t, r = d->radius;
-      for (int k = 0; k < 3; k++)
-        n[k] = cos (r) * d->n0[k] + sin (r) * (cos (a) * d->e1[k] + sin (a) * d->e2[k]);
+      defect_direction (d, r, a, n);
       skull_radii (h, n, &outer, &t);
       b->shape = BLOB_BOX;
       blob_frame (b, n);   /* axis 0 along the normal: the plate's thickness */
@@ -212,8 +222,7 @@ add_blobs (PhantomHead *h,
     {
       const PhantomDefect *d = &h->defects[i % h->n_defects];
       double a = uniform (rand, 0, 2 * G_PI), r = d->radius * uniform (rand, 0.0, 0.5), n[3], outer, t, axis[3];
-      for (int k = 0; k < 3; k++)
-        n[k] = cos (r) * d->n0[k] + sin (r) * (cos (a) * d->e1[k] + sin (a) * d->e2[k]);
+      defect_direction (d, r, a, n);
       skull_radii (h, n, &outer, &t);
       random_direction (rand, axis, -1);
       b->shape = BLOB_ELLIPSOID;

@@ -73,7 +73,7 @@ check_params (const CalPhantomParams *p,
 
 typedef struct {
   const PhantomHead *head;
-  guint32  size, n_slices;
+  guint32  size;
   double   origin[3];
   float   *hu;
   guint8  *labels;
@@ -145,7 +145,7 @@ cal_phantom_generate (const CalPhantomParams  *params,
   dims[0] = dims[1] = params->size;
   dims[2] = (guint32) ceil ((z_max - z_min) / params->slice_mm);
   spacing[0] = spacing[1] = params->pixel_mm, spacing[2] = params->slice_mm;
-  job = (Job) { head, params->size, dims[2],
+  job = (Job) { head, params->size,
                 { -0.5 * (params->size - 1) * params->pixel_mm, -0.5 * (params->size - 1) * params->pixel_mm, z_min },
                 NULL, NULL, cancellable };
   n = (gsize) dims[0] * dims[1] * dims[2];
