@@ -27,6 +27,7 @@ struct _CalWindow
   GtkSwitch            *keep_largest_switch;
   GtkSpinButton        *min_island_spin;
   GtkButton            *threshold_button;
+  GtkButton            *segment_button;
   GtkLabel             *mask_label;
   AdwComboRow          *window_preset_row;
   GtkAdjustment        *opacity_adjustment;
@@ -66,6 +67,9 @@ void          cal_window_remember_recent (CalWindow    *self,
 
 /* cal-window-load.c */
 void          cal_window_install_load_actions (GtkWidgetClass *widget_class);
+
+/* cal-window-segment.c */
+void          cal_window_install_segment_action (GtkWidgetClass *widget_class);
 
 /* cal-window-actions.c */
 void          cal_window_install_work_actions (GtkWidgetClass *widget_class);

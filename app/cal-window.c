@@ -76,6 +76,7 @@ cal_window_update_actions (CalWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open-folder", !busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open-recent", !busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.threshold", scan && !busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.segment", scan && !busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.update-3d", mask && !busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", mask && !busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel", busy);
@@ -276,6 +277,7 @@ cal_window_class_init (CalWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CalWindow, keep_largest_switch);
   gtk_widget_class_bind_template_child (widget_class, CalWindow, min_island_spin);
   gtk_widget_class_bind_template_child (widget_class, CalWindow, threshold_button);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, segment_button);
   gtk_widget_class_bind_template_child (widget_class, CalWindow, mask_label);
   gtk_widget_class_bind_template_child (widget_class, CalWindow, window_preset_row);
   gtk_widget_class_bind_template_child (widget_class, CalWindow, opacity_adjustment);
@@ -290,6 +292,7 @@ cal_window_class_init (CalWindowClass *klass)
 
   cal_window_install_load_actions (widget_class);
   cal_window_install_work_actions (widget_class);
+  cal_window_install_segment_action (widget_class);
 }
 
 static void

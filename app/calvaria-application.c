@@ -33,6 +33,7 @@ static const struct {
   { "win.open-folder",   { "<Control><Shift>o", NULL } },
   { "win.export",        { "<Control>e", NULL } },
   { "win.threshold",     { "<Control>t", NULL } },
+  { "win.segment",       { "<Control><Shift>t", NULL } },
   { "win.update-3d",     { "<Control>u", NULL } },
   { "win.reset-views",   { "<Control>r", NULL } },
   { "win.cancel",        { "Escape", NULL } },

@@ -256,7 +256,9 @@ phantom_head_init (PhantomHead            *h,
   h->orbit_z = h->z_base + uniform (rand, 4, 10);
   h->orbit_radii[0] = uniform (rand, 15, 18), h->orbit_radii[1] = uniform (rand, 20, 25);
   h->orbit_radii[2] = uniform (rand, 15, 18);
-  h->sinus_z = h->z_base - uniform (rand, 18, 26);
+  /* The maxillary sinuses' bony shells reach into the skull base, as the
+   * maxilla is joined to the skull: the face's bone is one piece with it. */
+  h->sinus_z = h->z_base - h->base_thickness - uniform (rand, 10, 13);
   h->cortical = uniform (rand, 1300, 1900), h->diploe = uniform (rand, 450, 800);
   h->brain = uniform (rand, 28, 40), h->csf = uniform (rand, 2, 12);
   h->scalp_hu = uniform (rand, 35, 60), h->fat = uniform (rand, -110, -70), h->air = -1000;
@@ -266,6 +268,7 @@ phantom_head_init (PhantomHead            *h,
   h->table_thickness = uniform (rand, 8, 16);
   add_defects (h, rand);
   add_blobs (h, rand);
+  phantom_face_init (h, rand);
 }
 
 void
@@ -273,7 +276,7 @@ phantom_head_extent (const PhantomHead *h,
                      double            *z_min,
                      double            *z_max)
 {
-  *z_min = h->sinus_z - 20;
+  *z_min = h->face.palate_z - 40;   /* down to the jaw */
   *z_max = h->semi[2] * 1.08 + 14;
 }
 
@@ -331,8 +334,8 @@ sample_orbit (const PhantomHead *h,
   return FALSE;
 }
 
-/* Below the skull base: the face and neck in soft tissue, with the
- * maxillary and sphenoid sinuses (air in thin bone). */
+/* Below the skull base: the face and neck in soft tissue, the maxillary
+ * sinuses (air in thin bone), then the nasal cavity, jaws and spine. */
 static void
 sample_below_base (const PhantomHead *h,
                    const double       q[3],
@@ -340,7 +343,7 @@ sample_below_base (const PhantomHead *h,
                    guint8            *label)
 {
   double drop = CLAMP ((h->z_base - q[2]) / 60.0, 0, 1);
-  double ax = h->semi[0] * (0.9 - 0.25 * drop), ay = h->semi[1] * (0.92 - 0.2 * drop);
+  double ax = h->semi[0] * (0.9 - 0.15 * drop), ay = h->semi[1] * (0.92 - 0.2 * drop);
   double sinus_r[3] = { 14, 16, 15 }, shell_r[3] = { 15.3, 17.3, 16.3 };
 
   if (pow (q[0] / ax, 2) + pow ((q[1] + 4) / ay, 2) > 1)
@@ -353,6 +356,8 @@ sample_below_base (const PhantomHead *h,
       if (ellipsoid_level (q, c, shell_r) <= 1)
         SET (h->cortical * 0.6, CAL_PHANTOM_SKULL);
     }
+  if (phantom_face_sample (h, q, hu, label))
+    return;
   SET (h->scalp_hu - 5, CAL_PHANTOM_BACKGROUND);
 }
 

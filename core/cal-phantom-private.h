@@ -42,6 +42,20 @@ typedef struct {
   guint8   label;
 } PhantomBlob;
 
+/* Below the skull base (cal-phantom-face.c), head frame, mm. */
+typedef struct {
+  double   sinus_y;               /* maxillary sinuses' centre */
+  double   nasal_half, septum;    /* nasal cavity half width; septum thickness */
+  double   thin_bone;             /* septum and turbinates (HU) */
+  double   palate_z, palate_t;    /* hard palate: bottom and thickness */
+  double   lower_top;             /* top of the lower teeth */
+  double   spine_gap;             /* from the skull base down to the spine */
+  double   teeth_hu;
+  double   mandible_a, mandible_b, mandible_y;   /* the jaw's arch: semi-axes, centre y */
+  double   canal_r, body_r;       /* spinal canal and vertebral body radii */
+  double   cancellous;            /* cancellous bone (HU) */
+} PhantomFace;
+
 typedef struct {
   CalPhantomParams params;
   double   rotation[3][3];        /* patient → head frame */
@@ -59,6 +73,7 @@ typedef struct {
   guint    n_metal;               /* the first n_metal blobs are metal */
   double   headrest_radius, headrest_thickness, headrest_pad;   /* about the head's axis, patient frame */
   double   table_y, table_thickness;
+  PhantomFace face;
   /* Materials (HU) */
   double   cortical, diploe, brain, csf, scalp_hu, fat, air;
 } PhantomHead;
@@ -74,6 +89,14 @@ void   phantom_head_sample  (const PhantomHead      *head,
 void   phantom_head_extent  (const PhantomHead      *head,
                              double                 *z_min,
                              double                 *z_max);
+
+void     phantom_face_init    (PhantomHead            *head,
+                               GRand                  *rand);
+/* TRUE where the face, jaws or spine decide what is at q (head frame). */
+gboolean phantom_face_sample  (const PhantomHead      *head,
+                               const double            q[3],
+                               double                 *hu,
+                               guint8                 *label);
 
 /* Scanner effects on one axial slice of HU (row-major, size × size). */
 void   phantom_add_streaks  (const PhantomHead      *head,

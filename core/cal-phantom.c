@@ -80,8 +80,102 @@ typedef struct {
   GCancellable *cancellable;
 } Job;
 
-/* One slice: labels at voxel centres; HU averaged over the pixel and the
- * slice thickness; then the scanner. */
+/* The bone convention: what a 226 HU threshold (the bone preset of
+ * InVesalius, Slicer and ITK-SNAP, and the sample's reference) finds on an
+ * ideal scan of the same head, at the same resolution and kernel, with no
+ * noise, streaks, metal or head rest.  Real references are drawn that way,
+ * so phantoms and real scans are judged by one rule; a voxel whose centre
+ * misses thin bone can still be bone by partial volume, and the reverse. */
+#define BONE_HU 226.0
+
+typedef struct {
+  double  hu;        /* everything, averaged over the voxel */
+  double  clean;     /* the same with metal as soft tissue and no head rest */
+  guint8  bone;      /* CAL_PHANTOM_SKULL or _FRAGMENT where any sample was bone, else 0 */
+} VoxelSample;
+
+static void
+sample_voxel (const PhantomHead *h,
+              const double       centre[3],
+              int                nz,
+              VoxelSample       *out)
+{
+  const CalPhantomParams *p = &h->params;
+  double sum = 0, clean = 0;
+  guint n_skull = 0, n_fragment = 0, n = IN_PLANE_SAMPLES * IN_PLANE_SAMPLES * nz;
+
+  for (int a = 0; a < IN_PLANE_SAMPLES; a++)
+    for (int b = 0; b < IN_PLANE_SAMPLES; b++)
+      for (int c = 0; c < nz; c++)
+        {
+          double q[3] = {
+            centre[0] + ((a + 0.5) / IN_PLANE_SAMPLES - 0.5) * p->pixel_mm,
+            centre[1] + ((b + 0.5) / IN_PLANE_SAMPLES - 0.5) * p->pixel_mm,
+            centre[2] + ((c + 0.5) / nz - 0.5) * p->slice_mm,
+          }, hu;
+          guint8 label;
+          phantom_head_sample (h, q, &hu, &label);
+          sum += hu;
+          clean += label == CAL_PHANTOM_METAL ? h->scalp_hu : label == CAL_PHANTOM_SUPPORT ? h->air : hu;
+          n_skull += label == CAL_PHANTOM_SKULL;
+          n_fragment += label == CAL_PHANTOM_FRAGMENT;
+        }
+  out->hu = sum / n;
+  out->clean = clean / n;
+  out->bone = n_skull + n_fragment == 0 ? 0 : n_skull >= n_fragment ? CAL_PHANTOM_SKULL : CAL_PHANTOM_FRAGMENT;
+}
+
+/* Which bone a voxel with no bone sample of its own belongs to, when the
+ * kernel's blur carries bone's HU onto it: its in-plane neighbours'. */
+static guint8
+neighbour_bone (const guint8 *bone,
+                guint32       size,
+                guint32       i,
+                guint32       j)
+{
+  guint8 found = 0;
+
+  for (int dj = -2; dj <= 2; dj++)
+    for (int di = -2; di <= 2; di++)
+      {
+        int x = (int) i + di, y = (int) j + dj;
+        if (x < 0 || y < 0 || x >= (int) size || y >= (int) size)
+          continue;
+        if (bone[y * size + x] == CAL_PHANTOM_SKULL)
+          return CAL_PHANTOM_SKULL;
+        found = MAX (found, bone[y * size + x]);
+      }
+  return found;
+}
+
+/* Labels by the bone convention; everything else keeps what its centre is. */
+static void
+label_slice (guint8       *labels,
+             const float  *clean,
+             const guint8 *bone,
+             guint32       size)
+{
+  for (guint32 j = 0; j < size; j++)
+    for (guint32 i = 0; i < size; i++)
+      {
+        guint v = j * size + i;
+        guint8 centre = labels[v];
+        gboolean bright = clean[v] >= BONE_HU;
+        if (centre == CAL_PHANTOM_METAL || centre == CAL_PHANTOM_SUPPORT)
+          continue;
+        if (bright)
+          {
+            guint8 kind = bone[v] ? bone[v] : neighbour_bone (bone, size, i, j);
+            if (kind)
+              labels[v] = kind;
+          }
+        else if (centre == CAL_PHANTOM_SKULL || centre == CAL_PHANTOM_FRAGMENT)
+          labels[v] = CAL_PHANTOM_BACKGROUND;
+      }
+}
+
+/* One slice: HU averaged over the pixel and the slice thickness, then the
+ * scanner; labels by the bone convention above. */
 static void
 make_slice (guint    k,
             gpointer data)
@@ -91,34 +185,29 @@ make_slice (guint    k,
   const CalPhantomParams *p = &h->params;
   int nz = MAX (1, (int) round (p->slice_mm / SLICE_SAMPLE_MM));
   double z = job->origin[2] + k * p->slice_mm;
-  float *slice = job->hu + (gsize) k * job->size * job->size;
-  guint8 *labels = job->labels + (gsize) k * job->size * job->size;
+  gsize n = (gsize) job->size * job->size;
+  float *slice = job->hu + k * n;
+  guint8 *labels = job->labels + k * n;
+  g_autofree float *clean = g_new (float, n);
+  g_autofree guint8 *bone = g_new (guint8, n);
 
   if (g_cancellable_is_cancelled (job->cancellable))
     return;
   for (guint32 j = 0; j < job->size; j++)
     for (guint32 i = 0; i < job->size; i++)
       {
-        double centre[3] = { job->origin[0] + i * p->pixel_mm, job->origin[1] + j * p->pixel_mm, z }, hu, sum = 0;
-        guint8 ignored;
-        phantom_head_sample (h, centre, &hu, &labels[j * job->size + i]);
-        for (int a = 0; a < IN_PLANE_SAMPLES; a++)
-          for (int b = 0; b < IN_PLANE_SAMPLES; b++)
-            for (int c = 0; c < nz; c++)
-              {
-                double q[3] = {
-                  centre[0] + ((a + 0.5) / IN_PLANE_SAMPLES - 0.5) * p->pixel_mm,
-                  centre[1] + ((b + 0.5) / IN_PLANE_SAMPLES - 0.5) * p->pixel_mm,
-                  centre[2] + ((c + 0.5) / nz - 0.5) * p->slice_mm,
-                };
-                phantom_head_sample (h, q, &hu, &ignored);
-                sum += hu;
-              }
-        slice[j * job->size + i] = sum / (IN_PLANE_SAMPLES * IN_PLANE_SAMPLES * nz);
+        double centre[3] = { job->origin[0] + i * p->pixel_mm, job->origin[1] + j * p->pixel_mm, z }, hu;
+        guint v = j * job->size + i;
+        VoxelSample s;
+        phantom_head_sample (h, centre, &hu, &labels[v]);
+        sample_voxel (h, centre, nz, &s);
+        slice[v] = s.hu, clean[v] = s.clean, bone[v] = s.bone;
       }
   phantom_add_streaks (h, slice, job->size, z, job->origin);
   phantom_add_noise (slice, job->size, p->noise_hu, phantom_hash (p->seed) ^ ((guint64) k << 40));
   phantom_apply_kernel (slice, job->size, p->kernel);
+  phantom_apply_kernel (clean, job->size, p->kernel);
+  label_slice (labels, clean, bone, job->size);
 }
 
 gboolean

@@ -18,8 +18,11 @@ G_BEGIN_DECLS
  * the scanner (pixel size, slice thickness 0.6–3 mm with partial volume,
  * smooth or sharp kernel, noise, tilted head).
  *
- * Labels: what each voxel centre is, by the geometry itself.  Training
- * wants CAL_PHANTOM_SKULL; the rest say what must not become bone.
+ * Labels: bone (skull, fragment) is what a 226 HU threshold finds on an
+ * ideal scan of the same head (same resolution and kernel; no noise,
+ * streaks, metal or head rest), the convention real references follow;
+ * every other label is what the voxel's centre is.  Training wants
+ * CAL_PHANTOM_SKULL; the rest say what must not become bone.
  */
 typedef enum {
   CAL_PHANTOM_BACKGROUND = 0,   /* air, soft tissue, brain, CSF, fat */

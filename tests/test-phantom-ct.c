@@ -86,6 +86,44 @@ test_tissues_and_volume (void)
   g_assert_cmpuint (cal_mask_count (labels, CAL_PHANTOM_METAL), ==, 0);
 }
 
+/* Below the skull base: the jaw and spine are bone in the scan's lowest
+ * 20 mm, teeth are the densest bone, and
+ * the labels follow the 226 HU convention: on a noise-free scan with no
+ * metal or head rest, bone is exactly what reaches 226 HU. */
+static void
+test_face_and_bone_convention (void)
+{
+  CalPhantomParams p;
+  g_autoptr(CalVolume) ct = NULL;
+  g_autoptr(CalMask) labels = NULL;
+  const CalGrid *grid;
+  const gint16 *v;
+  const guint8 *l;
+  guint64 n, low = 0, bright = 0, agree = 0, low_voxels;
+  double voxel_ml;
+
+  small_params (&p, 7);
+  p.n_burr_holes = p.n_flaps = p.n_fragments = p.n_plates = p.n_clips = 0;
+  p.noise_hu = 0, p.kernel = 0, p.headrest_hu = -100;
+  generate (&p, &ct, &labels);
+  voxel_ml = fabs (cal_grid_determinant (cal_volume_get_grid (ct))) / 1000;
+  grid = cal_volume_get_grid (ct);
+  v = cal_volume_get_data (ct), l = cal_mask_get_labels (labels);
+  n = cal_grid_n_voxels (grid);
+  low_voxels = (guint64) grid->dims[0] * grid->dims[1] * (guint64) (20 / p.slice_mm);
+  for (guint64 i = 0; i < n; i++)
+    {
+      gboolean bone = l[i] == CAL_PHANTOM_SKULL || l[i] == CAL_PHANTOM_FRAGMENT;
+      low += i < low_voxels && bone;
+      bright += v[i] >= 1800 && bone;
+      agree += bone == (v[i] >= 226);
+    }
+  g_test_message ("bone in the lowest 20 mm: %.1f mL", low * voxel_ml);
+  g_assert_cmpfloat (low * voxel_ml, >, 5);
+  g_assert_cmpuint (bright, >, 50);
+  g_assert_cmpfloat ((double) agree / n, >, 0.9999);
+}
+
 /* At the vertex, with the head upright, the skull is 3–10 mm thick: the
  * run of skull along z through the middle column. */
 static void
@@ -232,6 +270,7 @@ main (int argc, char **argv)
   g_test_add_func ("/phantom/same-seed", test_same_seed_same_phantom);
   g_test_add_func ("/phantom/tissues", test_tissues_and_volume);
   g_test_add_func ("/phantom/vault-thickness", test_vault_thickness);
+  g_test_add_func ("/phantom/face-and-bone-convention", test_face_and_bone_convention);
   g_test_add_func ("/phantom/defects-metal", test_defects_and_metal);
   g_test_add_func ("/phantom/head-rest", test_head_rest_apart_from_skull);
   g_test_add_func ("/phantom/bad-settings", test_bad_settings);

@@ -24,6 +24,7 @@ static const struct {
   { "evaluate", cal_cli_evaluate, "Compare a mask with a reference: DSC, Hausdorff, ASSD, deviation (mm)" },
   { "infer",   cal_cli_infer,   "Run an ONNX network (U-net) on a CT, or on a bare tensor (--raw)" },
   { "phantom", cal_cli_phantom, "Make a synthetic head CT with exact labels (skull, defects, metal, head rest)" },
+  { "segment", cal_cli_segment, "Segment the skull with the bundled U-net (defects stay open), optionally to STL" },
   { "devices", cal_cli_devices, "List the Vulkan devices Calvaria can compute on" },
 };
 

@@ -130,6 +130,23 @@ def main():
     t.check(r.returncode == 0 and "UNKNOWN" in r.stdout, "accepted on request, marked UNKNOWN", r.stdout)
     del hdr
 
+    # segment: what is wrong is said before any network runs
+    mask = os.path.join(tmp, "unet.nii.gz")
+    r = run(a.cli, "segment", a.sample, mask, "--model", os.path.join(tmp, "missing.onnx"))
+    t.check(r.returncode == 1 and "missing.onnx" in r.stderr and not os.path.exists(mask),
+            "segment with a missing model: exit 1, names it, writes nothing", r.stderr)
+    bad_model = os.path.join(tmp, "garbage.onnx")
+    with open(bad_model, "wb") as f:
+        f.write(b"\x0a\xff\xff\xff\xff\x0f not a model")
+    r = run(a.cli, "segment", a.sample, mask, "--model", bad_model)
+    t.check(r.returncode == 1 and "garbage.onnx" in r.stderr and not os.path.exists(mask),
+            "segment with a corrupt model: exit 1, writes nothing", r.stderr)
+    r = run(a.cli, "segment", a.sample, os.path.join(tmp, "unet.stl"))
+    t.check(r.returncode == 2 and ".nii" in r.stderr, "segment to a non-NIfTI mask: exit 2", r.stderr)
+    r = run(a.cli, "segment", a.sample, mask, "--threshold", "1.5")
+    t.check(r.returncode == 2 and "threshold" in r.stderr and not os.path.exists(mask),
+            "segment with a threshold outside 0–1: exit 2", r.stderr)
+
     # the written header carries no patient data
     with open(os.path.join(tmp, "hfs.nii"), "rb") as f:
         head = f.read(352)

@@ -214,6 +214,33 @@ test_threshold (void)
   g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (window->export_button)));
 }
 
+/* The bundled U-net on the sample, against the threshold mask just made
+ * (226 HU, largest piece: the reference docs/segmentation.md uses). */
+static void
+test_segment (void)
+{
+  g_autoptr (CalMask) reference = g_object_ref (cal_view_state_get_mask (cal_window_get_state (window)));
+  const guint8 *r = cal_mask_get_labels (reference), *m;
+  guint64 n = cal_grid_n_voxels (cal_mask_get_grid (reference)), both = 0;
+  CalMask *mask;
+  double dsc;
+
+  click (window->segment_button);
+  g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (window->threshold_button)));
+  wait_idle ("segment", 600);
+  mask = cal_view_state_get_mask (cal_window_get_state (window));
+  g_assert_true (mask != reference);
+  m = cal_mask_get_labels (mask);
+  for (guint64 v = 0; v < n; v++)
+    both += r[v] && m[v];
+  dsc = 2.0 * both / (cal_mask_count (reference, 1) + cal_mask_count (mask, 1));
+  g_test_message ("U-net against threshold ≥ 226 HU, largest piece: DSC %.4f", dsc);
+  g_assert_cmpfloat (dsc, >=, 0.95);
+  g_assert_nonnull (strstr (gtk_label_get_text (window->mask_label), "U-net"));
+  g_assert_nonnull (strstr (gtk_label_get_text (window->mask_label), "mm³"));
+  g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (window->update_3d_button)));
+}
+
 static void
 test_update_3d (void)
 {
@@ -372,6 +399,7 @@ main (int argc, char **argv)
   g_test_add_func ("/window/slices", test_slices);
   g_test_add_func ("/window/window-level", test_window_level);
   g_test_add_func ("/window/threshold", test_threshold);
+  g_test_add_func ("/window/segment", test_segment);
   g_test_add_func ("/window/update-3d", test_update_3d);
   g_test_add_func ("/window/screenshot", test_screenshot);
   g_test_add_func ("/window/export", test_export);

@@ -53,6 +53,8 @@ case "$mode" in
     "$dir/app/cli/calvaria-cli" threshold "$sample" "$out/cranium-bone.nii.gz" --preset bone \
       --largest --fill-cavities --max-cavity 1000
     "$dir/app/cli/calvaria-cli" mesh "$out/cranium-bone.nii.gz" "$out/cranium-skull.stl" --smooth 10
+    # The same skull by the bundled U-net (Vulkan; lavapipe without a GPU).
+    "$dir/app/cli/calvaria-cli" segment "$sample" "$out/cranium-unet.nii.gz" --stl "$out/cranium-unet.stl" --smooth 10
     echo "Sample written to $out"
     # The application itself, on the sample, from the build folder.
     if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* calvaria-cli segment: CT → bone mask (and STL) with the skull model. */
+#include "cal-cli.h"
+
+#include <math.h>
+#include <stdio.h>
+
+#include "cal-loader.h"
+#include "cal-mesh-pipeline.h"
+#include "cal-nifti.h"
+#include "cal-onnx.h"
+#include "cal-segment.h"
+
+typedef struct {
+  char    *model, *device, *series, *stl;
+  double   threshold, min_island;
+  gboolean keep_all, accept_unknown, quiet;
+  gint     smooth;
+} SegmentArgs;
+
+static void
+print_progress (double   fraction,
+                gpointer user_data)
+{
+  if (*(gboolean *) user_data)
+    return;
+  fprintf (stderr, "\rSegmenting… %3.0f %%", fraction * 100);
+  fflush (stderr);
+}
+
+static int
+write_stl (CalMask           *mask,
+           const SegmentArgs *args)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CalMesh) mesh = NULL;
+  CalMeshOptions options;
+  CalMeshReport report;
+
+  cal_mesh_options_init (&options);
+  options.label = 1;
+  options.smooth_iterations = (guint) args->smooth;
+  mesh = cal_mesh_build (mask, &options, &report, NULL, NULL, NULL, &error);
+  if (mesh == NULL || !cal_mesh_export (mesh, &report, args->stl, CAL_STL_BINARY, FALSE, NULL, &error))
+    {
+      cal_cli_print_error (args->stl, error);
+      return g_error_matches (error, CAL_MESH_ERROR, CAL_MESH_ERROR_CHECKS_FAILED) ? CAL_EXIT_REFUSED
+                                                                                   : CAL_EXIT_OUTPUT;
+    }
+  if (!args->quiet)
+    printf ("Wrote %s (%u triangles, watertight, LPS mm)\n", args->stl, report.n_triangles);
+  return CAL_EXIT_OK;
+}
+
+static void
+print_report (const CalSegmentReport *report,
+              const char             *model,
+              const char             *out)
+{
+  g_autofree char *model_name = g_path_get_basename (model);
+
+  printf ("Model: %s (bone above probability %.2f)\n", model_name, report->threshold);
+  printf ("Device: %s; network %.1f s (%.1f GFLOP of convolutions), whole segmentation %.1f s\n",
+          report->device, report->network.seconds, report->network.flops / 1e9, report->seconds);
+  printf ("Clean-up removed %" G_GUINT64_FORMAT " voxels outside the kept bone\n", report->removed_voxels);
+  printf ("Bone: %" G_GUINT64_FORMAT " voxels, %.1f mm³ (voxel count × voxel volume)\n",
+          report->bone_voxels, report->bone_mm3);
+  printf ("Wrote %s\n", out);
+}
+
+static int
+segment (const SegmentArgs *args,
+         const char        *ct_path,
+         const char        *out_path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CalLoadReport) load_report = cal_load_report_new ();
+  g_autofree char *model = args->model ? g_strdup (args->model) : cal_segment_default_model (&error);
+  g_autoptr(CalNnGraph) graph = NULL;
+  g_autoptr(CalVkContext) vk = NULL;
+  g_autoptr(CalNnEngine) engine = NULL;
+  g_autoptr(CalVolume) ct = NULL;
+  g_autoptr(CalMask) mask = NULL;
+  CalSegmentOptions options;
+  CalSegmentReport report = { 0 };
+  int status;
+
+  if (model == NULL || (graph = cal_onnx_load (model, &error)) == NULL)
+    {
+      cal_cli_print_error (model ? model : "segment", error);
+      return CAL_EXIT_INPUT;
+    }
+  ct = cal_volume_load (ct_path, args->series, args->accept_unknown ? CAL_LOAD_ACCEPT_UNKNOWN_ORIENTATION : 0,
+                        load_report, NULL, NULL, NULL, &error);
+  if (ct == NULL)
+    {
+      cal_cli_print_error (ct_path, error);
+      return cal_cli_exit_for_error (error);
+    }
+  cal_cli_print_warnings (load_report->warnings);
+  vk = cal_vk_context_new (args->device, &error);
+  engine = vk ? cal_nn_engine_new (vk, graph, &error) : NULL;
+  if (engine == NULL)
+    {
+      cal_cli_print_error ("segment", error);
+      return cal_cli_exit_for_error (error);
+    }
+  cal_segment_options_init (&options);
+  options.threshold = args->threshold;
+  options.keep_largest = !args->keep_all;
+  options.min_island_mm3 = args->min_island;
+  mask = cal_segment (engine, ct, &options, print_progress, (gpointer) &args->quiet, &report, NULL, &error);
+  if (!args->quiet)
+    fprintf (stderr, "\n");
+  if (mask == NULL)
+    {
+      cal_cli_print_error ("segment", error);
+      return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT) ? CAL_EXIT_USAGE : CAL_EXIT_REFUSED;
+    }
+  if (!cal_nifti_write_mask (mask, out_path, CAL_NIFTI_1, &error))
+    {
+      cal_cli_print_error (out_path, error);
+      cal_segment_report_clear (&report);
+      return CAL_EXIT_OUTPUT;
+    }
+  if (!args->quiet)
+    print_report (&report, model, out_path);
+  cal_segment_report_clear (&report);
+  status = args->stl ? write_stl (mask, args) : CAL_EXIT_OK;
+  return status;
+}
+
+int
+cal_cli_segment (int    argc,
+                 char **argv)
+{
+  SegmentArgs args = { .threshold = NAN };
+  const GOptionEntry entries[] = {
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &args.model, "ONNX model (default: the skull model Calvaria ships)", "M.onnx" },
+    { "stl", 0, 0, G_OPTION_ARG_FILENAME, &args.stl, "Also write the bone's watertight surface (binary STL, LPS mm)", "OUT.stl" },
+    { "smooth", 0, 0, G_OPTION_ARG_INT, &args.smooth, "With --stl: Taubin smoothing iterations (keeps volume)", "N" },
+    { "threshold", 0, 0, G_OPTION_ARG_DOUBLE, &args.threshold, "Bone above this probability (default: the model's)", "P" },
+    { "keep-all", 0, 0, G_OPTION_ARG_NONE, &args.keep_all, "Keep every piece of bone, not only the skull's (largest)", NULL },
+    { "min-island", 0, 0, G_OPTION_ARG_DOUBLE, &args.min_island, "With --keep-all: remove pieces smaller than this", "MM3" },
+    { "device", 'd', 0, G_OPTION_ARG_STRING, &args.device, "Vulkan device (number or part of its name, see “devices”)", "N" },
+    { "series", 0, 0, G_OPTION_ARG_STRING, &args.series, "DICOM series (UID or number from “info”)", "UID|N" },
+    { "accept-unknown-orientation", 0, 0, G_OPTION_ARG_NONE, &args.accept_unknown,
+      "Read files that do not say where left and right are", NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &args.quiet, "Print nothing on success", NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context =
+    g_option_context_new ("CT OUT_MASK.nii[.gz] — segment the skull with the U-net (defects stay open)");
+  int status;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!cal_cli_parse (context, &argc, &argv, 2,
+                      "segment CT OUT_MASK.nii[.gz] [--stl OUT.stl] [--model M.onnx] [--device N]"))
+    return CAL_EXIT_USAGE;
+  if (!cal_nifti_path_is_nifti (argv[2]) || args.smooth < 0 || args.min_island < 0)
+    {
+      fprintf (stderr, "calvaria-cli: the mask must be a .nii or .nii.gz file; --smooth and --min-island "
+                       "take 0 or more\n");
+      return CAL_EXIT_USAGE;
+    }
+  status = segment (&args, argv[1], argv[2]);
+  g_free (args.model), g_free (args.device), g_free (args.series), g_free (args.stl);
+  return status;
+}

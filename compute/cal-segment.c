@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* One-call bone segmentation: network, threshold, clean-up. */
+#include "cal-segment.h"
+
+#include <math.h>
+
+#include "cal-mask-components.h"
+#include "cal-parallel.h"
+
+#define DEFAULT_MODEL_NAME "calvaria-skull.onnx"
+/* The network's share of the progress bar: the clean-up is the rest. */
+#define NETWORK_SHARE 0.9
+
+void
+cal_segment_options_init (CalSegmentOptions *options)
+{
+  *options = (CalSegmentOptions) {
+    .threshold = NAN,
+    .keep_largest = TRUE,
+    .min_island_mm3 = 0,
+    .memory_budget = 0,
+  };
+}
+
+void
+cal_segment_report_clear (CalSegmentReport *report)
+{
+  g_clear_pointer (&report->device, g_free);
+}
+
+char *
+cal_segment_default_model (GError **error)
+{
+  const char *dirs[] = { g_getenv ("CALVARIA_MODEL_DIR"), CALVARIA_MODEL_DIR, CALVARIA_SOURCE_MODEL_DIR };
+  g_autoptr(GString) looked = g_string_new (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
+    {
+      g_autofree char *path = NULL;
+      if (dirs[i] == NULL || *dirs[i] == '\0')
+        continue;
+      path = g_build_filename (dirs[i], DEFAULT_MODEL_NAME, NULL);
+      if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        return g_steal_pointer (&path);
+      g_string_append_printf (looked, "%s%s", looked->len ? ", " : "", dirs[i]);
+    }
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+               "The default skull model (%s) is not installed; looked in %s. Give a model with --model "
+               "or set CALVARIA_MODEL_DIR", DEFAULT_MODEL_NAME, looked->str);
+  return NULL;
+}
+
+typedef struct {
+  CalProgressFunc progress;
+  gpointer        data;
+} ProgressScale;
+
+static void
+network_progress (double   fraction,
+                  gpointer user_data)
+{
+  ProgressScale *scale = user_data;
+
+  if (scale->progress)
+    scale->progress (fraction * NETWORK_SHARE, scale->data);
+}
+
+static CalMask *
+threshold_probability (CalVolume *probability,
+                       double     threshold)
+{
+  const float *p = cal_volume_get_data (probability);
+  const CalGrid *grid = cal_volume_get_grid (probability);
+  gsize n = cal_grid_n_voxels (grid);
+  guint8 *labels = g_malloc (n);
+
+  for (gsize v = 0; v < n; v++)
+    labels[v] = p[v] > threshold;
+  return cal_mask_new_take (grid, labels);
+}
+
+static gboolean
+check_options (const CalSegmentOptions *options,
+               double                   threshold,
+               GError                 **error)
+{
+  if (!(threshold > 0 && threshold < 1) || !(options->min_island_mm3 >= 0))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "Segmentation settings out of range: the threshold is a probability between 0 and 1 "
+                   "(exclusive), the smallest island 0 mm³ or more");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+CalMask *
+cal_segment (CalNnEngine              *engine,
+             CalVolume                *ct,
+             const CalSegmentOptions  *options,
+             CalProgressFunc           progress,
+             gpointer                  progress_data,
+             CalSegmentReport         *report,
+             GCancellable             *cancellable,
+             GError                  **error)
+{
+  CalSegmentOptions defaults;
+  const CalVkDeviceInfo *info = cal_vk_context_get_info (cal_nn_engine_get_context (engine));
+  ProgressScale scale = { progress, progress_data };
+  g_autoptr(CalVolume) probability = NULL;
+  CalMask *mask;
+  CalSegmentReport local = { 0 };
+  gint64 start = g_get_monotonic_time ();
+  guint64 above;
+
+  g_return_val_if_fail (engine != NULL && CAL_IS_VOLUME (ct), NULL);
+  if (options == NULL)
+    cal_segment_options_init (&defaults), options = &defaults;
+  local.threshold = isnan (options->threshold) ? cal_nn_engine_get_graph (engine)->preprocess.threshold
+                                               : options->threshold;
+  if (!check_options (options, local.threshold, error))
+    return NULL;
+  probability = cal_nn_infer_volume (engine, ct, options->memory_budget ? options->memory_budget
+                                                                        : info->device_memory / 2,
+                                     network_progress, &scale, &local.network, cancellable, error);
+  if (probability == NULL || g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+  mask = threshold_probability (probability, local.threshold);
+  above = cal_mask_count (mask, 1);
+  if (options->keep_largest)
+    cal_mask_keep_largest_component (mask, 1);
+  else if (options->min_island_mm3 > 0)
+    cal_mask_remove_islands (mask, 1, options->min_island_mm3);
+  local.bone_voxels = cal_mask_count (mask, 1);
+  local.removed_voxels = above - local.bone_voxels;
+  local.bone_mm3 = local.bone_voxels * cal_mask_voxel_volume (mask);
+  local.seconds = (g_get_monotonic_time () - start) / 1e6;
+  local.device = g_strdup (info->name);
+  if (progress)
+    progress (1.0, progress_data);
+  if (report)
+    *report = local;
+  else
+    cal_segment_report_clear (&local);
+  return mask;
+}
+
+typedef struct {
+  CalNnEngine      *engine;    /* borrowed: the caller keeps it until the task ends */
+  CalVolume        *ct;
+  CalSegmentOptions options;
+  CalProgressFunc   progress;
+  gpointer          progress_data;
+  CalSegmentReport  report;
+} SegmentData;
+
+static void
+segment_data_free (SegmentData *data)
+{
+  g_object_unref (data->ct);
+  cal_segment_report_clear (&data->report);
+  g_free (data);
+}
+
+static void
+segment_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  SegmentData *data = task_data;
+  GError *error = NULL;
+  CalMask *mask = cal_segment (data->engine, data->ct, &data->options, data->progress, data->progress_data,
+                               &data->report, cancellable, &error);
+
+  if (mask == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, mask, g_object_unref);
+}
+
+void
+cal_segment_async (CalNnEngine              *engine,
+                   CalVolume                *ct,
+                   const CalSegmentOptions  *options,
+                   CalProgressFunc           progress,
+                   gpointer                  progress_data,
+                   GCancellable             *cancellable,
+                   GAsyncReadyCallback       callback,
+                   gpointer                  user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  SegmentData *data = g_new0 (SegmentData, 1);
+
+  data->engine = engine;
+  data->ct = g_object_ref (ct);
+  if (options)
+    data->options = *options;
+  else
+    cal_segment_options_init (&data->options);
+  data->progress = progress;
+  data->progress_data = progress_data;
+  g_task_set_source_tag (task, cal_segment_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) segment_data_free);
+  cal_task_run_in_background (task, segment_thread);
+}
+
+CalMask *
+cal_segment_finish (GAsyncResult      *result,
+                    CalSegmentReport  *report,
+                    GError           **error)
+{
+  GTask *task = G_TASK (result);
+  SegmentData *data = g_task_get_task_data (task);
+
+  g_return_val_if_fail (g_task_get_source_tag (task) == cal_segment_async, NULL);
+  if (report)
+    {
+      *report = data->report;
+      data->report.device = NULL;
+    }
+  return g_task_propagate_pointer (task, error);
+}

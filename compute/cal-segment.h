@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "cal-load-report.h"
+#include "cal-mask.h"
+#include "cal-nn-volume.h"
+#include "cal-vk-context.h"
+
+G_BEGIN_DECLS
+
+/*
+ * Bone from a CT in one call: the model's preprocessing and the U-net on
+ * Vulkan (cal-nn-volume.h), its threshold, then the clean-up: the largest
+ * face-connected piece of bone is the skull, or, with keep_largest off,
+ * every piece of at least min_island_mm3.  Nothing is filled or closed, so
+ * a defect the network left open stays open.
+ */
+typedef struct {
+  double   threshold;          /* probability above which a voxel is bone; NAN: the model's */
+  gboolean keep_largest;       /* default TRUE */
+  double   min_island_mm3;     /* with keep_largest FALSE: smaller pieces are removed */
+  guint64  memory_budget;      /* activations; 0: half the device's memory */
+} CalSegmentOptions;
+
+typedef struct {
+  CalNnVolumeStats network;
+  double   seconds;            /* the whole segmentation, model already loaded */
+  double   threshold;          /* what was applied */
+  guint64  bone_voxels;        /* after the clean-up */
+  guint64  removed_voxels;     /* above the threshold but removed by the clean-up */
+  double   bone_mm3;           /* voxel count × voxel volume */
+  char    *device;             /* what ran the network */
+} CalSegmentReport;
+
+void         cal_segment_options_init    (CalSegmentOptions  *options);
+void         cal_segment_report_clear    (CalSegmentReport   *report);
+
+/* The model that ships with Calvaria: $CALVARIA_MODEL_DIR, then the
+ * installed data directory, then the source tree (uninstalled runs).
+ * NULL, with an error that says where it looked, when none exists. */
+char        *cal_segment_default_model   (GError            **error);
+
+CalMask     *cal_segment                 (CalNnEngine              *engine,
+                                          CalVolume                *ct,
+                                          const CalSegmentOptions  *options,
+                                          CalProgressFunc           progress,
+                                          gpointer                  progress_data,
+                                          CalSegmentReport         *report,
+                                          GCancellable             *cancellable,
+                                          GError                  **error);
+
+/* The same in a worker thread; progress is called from that thread.  The
+ * engine must not be used elsewhere until the task has finished. */
+void         cal_segment_async           (CalNnEngine              *engine,
+                                          CalVolume                *ct,
+                                          const CalSegmentOptions  *options,
+                                          CalProgressFunc           progress,
+                                          gpointer                  progress_data,
+                                          GCancellable             *cancellable,
+                                          GAsyncReadyCallback       callback,
+                                          gpointer                  user_data);
+CalMask     *cal_segment_finish          (GAsyncResult             *result,
+                                          CalSegmentReport         *report,
+                                          GError                  **error);
+
+G_END_DECLS

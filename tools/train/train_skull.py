@@ -1,0 +1,202 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Trains Calvaria's default skull model on synthetic head CTs and exports
+it to ONNX with its preprocessing in metadata_props.
+
+  tools/train/train_skull.py --cli build/app/cli/calvaria-cli --work /tmp/skull-train \\
+      --out data/models/calvaria-skull.onnx
+
+A 2.5-D U-net (three neighbouring slices as channels, base 8, four
+poolings) learns bone from phantoms `--train-seeds` (default 1001–1040;
+held-out phantoms for docs/segmentation.md start at 9001, the sample CT is
+never used).  Loss: (1 − soft DSC) + binary cross-entropy + λ · a
+distance-weighted (Hausdorff) term that punishes errors by how far they lie
+from the true surface, ramped in after a warm-up; cross-entropy counts
+pixels inside defects `--defect-weight` times, since bone there (a defect
+filled in) is the costliest mistake.  Everything random follows
+from `--seed`; the run checkpoints every `--checkpoint-every` steps into
+`--work` and continues from there when started again with the same command.
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import onnx
+import torch
+import torch.nn.functional as F
+from scipy import ndimage
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from skull_data import CropSampler, Phantom, make_phantoms  # noqa: E402
+from unet_models import UNet  # noqa: E402
+
+HU_WINDOW = (-1000.0, 2000.0)
+CONTEXT = 3
+DISTANCE_CAP = 20.0   # pixels: a far false positive costs as much as one 20 px away
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cli", required=True, help="calvaria-cli, to make the phantoms")
+    parser.add_argument("--work", required=True, help="phantom cache and checkpoints")
+    parser.add_argument("--out", required=True, help="the ONNX model to write")
+    parser.add_argument("--train-seeds", default="1001-1040")
+    parser.add_argument("--val-seeds", default="801-802")
+    parser.add_argument("--steps", type=int, default=3000)
+    parser.add_argument("--batch", type=int, default=12)
+    parser.add_argument("--crop", type=int, default=128)
+    parser.add_argument("--base", type=int, default=8)
+    parser.add_argument("--levels", type=int, default=4)
+    parser.add_argument("--lr", type=float, default=3e-3)
+    parser.add_argument("--hausdorff-weight", type=float, default=0.5)
+    parser.add_argument("--defect-weight", type=float, default=4.0,
+                        help="cross-entropy weight of pixels inside defects (bone there is the costliest error)")
+    parser.add_argument("--seed", type=int, default=20261121)
+    parser.add_argument("--threads", type=int, default=0, help="torch threads (0: all cores)")
+    parser.add_argument("--checkpoint-every", type=int, default=100)
+    parser.add_argument("--export-only", action="store_true", help="export the last checkpoint as it is, and stop")
+    return parser.parse_args()
+
+
+def seed_range(text):
+    first, _, last = text.partition("-")
+    return list(range(int(first), int(last or first) + 1))
+
+
+def distance_maps(target):
+    """Distance (px, capped) of every pixel to the target's surface, for
+    each crop: outside the bone to the nearest bone, inside to the nearest
+    background."""
+    out = np.zeros(target.shape, np.float32)
+    for i, t in enumerate(target[:, 0].numpy() > 0.5):
+        if t.any() and not t.all():
+            out[i, 0] = np.where(t, ndimage.distance_transform_edt(t), ndimage.distance_transform_edt(~t))
+        else:
+            out[i, 0] = DISTANCE_CAP
+    return torch.from_numpy(np.minimum(out, DISTANCE_CAP) / DISTANCE_CAP)
+
+
+def loss_terms(logits, target, distances, weights):
+    prob = torch.sigmoid(logits)
+    intersection = (prob * target).sum()
+    dice = 1 - (2 * intersection + 1) / (prob.sum() + target.sum() + 1)
+    bce = F.binary_cross_entropy_with_logits(logits, target, weight=weights)
+    hausdorff = ((prob - target) ** 2 * distances ** 2).mean() * 10
+    return dice, bce, hausdorff
+
+
+def save_checkpoint(path, model, optimizer, step, rng, log):
+    tmp = path + ".tmp"
+    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step,
+                "rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state(), "log": log}, tmp)
+    with open(tmp, "rb") as f:
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def validation_dice(model, batch):
+    model.eval()
+    with torch.no_grad():
+        x, y = batch[:2]
+        pred = (model(x) > 0).float()
+    model.train()
+    return float(2 * (pred * y).sum() / (pred.sum() + y.sum() + 1e-6))
+
+
+def export(model, args, path, log):
+    model.eval()
+    x = torch.zeros(1, CONTEXT, 256, 256)
+    tmp = path + ".tmp"
+    torch.onnx.export(model, x, tmp, opset_version=13, input_names=["slices"], output_names=["logits"],
+                      dynamic_axes={"slices": {0: "batch", 2: "height", 3: "width"},
+                                    "logits": {0: "batch", 2: "height", 3: "width"}},
+                      do_constant_folding=True)
+    m = onnx.load(tmp)
+    keys = {
+        "calvaria.hu_window": f"{HU_WINDOW[0]:.0f},{HU_WINDOW[1]:.0f}",
+        "calvaria.context_slices": str(CONTEXT),
+        "calvaria.size_multiple": str(2 ** args.levels),
+        "calvaria.output": "logits",
+        "calvaria.threshold": "0.5",
+        "calvaria.labels": "background,bone",
+        "calvaria.bone_convention": "226 HU threshold on an ideal scan (docs/segmentation.md)",
+        "calvaria.training": (f"tools/train/train_skull.py --train-seeds {args.train_seeds} --steps {args.steps} "
+                              f"--batch {args.batch} --crop {args.crop} --base {args.base} --levels {args.levels} "
+                              f"--lr {args.lr} --hausdorff-weight {args.hausdorff_weight} --defect-weight {args.defect_weight} "
+                              f"--seed {args.seed}"),
+        "calvaria.validation_dice": f"{log[-1]['val_dice']:.4f}" if log else "",
+    }
+    for key, value in keys.items():
+        entry = m.metadata_props.add()
+        entry.key, entry.value = key, value
+    m.producer_name, m.doc_string = "calvaria train_skull.py", "Calvaria default skull model (2.5-D U-net)"
+    onnx.save(m, tmp)
+    with open(tmp, "rb") as f:
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def main():
+    args = parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    rng = np.random.default_rng(args.seed)
+    cache = os.path.join(args.work, "phantoms")
+    train_seeds, val_seeds = seed_range(args.train_seeds), seed_range(args.val_seeds)
+    t0 = time.time()
+    make_phantoms(args.cli, cache, train_seeds + val_seeds)
+    print(f"phantoms ready in {time.time() - t0:.0f} s", flush=True)
+    train = CropSampler([Phantom(cache, s) for s in train_seeds], rng, args.crop, CONTEXT, HU_WINDOW)
+    val = CropSampler([Phantom(cache, s) for s in val_seeds], np.random.default_rng(1), args.crop, CONTEXT,
+                      HU_WINDOW, augment=False).batch(48)
+
+    model = UNet(in_channels=CONTEXT, out_channels=1, base=args.base, levels=args.levels, up="transpose")
+    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
+    checkpoint, step, log = os.path.join(args.work, "checkpoint.pt"), 0, []
+    if os.path.exists(checkpoint):
+        state = torch.load(checkpoint)
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        step, log = state["step"], state["log"]
+        rng.bit_generator.state = state["rng"]
+        torch.set_rng_state(state["torch_rng"])
+        print(f"resumed at step {step}", flush=True)
+    if args.export_only:
+        export(model, args, args.out, log)
+        print(f"exported step {step} to {args.out}")
+        return
+    schedule = lambda s: args.lr * 0.5 * (1 + np.cos(np.pi * min(s, args.steps) / args.steps))  # noqa: E731
+
+    model.train()
+    t0, sums = time.time(), np.zeros(3)
+    while step < args.steps:
+        for group in optimizer.param_groups:
+            group["lr"] = schedule(step)
+        x, y, defect = train.batch(args.batch)
+        dice, bce, hausdorff = loss_terms(model(x), y, distance_maps(y), 1 + (args.defect_weight - 1) * defect)
+        ramp = min(1.0, step / (0.3 * args.steps))
+        loss = dice + bce + args.hausdorff_weight * ramp * hausdorff
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        step += 1
+        sums += [dice.item(), bce.item(), hausdorff.item()]
+        if step % args.checkpoint_every == 0 or step == args.steps:
+            n = args.checkpoint_every if step % args.checkpoint_every == 0 else step % args.checkpoint_every
+            entry = {"step": step, "dice_loss": sums[0] / n, "bce": sums[1] / n, "hausdorff": sums[2] / n,
+                     "val_dice": validation_dice(model, val), "seconds": time.time() - t0}
+            log.append(entry)
+            print(json.dumps(entry), flush=True)
+            sums[:] = 0
+            save_checkpoint(checkpoint, model, optimizer, step, rng, log)
+    export(model, args, args.out, log)
+    print(f"wrote {args.out} ({os.path.getsize(args.out) / 1e6:.2f} MB)")
+
+
+if __name__ == "__main__":
+    main()
