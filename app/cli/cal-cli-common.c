@@ -50,3 +50,15 @@ cal_cli_parse (GOptionContext *context,
     }
   return TRUE;
 }
+
+/* A CalNnProgress for segmenting commands; user_data points to their
+ * --quiet flag. */
+void
+cal_cli_print_progress (double   fraction,
+                        gpointer user_data)
+{
+  if (*(gboolean *) user_data)
+    return;
+  fprintf (stderr, "\rSegmenting… %3.0f %%", fraction * 100);
+  fflush (stderr);
+}

@@ -63,16 +63,6 @@ run_raw (CalNnEngine *engine,
   return CAL_EXIT_OK;
 }
 
-static void
-print_progress (double   fraction,
-                gpointer user_data)
-{
-  if (*(gboolean *) user_data)
-    return;
-  fprintf (stderr, "\rSegmenting… %3.0f %%", fraction * 100);
-  fflush (stderr);
-}
-
 static int
 run_volume (CalNnEngine *engine,
             const char  *ct_path,
@@ -102,7 +92,8 @@ run_volume (CalNnEngine *engine,
   cal_cli_print_warnings (report->warnings);
   /* Half the device's memory for activations leaves room for the display
    * and other programs. */
-  prob = cal_nn_infer_volume (engine, ct, info->device_memory / 2, print_progress, &quiet, &stats, NULL, &error);
+  prob = cal_nn_infer_volume (engine, ct, info->device_memory / 2, cal_cli_print_progress, &quiet, &stats,
+                              NULL, &error);
   if (!quiet)
     fprintf (stderr, "\n");
   if (prob == NULL)

@@ -18,16 +18,6 @@ typedef struct {
   gint     smooth;
 } SegmentArgs;
 
-static void
-print_progress (double   fraction,
-                gpointer user_data)
-{
-  if (*(gboolean *) user_data)
-    return;
-  fprintf (stderr, "\rSegmenting… %3.0f %%", fraction * 100);
-  fflush (stderr);
-}
-
 static int
 write_stl (CalMask           *mask,
            const SegmentArgs *args)
@@ -109,7 +99,7 @@ segment (const SegmentArgs *args,
   options.threshold = args->threshold;
   options.keep_largest = !args->keep_all;
   options.min_island_mm3 = args->min_island;
-  mask = cal_segment (engine, ct, &options, print_progress, (gpointer) &args->quiet, &report, NULL, &error);
+  mask = cal_segment (engine, ct, &options, cal_cli_print_progress, (gpointer) &args->quiet, &report, NULL, &error);
   if (!args->quiet)
     fprintf (stderr, "\n");
   if (mask == NULL)

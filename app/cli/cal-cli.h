@@ -29,6 +29,8 @@ int  cal_cli_exit_for_error (const GError *error);
 void cal_cli_print_error    (const char   *context,
                              const GError *error);
 void cal_cli_print_warnings (GPtrArray    *warnings);
+void cal_cli_print_progress (double        fraction,
+                             gpointer      quiet);
 gboolean cal_cli_parse      (GOptionContext *context,
                              int            *argc,
                              char         ***argv,
