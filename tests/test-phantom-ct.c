@@ -87,9 +87,9 @@ test_tissues_and_volume (void)
 }
 
 /* Below the skull base: the jaw and spine are bone in the scan's lowest
- * 20 mm, teeth are the densest bone, and
- * the labels follow the 226 HU convention: on a noise-free scan with no
- * metal or head rest, bone is exactly what reaches 226 HU. */
+ * 20 mm, teeth are the densest bone, and the labels follow the 226 HU
+ * convention: on a noise-free scan with no metal or head rest, bone is
+ * exactly what reaches 226 HU. */
 static void
 test_face_and_bone_convention (void)
 {

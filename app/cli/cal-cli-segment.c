@@ -73,7 +73,6 @@ segment (const SegmentArgs *args,
   g_autoptr(CalMask) mask = NULL;
   CalSegmentOptions options;
   CalSegmentReport report = { 0 };
-  int status;
 
   if (model == NULL || (graph = cal_onnx_load (model, &error)) == NULL)
     {
@@ -116,8 +115,7 @@ segment (const SegmentArgs *args,
   if (!args->quiet)
     print_report (&report, model, out_path);
   cal_segment_report_clear (&report);
-  status = args->stl ? write_stl (mask, args) : CAL_EXIT_OK;
-  return status;
+  return args->stl ? write_stl (mask, args) : CAL_EXIT_OK;
 }
 
 int
