@@ -5,6 +5,7 @@
 #include <math.h>
 
 #include "cal-mask-components.h"
+#include "cal-onnx.h"
 #include "cal-parallel.h"
 
 #define DEFAULT_MODEL_NAME "calvaria-skull.onnx"
@@ -146,7 +147,7 @@ cal_segment (CalNnEngine              *engine,
 }
 
 typedef struct {
-  CalNnEngine      *engine;    /* borrowed: the caller keeps it until the task ends */
+  char             *model;     /* NULL: the default model */
   CalVolume        *ct;
   CalSegmentOptions options;
   CalProgressFunc   progress;
@@ -157,9 +158,30 @@ typedef struct {
 static void
 segment_data_free (SegmentData *data)
 {
+  g_free (data->model);
   g_object_unref (data->ct);
   cal_segment_report_clear (&data->report);
   g_free (data);
+}
+
+/* The model, the device and the engine are set up here, in the worker:
+ * building the engine compiles its shaders. */
+static CalMask *
+segment_with_model (SegmentData   *data,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  g_autofree char *path = data->model ? g_strdup (data->model) : cal_segment_default_model (error);
+  g_autoptr(CalNnGraph) graph = NULL;
+  g_autoptr(CalVkContext) vk = NULL;
+  g_autoptr(CalNnEngine) engine = NULL;
+
+  if (path == NULL || (graph = cal_onnx_load (path, error)) == NULL ||
+      (vk = cal_vk_context_new (NULL, error)) == NULL ||
+      (engine = cal_nn_engine_new (vk, graph, error)) == NULL)
+    return NULL;
+  return cal_segment (engine, data->ct, &data->options, data->progress, data->progress_data, &data->report,
+                      cancellable, error);
 }
 
 static void
@@ -168,10 +190,8 @@ segment_thread (GTask        *task,
                 gpointer      task_data,
                 GCancellable *cancellable)
 {
-  SegmentData *data = task_data;
   GError *error = NULL;
-  CalMask *mask = cal_segment (data->engine, data->ct, &data->options, data->progress, data->progress_data,
-                               &data->report, cancellable, &error);
+  CalMask *mask = segment_with_model (task_data, cancellable, &error);
 
   if (mask == NULL)
     g_task_return_error (task, error);
@@ -180,7 +200,7 @@ segment_thread (GTask        *task,
 }
 
 void
-cal_segment_async (CalNnEngine              *engine,
+cal_segment_async (const char               *model,
                    CalVolume                *ct,
                    const CalSegmentOptions  *options,
                    CalProgressFunc           progress,
@@ -192,7 +212,7 @@ cal_segment_async (CalNnEngine              *engine,
   g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
   SegmentData *data = g_new0 (SegmentData, 1);
 
-  data->engine = engine;
+  data->model = g_strdup (model);
   data->ct = g_object_ref (ct);
   if (options)
     data->options = *options;

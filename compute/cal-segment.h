@@ -51,9 +51,10 @@ CalMask     *cal_segment                 (CalNnEngine              *engine,
                                           GCancellable             *cancellable,
                                           GError                  **error);
 
-/* The same in a worker thread; progress is called from that thread.  The
- * engine must not be used elsewhere until the task has finished. */
-void         cal_segment_async           (CalNnEngine              *engine,
+/* The same in a worker thread, from a model file (NULL: the default
+ * model) on the default Vulkan device; loading the model and building its
+ * engine happen in the worker too.  progress is called from that thread. */
+void         cal_segment_async           (const char               *model,
                                           CalVolume                *ct,
                                           const CalSegmentOptions  *options,
                                           CalProgressFunc           progress,
