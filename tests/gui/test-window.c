@@ -9,7 +9,15 @@
 #include "cal-window-private.h"
 #include "calvaria-application.h"
 
+/* The bound users get is measured on the optimised build (the test command
+ * runs this test there too).  ASan and UBSan make the main thread's own
+ * drawing and allocating two to three times slower, so a sanitized build
+ * allows three times as long: still far below any work done on the loop. */
+#ifdef CAL_TEST_SANITIZED
+#define WATCHDOG_LIMIT_MS 150
+#else
 #define WATCHDOG_LIMIT_MS 50
+#endif
 
 static CalvariaApplication *app;
 static CalWindow *window;
@@ -357,8 +365,8 @@ test_export (void)
 static void
 test_watchdog (void)
 {
-  g_test_message ("longest main-loop stall: %.1f ms (during %s)", watchdog_max / 1000.0,
-                  watchdog_worst_phase ? watchdog_worst_phase : "nothing");
+  g_test_message ("longest main-loop stall: %.1f ms (during %s), limit %d ms", watchdog_max / 1000.0,
+                  watchdog_worst_phase ? watchdog_worst_phase : "nothing", WATCHDOG_LIMIT_MS);
   g_assert_cmpint (watchdog_max, >, 0);
   g_assert_cmpint (watchdog_max, <=, WATCHDOG_LIMIT_MS * 1000);
 }
