@@ -32,12 +32,13 @@ install_missing() {
   fi
 }
 
+# (POSIX sh has no local variables: this one must not reuse a caller's name.)
 configure() {
-  dir=$1; shift
-  if [ -f "$dir/build.ninja" ]; then
-    meson configure "$dir" "$@" >/dev/null
+  configure_dir=$1; shift
+  if [ -f "$configure_dir/build.ninja" ]; then
+    meson configure "$configure_dir" "$@" >/dev/null
   else
-    meson setup "$dir" "$root" "$@"
+    meson setup "$configure_dir" "$root" "$@"
   fi
 }
 
