@@ -47,6 +47,7 @@ class Phantom:
         self.bone = np.ascontiguousarray(((labels == SKULL) | (labels == FRAGMENT)).transpose(2, 1, 0)).astype(np.uint8)
         self.defect = np.ascontiguousarray((labels == DEFECT).transpose(2, 1, 0)).astype(np.uint8)
         self.slices_with_bone = np.flatnonzero(self.bone.reshape(self.bone.shape[0], -1).any(axis=1))
+        self.slices_with_defect = np.flatnonzero(self.defect.reshape(self.defect.shape[0], -1).any(axis=1))
 
 
 def window(hu, low, high):
@@ -60,9 +61,14 @@ class CropSampler:
     Augmentation: left–right flip, zoom 0.85–1.2 (other
     pixel sizes), HU offset ±20 and gain ±3 %, extra noise up to 25 HU."""
 
-    def __init__(self, phantoms, rng, crop=128, context=3, hu_window=(-1000.0, 2000.0), augment=True):
+    def __init__(self, phantoms, rng, crop=128, context=3, hu_window=(-1000.0, 2000.0), augment=True,
+                 defect_focus=0.0):
         self.phantoms, self.rng, self.crop, self.context = phantoms, rng, crop, context
         self.hu_window, self.augment = hu_window, augment
+        # The share of crops centred on a defect: its rim, and metal streaks
+        # across it, are where a filled-in defect comes from.
+        self.defect_focus = defect_focus
+        self.with_defects = [p for p in phantoms if len(p.slices_with_defect)]
 
     def _slice_index(self, p):
         if len(p.slices_with_bone) and self.rng.random() < 0.8:
@@ -89,10 +95,10 @@ class CropSampler:
         t_target = F.interpolate(t_target, size=size, mode="bilinear", align_corners=False)[0]
         return t_hu.numpy(), (t_target.numpy() >= 0.5).astype(np.float32)
 
-    def _crop_origin(self, bone, shape):
+    def _crop_origin(self, centre_on, shape, p_centre=0.6):
         c = self.crop
-        if self.rng.random() < 0.6 and bone.any():
-            ys, xs = np.nonzero(bone)
+        if self.rng.random() < p_centre and centre_on.any():
+            ys, xs = np.nonzero(centre_on)
             k = int(self.rng.integers(0, len(ys)))
             y0, x0 = ys[k] - c // 2 + int(self.rng.integers(-c // 4, c // 4 + 1)), xs[k] - c // 2
         else:
@@ -100,11 +106,18 @@ class CropSampler:
         return int(np.clip(y0, 0, max(0, shape[0] - c))), int(np.clip(x0, 0, max(0, shape[1] - c)))
 
     def sample(self):
-        p = self.phantoms[int(self.rng.integers(0, len(self.phantoms)))]
-        hu, target = self._stack(p, self._slice_index(p))
+        # (No draw at all without focus: the main stage's crops stay as they were.)
+        focus = self.defect_focus > 0 and bool(self.with_defects) and self.rng.random() < self.defect_focus
+        pool = self.with_defects if focus else self.phantoms
+        p = pool[int(self.rng.integers(0, len(pool)))]
+        z = int(self.rng.choice(p.slices_with_defect)) if focus else self._slice_index(p)
+        hu, target = self._stack(p, z)
         if self.augment:
             hu, target = self._augment(hu, target)
-        y0, x0 = self._crop_origin(target[0], target.shape[1:])
+        if focus:
+            y0, x0 = self._crop_origin(target[1], target.shape[1:], p_centre=1.0)
+        else:
+            y0, x0 = self._crop_origin(target[0], target.shape[1:])
         c = self.crop
         hu, target = hu[:, y0:y0 + c, x0:x0 + c], target[:, y0:y0 + c, x0:x0 + c]
         pad = ((0, 0), (0, c - hu.shape[1]), (0, c - hu.shape[2]))
