@@ -33,7 +33,8 @@ buffer_new (CalVkContext         *context,
     .sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO,
     .size = MAX (size, 4),
     .usage = VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT |
-             (staging ? 0 : VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT),
+             (staging ? 0 : VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT |
+                            VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT),
     .sharingMode = VK_SHARING_MODE_EXCLUSIVE,
   };
   VkMemoryPropertyFlags host = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
@@ -116,12 +117,45 @@ cal_vk_buffer_free (CalVkContext *context,
 
   if (buffer == NULL)
     return;
+  for (guint v = 0; v < G_N_ELEMENTS (buffer->views); v++)
+    if (buffer->views[v])
+      dev->vk.vkDestroyBufferView (dev->device, buffer->views[v], NULL);
   if (buffer->buffer)
     dev->vk.vkDestroyBuffer (dev->device, buffer->buffer, NULL);
   if (buffer->memory)
     dev->vk.vkFreeMemory (dev->device, buffer->memory, NULL);
   cal_vk_context_reserve_memory (context, -(gint64) MAX (buffer->size, 4));
   g_free (buffer);
+}
+
+VkBufferView
+cal_vk_buffer_texels (CalVkContext *context,
+                      CalVkBuffer  *buffer,
+                      CalVkTexels   texels,
+                      GError      **error)
+{
+  const CalVkDevice *dev = cal_vk_context_get_device (context);
+  VkDeviceSize texel_size = texels == CAL_VK_TEXELS_VEC4 ? 16 : 4;
+  VkBufferViewCreateInfo info = {
+    .sType = VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO,
+    .buffer = buffer->buffer,
+    .format = texels == CAL_VK_TEXELS_VEC4 ? VK_FORMAT_R32G32B32A32_SFLOAT : VK_FORMAT_R32_SFLOAT,
+    .range = MAX (buffer->size, 4) / texel_size * texel_size,
+  };
+
+  if (buffer->views[texels])
+    return buffer->views[texels];
+  if (!dev->push_descriptors || info.range == 0 ||
+      info.range / texel_size > dev->properties.limits.maxTexelBufferElements)
+    {
+      g_set_error (error, CAL_VK_ERROR, CAL_VK_ERROR_UNSUPPORTED,
+                   "This device cannot read a %.1f MiB buffer as texels", buffer->size / 1048576.0);
+      return VK_NULL_HANDLE;
+    }
+  if (!cal_vk_check (context, dev->vk.vkCreateBufferView (dev->device, &info, NULL, &buffer->views[texels]),
+                     "Creating a texel view of a buffer", error))
+    return VK_NULL_HANDLE;
+  return buffer->views[texels];
 }
 
 /* Copies between a buffer and host memory through a staging buffer, one

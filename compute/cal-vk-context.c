@@ -123,6 +123,24 @@ save_pipeline_cache (CalVkContext *self)
 /* Device -------------------------------------------------------------- */
 
 static gboolean
+has_device_extension (VkPhysicalDevice  physical,
+                      const char       *name)
+{
+  guint32 n = 0;
+  g_autofree VkExtensionProperties *all = NULL;
+  gboolean found = FALSE;
+
+  if (vkEnumerateDeviceExtensionProperties (physical, NULL, &n, NULL) != VK_SUCCESS || n == 0)
+    return FALSE;
+  all = g_new0 (VkExtensionProperties, n);
+  if (vkEnumerateDeviceExtensionProperties (physical, NULL, &n, all) != VK_SUCCESS)
+    return FALSE;
+  for (guint32 i = 0; i < n && !found; i++)
+    found = g_strcmp0 (all[i].extensionName, name) == 0;
+  return found;
+}
+
+static gboolean
 create_device (CalVkContext      *self,
                VkPhysicalDevice   physical,
                guint32            family,
@@ -139,6 +157,7 @@ create_device (CalVkContext      *self,
     .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES,
     .bufferDeviceAddress = VK_TRUE,
   };
+  const char *push_descriptors = VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME;
   VkDeviceCreateInfo info = {
     .sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
     .pNext = &v12,
@@ -160,6 +179,10 @@ create_device (CalVkContext      *self,
   dev->properties = properties.properties;
   dev->max_allocation = maintenance3.maxMemoryAllocationSize;
   vkGetPhysicalDeviceMemoryProperties (physical, &dev->memory);
+  /* Optional: without it the network kernels load through buffer addresses. */
+  dev->push_descriptors = has_device_extension (physical, push_descriptors);
+  info.enabledExtensionCount = dev->push_descriptors ? 1 : 0;
+  info.ppEnabledExtensionNames = &push_descriptors;
   if (!cal_vk_check (self, vkCreateDevice (physical, &info, NULL, &dev->device),
                      "Opening the Vulkan device", error))
     return FALSE;
@@ -420,6 +443,16 @@ cal_vk_batch_dispatch (CalVkContext *self,
                        gconstpointer push,
                        guint32       n_invocations)
 {
+  cal_vk_batch_dispatch_texels (self, kernel, push, NULL, n_invocations);
+}
+
+void
+cal_vk_batch_dispatch_texels (CalVkContext       *self,
+                              CalVkKernel        *kernel,
+                              gconstpointer       push,
+                              const VkBufferView *views,
+                              guint32             n_invocations)
+{
   const struct VolkDeviceTable *vk = &self->dev.vk;
   gboolean timed = self->timestamps && self->n_queries + 2 <= MAX_TIMESTAMPS;
 
@@ -429,7 +462,7 @@ cal_vk_batch_dispatch (CalVkContext *self,
       vk->vkCmdWriteTimestamp (self->cmd, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, self->timestamps,
                                self->n_queries);
     }
-  cal_vk_kernel_record (&self->dev, kernel, self->cmd, push, n_invocations);
+  cal_vk_kernel_record (&self->dev, kernel, self->cmd, push, views, n_invocations);
   if (timed)
     {
       vk->vkCmdWriteTimestamp (self->cmd, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, self->timestamps,

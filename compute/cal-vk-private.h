@@ -45,6 +45,7 @@ typedef struct {
   VkPipelineCache                  pipeline_cache;
   VkDeviceSize                     max_allocation;
   gboolean                         unified_memory; /* device-local memory is host-visible */
+  gboolean                         push_descriptors; /* VK_KHR_push_descriptor: kernels may read texel buffers */
 } CalVkDevice;
 
 const CalVkDevice *cal_vk_context_get_device (CalVkContext *self);
@@ -56,7 +57,16 @@ typedef struct {
   VkDeviceSize   size;
   void          *mapped;   /* (nullable) host pointer where memory is host-visible */
   VkDeviceAddress address; /* for shaders (buffer_reference) */
+  VkBufferView   views[2]; /* texel views, made on first use (CalVkTexels) */
 } CalVkBuffer;
+
+/* How a kernel reads a buffer as a uniform texel buffer: one float or four
+ * floats per texel.  Lavapipe loads texels as vectors, buffer addresses one
+ * lane at a time. */
+typedef enum {
+  CAL_VK_TEXELS_FLOAT,
+  CAL_VK_TEXELS_VEC4,
+} CalVkTexels;
 
 CalVkBuffer *cal_vk_buffer_new      (CalVkContext *context,
                                      VkDeviceSize  size,
@@ -64,6 +74,12 @@ CalVkBuffer *cal_vk_buffer_new      (CalVkContext *context,
                                      GError      **error);
 void         cal_vk_buffer_free     (CalVkContext *context,
                                      CalVkBuffer  *buffer);
+/* The buffer as texels, or VK_NULL_HANDLE with an error where the device
+ * cannot (no push descriptors, or more texels than it addresses). */
+VkBufferView cal_vk_buffer_texels   (CalVkContext *context,
+                                     CalVkBuffer  *buffer,
+                                     CalVkTexels   texels,
+                                     GError      **error);
 gboolean     cal_vk_buffer_upload   (CalVkContext *context,
                                      CalVkBuffer  *buffer,
                                      VkDeviceSize  offset,
@@ -87,7 +103,9 @@ typedef struct {
   char                  name[40];
   guint32               push_size;
   guint32               local_size;
+  guint32               n_texels;   /* texel-buffer bindings 0 … n - 1, pushed per dispatch */
   VkShaderModule        module;
+  VkDescriptorSetLayout set_layout;
   VkPipelineLayout      layout;
   VkPipeline            pipeline;
 } CalVkKernel;
@@ -102,12 +120,22 @@ CalVkKernel *cal_vk_kernel_new_sized (CalVkContext  *context,
                                       guint32        local_size,
                                       GError       **error);
 #define CAL_VK_MAX_CONSTANTS 8
+#define CAL_VK_MAX_TEXELS    4
 CalVkKernel *cal_vk_kernel_new_specialized (CalVkContext   *context,
                                             const char     *name,
                                             guint32         push_size,
                                             const guint32  *constants,
                                             guint           n_constants,
                                             GError        **error);
+/* The same, with n_texels uniform texel buffers in set 0 (bindings 0 …
+ * n_texels - 1); needs the device's push descriptors. */
+CalVkKernel *cal_vk_kernel_new_texels (CalVkContext   *context,
+                                       const char     *name,
+                                       guint32         push_size,
+                                       const guint32  *constants,
+                                       guint           n_constants,
+                                       guint32         n_texels,
+                                       GError        **error);
 void         cal_vk_kernel_free   (CalVkContext  *context,
                                    CalVkKernel   *kernel);
 /* Records one dispatch of n_invocations (1D) into cmd, VkFFT-style: the
@@ -116,6 +144,7 @@ void         cal_vk_kernel_record (const CalVkDevice *device,
                                    CalVkKernel       *kernel,
                                    VkCommandBuffer    cmd,
                                    gconstpointer      push,
+                                   const VkBufferView *views,
                                    guint32            n_invocations);
 
 /* Batches: the context's command buffer, filled with dispatches and
@@ -127,6 +156,12 @@ void     cal_vk_batch_dispatch (CalVkContext *context,
                                 CalVkKernel  *kernel,
                                 gconstpointer push,
                                 guint32       n_invocations);
+/* The same for kernels with texel bindings: views[i] is binding i. */
+void     cal_vk_batch_dispatch_texels (CalVkContext       *context,
+                                       CalVkKernel        *kernel,
+                                       gconstpointer       push,
+                                       const VkBufferView *views,
+                                       guint32             n_invocations);
 /* Records a full barrier so later dispatches see earlier writes. */
 void     cal_vk_batch_barrier  (CalVkContext *context);
 VkCommandBuffer cal_vk_batch_command_buffer (CalVkContext *context);

@@ -87,6 +87,17 @@ pack_bias (const float *bias,
   return packed;
 }
 
+/* The phase kernel, reading texels where the engine can (nn-block8.glsl). */
+static CalVkKernel *
+phase_kernel (CalNnEngine  *e,
+              gboolean      texels,
+              GError      **error)
+{
+  if (texels)
+    return cal_nn_kernel_texels (e, "nn-conv-transpose-phase-texels", sizeof (PhasePush), NULL, 0, 3, error);
+  return cal_nn_kernel (e, "nn-conv-transpose-phase", sizeof (PhasePush), error);
+}
+
 gboolean
 cal_nn_conv_transpose_prepare (CalNnEngine  *e,
                                guint         index,
@@ -109,8 +120,8 @@ cal_nn_conv_transpose_prepare (CalNnEngine  *e,
   e->prepared[index].bias = e->prepared[index].weights
     ? cal_nn_upload (e, packed_bias, n_bias * sizeof (float), "transposed convolution bias", error) : NULL;
   return e->prepared[index].bias != NULL &&
-         (blocked ? cal_nn_kernel (e, "nn-conv-transpose-phase", sizeof (PhasePush), error)
-                  : cal_nn_kernel (e, "nn-conv-transpose", sizeof (ConvTransposePush), error)) != NULL;
+         (blocked ? phase_kernel (e, FALSE, error) != NULL && (!e->texels || phase_kernel (e, TRUE, error) != NULL)
+                  : cal_nn_kernel (e, "nn-conv-transpose", sizeof (ConvTransposePush), error) != NULL);
 }
 
 static void
@@ -120,6 +131,9 @@ record_phases (CalNnEngine *e,
 {
   PhasePush push = { 0 };
   const CalNnWindowPush *h = &push.head;
+  VkBufferView views[3];
+  gboolean texels = cal_nn_texel_views (e, node->inputs[0], e->prepared[index].weights, views);
+  CalVkKernel *kernel = phase_kernel (e, texels, NULL);
   guint32 sx, m_lo, m_hi;
   gint64 strides = 1;
 
@@ -133,7 +147,7 @@ record_phases (CalNnEngine *e,
   for (guint a = 0; a < node->spatial; a++)
     strides *= node->stride[a];
   cal_nn_activation_fields (e, node, &push.act, &push.act_a, &push.act_b, &push.head.slope, &push.slope_count);
-  cal_nn_dispatch (e, cal_nn_kernel (e, "nn-conv-transpose-phase", sizeof push, NULL), &push,
+  cal_nn_dispatch_texels (e, kernel, &push, texels ? views : NULL,
                    (guint32) (e->shapes[node->output].d[0] * h->groups * h->blocks * h->out_d * h->out_h * sx
                               * push.m_blocks),
                    2.0 * 4 * X_BLOCK * h->cin_g * MAX (cal_nn_window_taps (node) / strides, 1), FALSE);

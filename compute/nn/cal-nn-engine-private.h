@@ -29,8 +29,10 @@ struct _CalNnEngine {
   /* the run in progress */
   CalNnShape          *shapes;
   VkDeviceAddress     *addresses;   /* per tensor */
+  CalVkBuffer        **buffers;     /* per tensor, borrowed: for texel views */
   gboolean             recording;   /* a batch is open (it holds the queue) */
   gboolean             profile;     /* CALVARIA_NN_PROFILE: time each node alone */
+  gboolean             texels;      /* convolutions read texels (push descriptors) */
   double               pending_cost;
   double               cost_per_ms; /* measured: how much work fills a millisecond */
   GCancellable        *cancellable;
@@ -48,6 +50,14 @@ CalVkKernel    *cal_nn_kernel_specialized (CalNnEngine    *engine,
                                            const guint32  *constants,
                                            guint           n_constants,
                                            GError        **error);
+/* The same with n_texels texel-buffer bindings (cal_nn_dispatch_texels). */
+CalVkKernel    *cal_nn_kernel_texels (CalNnEngine    *engine,
+                                      const char     *shader,
+                                      guint32         push_size,
+                                      const guint32  *constants,
+                                      guint           n_constants,
+                                      guint32         n_texels,
+                                      GError        **error);
 CalVkBuffer    *cal_nn_upload        (CalNnEngine   *engine,
                                       gconstpointer  data,
                                       gsize          size,
@@ -67,6 +77,22 @@ void            cal_nn_dispatch      (CalNnEngine   *engine,
                                       guint32        count,
                                       double         cost,
                                       gboolean       items_are_groups);
+/* The same, binding views[i] to the kernel's texel binding i. */
+void            cal_nn_dispatch_texels (CalNnEngine        *engine,
+                                        CalVkKernel        *kernel,
+                                        gpointer            push,
+                                        const VkBufferView *views,
+                                        guint32             count,
+                                        double              cost,
+                                        gboolean            items_are_groups);
+/* The views a convolution's texel kernel binds: the tensor as floats, the
+ * weights as vec4, the tensor as vec4.  FALSE where the engine does not
+ * use texels or the device cannot view these buffers: the kernels then
+ * load through buffer addresses. */
+gboolean        cal_nn_texel_views   (CalNnEngine        *engine,
+                                      int                 tensor,
+                                      CalVkBuffer        *weights,
+                                      VkBufferView        views[3]);
 /* The fused activation's push fields. */
 void            cal_nn_activation_fields (CalNnEngine     *engine,
                                           const CalNnNode *node,

@@ -46,6 +46,18 @@ cal_nn_kernel_specialized (CalNnEngine    *e,
                            guint           n_constants,
                            GError        **error)
 {
+  return cal_nn_kernel_texels (e, shader, push_size, constants, n_constants, 0, error);
+}
+
+CalVkKernel *
+cal_nn_kernel_texels (CalNnEngine    *e,
+                      const char     *shader,
+                      guint32         push_size,
+                      const guint32  *constants,
+                      guint           n_constants,
+                      guint32         n_texels,
+                      GError        **error)
+{
   g_autoptr(GString) key = g_string_new (shader);
   guint32 all[CAL_VK_MAX_CONSTANTS] = { e->local_size };
   CalVkKernel *kernel;
@@ -65,7 +77,7 @@ cal_nn_kernel_specialized (CalNnEngine    *e,
                    e->dev->properties.limits.maxPushConstantsSize, shader, push_size);
       return NULL;
     }
-  kernel = cal_vk_kernel_new_specialized (e->context, shader, push_size, all, n_constants + 1, error);
+  kernel = cal_vk_kernel_new_texels (e->context, shader, push_size, all, n_constants + 1, n_texels, error);
   if (kernel != NULL)
     g_hash_table_insert (e->kernels, g_string_free (g_steal_pointer (&key), FALSE), kernel);
   return kernel;
@@ -86,6 +98,20 @@ cal_nn_upload (CalNnEngine  *e,
       return NULL;
     }
   return buffer;
+}
+
+gboolean
+cal_nn_texel_views (CalNnEngine  *e,
+                    int           tensor,
+                    CalVkBuffer  *weights,
+                    VkBufferView  views[3])
+{
+  if (!e->texels || e->buffers[tensor] == NULL || weights == NULL)
+    return FALSE;
+  views[0] = cal_vk_buffer_texels (e->context, e->buffers[tensor], CAL_VK_TEXELS_FLOAT, NULL);
+  views[1] = cal_vk_buffer_texels (e->context, weights, CAL_VK_TEXELS_VEC4, NULL);
+  views[2] = cal_vk_buffer_texels (e->context, e->buffers[tensor], CAL_VK_TEXELS_VEC4, NULL);
+  return views[0] != VK_NULL_HANDLE && views[1] != VK_NULL_HANDLE && views[2] != VK_NULL_HANDLE;
 }
 
 VkDeviceAddress
@@ -270,6 +296,8 @@ cal_nn_engine_new (CalVkContext  *context,
   e->pool = g_ptr_array_new ();
   e->cost_per_ms = INITIAL_COST_PER_MS;
   e->profile = g_getenv ("CALVARIA_NN_PROFILE") != NULL;
+  /* CALVARIA_NN_TEXELS=0 forces the buffer-address kernels (tests run both). */
+  e->texels = e->dev->push_descriptors && g_strcmp0 (g_getenv ("CALVARIA_NN_TEXELS"), "0") != 0;
   for (guint i = 0; i < graph->nodes->len; i++)
     if (!prepare_node (e, i, error))
       {
@@ -367,6 +395,18 @@ cal_nn_dispatch (CalNnEngine *e,
                  double       cost,
                  gboolean     items_are_groups)
 {
+  cal_nn_dispatch_texels (e, kernel, push, NULL, count, cost, items_are_groups);
+}
+
+void
+cal_nn_dispatch_texels (CalNnEngine        *e,
+                        CalVkKernel        *kernel,
+                        gpointer            push,
+                        const VkBufferView *views,
+                        guint32             count,
+                        double              cost,
+                        gboolean            items_are_groups)
+{
   double budget = e->cost_per_ms * cal_vk_context_get_submission_target (e->context);
   guint32 chunk = (guint32) CLAMP (budget / MAX (cost, 1.0), e->local_size, G_MAXUINT32 / 2);
   guint32 *header = push;
@@ -381,7 +421,7 @@ cal_nn_dispatch (CalNnEngine *e,
       header[0] = first;
       if (e->pending_cost > 0 && e->pending_cost + n * cost > budget && !submit_and_continue (e, TRUE))
         return;
-      cal_vk_batch_dispatch (e->context, kernel, push, items_are_groups ? n * kernel->local_size : n);
+      cal_vk_batch_dispatch_texels (e->context, kernel, push, views, items_are_groups ? n * kernel->local_size : n);
       e->pending_cost += n * cost;
     }
 }
@@ -550,6 +590,7 @@ record_all (CalNnEngine  *e,
       if (held[n->output] == NULL)
         return;
       e->addresses[n->output] = held[n->output]->address;
+      e->buffers[n->output] = held[n->output];
       record_node (e, i);
       cal_vk_batch_barrier (e->context);
       if (e->profile)
@@ -576,10 +617,14 @@ upload_inputs (CalNnEngine   *e,
       if (held[t] == NULL || !cal_vk_buffer_upload (e->context, held[t], 0, inputs[i], bytes, &e->run_error))
         return FALSE;
       e->addresses[t] = held[t]->address;
+      e->buffers[t] = held[t];
     }
   for (guint t = 0; t < e->graph->tensors->len; t++)
     if (e->constants[t] != NULL)
-      e->addresses[t] = e->constants[t]->address;
+      {
+        e->addresses[t] = e->constants[t]->address;
+        e->buffers[t] = e->constants[t];
+      }
   return TRUE;
 }
 
@@ -629,6 +674,7 @@ cal_nn_engine_run (CalNnEngine       *e,
   CalNnGraph *graph = e->graph;
   g_autofree CalNnShape *shapes = g_new0 (CalNnShape, graph->tensors->len);
   g_autofree VkDeviceAddress *addresses = g_new0 (VkDeviceAddress, graph->tensors->len);
+  g_autofree CalVkBuffer **buffers = g_new0 (CalVkBuffer *, graph->tensors->len);
   g_autofree CalVkBuffer **held = g_new0 (CalVkBuffer *, graph->tensors->len);
   g_autofree int *last = last_uses (graph);
   gint64 start = g_get_monotonic_time ();
@@ -638,6 +684,7 @@ cal_nn_engine_run (CalNnEngine       *e,
     return NULL;
   e->shapes = shapes;
   e->addresses = addresses;
+  e->buffers = buffers;
   e->cancellable = cancellable;
   e->pending_cost = 0;
   e->stats = (CalNnRunStats) { .flops = cal_nn_graph_flops (graph, shapes) };
@@ -669,6 +716,7 @@ cal_nn_engine_run (CalNnEngine       *e,
   e->stats.seconds = (g_get_monotonic_time () - start) / 1e6;
   e->shapes = NULL;
   e->addresses = NULL;
+  e->buffers = NULL;
   e->cancellable = NULL;
   if (e->run_error != NULL)
     g_propagate_error (error, g_steal_pointer (&e->run_error));

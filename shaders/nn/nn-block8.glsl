@@ -6,6 +6,20 @@
 // memory, with a masked store per write.
 vec4 acc0, acc1, acc2, acc3, acc4, acc5, acc6, acc7;
 
+// Built twice: with TEXELS the inputs and weights come from uniform texel
+// buffers (set 0: binding 0 the input as floats, binding 1 the weights as
+// vec4), which lavapipe loads as vectors; else through buffer addresses,
+// which it loads one lane at a time.
+#ifdef TEXELS
+layout(set = 0, binding = 0) uniform samplerBuffer input_texels;
+layout(set = 0, binding = 1) uniform samplerBuffer weight_texels;
+#define INPUT(X, i) texelFetch (input_texels, int (i)).x
+#define WEIGHT(W, i) texelFetch (weight_texels, int (i))
+#else
+#define INPUT(X, i) X.v[i]
+#define WEIGHT(W, i) W.v[i]
+#endif
+
 #define FMA8(w, v0, v1, v2, v3, v4, v5, v6, v7) \
   acc0 = fma (w, vec4 (v0), acc0); acc1 = fma (w, vec4 (v1), acc1); \
   acc2 = fma (w, vec4 (v2), acc2); acc3 = fma (w, vec4 (v3), acc3); \
@@ -14,7 +28,7 @@ vec4 acc0, acc1, acc2, acc3, acc4, acc5, acc6, acc7;
 
 float input_at (Floats X, uint row, int ix, bool edge)
 {
-  return !edge || (ix >= 0 && ix < int (pc.in_w)) ? X.v[row + uint (max (ix, 0))] : 0.0;
+  return !edge || (ix >= 0 && ix < int (pc.in_w)) ? INPUT (X, row + uint (max (ix, 0))) : 0.0;
 }
 
 // One weight vector times the inputs i, i + step, … i + 7 step of a row.

@@ -67,7 +67,7 @@ void main ()
               for (uint c = 0u; c < pc.cin_g; c++)
                 {
                   uint row = (((n * cin + g * pc.cin_g + c) * pc.in_d + uint (iz)) * pc.in_h + uint (iy)) * pc.in_w;
-                  fma_strided (X, row, W.v[wbase + ((c * k.z + kz) * k.y + ky) * k.x + kx], i, 1, true);
+                  fma_strided (X, row, WEIGHT (W, wbase + ((c * k.z + kz) * k.y + ky) * k.x + kx), i, 1, true);
                 }
             }
         }

@@ -36,35 +36,84 @@ const uint XB = 8u;   // output x positions per invocation (X_BLOCK on the host)
 
 #include "nn-block8.glsl"
 
+#ifdef TEXELS
+// 1 + the first input x of a block, modulo 4, where rows start on whole
+// vec4 texels (width a multiple of 4) and x blocks step by 8: a block's
+// inputs then come as at most four vec4 texels (binding 2) instead of
+// 8 + KX - 1 floats.  0: floats.
+layout(constant_id = 5) const uint SHIFT = 0u;
+layout(set = 0, binding = 2) uniform samplerBuffer input_vec4;
+
+// Input x0 + k of the 16 floats a, b, c, d that start at x0 - SHIFT + 1
+// (k a constant once specialised); 0 outside the row, the padding.  No
+// branch on the row's borders: lavapipe runs both sides of a branch that
+// its lanes take differently.
+float pick16 (vec4 a, vec4 b, vec4 c, vec4 d, int x0, uint k)
+{
+  uint e = SHIFT - 1u + k;
+  vec4 v = e < 4u ? a : e < 8u ? b : e < 12u ? c : d;
+  uint j = e % 4u;
+  float f = j == 0u ? v.x : j == 1u ? v.y : j == 2u ? v.z : v.w;
+  return uint (x0 + int (k)) < pc.in_w ? f : 0.0;
+}
+#endif
+
 // One row of a window specialised to KX taps with unit stride and dilation
 // along x: the XB + KX - 1 inputs it covers are each read once.
 void row_unit (Floats X, Vec4s W, uint row, uint wi, int i, bool edge)
 {
-  float x0 = input_at (X, row, i, edge), x1 = input_at (X, row, i + 1, edge);
-  float x2 = input_at (X, row, i + 2, edge), x3 = input_at (X, row, i + 3, edge);
-  float x4 = input_at (X, row, i + 4, edge), x5 = input_at (X, row, i + 5, edge);
-  float x6 = input_at (X, row, i + 6, edge), x7 = input_at (X, row, i + 7, edge);
-  float x8 = KX > 1u ? input_at (X, row, i + 8, edge) : 0.0;
-  float x9 = KX > 2u ? input_at (X, row, i + 9, edge) : 0.0;
-  float x10 = KX > 3u ? input_at (X, row, i + 10, edge) : 0.0;
-  float x11 = KX > 4u ? input_at (X, row, i + 11, edge) : 0.0;
-  float x12 = KX > 5u ? input_at (X, row, i + 12, edge) : 0.0;
-  float x13 = KX > 6u ? input_at (X, row, i + 13, edge) : 0.0;
+  float x0, x1, x2, x3, x4, x5, x6, x7, x8 = 0.0, x9 = 0.0, x10 = 0.0, x11 = 0.0, x12 = 0.0, x13 = 0.0;
+#ifdef TEXELS
+  if (SHIFT != 0u)
+    {
+      // Texels outside the buffer clamp to its ends (what they hold then
+      // lies outside the row, and pick16() masks it off).
+      const uint n = (SHIFT - 1u + XB + KX - 1u + 3u) / 4u;
+      int t = (int (row) + i - int (SHIFT - 1u)) / 4;   // exact: row and i - SHIFT + 1 are multiples of 4
+      int last = textureSize (input_vec4) - 1;
+      vec4 a = texelFetch (input_vec4, clamp (t, 0, last)), b = texelFetch (input_vec4, clamp (t + 1, 0, last));
+      vec4 c = n > 2u ? texelFetch (input_vec4, clamp (t + 2, 0, last)) : vec4 (0.0);
+      vec4 d = n > 3u ? texelFetch (input_vec4, clamp (t + 3, 0, last)) : vec4 (0.0);
+      x0 = pick16 (a, b, c, d, i, 0u); x1 = pick16 (a, b, c, d, i, 1u);
+      x2 = pick16 (a, b, c, d, i, 2u); x3 = pick16 (a, b, c, d, i, 3u);
+      x4 = pick16 (a, b, c, d, i, 4u); x5 = pick16 (a, b, c, d, i, 5u);
+      x6 = pick16 (a, b, c, d, i, 6u); x7 = pick16 (a, b, c, d, i, 7u);
+      if (KX > 1u) x8 = pick16 (a, b, c, d, i, 8u);
+      if (KX > 2u) x9 = pick16 (a, b, c, d, i, 9u);
+      if (KX > 3u) x10 = pick16 (a, b, c, d, i, 10u);
+      if (KX > 4u) x11 = pick16 (a, b, c, d, i, 11u);
+      if (KX > 5u) x12 = pick16 (a, b, c, d, i, 12u);
+      if (KX > 6u) x13 = pick16 (a, b, c, d, i, 13u);
+    }
+  else
+#endif
+    {
+      x0 = input_at (X, row, i, edge); x1 = input_at (X, row, i + 1, edge);
+      x2 = input_at (X, row, i + 2, edge); x3 = input_at (X, row, i + 3, edge);
+      x4 = input_at (X, row, i + 4, edge); x5 = input_at (X, row, i + 5, edge);
+      x6 = input_at (X, row, i + 6, edge); x7 = input_at (X, row, i + 7, edge);
+      if (KX > 1u) x8 = input_at (X, row, i + 8, edge);
+      if (KX > 2u) x9 = input_at (X, row, i + 9, edge);
+      if (KX > 3u) x10 = input_at (X, row, i + 10, edge);
+      if (KX > 4u) x11 = input_at (X, row, i + 11, edge);
+      if (KX > 5u) x12 = input_at (X, row, i + 12, edge);
+      if (KX > 6u) x13 = input_at (X, row, i + 13, edge);
+    }
 
-  FMA8 (W.v[wi], x0, x1, x2, x3, x4, x5, x6, x7);
-  if (KX > 1u) { FMA8 (W.v[wi + 1u], x1, x2, x3, x4, x5, x6, x7, x8); }
-  if (KX > 2u) { FMA8 (W.v[wi + 2u], x2, x3, x4, x5, x6, x7, x8, x9); }
-  if (KX > 3u) { FMA8 (W.v[wi + 3u], x3, x4, x5, x6, x7, x8, x9, x10); }
-  if (KX > 4u) { FMA8 (W.v[wi + 4u], x4, x5, x6, x7, x8, x9, x10, x11); }
-  if (KX > 5u) { FMA8 (W.v[wi + 5u], x5, x6, x7, x8, x9, x10, x11, x12); }
-  if (KX > 6u) { FMA8 (W.v[wi + 6u], x6, x7, x8, x9, x10, x11, x12, x13); }
+  FMA8 (WEIGHT (W, wi), x0, x1, x2, x3, x4, x5, x6, x7);
+  if (KX > 1u) { FMA8 (WEIGHT (W, wi + 1u), x1, x2, x3, x4, x5, x6, x7, x8); }
+  if (KX > 2u) { FMA8 (WEIGHT (W, wi + 2u), x2, x3, x4, x5, x6, x7, x8, x9); }
+  if (KX > 3u) { FMA8 (WEIGHT (W, wi + 3u), x3, x4, x5, x6, x7, x8, x9, x10); }
+  if (KX > 4u) { FMA8 (WEIGHT (W, wi + 4u), x4, x5, x6, x7, x8, x9, x10, x11); }
+  if (KX > 5u) { FMA8 (WEIGHT (W, wi + 5u), x5, x6, x7, x8, x9, x10, x11, x12); }
+  if (KX > 6u) { FMA8 (WEIGHT (W, wi + 6u), x6, x7, x8, x9, x10, x11, x12, x13); }
 }
 
 // Any other row: k.x taps, each reading its XB inputs.
 void row_any (Floats X, Vec4s W, uint row, uint wi, int ix0, uint kx_taps, int sx, int dx, bool edge)
 {
   for (uint kx = 0u; kx < kx_taps; kx++)
-    fma_strided (X, row, W.v[wi + kx], ix0 + int (kx) * dx, sx, edge);
+    fma_strided (X, row, WEIGHT (W, wi + kx), ix0 + int (kx) * dx, sx, edge);
 }
 
 void main ()
