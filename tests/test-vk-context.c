@@ -126,6 +126,45 @@ test_buffers (void)
   g_assert_finalize_object (g_steal_pointer (&context));
 }
 
+/* Texel views of a buffer (what the convolutions read where the device has
+ * push descriptors): made once per format, kept with the buffer. */
+static void
+test_texel_views (void)
+{
+  g_autoptr(CalVkContext) context = cal_test_vk_context_or_skip ();
+  const CalVkDevice *dev = cal_vk_context_get_device (context);
+  g_autoptr(GError) error = NULL;
+  guint32 constants[6] = { 64, 3, 3, 1, 1, 4 };   /* local size; window 3 × 3, unit x; vec4 rows */
+  CalVkBuffer *buffer;
+  CalVkKernel *kernel;
+  VkBufferView floats, vec4s;
+
+  /* Lavapipe has the extension; without it the fast path would be lost. */
+  if (cal_vk_context_get_info (context)->kind == CAL_VK_DEVICE_CPU)
+    g_assert_true (dev->push_descriptors);
+  if (!dev->push_descriptors)
+    {
+      g_test_skip ("this device has no push descriptors");
+      return;
+    }
+  buffer = cal_vk_buffer_new (context, 1000, "a test buffer", &error);
+  g_assert_no_error (error);
+  floats = cal_vk_buffer_texels (context, buffer, CAL_VK_TEXELS_FLOAT, &error);
+  g_assert_no_error (error);
+  vec4s = cal_vk_buffer_texels (context, buffer, CAL_VK_TEXELS_VEC4, &error);
+  g_assert_no_error (error);
+  g_assert_true (floats != VK_NULL_HANDLE && vec4s != VK_NULL_HANDLE && floats != vec4s);
+  g_assert_true (cal_vk_buffer_texels (context, buffer, CAL_VK_TEXELS_FLOAT, NULL) == floats);
+
+  kernel = cal_vk_kernel_new_texels (context, "nn-conv-texels", 128, constants, 6, 3, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (kernel->n_texels, ==, 3);
+  g_assert_true (kernel->set_layout != VK_NULL_HANDLE);
+  cal_vk_kernel_free (context, kernel);
+  cal_vk_buffer_free (context, buffer);
+  g_assert_finalize_object (g_steal_pointer (&context));
+}
+
 static void
 test_kernels_and_lost_device (void)
 {
@@ -207,6 +246,7 @@ main (int argc, char **argv)
   g_test_add_func ("/vk-context/selectors", test_selectors);
   g_test_add_func ("/vk-context/result-to-error", test_result_to_error);
   g_test_add_func ("/vk-context/buffers", test_buffers);
+  g_test_add_func ("/vk-context/texel-views", test_texel_views);
   g_test_add_func ("/vk-context/kernels-and-lost-device", test_kernels_and_lost_device);
   g_test_add_func ("/vk-context/pipeline-cache", test_pipeline_cache);
   return g_test_run ();

@@ -148,9 +148,9 @@ record_phases (CalNnEngine *e,
     strides *= node->stride[a];
   cal_nn_activation_fields (e, node, &push.act, &push.act_a, &push.act_b, &push.head.slope, &push.slope_count);
   cal_nn_dispatch_texels (e, kernel, &push, texels ? views : NULL,
-                   (guint32) (e->shapes[node->output].d[0] * h->groups * h->blocks * h->out_d * h->out_h * sx
-                              * push.m_blocks),
-                   2.0 * 4 * X_BLOCK * h->cin_g * MAX (cal_nn_window_taps (node) / strides, 1), FALSE);
+                          (guint32) (e->shapes[node->output].d[0] * h->groups * h->blocks * h->out_d * h->out_h * sx
+                                     * push.m_blocks),
+                          2.0 * 4 * X_BLOCK * h->cin_g * MAX (cal_nn_window_taps (node) / strides, 1), FALSE);
 }
 
 void

@@ -121,7 +121,7 @@ cal_nn_conv_record (CalNnEngine *e,
   if (kernel == NULL)
     kernel = conv_kernel (e, node, FALSE, 0, NULL);
   cal_nn_dispatch_texels (e, kernel, &push, kernel->n_texels ? views : NULL,
-                   (guint32) (e->shapes[node->output].d[0] * h->groups * h->blocks * h->out_d * h->out_h
-                              * ((h->out_w + X_BLOCK - 1) / X_BLOCK)),
-                   2.0 * 4 * X_BLOCK * h->cin_g * cal_nn_window_taps (node), FALSE);
+                          (guint32) (e->shapes[node->output].d[0] * h->groups * h->blocks * h->out_d * h->out_h
+                                     * ((h->out_w + X_BLOCK - 1) / X_BLOCK)),
+                          2.0 * 4 * X_BLOCK * h->cin_g * cal_nn_window_taps (node), FALSE);
 }

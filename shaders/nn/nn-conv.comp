@@ -9,6 +9,8 @@
 // specialization constants 1-3 (x, y, z; 0: read it from the push block) so
 // that its loops unroll: on lavapipe every loop iteration costs a mask
 // update per invocation, which otherwise outweighs the arithmetic.
+// Built twice (nn-block8.glsl): nn-conv-texels reads input and weights as
+// texels, and whole rows as vec4 texels where SHIFT says they line up.
 #version 450
 #extension GL_GOOGLE_include_directive : require
 #include "nn-common.glsl"
