@@ -47,20 +47,7 @@ cal_vk_kernel_new_sized (CalVkContext  *context,
                          guint32        local_size,
                          GError       **error)
 {
-  return cal_vk_kernel_new_specialized (context, name, push_size, &local_size, 1, error);
-}
-
-/* constants[i] is specialization constant i (32 bits each); constant 0 is
- * the local size. */
-CalVkKernel *
-cal_vk_kernel_new_specialized (CalVkContext   *context,
-                               const char     *name,
-                               guint32         push_size,
-                               const guint32  *constants,
-                               guint           n_constants,
-                               GError        **error)
-{
-  return cal_vk_kernel_new_texels (context, name, push_size, constants, n_constants, 0, error);
+  return cal_vk_kernel_new_texels (context, name, push_size, &local_size, 1, 0, error);
 }
 
 static gboolean

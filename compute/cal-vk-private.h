@@ -121,14 +121,9 @@ CalVkKernel *cal_vk_kernel_new_sized (CalVkContext  *context,
                                       GError       **error);
 #define CAL_VK_MAX_CONSTANTS 8
 #define CAL_VK_MAX_TEXELS    4
-CalVkKernel *cal_vk_kernel_new_specialized (CalVkContext   *context,
-                                            const char     *name,
-                                            guint32         push_size,
-                                            const guint32  *constants,
-                                            guint           n_constants,
-                                            GError        **error);
-/* The same, with n_texels uniform texel buffers in set 0 (bindings 0 …
- * n_texels - 1); needs the device's push descriptors. */
+/* constants[i] is specialization constant i (32 bits each; constant 0 is
+ * the local size); n_texels uniform texel buffers in set 0 (bindings 0 …
+ * n_texels - 1), which need the device's push descriptors. */
 CalVkKernel *cal_vk_kernel_new_texels (CalVkContext   *context,
                                        const char     *name,
                                        guint32         push_size,

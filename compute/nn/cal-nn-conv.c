@@ -40,7 +40,7 @@ conv_kernel (CalNnEngine  *e,
   constants[3] = node->stride[last] == 1 && node->dilation[last] == 1;
   if (texels)
     return cal_nn_kernel_texels (e, "nn-conv-texels", sizeof (ConvPush), constants, 5, 3, error);
-  return cal_nn_kernel_specialized (e, "nn-conv", sizeof (ConvPush), constants, 4, error);
+  return cal_nn_kernel_texels (e, "nn-conv", sizeof (ConvPush), constants, 4, 0, error);
 }
 
 /* Where rows start on whole texels (width a multiple of 4) and the window

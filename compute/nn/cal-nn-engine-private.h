@@ -44,13 +44,9 @@ CalVkKernel    *cal_nn_kernel        (CalNnEngine   *engine,
                                       const char    *shader,
                                       guint32        push_size,
                                       GError       **error);
-CalVkKernel    *cal_nn_kernel_specialized (CalNnEngine    *engine,
-                                           const char     *shader,
-                                           guint32         push_size,
-                                           const guint32  *constants,
-                                           guint           n_constants,
-                                           GError        **error);
-/* The same with n_texels texel-buffer bindings (cal_nn_dispatch_texels). */
+/* The same with specialization constants 1 … n_constants (cached per
+ * shader and constants) and n_texels texel-buffer bindings
+ * (cal_nn_dispatch_texels). */
 CalVkKernel    *cal_nn_kernel_texels (CalNnEngine    *engine,
                                       const char     *shader,
                                       guint32         push_size,

@@ -30,7 +30,7 @@ cal_nn_kernel (CalNnEngine  *e,
                guint32       push_size,
                GError      **error)
 {
-  return cal_nn_kernel_specialized (e, shader, push_size, NULL, 0, error);
+  return cal_nn_kernel_texels (e, shader, push_size, NULL, 0, 0, error);
 }
 
 /* A pipeline per shader and set of specialization constants (1 and up;
@@ -38,17 +38,6 @@ cal_nn_kernel (CalNnEngine  *e,
  * once per engine: kernels specialised on their window unroll its loops,
  * which matters most on lavapipe, where every loop iteration pays for the
  * masks of its invocations. */
-CalVkKernel *
-cal_nn_kernel_specialized (CalNnEngine    *e,
-                           const char     *shader,
-                           guint32         push_size,
-                           const guint32  *constants,
-                           guint           n_constants,
-                           GError        **error)
-{
-  return cal_nn_kernel_texels (e, shader, push_size, constants, n_constants, 0, error);
-}
-
 CalVkKernel *
 cal_nn_kernel_texels (CalNnEngine    *e,
                       const char     *shader,
