@@ -38,8 +38,8 @@ cal_nn_concat_record (CalNnEngine *e,
     {
       const CalNnShape *xs = &e->shapes[node->inputs[k]];
       ConcatPush push = {
-        .x = e->addresses[node->inputs[k]],
-        .y = e->addresses[node->output],
+        .x = cal_nn_address (e, node->inputs[k]),
+        .y = cal_nn_address (e, node->output),
         .len = (guint32) xs->d[node->axis],
         .inner = (guint32) inner,
         .out_len = (guint32) ys->d[node->axis],

@@ -63,9 +63,9 @@ record_binary (CalNnEngine *e,
   const CalNnShape *ys = &e->shapes[node->output];
   CalNnShape bs;
   BinaryPush push = {
-    .a = e->addresses[node->inputs[0]],
-    .b = e->addresses[node->inputs[1]],
-    .y = e->addresses[node->output],
+    .a = cal_nn_address (e, node->inputs[0]),
+    .b = cal_nn_address (e, node->inputs[1]),
+    .y = cal_nn_address (e, node->output),
     .op = node->op == CAL_NN_OP_ADD ? 0 : node->op == CAL_NN_OP_MUL ? 1 : 2,
     .rank = MAX (ys->rank, 1),
   };
@@ -86,8 +86,8 @@ cal_nn_elementwise_record (CalNnEngine *e,
 {
   CalNnNode *node = cal_nn_graph_node (e->graph, index);
   ActivationPush push = {
-    .x = e->addresses[node->inputs[0]],
-    .y = e->addresses[node->output],
+    .x = cal_nn_address (e, node->inputs[0]),
+    .y = cal_nn_address (e, node->output),
     .act_a = node->alpha,
     .act_b = node->beta,
   };

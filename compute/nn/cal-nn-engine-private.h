@@ -28,8 +28,7 @@ struct _CalNnEngine {
   GPtrArray           *pool;        /* free activation buffers */
   /* the run in progress */
   CalNnShape          *shapes;
-  VkDeviceAddress     *addresses;   /* per tensor */
-  CalVkBuffer        **buffers;     /* per tensor, borrowed: for texel views */
+  CalVkBuffer        **buffers;     /* per tensor, borrowed */
   gboolean             recording;   /* a batch is open (it holds the queue) */
   gboolean             profile;     /* CALVARIA_NN_PROFILE: time each node alone */
   gboolean             texels;      /* convolutions read texels (push descriptors) */
@@ -81,6 +80,9 @@ void            cal_nn_dispatch_texels (CalNnEngine        *engine,
                                         guint32             count,
                                         double              cost,
                                         gboolean            items_are_groups);
+/* A tensor's device address in the run in progress (0: none). */
+VkDeviceAddress cal_nn_address       (CalNnEngine        *engine,
+                                      int                 tensor);
 /* The views a convolution's texel kernel binds: the tensor as floats, the
  * weights as vec4, the tensor as vec4.  FALSE where the engine does not
  * use texels or the device cannot view these buffers: the kernels then

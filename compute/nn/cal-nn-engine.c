@@ -89,6 +89,13 @@ cal_nn_upload (CalNnEngine  *e,
   return buffer;
 }
 
+VkDeviceAddress
+cal_nn_address (CalNnEngine *e,
+                int          tensor)
+{
+  return e->buffers[tensor] ? e->buffers[tensor]->address : 0;
+}
+
 gboolean
 cal_nn_texel_views (CalNnEngine  *e,
                     int           tensor,
@@ -150,10 +157,10 @@ cal_nn_window_push_init (CalNnEngine     *e,
 
   cal_nn_spatial3 (xs, in);
   cal_nn_spatial3 (ys, out);
-  push->x = e->addresses[node->inputs[0]];
+  push->x = cal_nn_address (e, node->inputs[0]);
   push->w = e->prepared[index].weights->address;
   push->b = e->prepared[index].bias->address;
-  push->y = e->addresses[node->output];
+  push->y = cal_nn_address (e, node->output);
   push->in_d = in[0], push->in_h = in[1], push->in_w = in[2];
   push->out_d = out[0], push->out_h = out[1], push->out_w = out[2];
   push->groups = (guint32) node->groups;
@@ -578,7 +585,6 @@ record_all (CalNnEngine  *e,
       held[n->output] = pool_take (e, bytes);
       if (held[n->output] == NULL)
         return;
-      e->addresses[n->output] = held[n->output]->address;
       e->buffers[n->output] = held[n->output];
       record_node (e, i);
       cal_vk_batch_barrier (e->context);
@@ -605,15 +611,11 @@ upload_inputs (CalNnEngine   *e,
       held[t] = pool_take (e, bytes);
       if (held[t] == NULL || !cal_vk_buffer_upload (e->context, held[t], 0, inputs[i], bytes, &e->run_error))
         return FALSE;
-      e->addresses[t] = held[t]->address;
       e->buffers[t] = held[t];
     }
   for (guint t = 0; t < e->graph->tensors->len; t++)
     if (e->constants[t] != NULL)
-      {
-        e->addresses[t] = e->constants[t]->address;
-        e->buffers[t] = e->constants[t];
-      }
+      e->buffers[t] = e->constants[t];
   return TRUE;
 }
 
@@ -662,7 +664,6 @@ cal_nn_engine_run (CalNnEngine       *e,
 {
   CalNnGraph *graph = e->graph;
   g_autofree CalNnShape *shapes = g_new0 (CalNnShape, graph->tensors->len);
-  g_autofree VkDeviceAddress *addresses = g_new0 (VkDeviceAddress, graph->tensors->len);
   g_autofree CalVkBuffer **buffers = g_new0 (CalVkBuffer *, graph->tensors->len);
   g_autofree CalVkBuffer **held = g_new0 (CalVkBuffer *, graph->tensors->len);
   g_autofree int *last = last_uses (graph);
@@ -672,7 +673,6 @@ cal_nn_engine_run (CalNnEngine       *e,
   if (!cal_nn_graph_infer_shapes (graph, input_shapes, shapes, error))
     return NULL;
   e->shapes = shapes;
-  e->addresses = addresses;
   e->buffers = buffers;
   e->cancellable = cancellable;
   e->pending_cost = 0;
@@ -704,7 +704,6 @@ cal_nn_engine_run (CalNnEngine       *e,
     e->stats.peak_bytes += ((CalVkBuffer *) e->pool->pdata[i])->size;
   e->stats.seconds = (g_get_monotonic_time () - start) / 1e6;
   e->shapes = NULL;
-  e->addresses = NULL;
   e->buffers = NULL;
   e->cancellable = NULL;
   if (e->run_error != NULL)

@@ -85,8 +85,8 @@ cal_nn_norm_record (CalNnEngine *e,
   const CalNnShape *xs = &e->shapes[node->inputs[0]];
   gint64 inner = cal_nn_shape_count (xs) / (xs->d[0] * xs->d[1]);
   AffinePush push = {
-    .x = e->addresses[node->inputs[0]],
-    .y = e->addresses[node->output],
+    .x = cal_nn_address (e, node->inputs[0]),
+    .y = cal_nn_address (e, node->output),
     .inner = (guint32) inner,
     .channels = (guint32) xs->d[1],
   };
@@ -95,8 +95,8 @@ cal_nn_norm_record (CalNnEngine *e,
     {
       StatsPush stats = {
         .x = push.x,
-        .scale = e->addresses[node->inputs[1]],
-        .bias = e->addresses[node->inputs[2]],
+        .scale = cal_nn_address (e, node->inputs[1]),
+        .bias = cal_nn_address (e, node->inputs[2]),
         .ab = e->prepared[index].table->address,
         .inner = push.inner,
         .channels = push.channels,

@@ -28,8 +28,8 @@ cal_nn_pool_record (CalNnEngine *e,
   const CalNnShape *xs = &e->shapes[node->inputs[0]], *ys = &e->shapes[node->output];
   guint32 in[3], out[3];
   PoolPush push = {
-    .x = e->addresses[node->inputs[0]],
-    .y = e->addresses[node->output],
+    .x = cal_nn_address (e, node->inputs[0]),
+    .y = cal_nn_address (e, node->output),
     .kernel = cal_nn_pack3 (node->kernel, node->spatial),
     .stride = cal_nn_pack3 (node->stride, node->spatial),
     .dilation = cal_nn_pack3 (node->dilation, node->spatial),

@@ -94,8 +94,8 @@ cal_nn_resize_record (CalNnEngine *e,
   CalNnNode *node = cal_nn_graph_node (e->graph, index);
   guint32 in[3], out[3];
   ResizePush push = {
-    .x = e->addresses[node->inputs[0]],
-    .y = e->addresses[node->output],
+    .x = cal_nn_address (e, node->inputs[0]),
+    .y = cal_nn_address (e, node->output),
     .taps = e->prepared[index].table->address,
   };
 

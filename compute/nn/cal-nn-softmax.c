@@ -24,7 +24,7 @@ cal_nn_softmax_record (CalNnEngine *e,
   CalNnNode *node = cal_nn_graph_node (e->graph, index);
   const CalNnShape *xs = &e->shapes[node->inputs[0]];
   guint64 outer = 1, len = 1, inner = 1;
-  SoftmaxPush push = { .x = e->addresses[node->inputs[0]], .y = e->addresses[node->output] };
+  SoftmaxPush push = { .x = cal_nn_address (e, node->inputs[0]), .y = cal_nn_address (e, node->output) };
 
   for (guint i = 0; i < xs->rank; i++)
     {
