@@ -34,9 +34,9 @@ field_init (PhantomField *f,
     }
 }
 
-static double
-field_at (const PhantomField *f,
-          const double        x[3])
+double
+phantom_field_at (const PhantomField *f,
+                  const double        x[3])
 {
   double v = 0;
 
@@ -98,12 +98,12 @@ skull_radii (const PhantomHead *h,
              double            *thickness)
 {
   double e = sqrt (pow (n[0] / h->semi[0], 2) + pow (n[1] / h->semi[1], 2) + pow (n[2] / h->semi[2], 2));
-  double t = 5.8 + field_at (&h->thickness, n);
+  double t = 5.8 + phantom_field_at (&h->thickness, n);
 
   t += n[1] > 0.4 ? 2.0 * (n[1] - 0.4) : 0;               /* thicker occiput */
   t -= fabs (n[0]) > 0.75 && n[2] < 0.3 ? 1.8 : 0;         /* thin temporal squama */
   t += n[1] < -0.75 && n[2] > 0.05 && n[2] < 0.45 ? 2.5 : 0;   /* frontal bone over the sinus */
-  *outer = (1.0 / e) * (1.0 + field_at (&h->shape, n));
+  *outer = (1.0 / e) * (1.0 + phantom_field_at (&h->shape, n));
   *thickness = CLAMP (t, 3.0, 10.0);
 }
 
@@ -269,6 +269,7 @@ phantom_head_init (PhantomHead            *h,
   add_defects (h, rand);
   add_blobs (h, rand);
   phantom_face_init (h, rand);
+  phantom_sinus_init (h, rand);
 }
 
 void
@@ -318,7 +319,7 @@ sample_orbit (const PhantomHead *h,
       double gc[3] = { c[0], c[1] - h->orbit_radii[1] * 0.45, c[2] };
       double level = ellipsoid_level (q, c, h->orbit_radii);
       for (int k = 0; k < 3; k++)
-        wall[k] = h->orbit_radii[k] + 1.6;
+        wall[k] = h->orbit_radii[k] + h->sinus.orbit_wall;
       if (level <= 1)
         {
           *hu = ellipsoid_level (q, gc, globe) <= 1 ? 15 : h->fat;
@@ -375,8 +376,8 @@ sample_head (const PhantomHead *h,
     n[k] = q[k] / r;
   skull_radii (h, n, &r_outer, &t);
   r_inner = r_outer - t;
-  scalp = 5.5 + field_at (&h->scalp, n);
-  if (sample_orbit (h, q, r_outer, hu, label))
+  scalp = 5.5 + phantom_field_at (&h->scalp, n);
+  if (sample_orbit (h, q, r_outer, hu, label) || phantom_sinus_sample (h, q, r_outer, hu, label))
     return;
   if (q[2] < h->z_base)
     {
@@ -404,10 +405,14 @@ sample_head (const PhantomHead *h,
         SET (h->cortical, CAL_PHANTOM_SKULL);
       /* The frontal sinus: air within the thickened frontal bone. */
       if (n[1] < -0.8 && n[2] > 0.08 && n[2] < 0.42 && fabs (n[0]) < 0.3)
-        SET (h->air, CAL_PHANTOM_BACKGROUND);
-      SET (h->diploe + 180 * field_at (&h->texture, q), CAL_PHANTOM_SKULL);
+        {
+          if (fabs (q[0] - h->sinus.frontal_septum_x) < h->sinus.frontal_septum / 2)
+            SET (h->sinus.septum_hu, CAL_PHANTOM_SKULL);
+          SET (h->air, CAL_PHANTOM_BACKGROUND);
+        }
+      SET (h->diploe + 180 * phantom_field_at (&h->texture, q), CAL_PHANTOM_SKULL);
     }
-  if (r > r_inner - 1.5 - 1.5 * (1 + field_at (&h->scalp, q) / 1.5))
+  if (r > r_inner - 1.5 - 1.5 * (1 + phantom_field_at (&h->scalp, q) / 1.5))
     SET (h->csf, CAL_PHANTOM_BACKGROUND);
   {
     double v[3] = { 0, 8, 12 }, vr[3] = { 9, 26, 10 };
@@ -418,7 +423,7 @@ sample_head (const PhantomHead *h,
           SET (h->csf, CAL_PHANTOM_BACKGROUND);
       }
   }
-  SET (h->brain + 4 * field_at (&h->texture, q), CAL_PHANTOM_BACKGROUND);
+  SET (h->brain + 4 * phantom_field_at (&h->texture, q), CAL_PHANTOM_BACKGROUND);
 }
 
 /* The head rest (a cradle under the occiput, about the head's long axis)

@@ -56,6 +56,19 @@ typedef struct {
   double   cancellous;            /* cancellous bone (HU) */
 } PhantomFace;
 
+/* The paranasal sinuses above the nasal cavity (cal-phantom-sinus.c):
+ * thin bone that real scans show as partial-volume greys, head frame, mm. */
+typedef struct {
+  double   orbit_wall;            /* orbits' bony walls, mm */
+  double   ethmoid_half;          /* labyrinth between the orbits: half width */
+  double   ethmoid_y[2], ethmoid_z[2];
+  double   cell, septum;          /* air cells' size; their walls' thickness */
+  double   septum_hu;
+  double   warp;                  /* how far the cells stray from a lattice, mm */
+  double   sphenoid[3], sphenoid_radii[3], sphenoid_wall, sphenoid_septum_x;
+  double   frontal_septum_x, frontal_septum;   /* between the frontal sinuses */
+} PhantomSinus;
+
 typedef struct {
   CalPhantomParams params;
   double   rotation[3][3];        /* patient → head frame */
@@ -74,6 +87,7 @@ typedef struct {
   double   headrest_radius, headrest_thickness, headrest_pad;   /* about the head's axis, patient frame */
   double   table_y, table_thickness;
   PhantomFace face;
+  PhantomSinus sinus;
   /* Materials (HU) */
   double   cortical, diploe, brain, csf, scalp_hu, fat, air;
 } PhantomHead;
@@ -97,6 +111,20 @@ gboolean phantom_face_sample  (const PhantomHead      *head,
                                const double            q[3],
                                double                 *hu,
                                guint8                 *label);
+
+void     phantom_sinus_init   (PhantomHead            *head,
+                               GRand                  *rand);
+/* TRUE where the ethmoid or sphenoid sinuses decide what is at q (head
+ * frame); r_outer is the skull's outer radius along q. */
+gboolean phantom_sinus_sample (const PhantomHead      *head,
+                               const double            q[3],
+                               double                  r_outer,
+                               double                 *hu,
+                               guint8                 *label);
+
+/* A smooth random field's value at x. */
+double   phantom_field_at     (const PhantomField     *field,
+                               const double            x[3]);
 
 /* Scanner effects on one axial slice of HU (row-major, size × size). */
 void   phantom_add_streaks  (const PhantomHead      *head,
