@@ -1,27 +1,31 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Slice-by-slice inference over a CT volume.  A 2-D model (N × C × H × W)
- * sees C neighbouring axial slices (clamped at the ends), windowed to
- * [0, 1], resampled in-plane to the model's spacing when it names one, and
- * padded to its size multiple; the foreground probability comes back
- * through the same steps in reverse. */
-#include "cal-nn-volume.h"
+/* Patch-by-patch inference over a CT volume.  The input is the CT
+ * windowed to [0, 1] and resampled to the model's spacing, one plane at a
+ * time as the patches need it (a 2-D model sees C neighbouring slices,
+ * clamped at the ends); padding is 0.  Each patch's core goes into a
+ * probability map on the resampled grid, which is resampled back to the
+ * CT's grid at the end.  The patch plan is in cal-nn-tiles.c. */
+#include "cal-nn-volume-private.h"
 
 #include <math.h>
 #include <string.h>
 
 #include "cal-grid.h"
 
+/* Windowed, resampled, padded planes (p[0] × p[1]) of the input, kept
+ * for as long as the patches in hand need them: slot z mod n_slots. */
 typedef struct {
-  const CalNnPreprocess *pre;
-  guint32  nx, ny, nz;          /* the CT */
-  guint32  rx, ry;              /* the resampled slice */
-  guint32  px, py;              /* padded to the size multiple */
-  double   step_x, step_y;      /* CT voxels per resampled voxel */
-} SliceGeometry;
+  const VolumeGeometry *g;
+  CalVolume  *ct;
+  guint       n_slots;
+  gint64     *keys;
+  float      *planes;
+  float      *scratch;    /* two CT planes, windowed */
+} PlaneSource;
 
 static float
-window (const SliceGeometry *g,
-        double               hu)
+window (const VolumeGeometry *g,
+        double                hu)
 {
   double v = (hu - g->pre->hu_low) / (g->pre->hu_high - g->pre->hu_low);
   return (float) CLAMP (v, 0.0, 1.0);
@@ -47,139 +51,272 @@ bilinear (const float *plane,
 }
 
 static void
-fill_input (const SliceGeometry *g,
-            CalVolume           *ct,
-            guint32              k,
-            float               *out,      /* C × py × px */
-            float               *scratch)  /* nx × ny */
+window_plane (PlaneSource *s,
+              guint32      k,
+              float       *out)
 {
-  const CalVoxelType type = cal_volume_get_voxel_type (ct);
-  gconstpointer data = cal_volume_get_data (ct);
-  guint context = g->pre->context_slices;
-  gsize plane = (gsize) g->nx * g->ny;
+  gconstpointer data = cal_volume_get_data (s->ct);
+  gsize plane = (gsize) s->g->n[0] * s->g->n[1];
 
-  memset (out, 0, sizeof (float) * context * g->px * g->py);
-  for (guint c = 0; c < context; c++)
+  for (gsize i = 0; i < plane; i++)
+    out[i] = window (s->g, cal_volume_get_voxel_type (s->ct) == CAL_VOXEL_INT16
+                             ? ((const gint16 *) data)[k * plane + i] : ((const float *) data)[k * plane + i]);
+}
+
+/* Resampled plane z: in-plane bilinear; between CT slices linear where the
+ * model's slice spacing differs from the CT's. */
+static void
+make_plane (PlaneSource *s,
+            gint64       z,
+            float       *out)
+{
+  const VolumeGeometry *g = s->g;
+  gsize plane = (gsize) g->n[0] * g->n[1];
+  double cz = CLAMP ((z + 0.5) * g->step[2] - 0.5, 0, g->n[2] - 1.0);
+  guint32 z0 = (guint32) cz, z1 = MIN (z0 + 1, g->n[2] - 1);
+  double fz = cz - z0;
+
+  memset (out, 0, sizeof (float) * g->p[0] * g->p[1]);
+  if (g->rank == 5 && z >= g->r[2])
+    return;   /* padding below the last slice */
+  window_plane (s, z0, s->scratch);
+  if (fz > 0)
     {
-      gint64 z = CLAMP ((gint64) k + (gint64) c - (gint64) (context / 2), 0, (gint64) g->nz - 1);
+      window_plane (s, z1, s->scratch + plane);
       for (gsize i = 0; i < plane; i++)
-        scratch[i] = window (g, type == CAL_VOXEL_INT16 ? ((const gint16 *) data)[z * plane + i]
-                                                        : ((const float *) data)[z * plane + i]);
-      for (guint32 y = 0; y < g->ry; y++)
-        for (guint32 x = 0; x < g->rx; x++)
-          out[((gsize) c * g->py + y) * g->px + x] =
-            g->step_x == 1 && g->step_y == 1 ? scratch[(gsize) y * g->nx + x]
-            : bilinear (scratch, g->nx, g->ny, (x + 0.5) * g->step_x - 0.5, (y + 0.5) * g->step_y - 0.5);
+        s->scratch[i] = (float) (s->scratch[i] * (1 - fz) + s->scratch[plane + i] * fz);
+    }
+  for (guint32 y = 0; y < g->r[1]; y++)
+    for (guint32 x = 0; x < g->r[0]; x++)
+      out[(gsize) y * g->p[0] + x] =
+        g->step[0] == 1 && g->step[1] == 1 ? s->scratch[(gsize) y * g->n[0] + x]
+        : bilinear (s->scratch, g->n[0], g->n[1], (x + 0.5) * g->step[0] - 0.5, (y + 0.5) * g->step[1] - 0.5);
+}
+
+static const float *
+source_plane (PlaneSource *s,
+              gint64       z)
+{
+  guint slot = (guint) (z % s->n_slots);
+  float *plane = s->planes + (gsize) slot * s->g->p[0] * s->g->p[1];
+
+  if (s->keys[slot] != z)
+    {
+      make_plane (s, z, plane);
+      s->keys[slot] = z;
+    }
+  return plane;
+}
+
+static void
+fill_patch (PlaneSource          *s,
+            const AxisTile       *t[3],
+            float                *out)     /* channels × patch[2] × patch[1] × patch[0] */
+{
+  const VolumeGeometry *g = s->g;
+  guint depth = g->rank == 5 ? g->patch[2] : g->channels;
+
+  for (guint c = 0; c < depth; c++)
+    {
+      gint64 z = g->rank == 5 ? (gint64) t[2]->start + c
+                 : CLAMP ((gint64) t[2]->start + c - (gint64) (g->channels / 2), 0, (gint64) g->r[2] - 1);
+      const float *plane = source_plane (s, z);
+      for (guint32 y = 0; y < g->patch[1]; y++)
+        memcpy (out + ((gsize) c * g->patch[1] + y) * g->patch[0],
+                plane + (gsize) (t[1]->start + y) * g->p[0] + t[0]->start, sizeof (float) * g->patch[0]);
     }
 }
 
-/* The foreground probability of one output slice (channels × py × px),
- * as logits or probabilities the model says it gives. */
-static void
-foreground (const SliceGeometry *g,
-            const float         *output,
-            guint                channels,
-            float               *prob)    /* ry × rx */
+/* The foreground probability at one output voxel: channels `stride` apart. */
+static float
+foreground (const VolumeGeometry *g,
+            const float          *at,
+            guint                 channels,
+            gsize                 stride)
 {
   guint fg = MIN (g->pre->foreground_channel, channels - 1);
+  double v = at[fg * stride];
 
-  for (guint32 y = 0; y < g->ry; y++)
-    for (guint32 x = 0; x < g->rx; x++)
-      {
-        gsize at = (gsize) y * g->px + x, stride = (gsize) g->px * g->py;
-        double v = output[fg * stride + at];
-        if (g->pre->output_is_logits && channels == 1)
-          v = 1.0 / (1.0 + exp (-v));
-        else if (g->pre->output_is_logits)
-          {
-            double top = -INFINITY, sum = 0;
-            for (guint c = 0; c < channels; c++)
-              top = MAX (top, output[c * stride + at]);
-            for (guint c = 0; c < channels; c++)
-              sum += exp (output[c * stride + at] - top);
-            v = exp (v - top) / sum;
-          }
-        prob[(gsize) y * g->rx + x] = (float) CLAMP (v, 0.0, 1.0);
-      }
+  if (g->pre->output_is_logits && channels == 1)
+    v = 1.0 / (1.0 + exp (-v));
+  else if (g->pre->output_is_logits)
+    {
+      double top = -INFINITY, sum = 0;
+      for (guint c = 0; c < channels; c++)
+        top = MAX (top, at[c * stride]);
+      for (guint c = 0; c < channels; c++)
+        sum += exp (at[c * stride] - top);
+      v = exp (v - top) / sum;
+    }
+  return (float) CLAMP (v, 0.0, 1.0);
 }
 
+/* A patch's core into the probability map on the resampled grid. */
 static void
-store_slice (const SliceGeometry *g,
-             const float         *prob,
-             float               *dest)   /* nx × ny of the CT slice */
+collect_patch (const VolumeGeometry *g,
+               const AxisTile       *t[3],
+               const float          *output,    /* channels × patch voxels */
+               guint                 channels,
+               float                *prob)
 {
-  for (guint32 y = 0; y < g->ny; y++)
-    for (guint32 x = 0; x < g->nx; x++)
-      dest[(gsize) y * g->nx + x] =
-        g->step_x == 1 && g->step_y == 1 ? prob[(gsize) y * g->rx + x]
-        : bilinear (prob, g->rx, g->ry, (x + 0.5) / g->step_x - 0.5, (y + 0.5) / g->step_y - 0.5);
+  gsize stride = (gsize) g->patch[0] * g->patch[1] * g->patch[2];
+  guint32 hi[3];
+
+  for (guint a = 0; a < 3; a++)
+    hi[a] = MIN (t[a]->hi, g->r[a]);
+  for (guint32 z = t[2]->lo; z < hi[2]; z++)
+    for (guint32 y = t[1]->lo; y < hi[1]; y++)
+      for (guint32 x = t[0]->lo; x < hi[0]; x++)
+        {
+          gsize in = ((gsize) (g->rank == 5 ? z - t[2]->start : 0) * g->patch[1] + (y - t[1]->start)) * g->patch[0]
+                     + (x - t[0]->start);
+          prob[((gsize) z * g->r[1] + y) * g->r[0] + x] = foreground (g, output + in, channels, stride);
+        }
+}
+
+/* The probability map from the resampled grid back to the CT's. */
+static float *
+resample_back (const VolumeGeometry *g,
+               float                *prob)
+{
+  gsize plane_r = (gsize) g->r[0] * g->r[1];
+  float *out;
+
+  if (g->step[0] == 1 && g->step[1] == 1 && g->step[2] == 1)
+    return prob;
+  out = g_try_new (float, (gsize) g->n[0] * g->n[1] * g->n[2]);
+  if (out == NULL)
+    {
+      g_free (prob);
+      return NULL;
+    }
+  for (guint32 z = 0; z < g->n[2]; z++)
+    {
+      double cz = CLAMP ((z + 0.5) / g->step[2] - 0.5, 0, g->r[2] - 1.0);
+      guint32 z0 = (guint32) cz, z1 = MIN (z0 + 1, g->r[2] - 1);
+      double fz = cz - z0;
+      for (guint32 y = 0; y < g->n[1]; y++)
+        for (guint32 x = 0; x < g->n[0]; x++)
+          {
+            double px = (x + 0.5) / g->step[0] - 0.5, py = (y + 0.5) / g->step[1] - 0.5;
+            double v = bilinear (prob + z0 * plane_r, g->r[0], g->r[1], px, py) * (1 - fz);
+            if (fz > 0)
+              v += bilinear (prob + z1 * plane_r, g->r[0], g->r[1], px, py) * fz;
+            out[((gsize) z * g->n[1] + y) * g->n[0] + x] = (float) v;
+          }
+    }
+  g_free (prob);
+  return out;
+}
+
+typedef struct {
+  VolumeGeometry  g;
+  GArray         *tiles[3];
+  guint           batch;
+  float          *input;        /* batch × one patch's input */
+  float          *prob;         /* r[0] × r[1] × r[2] */
+  PlaneSource     source;
+  const AxisTile *pending[16][3];
+} VolumeRun;
+
+static void
+volume_run_clear (VolumeRun *run)
+{
+  for (guint a = 0; a < 3; a++)
+    g_clear_pointer (&run->tiles[a], g_array_unref);
+  g_free (run->input);
+  g_free (run->prob);
+  g_free (run->source.keys);
+  g_free (run->source.planes);
+  g_free (run->source.scratch);
 }
 
 static gboolean
-plan_geometry (CalNnGraph    *graph,
-               CalVolume     *ct,
-               SliceGeometry *g,
-               GError       **error)
+volume_run_init (VolumeRun  *run,
+                 CalVolume  *ct,
+                 GError    **error)
 {
-  const CalGrid *grid = cal_volume_get_grid (ct);
-  const CalNnShape *in = &cal_nn_graph_get_tensor (graph, g_array_index (graph->inputs, int, 0))->shape;
-  double spacing[3];
-  guint m;
+  VolumeGeometry *g = &run->g;
+  gsize patch = (gsize) g->channels * g->patch[0] * g->patch[1] * g->patch[2];
+  gsize voxels = (gsize) g->r[0] * g->r[1] * g->r[2], plane = (gsize) g->p[0] * g->p[1];
 
-  if (graph->inputs->len != 1 || graph->outputs->len != 1 || in->rank != 4)
-    {
-      g_set_error (error, CAL_NN_ERROR, CAL_NN_ERROR_UNSUPPORTED,
-                   "Segmenting a CT needs a 2-D model with one input (batch × slices × height × width) and one "
-                   "output; this one has %u inputs of rank %u (3-D models run with --raw only)",
-                   graph->inputs->len, in->rank);
-      return FALSE;
-    }
-  cal_grid_get_spacing (grid, spacing);
-  g->pre = &graph->preprocess;
-  g->nx = grid->dims[0], g->ny = grid->dims[1], g->nz = grid->dims[2];
-  g->step_x = g->pre->spacing[0] > 0 ? g->pre->spacing[0] / spacing[0] : 1;
-  g->step_y = g->pre->spacing[1] > 0 ? g->pre->spacing[1] / spacing[1] : 1;
-  /* Within 1 % of the model's spacing, the CT is used as it is. */
-  if (fabs (g->step_x - 1) < 0.01 && fabs (g->step_y - 1) < 0.01)
-    g->step_x = g->step_y = 1;
-  g->rx = MAX (1, (guint32) lround (g->nx / g->step_x));
-  g->ry = MAX (1, (guint32) lround (g->ny / g->step_y));
-  m = MAX (g->pre->size_multiple, 1);
-  g->px = (g->rx + m - 1) / m * m;
-  g->py = (g->ry + m - 1) / m * m;
-  if ((in->d[2] > 0 && in->d[2] != g->py) || (in->d[3] > 0 && in->d[3] != g->px))
+  for (guint a = 0; a < 3; a++)
+    run->tiles[a] = nn_volume_axis_tiles (g, a);
+  run->source = (PlaneSource) { g, ct, MAX (g->channels, g->patch[2]) + 1 };
+  run->source.keys = g_new (gint64, run->source.n_slots);
+  for (guint i = 0; i < run->source.n_slots; i++)
+    run->source.keys[i] = -1;
+  run->source.planes = g_try_new (float, plane * run->source.n_slots);
+  run->source.scratch = g_new (float, 2 * (gsize) g->n[0] * g->n[1]);
+  run->input = g_try_new (float, patch * run->batch);
+  run->prob = g_try_new0 (float, voxels);
+  if (run->source.planes == NULL || run->input == NULL || run->prob == NULL)
     {
       g_set_error (error, CAL_NN_ERROR, CAL_NN_ERROR_SHAPE,
-                   "The model takes slices of exactly %" G_GINT64_FORMAT " × %" G_GINT64_FORMAT
-                   " voxels; this CT gives %u × %u after resampling and padding", in->d[3], in->d[2], g->px, g->py);
+                   "Not enough memory for the network's input and probability map (%.0f MiB)",
+                   (voxels + patch * run->batch + plane * run->source.n_slots) * 4 / 1048576.0);
       return FALSE;
     }
   return TRUE;
 }
 
-/* The largest batch (up to 16 slices) whose activations fit the budget. */
-static guint
-choose_batch (CalNnEngine         *engine,
-              const SliceGeometry *g,
-              guint64              budget,
-              GError             **error)
+/* Runs the patches gathered so far and keeps their cores. */
+static gboolean
+run_pending (CalNnEngine   *engine,
+             VolumeRun     *run,
+             guint          n,
+             GCancellable  *cancellable,
+             GError       **error)
 {
-  CalNnShape shape = { 4, { 1, g->pre->context_slices, g->py, g->px } };
-  guint64 one = cal_nn_engine_plan_bytes (engine, &shape, error);
-  guint batch;
+  const VolumeGeometry *g = &run->g;
+  CalNnShape shape = { g->rank, { n, g->channels } }, out_shape;
+  gboolean same = TRUE;
+  float **outputs;
+  gsize out_patch;
 
-  if (one == 0)
-    return 0;
-  if (budget > 0 && one > budget)
+  for (guint a = 0; a < g->rank - 2; a++)
+    shape.d[g->rank - 1 - a] = g->patch[a];
+  outputs = cal_nn_engine_run (engine, (const float **) &run->input, &shape, &out_shape, cancellable, error);
+  if (outputs == NULL)
+    return FALSE;
+  same = out_shape.rank == shape.rank && out_shape.d[0] == n;
+  for (guint a = 2; same && a < shape.rank; a++)
+    same = out_shape.d[a] == shape.d[a];
+  if (!same)
     {
-      g_set_error (error, CAL_VK_ERROR, CAL_VK_ERROR_OUT_OF_DEVICE_MEMORY,
-                   "One slice needs %.0f MiB of device memory for the network; %.0f MiB are available. "
-                   "Use a device with more memory or a model with a coarser spacing",
-                   one / 1048576.0, budget / 1048576.0);
-      return 0;
+      g_autofree char *text = cal_nn_shape_to_string (&out_shape);
+      g_set_error (error, CAL_NN_ERROR, CAL_NN_ERROR_SHAPE,
+                   "The model's output %s is not one probability map the size of its input", text);
     }
-  batch = budget > 0 ? (guint) MIN (16, budget / one) : 4;
-  return MAX (batch, 1);
+  out_patch = (gsize) out_shape.d[1] * g->patch[0] * g->patch[1] * g->patch[2];
+  for (guint b = 0; same && b < n; b++)
+    collect_patch (g, run->pending[b], outputs[0] + b * out_patch, (guint) out_shape.d[1], run->prob);
+  g_free (outputs[0]);
+  g_free (outputs);
+  return same;
+}
+
+static void
+fill_stats (CalNnEngine       *engine,
+            const VolumeRun   *run,
+            CalVolume         *ct,
+            CalNnVolumeStats  *stats)
+{
+  double spacing[3];
+  CalNnRunStats last;
+
+  cal_grid_get_spacing (cal_volume_get_grid (ct), spacing);
+  stats->batch = run->batch;
+  stats->exact = run->g.exact;
+  for (guint a = 0; a < 3; a++)
+    {
+      stats->patch[a] = run->g.patch[a];
+      stats->halo[a] = run->g.halo[a];
+      stats->resampled_spacing[a] = run->g.step[a] * spacing[a];
+    }
+  cal_nn_engine_get_stats (engine, &last);
+  stats->flops += last.flops;
+  stats->n_runs++;
 }
 
 CalVolume *
@@ -192,74 +329,50 @@ cal_nn_infer_volume (CalNnEngine       *engine,
                      GCancellable      *cancellable,
                      GError           **error)
 {
-  CalNnGraph *graph = cal_nn_engine_get_graph (engine);
-  SliceGeometry g;
-  guint batch;
-  gsize plane, in_slice, n_voxels;
-  g_autofree float *input = NULL, *scratch = NULL, *prob = NULL, *result = NULL;
-  gint64 start = g_get_monotonic_time ();
+  VolumeRun run = { 0 };
   CalNnVolumeStats local = { 0 };
-  CalNnRunStats run;
+  gint64 start = g_get_monotonic_time ();
+  gsize patch_input;
+  guint n = 0, total, seen = 0;
+  gboolean ok = TRUE;
+  float *prob;
 
-  if (!plan_geometry (graph, ct, &g, error) || (batch = choose_batch (engine, &g, memory_budget, error)) == 0)
-    return NULL;
-  plane = (gsize) g.nx * g.ny;
-  n_voxels = plane * g.nz;
-  in_slice = (gsize) g.pre->context_slices * g.px * g.py;
-  input = g_new (float, in_slice * batch);
-  scratch = g_new (float, plane);
-  prob = g_new (float, (gsize) g.rx * g.ry);
-  result = g_try_new (float, n_voxels);
-  if (result == NULL)
+  if (!nn_volume_plan (engine, ct, memory_budget, &run.g, &run.batch, error) ||
+      !volume_run_init (&run, ct, error))
     {
-      g_set_error (error, CAL_NN_ERROR, CAL_NN_ERROR_SHAPE, "Not enough memory for the probability map (%.0f MiB)",
-                   n_voxels * 4 / 1048576.0);
+      volume_run_clear (&run);
       return NULL;
     }
-  local.batch = batch;
-  {
-    double spacing[3];
-    cal_grid_get_spacing (cal_volume_get_grid (ct), spacing);
-    local.resampled_spacing[0] = g.step_x * spacing[0];
-    local.resampled_spacing[1] = g.step_y * spacing[1];
-  }
-  for (guint32 k0 = 0; k0 < g.nz; k0 += batch)
-    {
-      guint n = MIN (batch, g.nz - k0);
-      CalNnShape shape = { 4, { n, g.pre->context_slices, g.py, g.px } }, out_shape;
-      float **outputs;
-
-      for (guint b = 0; b < n; b++)
-        fill_input (&g, ct, k0 + b, input + b * in_slice, scratch);
-      outputs = cal_nn_engine_run (engine, (const float **) &input, &shape, &out_shape, cancellable, error);
-      if (outputs == NULL)
-        return NULL;
-      if (out_shape.rank != 4 || out_shape.d[0] != n || out_shape.d[2] != g.py || out_shape.d[3] != g.px)
+  patch_input = (gsize) run.g.channels * run.g.patch[0] * run.g.patch[1] * run.g.patch[2];
+  total = run.tiles[0]->len * run.tiles[1]->len * run.tiles[2]->len;
+  for (guint k = 0; ok && k < run.tiles[2]->len; k++)
+    for (guint j = 0; ok && j < run.tiles[1]->len; j++)
+      for (guint i = 0; ok && i < run.tiles[0]->len; i++)
         {
-          g_autofree char *text = cal_nn_shape_to_string (&out_shape);
-          g_set_error (error, CAL_NN_ERROR, CAL_NN_ERROR_SHAPE,
-                       "The model's output %s is not one probability map per input slice", text);
-          g_free (outputs[0]);
-          g_free (outputs);
-          return NULL;
+          const AxisTile **t = run.pending[n];
+          t[0] = &g_array_index (run.tiles[0], AxisTile, i);
+          t[1] = &g_array_index (run.tiles[1], AxisTile, j);
+          t[2] = &g_array_index (run.tiles[2], AxisTile, k);
+          fill_patch (&run.source, t, run.input + n * patch_input);
+          n++, seen++;
+          if (n < run.batch && seen < total)
+            continue;
+          ok = run_pending (engine, &run, n, cancellable, error);
+          fill_stats (engine, &run, ct, &local);
+          local.n_patches += n;
+          n = 0;
+          if (ok && progress)
+            progress ((double) local.n_patches / total, user_data);
         }
-      for (guint b = 0; b < n; b++)
-        {
-          gsize out_slice = (gsize) out_shape.d[1] * g.px * g.py;
-          foreground (&g, outputs[0] + b * out_slice, (guint) out_shape.d[1], prob);
-          store_slice (&g, prob, result + (k0 + b) * plane);
-        }
-      g_free (outputs[0]);
-      g_free (outputs);
-      cal_nn_engine_get_stats (engine, &run);
-      local.flops += run.flops;
-      local.n_runs++;
-      if (progress)
-        progress ((double) (k0 + n) / g.nz, user_data);
-    }
+  prob = ok ? resample_back (&run.g, g_steal_pointer (&run.prob)) : NULL;
+  volume_run_clear (&run);
+  if (ok && prob == NULL)
+    g_set_error (error, CAL_NN_ERROR, CAL_NN_ERROR_SHAPE, "Not enough memory for the probability map");
+  if (prob == NULL)
+    return NULL;
   local.seconds = (g_get_monotonic_time () - start) / 1e6;
   if (stats)
     *stats = local;
   return cal_volume_new (cal_volume_get_grid (ct), CAL_VOXEL_FLOAT32,
-                         g_bytes_new_take (g_steal_pointer (&result), n_voxels * sizeof (float)));
+                         g_bytes_new_take (prob, (gsize) run.g.n[0] * run.g.n[1] * run.g.n[2] * sizeof (float)));
 }

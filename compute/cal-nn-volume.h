@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* A network over a whole CT: the model's preprocessing (HU window,
- * in-plane spacing, context slices, size multiple; see
- * docs/onnx-models.md), slices batched to fit the device's memory budget,
- * and the probability of the foreground label back on the CT's grid. */
+ * spacing, context slices, size multiple; see docs/onnx-models.md), the
+ * input cut into patches that fit the device's memory budget, and the
+ * probability of the foreground label back on the CT's grid.  A 2-D model
+ * runs slice by slice (batched); a 3-D model (N × 1 × D × H × W) runs on
+ * 3-D patches.  Patches overlap by the network's reach (the halo) and only
+ * their cores are kept, so where the halo covers the reach the result is
+ * the one a single run over everything would give. */
 #pragma once
 
 #include <gio/gio.h>
@@ -15,15 +19,20 @@ G_BEGIN_DECLS
 typedef void (*CalNnProgress) (double fraction, gpointer user_data);
 
 typedef struct {
-  guint   batch;          /* slices per run, chosen from the memory budget */
+  guint   batch;          /* patches per run, chosen from the memory budget */
   guint   n_runs;
+  guint   n_patches;
+  guint   patch[3];       /* one patch, voxels (x, y, z; z = 1 for a 2-D model) */
+  guint   halo[3];        /* overlap kept off each side of a patch's core (0: not tiled) */
+  gboolean exact;         /* halos cover the network's reach: no seams */
   double  seconds;
   double  flops;          /* convolution FLOP in total */
-  double  resampled_spacing[2]; /* in-plane spacing the network saw (mm) */
+  double  resampled_spacing[3]; /* spacing the network saw (mm) */
 } CalNnVolumeStats;
 
 /* Returns a float32 volume on the CT's grid holding the probability
- * (0 to 1) of the model's foreground label. */
+ * (0 to 1) of the model's foreground label.  memory_budget: bytes of
+ * device memory the network's activations may take (0: no limit). */
 CalVolume *cal_nn_infer_volume (CalNnEngine       *engine,
                                 CalVolume         *ct,
                                 guint64            memory_budget,

@@ -249,6 +249,24 @@ gint64   cal_nn_resize_nearest      (const CalNnNode   *node,
                                      double             source,
                                      gint64             in);
 
+/* How far one output voxel sees into the input, per spatial axis (x
+ * last, as in the shape): the halo a tile needs for its core to come out
+ * exactly as in one run over the whole input, and the multiple its origin
+ * must be at so that every pooling and stride lines up
+ * (core/cal-nn-reach.c). */
+typedef struct {
+  double  radius[CAL_NN_MAX_SPATIAL];      /* input voxels on either side */
+  guint   alignment[CAL_NN_MAX_SPATIAL];   /* the largest stride product */
+} CalNnReach;
+
+/* FALSE where an operator sees the whole input (InstanceNormalization, a
+ * Softmax or Concat over a spatial axis, a Resize to fixed sizes or with
+ * corner-aligned coordinates): tiles then differ near their seams. rank:
+ * the input's (4 for NCHW, 5 for NCDHW). */
+gboolean cal_nn_graph_reach         (CalNnGraph        *graph,
+                                     guint              rank,
+                                     CalNnReach        *reach);
+
 /* The CPU reference: every operator written plainly, for tests and for
  * checking the Vulkan kernels.  values[t] receives each tensor's values
  * (constants are borrowed). Returns the graph outputs, caller frees. */

@@ -63,12 +63,25 @@ run_raw (CalNnEngine *engine,
   return CAL_EXIT_OK;
 }
 
+static void
+print_patches (const CalNnVolumeStats *stats)
+{
+  if (stats->halo[0] == 0 && stats->halo[1] == 0 && stats->halo[2] == 0)
+    printf ("Patches: whole %s, %u per run\n", stats->patch[2] == 1 ? "slices" : "volume", stats->batch);
+  else
+    printf ("Patches: %u of %u × %u × %u voxels, halo %u × %u × %u (%s), %u per run\n", stats->n_patches,
+            stats->patch[0], stats->patch[1], stats->patch[2], stats->halo[0], stats->halo[1], stats->halo[2],
+            stats->exact ? "covers the network's reach: the same result as one run"
+                         : "shorter than the network's reach: seams may differ slightly", stats->batch);
+}
+
 static int
 run_volume (CalNnEngine *engine,
             const char  *ct_path,
             const char  *out_path,
             const char  *series,
             gboolean     accept_unknown,
+            guint64      budget,
             gboolean     quiet)
 {
   g_autoptr(GError) error = NULL;
@@ -92,7 +105,8 @@ run_volume (CalNnEngine *engine,
   cal_cli_print_warnings (report->warnings);
   /* Half the device's memory for activations leaves room for the display
    * and other programs. */
-  prob = cal_nn_infer_volume (engine, ct, info->device_memory / 2, cal_cli_print_progress, &quiet, &stats,
+  prob = cal_nn_infer_volume (engine, ct, budget ? budget : info->device_memory / 2, cal_cli_print_progress, &quiet,
+                              &stats,
                               NULL, &error);
   if (!quiet)
     fprintf (stderr, "\n");
@@ -109,8 +123,9 @@ run_volume (CalNnEngine *engine,
   if (!quiet)
     {
       printf ("Device: %s\n", info->name);
-      printf ("Network input spacing: %.3f × %.3f mm in-plane; %u slices per run\n",
-              stats.resampled_spacing[0], stats.resampled_spacing[1], stats.batch);
+      printf ("Network input spacing: %.3f × %.3f × %.3f mm\n", stats.resampled_spacing[0],
+              stats.resampled_spacing[1], stats.resampled_spacing[2]);
+      print_patches (&stats);
       printf ("Inference: %.2f s, %.1f GFLOP of convolutions (%.1f GFLOP/s)\n", stats.seconds, stats.flops / 1e9,
               stats.flops / 1e9 / MAX (stats.seconds, 1e-9));
       printf ("Wrote %s (foreground probability, 0 to 1, float32)\n", out_path);
@@ -124,12 +139,15 @@ cal_cli_infer (int    argc,
 {
   g_autofree char *device = NULL, *raw = NULL, *series = NULL;
   gboolean quiet = FALSE, accept_unknown = FALSE, reference = FALSE;
+  int budget_mib = 0;
   const GOptionEntry entries[] = {
     { "raw", 0, 0, G_OPTION_ARG_FILENAME, &raw, "Run the bare network on a float32 tensor (NCHW or NCDHW .npy); "
       "no preprocessing", "IN.npy" },
     { "reference", 0, 0, G_OPTION_ARG_NONE, &reference, "With --raw: run the plain CPU reference of every "
       "operator instead of the GPU kernels (slow; to check them)", NULL },
     { "device", 'd', 0, G_OPTION_ARG_STRING, &device, "Vulkan device (number or part of its name, see “devices”)", "N" },
+    { "memory-budget", 0, 0, G_OPTION_ARG_INT, &budget_mib, "Device memory the network may use, MiB (default: "
+      "half the device's); a CT that needs more runs in overlapping patches", "MIB" },
     { "series", 0, 0, G_OPTION_ARG_STRING, &series, "DICOM series (UID or number from “info”)", "UID|N" },
     { "accept-unknown-orientation", 0, 0, G_OPTION_ARG_NONE, &accept_unknown,
       "Read files that do not say where left and right are", NULL },
@@ -147,6 +165,11 @@ cal_cli_infer (int    argc,
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       fprintf (stderr, "calvaria-cli: %s\n", error->message);
+      return CAL_EXIT_USAGE;
+    }
+  if (budget_mib < 0)
+    {
+      fprintf (stderr, "calvaria-cli: --memory-budget takes a number of MiB above 0\n");
       return CAL_EXIT_USAGE;
     }
   if (argc != (raw ? 3 : 4))
@@ -170,5 +193,5 @@ cal_cli_infer (int    argc,
     }
   if (raw)
     return run_raw (engine, raw, argv[2], reference, quiet);
-  return run_volume (engine, argv[2], argv[3], series, accept_unknown, quiet);
+  return run_volume (engine, argv[2], argv[3], series, accept_unknown, (guint64) budget_mib << 20, quiet);
 }

@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Cutting a CT into patches for a network: the resampled, padded extent,
+ * the largest patch whose activations fit the device's memory budget, the
+ * halo from the network's reach (core/cal-nn-reach.c), and the patches
+ * along each axis. */
+#include "cal-nn-volume-private.h"
+
+#include <math.h>
+
+#include "cal-grid.h"
+
+static guint32
+round_up (guint32 v,
+          guint   m)
+{
+  return (v + m - 1) / m * m;
+}
+
+/* Shape index of axis a (x is the last). */
+static guint
+shape_axis (const VolumeGeometry *g,
+            guint                 a)
+{
+  return g->rank - 1 - a;
+}
+
+static gboolean
+check_model (CalNnGraph        *graph,
+             const CalNnShape  *in,
+             GError           **error)
+{
+  if (graph->inputs->len != 1 || graph->outputs->len != 1 || (in->rank != 4 && in->rank != 5))
+    {
+      g_set_error (error, CAL_NN_ERROR, CAL_NN_ERROR_UNSUPPORTED,
+                   "Segmenting a CT needs a model with one input (batch × channels × [depth ×] height × width) "
+                   "and one output; this one has %u inputs of rank %u", graph->inputs->len, in->rank);
+      return FALSE;
+    }
+  if (in->rank == 5 && in->d[1] > 1)
+    {
+      g_set_error (error, CAL_NN_ERROR, CAL_NN_ERROR_UNSUPPORTED,
+                   "This 3-D model takes %" G_GINT64_FORMAT " input channels; over a CT, 3-D models take one "
+                   "(the windowed CT)", in->d[1]);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+plan_extent (CalNnGraph       *graph,
+             CalVolume        *ct,
+             const CalNnShape *in,
+             VolumeGeometry   *g)
+{
+  const CalGrid *grid = cal_volume_get_grid (ct);
+  guint spatial = in->rank - 2;
+  double spacing[3];
+
+  cal_grid_get_spacing (grid, spacing);
+  memset (g, 0, sizeof *g);
+  g->pre = &graph->preprocess;
+  g->rank = in->rank;
+  g->channels = in->rank == 4 ? g->pre->context_slices : 1;
+  g->align = MAX (g->pre->size_multiple, 1);
+  for (guint a = 0; a < 3; a++)
+    {
+      g->n[a] = grid->dims[a];
+      g->step[a] = a < spatial && g->pre->spacing[a] > 0 ? g->pre->spacing[a] / spacing[a] : 1;
+    }
+  /* Within 1 % of the model's spacing, the CT is used as it is. */
+  if (fabs (g->step[0] - 1) < 0.01 && fabs (g->step[1] - 1) < 0.01)
+    g->step[0] = g->step[1] = 1;
+  if (fabs (g->step[2] - 1) < 0.01)
+    g->step[2] = 1;
+  for (guint a = 0; a < 3; a++)
+    {
+      g->r[a] = MAX (1, (guint32) lround (g->n[a] / g->step[a]));
+      g->p[a] = a < spatial ? round_up (g->r[a], g->align) : g->r[a];
+      g->patch[a] = a < spatial ? g->p[a] : 1;
+      if (a < spatial && in->d[shape_axis (g, a)] > 0)
+        {
+          g->fixed[a] = TRUE;
+          g->patch[a] = (guint32) in->d[shape_axis (g, a)];
+          g->p[a] = MAX (g->p[a], g->patch[a]);
+        }
+    }
+}
+
+static guint64
+patch_bytes (CalNnEngine          *engine,
+             const VolumeGeometry *g,
+             guint                 batch,
+             GError              **error)
+{
+  CalNnShape shape = { g->rank, { batch, g->channels } };
+
+  for (guint a = 0; a < g->rank - 2; a++)
+    shape.d[shape_axis (g, a)] = g->patch[a];
+  return cal_nn_engine_plan_bytes (engine, &shape, error);
+}
+
+/* Shrinks the largest free axis of the patch, an alignment step at a
+ * time, until one patch fits the budget. */
+static gboolean
+shrink_to_budget (CalNnEngine     *engine,
+                  guint64          budget,
+                  VolumeGeometry  *g,
+                  guint64         *one,
+                  GError         **error)
+{
+  guint spatial = g->rank - 2;
+  guint32 smallest = 4 * g->align;
+
+  while ((*one = patch_bytes (engine, g, 1, error)) > budget)
+    {
+      int widest = -1;
+      for (guint a = 0; a < spatial; a++)
+        if (!g->fixed[a] && g->patch[a] > smallest && (widest < 0 || g->patch[a] > g->patch[widest]))
+          widest = (int) a;
+      if (widest < 0)
+        {
+          g_set_error (error, CAL_VK_ERROR, CAL_VK_ERROR_OUT_OF_DEVICE_MEMORY,
+                       "Even a patch of %u × %u%s voxels needs %.0f MiB of device memory for the network; "
+                       "%.0f MiB are available. Use a device with more memory or a model with a coarser "
+                       "spacing", g->patch[0], g->patch[1], spatial == 3 ? " × …" : "",
+                       *one / 1048576.0, budget / 1048576.0);
+          return FALSE;
+        }
+      g->patch[widest] = MAX (smallest, g->patch[widest] - g->align);
+    }
+  return *one > 0;
+}
+
+/* A halo covering the reach keeps the result exact; one over a quarter of
+ * the patch would waste more than half of every run, so it is capped
+ * there and the seams may differ slightly (as in any sliding window). */
+static void
+choose_halos (CalNnGraph     *graph,
+              VolumeGeometry *g)
+{
+  CalNnReach reach;
+  gboolean local = cal_nn_graph_reach (graph, g->rank, &reach);
+
+  g->exact = TRUE;
+  for (guint a = 0; a < g->rank - 2; a++)
+    {
+      guint align = MAX (g->align, local ? reach.alignment[shape_axis (g, a) - 2] : 1);
+      guint32 cap = MAX (align, g->patch[a] / 4 / align * align);
+      guint32 needed = local ? round_up ((guint32) ceil (reach.radius[shape_axis (g, a) - 2] - 1e-9), align) : cap + 1;
+      if (g->patch[a] >= g->p[a])
+        continue;
+      g->halo[a] = MIN (needed, cap);
+      g->exact &= needed <= cap && align == g->align;
+    }
+}
+
+gboolean
+nn_volume_plan (CalNnEngine     *engine,
+                CalVolume       *ct,
+                guint64          budget,
+                VolumeGeometry  *g,
+                guint           *batch,
+                GError         **error)
+{
+  CalNnGraph *graph = cal_nn_engine_get_graph (engine);
+  const CalNnShape *in = &cal_nn_graph_get_tensor (graph, g_array_index (graph->inputs, int, 0))->shape;
+  guint64 one;
+
+  if (!check_model (graph, in, error))
+    return FALSE;
+  plan_extent (graph, ct, in, g);
+  if (budget == 0)
+    {
+      if ((one = patch_bytes (engine, g, 1, error)) == 0)
+        return FALSE;
+      *batch = 4;
+    }
+  else
+    {
+      if (!shrink_to_budget (engine, budget, g, &one, error))
+        return FALSE;
+      *batch = (guint) CLAMP (budget / one, 1, 16);
+    }
+  choose_halos (graph, g);
+  return TRUE;
+}
+
+GArray *
+nn_volume_axis_tiles (const VolumeGeometry *g,
+                      guint                 a)
+{
+  GArray *tiles = g_array_new (FALSE, FALSE, sizeof (AxisTile));
+  guint32 extent = g->p[a], size = g->patch[a], halo = g->halo[a], c = 0;
+
+  if (a == 2 && g->rank == 4)
+    {
+      for (guint32 k = 0; k < g->r[2]; k++)
+        g_array_append_val (tiles, ((AxisTile) { k, k, k + 1 }));
+      return tiles;
+    }
+  /* Each patch starts a halo before the first voxel it is responsible for
+   * (held inside the extent) and answers for everything up to a halo
+   * before its end, or up to the extent's end. */
+  while (c < extent)
+    {
+      guint32 start = c > halo ? MIN (c - halo, extent - size) : 0;
+      guint32 hi = start + size >= extent ? extent : start + size - halo;
+      g_array_append_val (tiles, ((AxisTile) { start, c, hi }));
+      c = hi;
+    }
+  return tiles;
+}
