@@ -145,12 +145,14 @@ choose_halos (CalNnGraph     *graph,
   for (guint a = 0; a < g->rank - 2; a++)
     {
       guint align = MAX (g->align, local ? reach.alignment[shape_axis (g, a) - 2] : 1);
-      guint32 cap = MAX (align, g->patch[a] / 4 / align * align);
+      /* At least an alignment step, but always under half the patch, so
+       * that every patch has a core (a model's fixed size can be small). */
+      guint32 cap = MIN (MAX (align, g->patch[a] / 4 / align * align), (g->patch[a] - 1) / 2 / align * align);
       guint32 needed = local ? round_up ((guint32) ceil (reach.radius[shape_axis (g, a) - 2] - 1e-9), align) : cap + 1;
       if (g->patch[a] >= g->p[a])
         continue;
       g->halo[a] = MIN (needed, cap);
-      g->exact &= needed <= cap && align == g->align;
+      g->exact &= needed <= cap && align == g->align && g->patch[a] % align == 0;
     }
 }
 

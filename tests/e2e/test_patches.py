@@ -51,7 +51,7 @@ class SmallUNet(nn.Module):
         return self.head(self.merge(torch.cat([a, self.up(b)], dim=1)))
 
 
-def export(path, dims, channels, spacing, norm="batch"):
+def export(path, dims, channels, spacing, norm="batch", fixed=None):
     torch.manual_seed(11)
     model = SmallUNet(dims, channels, norm=norm)
     for m in model.modules():
@@ -59,8 +59,8 @@ def export(path, dims, channels, spacing, norm="batch"):
             m.running_mean.uniform_(-0.2, 0.2)
             m.running_var.uniform_(0.5, 1.5)
     model.eval()
-    shape = (1, channels) + (16,) * dims
-    axes = {0: "n", 2: "a", 3: "b"} if dims == 2 else {0: "n", 2: "a", 3: "b", 4: "c"}
+    shape = (1, channels) + (fixed or 16,) * dims
+    axes = {0: "n"} if fixed else {0: "n", 2: "a", 3: "b"} if dims == 2 else {0: "n", 2: "a", 3: "b", 4: "c"}
     torch.onnx.export(model, torch.zeros(shape), path, opset_version=13, input_names=["x"], output_names=["y"],
                       dynamic_axes={"x": axes, "y": axes})
     m = onnx.load(path)
@@ -146,6 +146,22 @@ def case(t, a, tmp, name, dims, channels, ct_shape, ct_spacing, model_spacing, b
     t.check(diff <= TOLERANCE, f"{name}: patches = PyTorch on the whole CT (max diff {diff:.1e} ≤ {TOLERANCE:g})")
 
 
+def fixed_size(t, a, tmp):
+    """A model that takes only 64 × 64 slices runs on a larger CT in
+    patches of that size, with no budget given."""
+    model_path = os.path.join(tmp, "fixed.onnx")
+    model = export(model_path, 2, 3, "0,0,0", fixed=64)
+    ct_path = os.path.join(tmp, "fixed-ct.nii.gz")
+    hu = write_ct(ct_path, (150, 130, 3), (1, 1, 1), seed=9)
+    got, text = infer(t, a, tmp, model_path, ct_path, "fixed-patches")
+    if got is None:
+        return
+    t.check("Patches:" in text and "64 × 64 × 1" in text and "the same result as one run" in text,
+            "fixed 64 × 64 input: the CT runs in exact 64 × 64 patches", text)
+    diff = float(np.abs(got - pytorch_probability(model, hu, [1.0, 1.0, 1.0], 2, 3)).max())
+    t.check(diff <= TOLERANCE, f"fixed 64 × 64 input: patches = PyTorch on the whole CT (max diff {diff:.1e})")
+
+
 def not_exact(t, a, tmp):
     model_path = os.path.join(tmp, "instance.onnx")
     export(model_path, 2, 1, "0,0,0", norm="instance")
@@ -164,6 +180,7 @@ def main():
         case(t, a, tmp, "2-D", 2, 3, (256, 240, 4), (1.0, 1.0, 2.0), "0,0,0", 2)
         case(t, a, tmp, "3-D", 3, 1, (72, 64, 100), (1.0, 1.0, 1.0), "0,0,0", 8)
         case(t, a, tmp, "3-D resampled", 3, 1, (90, 76, 120), (1.0, 1.0, 1.0), "1.5,1.5,1.5", 8)
+        fixed_size(t, a, tmp)
         not_exact(t, a, tmp)
     print(f"1..{t.n}")
     print(f"# {t.n - t.failed} of {t.n} passed")
