@@ -136,7 +136,8 @@ cal_segment (CalNnEngine              *engine,
   local.removed_voxels = above - local.bone_voxels;
   local.bone_mm3 = local.bone_voxels * cal_mask_voxel_volume (mask);
   local.seconds = (g_get_monotonic_time () - start) / 1e6;
-  local.device = g_strdup (info->name);
+  local.device = g_strdup_printf ("%s%s", info->name,
+                                  cal_nn_engine_get_half_storage (engine) ? " (16-bit activations)" : "");
   if (progress)
     progress (1.0, progress_data);
   if (report)
@@ -178,7 +179,8 @@ segment_with_model (SegmentData   *data,
 
   if (path == NULL || (graph = cal_onnx_load (path, error)) == NULL ||
       (vk = cal_vk_context_new (NULL, error)) == NULL ||
-      (engine = cal_nn_engine_new (vk, graph, error)) == NULL)
+      (engine = cal_nn_engine_new_full (vk, graph, data->options.half_storage ? CAL_NN_ENGINE_HALF_STORAGE
+                                                                               : CAL_NN_ENGINE_DEFAULT, error)) == NULL)
     return NULL;
   return cal_segment (engine, data->ct, &data->options, data->progress, data->progress_data, &data->report,
                       cancellable, error);

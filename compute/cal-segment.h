@@ -22,6 +22,7 @@ typedef struct {
   gboolean keep_largest;       /* default TRUE */
   double   min_island_mm3;     /* with keep_largest FALSE: smaller pieces are removed */
   guint64  memory_budget;      /* activations; 0: half the device's memory */
+  gboolean half_storage;       /* cal_segment_async: activations as 16-bit floats */
 } CalSegmentOptions;
 
 typedef struct {

@@ -135,17 +135,23 @@ cal_vk_buffer_texels (CalVkContext *context,
                       GError      **error)
 {
   const CalVkDevice *dev = cal_vk_context_get_device (context);
-  VkDeviceSize texel_size = texels == CAL_VK_TEXELS_VEC4 ? 16 : 4;
+  static const VkFormat formats[] = { VK_FORMAT_R32_SFLOAT, VK_FORMAT_R32G32B32A32_SFLOAT, VK_FORMAT_R16_SFLOAT,
+                                      VK_FORMAT_R16G16B16A16_SFLOAT };
+  static const VkDeviceSize sizes[] = { 4, 16, 2, 8 };
+  VkDeviceSize texel_size = sizes[texels];
   VkBufferViewCreateInfo info = {
     .sType = VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO,
     .buffer = buffer->buffer,
-    .format = texels == CAL_VK_TEXELS_VEC4 ? VK_FORMAT_R32G32B32A32_SFLOAT : VK_FORMAT_R32_SFLOAT,
-    .range = MAX (buffer->size, 4) / texel_size * texel_size,
+    .format = formats[texels],
+    .range = MAX (buffer->size, texel_size) / texel_size * texel_size,
   };
+  VkFormatProperties format;
 
   if (buffer->views[texels])
     return buffer->views[texels];
+  vkGetPhysicalDeviceFormatProperties (dev->physical, info.format, &format);
   if (!dev->push_descriptors || info.range == 0 ||
+      !(format.bufferFeatures & VK_FORMAT_FEATURE_UNIFORM_TEXEL_BUFFER_BIT) ||
       info.range / texel_size > dev->properties.limits.maxTexelBufferElements)
     {
       g_set_error (error, CAL_VK_ERROR, CAL_VK_ERROR_UNSUPPORTED,

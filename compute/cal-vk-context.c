@@ -123,6 +123,16 @@ save_pipeline_cache (CalVkContext *self)
 /* Device -------------------------------------------------------------- */
 
 static gboolean
+has_storage16 (VkPhysicalDevice physical)
+{
+  VkPhysicalDeviceVulkan11Features v11 = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES };
+  VkPhysicalDeviceFeatures2 features = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, .pNext = &v11 };
+
+  vkGetPhysicalDeviceFeatures2 (physical, &features);
+  return v11.storageBuffer16BitAccess;
+}
+
+static gboolean
 has_device_extension (VkPhysicalDevice  physical,
                       const char       *name)
 {
@@ -153,8 +163,12 @@ create_device (CalVkContext      *self,
     .queueCount = 1,
     .pQueuePriorities = &priority,
   };
+  VkPhysicalDeviceVulkan11Features v11 = {
+    .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES,
+  };
   VkPhysicalDeviceVulkan12Features v12 = {
     .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES,
+    .pNext = &v11,
     .bufferDeviceAddress = VK_TRUE,
   };
   const char *push_descriptors = VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME;
@@ -179,6 +193,10 @@ create_device (CalVkContext      *self,
   dev->properties = properties.properties;
   dev->max_allocation = maintenance3.maxMemoryAllocationSize;
   vkGetPhysicalDeviceMemoryProperties (physical, &dev->memory);
+  /* Optional: 16-bit floats in storage buffers, for engines that keep
+   * activations in half precision. */
+  dev->storage16 = has_storage16 (physical);
+  v11.storageBuffer16BitAccess = dev->storage16;
   /* Optional: without it the network kernels load through buffer addresses. */
   dev->push_descriptors = has_device_extension (physical, push_descriptors);
   info.enabledExtensionCount = dev->push_descriptors ? 1 : 0;

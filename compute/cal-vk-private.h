@@ -46,6 +46,7 @@ typedef struct {
   VkDeviceSize                     max_allocation;
   gboolean                         unified_memory; /* device-local memory is host-visible */
   gboolean                         push_descriptors; /* VK_KHR_push_descriptor: kernels may read texel buffers */
+  gboolean                         storage16;        /* storageBuffer16BitAccess: 16-bit floats in buffers */
 } CalVkDevice;
 
 const CalVkDevice *cal_vk_context_get_device (CalVkContext *self);
@@ -57,15 +58,18 @@ typedef struct {
   VkDeviceSize   size;
   void          *mapped;   /* (nullable) host pointer where memory is host-visible */
   VkDeviceAddress address; /* for shaders (buffer_reference) */
-  VkBufferView   views[2]; /* texel views, made on first use (CalVkTexels) */
+  VkBufferView   views[4]; /* texel views, made on first use (CalVkTexels) */
 } CalVkBuffer;
 
 /* How a kernel reads a buffer as a uniform texel buffer: one float or four
- * floats per texel.  Lavapipe loads texels as vectors, buffer addresses one
+ * floats per texel, stored as 32- or 16-bit floats (the kernel sees 32-bit
+ * ones either way).  Lavapipe loads texels as vectors, buffer addresses one
  * lane at a time. */
 typedef enum {
   CAL_VK_TEXELS_FLOAT,
   CAL_VK_TEXELS_VEC4,
+  CAL_VK_TEXELS_HALF,
+  CAL_VK_TEXELS_HALF4,
 } CalVkTexels;
 
 CalVkBuffer *cal_vk_buffer_new      (CalVkContext *context,

@@ -11,7 +11,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "cal-nn-engine.h"
+#include "cal-nn-engine-private.h"
 #include "cal-onnx.h"
 #include "cal-test-util.h"
 #include "cal-test-vk.h"
@@ -292,6 +292,30 @@ summary (void)
           n_cases, n_passed_reference, n_passed_vulkan, cal_vk_context_get_info (vk_context)->name, n_refused);
 }
 
+/* The host's binary16 conversions (inputs and outputs of engines with
+ * 16-bit activations): ties to even, overflow to infinity, subnormals, and
+ * every half back and forth unchanged. */
+static void
+half_conversion (void)
+{
+  const struct { float value; guint16 half; } cases[] = {
+    { 1.0f, 0x3c00 }, { -2.0f, 0xc000 }, { 0.0f, 0x0000 }, { -0.0f, 0x8000 },
+    { 65504.0f, 0x7bff }, { 65520.0f, 0x7c00 }, { 1e6f, 0x7c00 }, { INFINITY, 0x7c00 }, { -INFINITY, 0xfc00 },
+    { 0x1p-24f, 0x0001 }, { 0x1p-25f, 0x0000 }, { 0x3p-25f, 0x0002 }, { 0x1p-14f, 0x0400 }, { 1e-9f, 0x0000 },
+    { 1.0f + 0x1p-11f, 0x3c00 }, { 1.0f + 0x3p-11f, 0x3c02 }, { 0.1f, 0x2e66 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    g_assert_cmphex (cal_nn_float_to_half (cases[i].value), ==, cases[i].half);
+  g_assert_cmphex (cal_nn_float_to_half (NAN) & 0x7c00, ==, 0x7c00);
+  g_assert_cmphex (cal_nn_float_to_half (NAN) & 0x03ff, !=, 0);
+  for (guint h = 0; h < 0x10000; h++)
+    if ((h & 0x7c00) != 0x7c00 || (h & 0x03ff) == 0)
+      g_assert_cmphex (cal_nn_float_to_half (cal_nn_half_to_float ((guint16) h)), ==, h);
+  g_assert_cmpfloat (cal_nn_half_to_float (0x0001), ==, 0x1p-24f);
+  g_assert_cmpfloat (cal_nn_half_to_float (0x3555), ==, 0x1.554p-2f);
+}
+
 static void
 case_free (gpointer data)
 {
@@ -315,6 +339,7 @@ main (int    argc,
   add_cases ("node", cases);
   add_cases ("pytorch-operator", cases);
   add_cases ("pytorch-converted", cases);
+  g_test_add_func ("/onnx/half-conversion", half_conversion);
   g_test_add_func ("/onnx/summary", summary);
   status = g_test_run ();
   g_object_unref (vk_context);

@@ -4,6 +4,7 @@
  * head rest (here as bright as bone) left out; the async form's progress
  * and cancellation; refused settings. */
 #include <math.h>
+#include <string.h>
 
 #include "cal-mask-components.h"
 #include "cal-onnx.h"
@@ -214,6 +215,40 @@ test_cancel (void)
   g_assert_cmpfloat (log.last, <, 1.0);
 }
 
+/* Activations kept as 16-bit floats: the same bone, within a few voxels
+ * where the probability sits at the threshold. */
+static void
+test_half_storage (void)
+{
+  CalSegmentOptions options;
+  CalSegmentReport report = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CalNnEngine) half = cal_nn_engine_new_full (fixture.vk, fixture.graph, CAL_NN_ENGINE_HALF_STORAGE, &error);
+  g_autoptr(CalMask) full_mask = NULL, half_mask = NULL;
+  const guint8 *a, *b;
+  guint64 both = 0, n_a, n_b;
+  double dsc;
+
+  g_assert_no_error (error);
+  g_assert_true (cal_nn_engine_get_half_storage (half));
+  cal_segment_options_init (&options);
+  full_mask = cal_segment (fixture.engine, fixture.ct, &options, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  half_mask = cal_segment (half, fixture.ct, &options, NULL, NULL, &report, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (report.device, "16-bit"));
+  a = cal_mask_get_labels (full_mask), b = cal_mask_get_labels (half_mask);
+  for (guint64 v = 0; v < cal_grid_n_voxels (cal_mask_get_grid (full_mask)); v++)
+    both += a[v] && b[v];
+  n_a = cal_mask_count (full_mask, 1), n_b = cal_mask_count (half_mask, 1);
+  dsc = 2.0 * both / (n_a + n_b);
+  g_test_message ("16-bit activations against 32-bit: DSC %.6f (%" G_GUINT64_FORMAT " and %" G_GUINT64_FORMAT
+                  " voxels)", dsc, n_a, n_b);
+  g_assert_cmpfloat (dsc, >=, 0.999);
+  g_assert_cmpfloat (dsc, <, 1.0);   /* the rounding did happen */
+  cal_segment_report_clear (&report);
+}
+
 static void
 test_refused_threshold (void)
 {
@@ -239,6 +274,7 @@ main (int argc, char **argv)
   g_test_add_func ("/segment/refused-threshold", test_refused_threshold);
   g_test_add_func ("/segment/phantom-with-defects", test_phantom_with_defects);
   g_test_add_func ("/segment/cancel", test_cancel);
+  g_test_add_func ("/segment/half-storage", test_half_storage);
   status = g_test_run ();
   cal_nn_engine_free (fixture.engine);
   cal_nn_graph_free (fixture.graph);

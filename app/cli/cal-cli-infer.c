@@ -122,7 +122,8 @@ run_volume (CalNnEngine *engine,
     }
   if (!quiet)
     {
-      printf ("Device: %s\n", info->name);
+      printf ("Device: %s%s\n", info->name,
+              cal_nn_engine_get_half_storage (engine) ? " (activations as 16-bit floats)" : "");
       printf ("Network input spacing: %.3f × %.3f × %.3f mm\n", stats.resampled_spacing[0],
               stats.resampled_spacing[1], stats.resampled_spacing[2]);
       print_patches (&stats);
@@ -138,7 +139,7 @@ cal_cli_infer (int    argc,
                char **argv)
 {
   g_autofree char *device = NULL, *raw = NULL, *series = NULL;
-  gboolean quiet = FALSE, accept_unknown = FALSE, reference = FALSE;
+  gboolean quiet = FALSE, accept_unknown = FALSE, reference = FALSE, fp16 = FALSE;
   int budget_mib = 0;
   const GOptionEntry entries[] = {
     { "raw", 0, 0, G_OPTION_ARG_FILENAME, &raw, "Run the bare network on a float32 tensor (NCHW or NCDHW .npy); "
@@ -146,6 +147,8 @@ cal_cli_infer (int    argc,
     { "reference", 0, 0, G_OPTION_ARG_NONE, &reference, "With --raw: run the plain CPU reference of every "
       "operator instead of the GPU kernels (slow; to check them)", NULL },
     { "device", 'd', 0, G_OPTION_ARG_STRING, &device, "Vulkan device (number or part of its name, see “devices”)", "N" },
+    { "fp16", 0, 0, G_OPTION_ARG_NONE, &fp16, "Keep activations as 16-bit floats (half the device memory; "
+      "arithmetic stays 32-bit); needs a device with 16-bit storage", NULL },
     { "memory-budget", 0, 0, G_OPTION_ARG_INT, &budget_mib, "Device memory the network may use, MiB (default: "
       "half the device's); a CT that needs more runs in overlapping patches", "MIB" },
     { "series", 0, 0, G_OPTION_ARG_STRING, &series, "DICOM series (UID or number from “info”)", "UID|N" },
@@ -185,7 +188,8 @@ cal_cli_infer (int    argc,
       return CAL_EXIT_INPUT;
     }
   vk = cal_vk_context_new (device, &error);
-  engine = vk ? cal_nn_engine_new (vk, graph, &error) : NULL;
+  engine = vk ? cal_nn_engine_new_full (vk, graph, fp16 ? CAL_NN_ENGINE_HALF_STORAGE : CAL_NN_ENGINE_DEFAULT, &error)
+              : NULL;
   if (engine == NULL)
     {
       cal_cli_print_error ("infer", error);

@@ -14,7 +14,7 @@
 typedef struct {
   char    *model, *device, *series, *stl;
   double   threshold, min_island;
-  gboolean keep_all, accept_unknown, quiet;
+  gboolean keep_all, accept_unknown, quiet, fp16;
   gint     smooth;
 } SegmentArgs;
 
@@ -88,7 +88,8 @@ segment (const SegmentArgs *args,
     }
   cal_cli_print_warnings (load_report->warnings);
   vk = cal_vk_context_new (args->device, &error);
-  engine = vk ? cal_nn_engine_new (vk, graph, &error) : NULL;
+  engine = vk ? cal_nn_engine_new_full (vk, graph, args->fp16 ? CAL_NN_ENGINE_HALF_STORAGE : CAL_NN_ENGINE_DEFAULT,
+                                        &error) : NULL;
   if (engine == NULL)
     {
       cal_cli_print_error ("segment", error);
@@ -130,6 +131,8 @@ cal_cli_segment (int    argc,
     { "threshold", 0, 0, G_OPTION_ARG_DOUBLE, &args.threshold, "Bone above this probability (default: the model's)", "P" },
     { "keep-all", 0, 0, G_OPTION_ARG_NONE, &args.keep_all, "Keep every piece of bone, not only the skull's (largest)", NULL },
     { "min-island", 0, 0, G_OPTION_ARG_DOUBLE, &args.min_island, "With --keep-all: remove pieces smaller than this", "MM3" },
+    { "fp16", 0, 0, G_OPTION_ARG_NONE, &args.fp16, "Keep the network's activations as 16-bit floats (half the "
+      "device memory; arithmetic stays 32-bit)", NULL },
     { "device", 'd', 0, G_OPTION_ARG_STRING, &args.device, "Vulkan device (number or part of its name, see “devices”)", "N" },
     { "series", 0, 0, G_OPTION_ARG_STRING, &args.series, "DICOM series (UID or number from “info”)", "UID|N" },
     { "accept-unknown-orientation", 0, 0, G_OPTION_ARG_NONE, &args.accept_unknown,

@@ -18,7 +18,7 @@ cal_nn_concat_prepare (CalNnEngine  *e,
 
   for (guint k = 0; k < node->n_inputs; k++)
     if (cal_nn_graph_get_tensor (e->graph, node->inputs[k])->data != NULL &&
-        cal_nn_constant (e, node->inputs[k], error) == 0)
+        cal_nn_constant_activation (e, node->inputs[k], error) == 0)
       return FALSE;
   return cal_nn_kernel (e, "nn-concat", sizeof (ConcatPush), error) != NULL;
 }

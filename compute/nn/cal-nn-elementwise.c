@@ -38,7 +38,7 @@ cal_nn_elementwise_prepare (CalNnEngine  *e,
     return cal_nn_kernel (e, "nn-activation", sizeof (ActivationPush), error) != NULL;
   for (guint k = 0; k < 2; k++)
     if (cal_nn_graph_get_tensor (e->graph, node->inputs[k])->data != NULL &&
-        cal_nn_constant (e, node->inputs[k], error) == 0)
+        cal_nn_constant_activation (e, node->inputs[k], error) == 0)
       return FALSE;
   return cal_nn_kernel (e, "nn-binary", sizeof (BinaryPush), error) != NULL;
 }

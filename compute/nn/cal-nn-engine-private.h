@@ -32,6 +32,9 @@ struct _CalNnEngine {
   gboolean             recording;   /* a batch is open (it holds the queue) */
   gboolean             profile;     /* CALVARIA_NN_PROFILE: time each node alone */
   gboolean             texels;      /* convolutions read texels (push descriptors) */
+  gboolean             half;        /* activations stored as 16-bit floats */
+  gsize                act_size;    /* bytes per activation element: 4, or 2 when half */
+  CalVkBuffer        **act_constants; /* per tensor: constants read as activations, when half */
   double               pending_cost;
   double               cost_per_ms; /* measured: how much work fills a millisecond */
   GCancellable        *cancellable;
@@ -62,6 +65,19 @@ CalVkBuffer    *cal_nn_upload        (CalNnEngine   *engine,
 VkDeviceAddress cal_nn_constant      (CalNnEngine   *engine,
                                       int            tensor,
                                       GError       **error);
+/* The same for a constant read where an activation could be (Add, Mul,
+ * Concat operands): in the activations' storage format. */
+VkDeviceAddress cal_nn_constant_activation (CalNnEngine *engine,
+                                            int          tensor,
+                                            GError     **error);
+/* IEEE binary16 conversions (cal-nn-half.c). */
+guint16         cal_nn_float_to_half (float          value);
+float           cal_nn_half_to_float (guint16        half);
+guint16        *cal_nn_floats_to_halves (const float *values,
+                                         gsize        n);
+void            cal_nn_halves_to_floats (const guint16 *halves,
+                                         float         *values,
+                                         gsize          n);
 /* Records count items (push begins with `first, count`), split so that
  * no submission holds much more than the submission target; cost: work
  * units per item (FLOP for convolutions).  items_are_groups: one

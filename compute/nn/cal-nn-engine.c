@@ -48,6 +48,7 @@ cal_nn_kernel_texels (CalNnEngine    *e,
                       GError        **error)
 {
   g_autoptr(GString) key = g_string_new (shader);
+  g_autofree char *variant = e->half ? g_strconcat (shader, "-half", NULL) : g_strdup (shader);
   guint32 all[CAL_VK_MAX_CONSTANTS] = { e->local_size };
   CalVkKernel *kernel;
 
@@ -66,7 +67,7 @@ cal_nn_kernel_texels (CalNnEngine    *e,
                    e->dev->properties.limits.maxPushConstantsSize, shader, push_size);
       return NULL;
     }
-  kernel = cal_vk_kernel_new_texels (e->context, shader, push_size, all, n_constants + 1, n_texels, error);
+  kernel = cal_vk_kernel_new_texels (e->context, variant, push_size, all, n_constants + 1, n_texels, error);
   if (kernel != NULL)
     g_hash_table_insert (e->kernels, g_string_free (g_steal_pointer (&key), FALSE), kernel);
   return kernel;
@@ -104,9 +105,11 @@ cal_nn_texel_views (CalNnEngine  *e,
 {
   if (!e->texels || e->buffers[tensor] == NULL || weights == NULL)
     return FALSE;
-  views[0] = cal_vk_buffer_texels (e->context, e->buffers[tensor], CAL_VK_TEXELS_FLOAT, NULL);
+  views[0] = cal_vk_buffer_texels (e->context, e->buffers[tensor], e->half ? CAL_VK_TEXELS_HALF : CAL_VK_TEXELS_FLOAT,
+                                   NULL);
   views[1] = cal_vk_buffer_texels (e->context, weights, CAL_VK_TEXELS_VEC4, NULL);
-  views[2] = cal_vk_buffer_texels (e->context, e->buffers[tensor], CAL_VK_TEXELS_VEC4, NULL);
+  views[2] = cal_vk_buffer_texels (e->context, e->buffers[tensor], e->half ? CAL_VK_TEXELS_HALF4 : CAL_VK_TEXELS_VEC4,
+                                   NULL);
   return views[0] != VK_NULL_HANDLE && views[1] != VK_NULL_HANDLE && views[2] != VK_NULL_HANDLE;
 }
 
@@ -123,6 +126,25 @@ cal_nn_constant (CalNnEngine  *e,
       e->constants[tensor] = cal_nn_upload (e, t->data, cal_nn_shape_count (&t->shape) * sizeof (float), what, error);
     }
   return e->constants[tensor] ? e->constants[tensor]->address : 0;
+}
+
+VkDeviceAddress
+cal_nn_constant_activation (CalNnEngine  *e,
+                            int           tensor,
+                            GError      **error)
+{
+  CalNnTensor *t = cal_nn_graph_get_tensor (e->graph, tensor);
+
+  if (!e->half)
+    return cal_nn_constant (e, tensor, error);
+  if (e->act_constants[tensor] == NULL)
+    {
+      g_autofree char *what = g_strdup_printf ("the constant “%s”", t->name);
+      gsize n = cal_nn_shape_count (&t->shape);
+      g_autofree guint16 *halves = cal_nn_floats_to_halves (t->data, n);
+      e->act_constants[tensor] = cal_nn_upload (e, halves, n * sizeof (guint16), what, error);
+    }
+  return e->act_constants[tensor] ? e->act_constants[tensor]->address : 0;
 }
 
 void
@@ -280,7 +302,28 @@ cal_nn_engine_new (CalVkContext  *context,
                    CalNnGraph    *graph,
                    GError       **error)
 {
-  CalNnEngine *e = g_new0 (CalNnEngine, 1);
+  return cal_nn_engine_new_full (context, graph, CAL_NN_ENGINE_DEFAULT, error);
+}
+
+CalNnEngine *
+cal_nn_engine_new_full (CalVkContext     *context,
+                        CalNnGraph       *graph,
+                        CalNnEngineFlags  flags,
+                        GError          **error)
+{
+  CalNnEngine *e;
+
+  if ((flags & CAL_NN_ENGINE_HALF_STORAGE) && !cal_vk_context_get_device (context)->storage16)
+    {
+      g_set_error (error, CAL_VK_ERROR, CAL_VK_ERROR_UNSUPPORTED,
+                   "%s cannot keep 16-bit floats in buffers (storageBuffer16BitAccess); run without fp16 storage",
+                   cal_vk_context_get_info (context)->name);
+      return NULL;
+    }
+  e = g_new0 (CalNnEngine, 1);
+  e->half = (flags & CAL_NN_ENGINE_HALF_STORAGE) != 0;
+  e->act_size = e->half ? sizeof (guint16) : sizeof (float);
+  e->act_constants = g_new0 (CalVkBuffer *, graph->tensors->len);
 
   e->context = g_object_ref (context);
   e->dev = cal_vk_context_get_device (context);
@@ -326,7 +369,10 @@ cal_nn_engine_free (CalNnEngine *e)
       free_buffer (e, e->prepared[i].table);
     }
   for (guint i = 0; i < e->graph->tensors->len; i++)
-    free_buffer (e, e->constants[i]);
+    {
+      free_buffer (e, e->constants[i]);
+      free_buffer (e, e->act_constants[i]);
+    }
   for (guint i = 0; i < e->pool->len; i++)
     free_buffer (e, e->pool->pdata[i]);
   g_hash_table_iter_init (&iter, e->kernels);
@@ -336,8 +382,15 @@ cal_nn_engine_free (CalNnEngine *e)
   g_ptr_array_unref (e->pool);
   g_free (e->prepared);
   g_free (e->constants);
+  g_free (e->act_constants);
   g_object_unref (e->context);
   g_free (e);
+}
+
+gboolean
+cal_nn_engine_get_half_storage (CalNnEngine *e)
+{
+  return e->half;
 }
 
 CalVkContext *
@@ -492,7 +545,7 @@ cal_nn_engine_plan_bytes (CalNnEngine      *e,
     {
       int t = i < graph->inputs->len ? g_array_index (graph->inputs, int, i)
                                      : cal_nn_graph_node (graph, i - graph->inputs->len)->output;
-      guint64 bytes = MAX (cal_nn_shape_count (&shapes[t]) * sizeof (float), 16);
+      guint64 bytes = MAX (cal_nn_shape_count (&shapes[t]) * e->act_size, 16);
       int best = -1;
       for (guint k = 0; k < free_sizes->len; k++)
         if (g_array_index (free_sizes, guint64, k) >= bytes &&
@@ -579,7 +632,7 @@ record_all (CalNnEngine  *e,
   for (guint i = 0; i < graph->nodes->len && e->run_error == NULL; i++)
     {
       CalNnNode *n = cal_nn_graph_node (graph, i);
-      gsize bytes = cal_nn_shape_count (&e->shapes[n->output]) * sizeof (float);
+      gsize bytes = cal_nn_shape_count (&e->shapes[n->output]) * e->act_size;
       gint64 start = g_get_monotonic_time ();
 
       held[n->output] = pool_take (e, bytes);
@@ -607,16 +660,36 @@ upload_inputs (CalNnEngine   *e,
   for (guint i = 0; i < e->graph->inputs->len; i++)
     {
       int t = g_array_index (e->graph->inputs, int, i);
-      gsize bytes = cal_nn_shape_count (&e->shapes[t]) * sizeof (float);
-      held[t] = pool_take (e, bytes);
-      if (held[t] == NULL || !cal_vk_buffer_upload (e->context, held[t], 0, inputs[i], bytes, &e->run_error))
+      gsize n = cal_nn_shape_count (&e->shapes[t]);
+      g_autofree guint16 *halves = e->half ? cal_nn_floats_to_halves (inputs[i], n) : NULL;
+      held[t] = pool_take (e, n * e->act_size);
+      if (held[t] == NULL || !cal_vk_buffer_upload (e->context, held[t], 0, halves ? (gconstpointer) halves : inputs[i],
+                                                    n * e->act_size, &e->run_error))
         return FALSE;
       e->buffers[t] = held[t];
     }
   for (guint t = 0; t < e->graph->tensors->len; t++)
-    if (e->constants[t] != NULL)
-      e->buffers[t] = e->constants[t];
+    if (e->act_constants[t] != NULL || e->constants[t] != NULL)
+      e->buffers[t] = e->act_constants[t] ? e->act_constants[t] : e->constants[t];
   return TRUE;
+}
+
+static void
+download_output (CalNnEngine *e,
+                 CalVkBuffer *buffer,
+                 float       *out,
+                 gsize        n)
+{
+  g_autofree guint16 *halves = NULL;
+
+  if (!e->half)
+    {
+      cal_vk_buffer_download (e->context, buffer, 0, out, n * sizeof (float), &e->run_error);
+      return;
+    }
+  halves = g_new (guint16, MAX (n, 1));
+  if (cal_vk_buffer_download (e->context, buffer, 0, halves, n * sizeof (guint16), &e->run_error))
+    cal_nn_halves_to_floats (halves, out, n);
 }
 
 /* Graph outputs come from their buffers, or straight from the host where
@@ -644,7 +717,7 @@ collect_outputs (CalNnEngine   *e,
       if (host != NULL)
         memcpy (outputs[i], host, bytes);
       else if (e->run_error == NULL)
-        cal_vk_buffer_download (e->context, held[t], 0, outputs[i], bytes, &e->run_error);
+        download_output (e, held[t], outputs[i], bytes / sizeof (float));
     }
   if (e->run_error != NULL)
     {

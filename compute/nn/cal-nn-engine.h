@@ -25,10 +25,23 @@ typedef struct {
   guint64  peak_bytes;     /* activation memory of the last run */
 } CalNnRunStats;
 
+typedef enum {
+  CAL_NN_ENGINE_DEFAULT      = 0,
+  /* Activations in 16-bit floats (half the memory and bandwidth; all
+   * arithmetic stays 32-bit, weights stay 32-bit).  Needs the device's
+   * storageBuffer16BitAccess. */
+  CAL_NN_ENGINE_HALF_STORAGE = 1 << 0,
+} CalNnEngineFlags;
+
 /* graph: prepared (cal_nn_graph_prepare()), borrowed: it must outlive the engine. */
 CalNnEngine *cal_nn_engine_new   (CalVkContext      *context,
                                   CalNnGraph        *graph,
                                   GError           **error);
+CalNnEngine *cal_nn_engine_new_full (CalVkContext   *context,
+                                     CalNnGraph     *graph,
+                                     CalNnEngineFlags flags,
+                                     GError        **error);
+gboolean     cal_nn_engine_get_half_storage (CalNnEngine *engine);
 void         cal_nn_engine_free  (CalNnEngine       *engine);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CalNnEngine, cal_nn_engine_free)
 

@@ -17,5 +17,5 @@ void main ()
   uint idx = invocation_index () + pc.first;
   if (idx >= pc.count)
     return;
-  Floats (pc.y).v[idx] = activate (Floats (pc.x).v[idx], pc.act, pc.act_a, pc.act_b, uvec2 (0u), 1u, 0u);
+  ST (Acts (pc.y), idx, activate (LD (Acts (pc.x), idx), pc.act, pc.act_a, pc.act_b, uvec2 (0u), 1u, 0u));
 }

@@ -30,6 +30,6 @@ void main ()
       ia += c * pc.a_strides[i];
       ib += c * pc.b_strides[i];
     }
-  float va = Floats (pc.a).v[ia], vb = Floats (pc.b).v[ib];
-  Floats (pc.y).v[idx] = pc.op == OP_ADD ? va + vb : pc.op == OP_MUL ? va * vb : (va >= 0.0 ? va : va * vb);
+  float va = LD (Acts (pc.a), ia), vb = LD (Acts (pc.b), ib);
+  ST (Acts (pc.y), idx, pc.op == OP_ADD ? va + vb : pc.op == OP_MUL ? va * vb : (va >= 0.0 ? va : va * vb));
 }

@@ -16,7 +16,7 @@ layout(set = 0, binding = 1) uniform samplerBuffer weight_texels;
 #define INPUT(X, i) texelFetch (input_texels, int (i)).x
 #define WEIGHT(W, i) texelFetch (weight_texels, int (i))
 #else
-#define INPUT(X, i) X.v[i]
+#define INPUT(X, i) LD (X, i)
 #define WEIGHT(W, i) W.v[i]
 #endif
 
@@ -26,13 +26,13 @@ layout(set = 0, binding = 1) uniform samplerBuffer weight_texels;
   acc4 = fma (w, vec4 (v4), acc4); acc5 = fma (w, vec4 (v5), acc5); \
   acc6 = fma (w, vec4 (v6), acc6); acc7 = fma (w, vec4 (v7), acc7)
 
-float input_at (Floats X, uint row, int ix, bool edge)
+float input_at (Acts X, uint row, int ix, bool edge)
 {
   return !edge || (ix >= 0 && ix < int (pc.in_w)) ? INPUT (X, row + uint (max (ix, 0))) : 0.0;
 }
 
 // One weight vector times the inputs i, i + step, … i + 7 step of a row.
-void fma_strided (Floats X, uint row, vec4 w, int i, int step, bool edge)
+void fma_strided (Acts X, uint row, vec4 w, int i, int step, bool edge)
 {
   FMA8 (w, input_at (X, row, i, edge), input_at (X, row, i + step, edge),
         input_at (X, row, i + 2 * step, edge), input_at (X, row, i + 3 * step, edge),

@@ -24,6 +24,6 @@ void main ()
   uint nc = idx / pc.inner, channel = nc % pc.channels;
   uint pair = pc.per_batch != 0u ? nc : channel;
   Floats AB = Floats (pc.ab);
-  float v = Floats (pc.x).v[idx] * AB.v[2u * pair] + AB.v[2u * pair + 1u];
-  Floats (pc.y).v[idx] = activate (v, pc.act, pc.act_a, pc.act_b, pc.slope, pc.slope_count, channel);
+  float v = LD (Acts (pc.x), idx) * AB.v[2u * pair] + AB.v[2u * pair + 1u];
+  ST (Acts (pc.y), idx, activate (v, pc.act, pc.act_a, pc.act_b, pc.slope, pc.slope_count, channel));
 }

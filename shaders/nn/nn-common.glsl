@@ -13,6 +13,21 @@ layout(local_size_x_id = 0) in;
 layout(buffer_reference, std430, buffer_reference_align = 4) buffer Floats { float v[]; };
 layout(buffer_reference, std430, buffer_reference_align = 16) readonly buffer Vec4s { vec4 v[]; };
 
+// Activations (tensors computed by the network, and constants that stand
+// in for them): float, or with HALF, 16-bit floats in storage only; all
+// arithmetic stays 32-bit.  LD and ST convert.  Weights and parameters
+// stay Floats.
+#ifdef HALF
+#extension GL_EXT_shader_16bit_storage : require
+layout(buffer_reference, std430, buffer_reference_align = 2) buffer Acts { float16_t v[]; };
+#define LD(A, i) float ((A).v[i])
+#define ST(A, i, x) (A).v[i] = float16_t (x)
+#else
+layout(buffer_reference, std430, buffer_reference_align = 4) buffer Acts { float v[]; };
+#define LD(A, i) (A).v[i]
+#define ST(A, i, x) (A).v[i] = (x)
+#endif
+
 const uint ACT_NONE = 0u, ACT_RELU = 1u, ACT_LEAKY_RELU = 2u, ACT_PRELU = 3u, ACT_SIGMOID = 4u, ACT_CLIP = 5u;
 
 uint invocation_index ()

@@ -19,5 +19,5 @@ void main ()
     return;
   uint slab = pc.len * pc.inner;
   uint outer = idx / slab, within = idx % slab;
-  Floats (pc.y).v[(outer * pc.out_len + pc.offset) * pc.inner + within] = Floats (pc.x).v[idx];
+  ST (Acts (pc.y), (outer * pc.out_len + pc.offset) * pc.inner + within, LD (Acts (pc.x), idx));
 }

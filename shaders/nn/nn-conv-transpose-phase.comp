@@ -41,7 +41,7 @@ void main ()
   uint blk = idx % pc.blocks; idx /= pc.blocks;
   uint g = idx % pc.groups, n = idx / pc.groups;
   uint cin = pc.cin_g * pc.groups;
-  Floats X = Floats (pc.x);
+  Acts X = Acts (pc.x);
   Vec4s W = Vec4s (pc.w);
 
   vec4 bias = Vec4s (pc.b).v[g * pc.blocks + blk];
@@ -73,7 +73,7 @@ void main ()
         }
     }
 
-  Floats Y = Floats (pc.y);
+  Acts Y = Acts (pc.y);
   uint cout = pc.cout_g * pc.groups;
   int ox0 = int (s.x) * m0 + int (r) - pc.pad[0];
   for (uint j = 0u; j < 4u && blk * 4u + j < pc.cout_g; j++)
@@ -84,7 +84,7 @@ void main ()
         {
           int ox = ox0 + int (p * s.x);   // outputs of one phase lie s apart
           if (ox >= 0 && ox < int (pc.out_w))
-            Y.v[base + uint (ox)] = block_output (p, j, channel);
+            ST (Y, base + uint (ox), block_output (p, j, channel));
         }
     }
 }

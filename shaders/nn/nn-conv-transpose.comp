@@ -41,7 +41,8 @@ void main ()
   uint cout = pc.cout_g * pc.groups;
   uint channel = idx % cout, n = idx / cout;
   uint g = channel / pc.cout_g;
-  Floats X = Floats (pc.x), W = Floats (pc.w);
+  Acts X = Acts (pc.x);
+  Floats W = Floats (pc.w);
   float acc = Floats (pc.b).v[channel];
   uint taps = k.x * k.y * k.z;
 
@@ -65,9 +66,9 @@ void main ()
               uint plane = pc.in_d * pc.in_h * pc.in_w;
               uint wi = channel * pc.cin_g * taps + tap;
               for (uint c = 0u; c < pc.cin_g; c++)
-                acc += X.v[xi + c * plane] * W.v[wi + c * taps];
+                acc += LD (X, xi + c * plane) * W.v[wi + c * taps];
             }
         }
     }
-  Floats (pc.y).v[o] = activate (acc, pc.act, pc.act_a, pc.act_b, pc.slope, pc.slope_count, channel);
+  ST (Acts (pc.y), o, activate (acc, pc.act, pc.act_a, pc.act_b, pc.slope, pc.slope_count, channel));
 }

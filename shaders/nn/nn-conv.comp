@@ -62,7 +62,7 @@ float pick16 (vec4 a, vec4 b, vec4 c, vec4 d, int x0, uint k)
 
 // One row of a window specialised to KX taps with unit stride and dilation
 // along x: the XB + KX - 1 inputs it covers are each read once.
-void row_unit (Floats X, Vec4s W, uint row, uint wi, int i, bool edge)
+void row_unit (Acts X, Vec4s W, uint row, uint wi, int i, bool edge)
 {
   float x0, x1, x2, x3, x4, x5, x6, x7, x8 = 0.0, x9 = 0.0, x10 = 0.0, x11 = 0.0, x12 = 0.0, x13 = 0.0;
 #ifdef TEXELS
@@ -112,7 +112,7 @@ void row_unit (Floats X, Vec4s W, uint row, uint wi, int i, bool edge)
 }
 
 // Any other row: k.x taps, each reading its XB inputs.
-void row_any (Floats X, Vec4s W, uint row, uint wi, int ix0, uint kx_taps, int sx, int dx, bool edge)
+void row_any (Acts X, Vec4s W, uint row, uint wi, int ix0, uint kx_taps, int sx, int dx, bool edge)
 {
   for (uint kx = 0u; kx < kx_taps; kx++)
     fma_strided (X, row, WEIGHT (W, wi + kx), ix0 + int (kx) * dx, sx, edge);
@@ -132,7 +132,7 @@ void main ()
   uint blk = idx % pc.blocks; idx /= pc.blocks;
   uint g = idx % pc.groups, n = idx / pc.groups;
   uint cin = pc.cin_g * pc.groups;
-  Floats X = Floats (pc.x);
+  Acts X = Acts (pc.x);
   Vec4s W = Vec4s (pc.w);
 
   vec4 bias = Vec4s (pc.b).v[g * pc.blocks + blk];
@@ -165,7 +165,7 @@ void main ()
         }
     }
 
-  Floats Y = Floats (pc.y);
+  Acts Y = Acts (pc.y);
   uint cout = pc.cout_g * pc.groups;
   uint valid = min (XB, pc.out_w - xb * XB);
   for (uint j = 0u; j < 4u && blk * 4u + j < pc.cout_g; j++)
@@ -173,6 +173,6 @@ void main ()
       uint channel = g * pc.cout_g + blk * 4u + j;
       uint base = (((n * cout + channel) * pc.out_d + oz) * pc.out_h + oy) * pc.out_w + xb * XB;
       for (uint p = 0u; p < valid; p++)
-        Y.v[base + p] = block_output (p, j, channel);
+        ST (Y, base + p, block_output (p, j, channel));
     }
 }

@@ -38,16 +38,16 @@ void main ()
   if (nc >= pc.count)
     return;
   uint lane = gl_LocalInvocationID.x, size = gl_WorkGroupSize.x;
-  Floats X = Floats (pc.x);
+  Acts X = Acts (pc.x);
   uint base = nc * pc.inner;
   float sum = 0.0;
   for (uint i = lane; i < pc.inner; i += size)
-    sum += X.v[base + i];
+    sum += LD (X, base + i);
   float mean = workgroup_sum (sum) / float (pc.inner);
   float squares = 0.0;
   for (uint i = lane; i < pc.inner; i += size)
     {
-      float t = X.v[base + i] - mean;
+      float t = LD (X, base + i) - mean;
       squares += t * t;
     }
   float variance = workgroup_sum (squares) / float (pc.inner);

@@ -38,7 +38,7 @@ void main ()
   uint oy = idx % pc.out_h; idx /= pc.out_h;
   uint oz = idx % pc.out_d; idx /= pc.out_d;
   ivec3 start = ivec3 (uvec3 (ox, oy, oz) * uvec3 (s.x, s.y, s.z)) - ivec3 (pc.pad[0], pc.pad[1], pc.pad[2]);
-  Floats X = Floats (pc.x);
+  Acts X = Acts (pc.x);
   float acc = pc.is_max != 0u ? -3.402823466e38 : 0.0;
   uint counted = 0u;
   for (uint kz = 0u; kz < k.z; kz++)
@@ -56,7 +56,7 @@ void main ()
               int ix = start.x + int (kx * d.x);
               if (ix < 0 || ix >= int (pc.in_w))
                 continue;
-              float v = X.v[((idx * pc.in_d + uint (iz)) * pc.in_h + uint (iy)) * pc.in_w + uint (ix)];
+              float v = LD (X, ((idx * pc.in_d + uint (iz)) * pc.in_h + uint (iy)) * pc.in_w + uint (ix));
               acc = pc.is_max != 0u ? max (acc, v) : acc + v;
               counted++;
             }
@@ -71,5 +71,5 @@ void main ()
                   taps_inside (start.z, k.z, d.z, -pc.pad[2], int (pc.in_d) + pc.pad_end[2]);
       acc /= float (max (divisor, 1u));
     }
-  Floats (pc.y).v[o] = acc;
+  ST (Acts (pc.y), o, acc);
 }

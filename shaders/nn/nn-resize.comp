@@ -37,11 +37,11 @@ void main ()
   tap (oz, z0, z1, wz);
   tap (pc.out_d + oy, y0, y1, wy);
   tap (pc.out_d + pc.out_h + ox, x0, x1, wx);
-  Floats X = Floats (pc.x);
+  Acts X = Acts (pc.x);
   uint plane = idx * pc.in_d;
   uint r00 = ((plane + z0) * pc.in_h + y0) * pc.in_w, r01 = ((plane + z0) * pc.in_h + y1) * pc.in_w;
   uint r10 = ((plane + z1) * pc.in_h + y0) * pc.in_w, r11 = ((plane + z1) * pc.in_h + y1) * pc.in_w;
-  float a = mix (X.v[r00 + x0], X.v[r00 + x1], wx), b = mix (X.v[r01 + x0], X.v[r01 + x1], wx);
-  float c = mix (X.v[r10 + x0], X.v[r10 + x1], wx), e = mix (X.v[r11 + x0], X.v[r11 + x1], wx);
-  Floats (pc.y).v[o] = mix (mix (a, b, wy), mix (c, e, wy), wz);
+  float a = mix (LD (X, r00 + x0), LD (X, r00 + x1), wx), b = mix (LD (X, r01 + x0), LD (X, r01 + x1), wx);
+  float c = mix (LD (X, r10 + x0), LD (X, r10 + x1), wx), e = mix (LD (X, r11 + x0), LD (X, r11 + x1), wx);
+  ST (Acts (pc.y), o, mix (mix (a, b, wy), mix (c, e, wy), wz));
 }

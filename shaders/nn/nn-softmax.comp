@@ -19,13 +19,13 @@ void main ()
     return;
   uint outer = idx / pc.inner, in_line = idx % pc.inner;
   uint base = outer * pc.len * pc.inner + in_line;
-  Floats X = Floats (pc.x), Y = Floats (pc.y);
+  Acts X = Acts (pc.x), Y = Acts (pc.y);
   float top = -3.402823466e38;
   for (uint k = 0u; k < pc.len; k++)
-    top = max (top, X.v[base + k * pc.inner]);
+    top = max (top, LD (X, base + k * pc.inner));
   float sum = 0.0;
   for (uint k = 0u; k < pc.len; k++)
-    sum += exp (X.v[base + k * pc.inner] - top);
+    sum += exp (LD (X, base + k * pc.inner) - top);
   for (uint k = 0u; k < pc.len; k++)
-    Y.v[base + k * pc.inner] = exp (X.v[base + k * pc.inner] - top) / sum;
+    ST (Y, base + k * pc.inner, exp (LD (X, base + k * pc.inner) - top) / sum);
 }

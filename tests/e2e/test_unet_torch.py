@@ -21,6 +21,7 @@ import torch
 from tap import Tap, run
 
 TOLERANCE = 1e-4
+FP16_TOLERANCE = 5e-3
 
 
 def export(tools, outdir, arch, shape, base):
@@ -49,6 +50,25 @@ def raw_case(t, a, tmp, arch, shape, base, must_have):
     t.check(diff <= TOLERANCE, f"{arch} {shape}: max |Calvaria − PyTorch| = {diff:.2e} ≤ {TOLERANCE:g}",
             f"shapes {got.shape} {expected.shape}")
     print(f"# {arch} {shape}: max abs difference {diff:.3g} (output range ±{np.abs(expected).max():.3g})")
+
+
+def fp16_case(t, a, tmp, arch):
+    """The same model with activations kept as 16-bit floats (--fp16):
+    each stored value is rounded to 11 significant bits, so the output may
+    drift by a few parts in a thousand of its range, not more."""
+    out = os.path.join(tmp, arch)
+    r = run(a.cli, "infer", "--fp16", os.path.join(out, "model.onnx"), "--raw", os.path.join(out, "input.npy"),
+            os.path.join(out, "half.npy"))
+    t.check(r.returncode == 0, f"{arch}: calvaria-cli infer --fp16 --raw runs", r.stderr)
+    if r.returncode != 0:
+        return
+    got, expected = np.load(os.path.join(out, "half.npy")), np.load(os.path.join(out, "expected.npy"))
+    scale = float(np.abs(expected).max())
+    diff = float(np.abs(got - expected).max()) if got.shape == expected.shape else float("inf")
+    t.check(diff <= FP16_TOLERANCE * scale, f"{arch} fp16: max |Calvaria − PyTorch| = {diff:.2e} ≤ "
+            f"{FP16_TOLERANCE:g} × {scale:.3g} (the output's range)")
+    exact = np.load(os.path.join(out, "calvaria.npy"))
+    t.check(float(np.abs(got - exact).max()) > 0, f"{arch} fp16: the activations really were rounded")
 
 
 def bad_models(t, a, tmp):
@@ -122,6 +142,8 @@ def main():
         raw_case(t, a, tmp, "unet", [3, 3, 48, 80], 16, {"BatchNormalization", "Resize", "MaxPool", "Concat"})
         raw_case(t, a, tmp, "unet-transpose", [1, 5, 80, 48], 8, {"BatchNormalization", "ConvTranspose"})
         raw_case(t, a, tmp, "monai", [3, 1, 112, 48], 16, {"InstanceNormalization", "PRelu", "ConvTranspose", "Add"})
+        for arch in ("unet", "unet-transpose", "monai"):
+            fp16_case(t, a, tmp, arch)
         bad_models(t, a, tmp)
         volume_case(t, a, tmp)
     print(f"1..{t.n}")
