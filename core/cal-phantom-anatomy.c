@@ -11,12 +11,6 @@
 
 #include "cal-vec3.h"
 
-static double
-uniform (GRand *rand, double lo, double hi)
-{
-  return g_rand_double_range (rand, lo, hi);
-}
-
 static void
 field_init (PhantomField *f,
             GRand        *rand,
@@ -26,11 +20,11 @@ field_init (PhantomField *f,
 {
   for (int w = 0; w < PHANTOM_WAVES; w++)
     {
-      double k = uniform (rand, k_min, k_max), z = uniform (rand, -1, 1), a = uniform (rand, 0, 2 * G_PI);
+      double k = phantom_uniform (rand, k_min, k_max), z = phantom_uniform (rand, -1, 1), a = phantom_uniform (rand, 0, 2 * G_PI);
       double s = sqrt (1 - z * z);
       f->k[w][0] = k * s * cos (a), f->k[w][1] = k * s * sin (a), f->k[w][2] = k * z;
-      f->phase[w] = uniform (rand, 0, 2 * G_PI);
-      f->amplitude[w] = amplitude * uniform (rand, 0.3, 1.0) / sqrt (PHANTOM_WAVES);
+      f->phase[w] = phantom_uniform (rand, 0, 2 * G_PI);
+      f->amplitude[w] = amplitude * phantom_uniform (rand, 0.3, 1.0) / sqrt (PHANTOM_WAVES);
     }
 }
 
@@ -52,7 +46,7 @@ random_direction (GRand  *rand,
 {
   do
     {
-      double z = uniform (rand, -1, 1), a = uniform (rand, 0, 2 * G_PI), s = sqrt (1 - z * z);
+      double z = phantom_uniform (rand, -1, 1), a = phantom_uniform (rand, 0, 2 * G_PI), s = sqrt (1 - z * z);
       n[0] = s * cos (a), n[1] = s * sin (a), n[2] = z;
     }
   while (n[2] < min_z);
@@ -146,11 +140,11 @@ add_defects (PhantomHead *h,
       random_direction (rand, d->n0, 0.1);
       tangent_frame (d->n0, d->e1, d->e2);
       /* Burr holes 10–14 mm across; flaps 30–90 mm, not quite round. */
-      d->radius = flap ? uniform (rand, 0.22, 0.55) : uniform (rand, 5.0, 7.0) / 85.0;
-      d->bevel = flap && p->bevelled ? uniform (rand, 0.008, 0.025) * (g_rand_boolean (rand) ? 1 : -1) : 0;
-      d->wobble = flap ? uniform (rand, 0.0, 0.18) : 0;
+      d->radius = flap ? phantom_uniform (rand, 0.22, 0.55) : phantom_uniform (rand, 5.0, 7.0) / 85.0;
+      d->bevel = flap && p->bevelled ? phantom_uniform (rand, 0.008, 0.025) * (g_rand_boolean (rand) ? 1 : -1) : 0;
+      d->wobble = flap ? phantom_uniform (rand, 0.0, 0.18) : 0;
       d->lobes = g_rand_int_range (rand, 2, 5);
-      d->wobble_phase = uniform (rand, 0, 2 * G_PI);
+      d->wobble_phase = phantom_uniform (rand, 0, 2 * G_PI);
     }
 }
 
@@ -194,14 +188,14 @@ add_blobs (PhantomHead *h,
   for (guint i = 0; flaps > 0 && i < p->n_plates && (b = new_blob (h)); i++)
     {
       const PhantomDefect *d = &h->defects[h->n_defects - 1 - i % flaps];
-      double a = uniform (rand, 0, 2 * G_PI), n[3], outer, t, r = d->radius;
+      double a = phantom_uniform (rand, 0, 2 * G_PI), n[3], outer, t, r = d->radius;
       defect_direction (d, r, a, n);
       skull_radii (h, n, &outer, &t);
       b->shape = BLOB_BOX;
       blob_frame (b, n);   /* axis 0 along the normal: the plate's thickness */
       for (int k = 0; k < 3; k++)
         b->centre[k] = n[k] * (outer + 0.5);
-      b->half[0] = 0.5, b->half[1] = uniform (rand, 5, 8), b->half[2] = 2.0;
+      b->half[0] = 0.5, b->half[1] = phantom_uniform (rand, 5, 8), b->half[2] = 2.0;
       b->hu = 3071, b->label = CAL_PHANTOM_METAL;
     }
   for (guint i = 0; i < p->n_clips && (b = new_blob (h)); i++)
@@ -213,25 +207,25 @@ add_blobs (PhantomHead *h,
       b->shape = BLOB_ELLIPSOID;
       blob_frame (b, axis);
       for (int k = 0; k < 3; k++)
-        b->centre[k] = n[k] * (outer - t - uniform (rand, 15, 40));
-      b->half[0] = uniform (rand, 3, 5), b->half[1] = 1.2, b->half[2] = 1.2;
+        b->centre[k] = n[k] * (outer - t - phantom_uniform (rand, 15, 40));
+      b->half[0] = phantom_uniform (rand, 3, 5), b->half[1] = 1.2, b->half[2] = 1.2;
       b->hu = 3071, b->label = CAL_PHANTOM_METAL;
     }
   h->n_metal = h->n_blobs;
   for (guint i = 0; h->n_defects > 0 && i < p->n_fragments && (b = new_blob (h)); i++)
     {
       const PhantomDefect *d = &h->defects[i % h->n_defects];
-      double a = uniform (rand, 0, 2 * G_PI), r = d->radius * uniform (rand, 0.0, 0.5), n[3], outer, t, axis[3];
+      double a = phantom_uniform (rand, 0, 2 * G_PI), r = d->radius * phantom_uniform (rand, 0.0, 0.5), n[3], outer, t, axis[3];
       defect_direction (d, r, a, n);
       skull_radii (h, n, &outer, &t);
       random_direction (rand, axis, -1);
       b->shape = BLOB_ELLIPSOID;
       blob_frame (b, axis);
-      b->half[0] = uniform (rand, 2, 4), b->half[1] = uniform (rand, 1.2, 2.5), b->half[2] = 1.2;
+      b->half[0] = phantom_uniform (rand, 2, 4), b->half[1] = phantom_uniform (rand, 1.2, 2.5), b->half[2] = 1.2;
       /* Sunk below the inner table, clear of the defect's edge: loose. */
       for (int k = 0; k < 3; k++)
-        b->centre[k] = n[k] * (outer - t - b->half[0] - uniform (rand, 2, 8));
-      b->hu = uniform (rand, 700, 1500), b->label = CAL_PHANTOM_FRAGMENT;
+        b->centre[k] = n[k] * (outer - t - b->half[0] - phantom_uniform (rand, 2, 8));
+      b->hu = phantom_uniform (rand, 700, 1500), b->label = CAL_PHANTOM_FRAGMENT;
     }
 }
 
@@ -244,28 +238,28 @@ phantom_head_init (PhantomHead            *h,
   memset (h, 0, sizeof *h);
   h->params = *params;
   rotation_from_tilt (params->tilt_deg, h->rotation);
-  h->semi[0] = uniform (rand, 66, 76), h->semi[1] = uniform (rand, 84, 98), h->semi[2] = uniform (rand, 70, 82);
-  h->centre[0] = uniform (rand, -6, 6), h->centre[1] = uniform (rand, -18, -8), h->centre[2] = 0;
+  h->semi[0] = phantom_uniform (rand, 66, 76), h->semi[1] = phantom_uniform (rand, 84, 98), h->semi[2] = phantom_uniform (rand, 70, 82);
+  h->centre[0] = phantom_uniform (rand, -6, 6), h->centre[1] = phantom_uniform (rand, -18, -8), h->centre[2] = 0;
   field_init (&h->shape, rand, 0.05, 1.0, 3.0);
   field_init (&h->thickness, rand, 2.5, 1.0, 4.0);
   field_init (&h->scalp, rand, 1.5, 1.0, 3.0);
   field_init (&h->texture, rand, 1.0, 0.4, 1.2);   /* per mm: diploë and brain texture */
-  h->z_base = -uniform (rand, 22, 32), h->base_thickness = uniform (rand, 5, 9);
-  h->foramen[0] = 0, h->foramen[1] = uniform (rand, 12, 20), h->foramen_radius = uniform (rand, 13, 17);
-  h->orbit_x = uniform (rand, 29, 35), h->orbit_y = -(h->semi[1] - uniform (rand, 16, 22));
-  h->orbit_z = h->z_base + uniform (rand, 4, 10);
-  h->orbit_radii[0] = uniform (rand, 15, 18), h->orbit_radii[1] = uniform (rand, 20, 25);
-  h->orbit_radii[2] = uniform (rand, 15, 18);
+  h->z_base = -phantom_uniform (rand, 22, 32), h->base_thickness = phantom_uniform (rand, 5, 9);
+  h->foramen[0] = 0, h->foramen[1] = phantom_uniform (rand, 12, 20), h->foramen_radius = phantom_uniform (rand, 13, 17);
+  h->orbit_x = phantom_uniform (rand, 29, 35), h->orbit_y = -(h->semi[1] - phantom_uniform (rand, 16, 22));
+  h->orbit_z = h->z_base + phantom_uniform (rand, 4, 10);
+  h->orbit_radii[0] = phantom_uniform (rand, 15, 18), h->orbit_radii[1] = phantom_uniform (rand, 20, 25);
+  h->orbit_radii[2] = phantom_uniform (rand, 15, 18);
   /* The maxillary sinuses' bony shells reach into the skull base, as the
    * maxilla is joined to the skull: the face's bone is one piece with it. */
-  h->sinus_z = h->z_base - h->base_thickness - uniform (rand, 10, 13);
-  h->cortical = uniform (rand, 1300, 1900), h->diploe = uniform (rand, 450, 800);
-  h->brain = uniform (rand, 28, 40), h->csf = uniform (rand, 2, 12);
-  h->scalp_hu = uniform (rand, 35, 60), h->fat = uniform (rand, -110, -70), h->air = -1000;
-  h->headrest_pad = uniform (rand, 1, 8), h->headrest_thickness = uniform (rand, 3, 7);
+  h->sinus_z = h->z_base - h->base_thickness - phantom_uniform (rand, 10, 13);
+  h->cortical = phantom_uniform (rand, 1300, 1900), h->diploe = phantom_uniform (rand, 450, 800);
+  h->brain = phantom_uniform (rand, 28, 40), h->csf = phantom_uniform (rand, 2, 12);
+  h->scalp_hu = phantom_uniform (rand, 35, 60), h->fat = phantom_uniform (rand, -110, -70), h->air = -1000;
+  h->headrest_pad = phantom_uniform (rand, 1, 8), h->headrest_thickness = phantom_uniform (rand, 3, 7);
   h->headrest_radius = h->semi[1] + 6 + h->headrest_pad;
-  h->table_y = h->centre[1] + h->headrest_radius + h->headrest_thickness + uniform (rand, 8, 25);
-  h->table_thickness = uniform (rand, 8, 16);
+  h->table_y = h->centre[1] + h->headrest_radius + h->headrest_thickness + phantom_uniform (rand, 8, 25);
+  h->table_thickness = phantom_uniform (rand, 8, 16);
   add_defects (h, rand);
   add_blobs (h, rand);
   phantom_face_init (h, rand);

@@ -11,12 +11,6 @@
 
 #include <math.h>
 
-static double
-uniform (GRand *rand, double lo, double hi)
-{
-  return g_rand_double_range (rand, lo, hi);
-}
-
 void
 phantom_face_init (PhantomHead *h,
                    GRand       *rand)
@@ -25,24 +19,24 @@ phantom_face_init (PhantomHead *h,
   double front;
 
   f->sinus_y = -(h->semi[1] * 0.62);
-  f->nasal_half = uniform (rand, 6.0, 7.5);
-  f->septum = uniform (rand, 0.7, 1.6);
-  f->thin_bone = uniform (rand, 900, 1300);
-  f->palate_t = uniform (rand, 2.5, 5);
+  f->nasal_half = phantom_uniform (rand, 6.0, 7.5);
+  f->septum = phantom_uniform (rand, 0.7, 1.6);
+  f->thin_bone = phantom_uniform (rand, 900, 1300);
+  f->palate_t = phantom_uniform (rand, 2.5, 5);
   f->palate_z = h->sinus_z - 14 - f->palate_t;   /* joined to the sinuses' floor */
   /* The mouth a little open: lower teeth 3–6 mm below the upper ones, so
    * the jaw is always a piece of its own, never joined by chance. */
-  f->lower_top = f->palate_z - 9 - uniform (rand, 3, 6);
-  f->teeth_hu = uniform (rand, 1800, 2800);
+  f->lower_top = f->palate_z - 9 - phantom_uniform (rand, 3, 6);
+  f->teeth_hu = phantom_uniform (rand, 1800, 2800);
   /* The jaw sits 6–9 mm inside the face's skin (sample_below_base's ellipse). */
-  front = -4 - h->semi[1] * 0.72 + uniform (rand, 6, 9);
-  f->mandible_b = uniform (rand, 36, 42);
+  front = -4 - h->semi[1] * 0.72 + phantom_uniform (rand, 6, 9);
+  f->mandible_b = phantom_uniform (rand, 36, 42);
   f->mandible_y = front + f->mandible_b;
-  f->mandible_a = h->semi[0] * 0.75 - uniform (rand, 7, 10);
-  f->canal_r = uniform (rand, 7, 9);
-  f->body_r = uniform (rand, 8, 10);
-  f->cancellous = uniform (rand, 220, 420);
-  f->spine_gap = uniform (rand, 5, 8);   /* below the skull base: the atlanto-occipital joint */
+  f->mandible_a = h->semi[0] * 0.75 - phantom_uniform (rand, 7, 10);
+  f->canal_r = phantom_uniform (rand, 7, 9);
+  f->body_r = phantom_uniform (rand, 8, 10);
+  f->cancellous = phantom_uniform (rand, 220, 420);
+  f->spine_gap = phantom_uniform (rand, 5, 8);   /* below the skull base: the atlanto-occipital joint */
 }
 
 #define SET(v, l) do { *hu = (v); *label = (l); return TRUE; } while (0)

@@ -9,6 +9,13 @@ G_BEGIN_DECLS
  * (cal-phantom-anatomy.c), and what the scanner does to the image
  * (cal-phantom-scanner.c). */
 
+/* A number drawn evenly from [lo, hi): every random choice of the head. */
+static inline double
+phantom_uniform (GRand *rand, double lo, double hi)
+{
+  return g_rand_double_range (rand, lo, hi);
+}
+
 #define PHANTOM_WAVES 6
 #define PHANTOM_MAX_BLOBS 24
 

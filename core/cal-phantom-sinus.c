@@ -13,38 +13,32 @@
 
 #include "cal-vec3.h"
 
-static double
-uniform (GRand *rand, double lo, double hi)
-{
-  return g_rand_double_range (rand, lo, hi);
-}
-
 void
 phantom_sinus_init (PhantomHead *h,
                     GRand       *rand)
 {
   PhantomSinus *s = &h->sinus;
 
-  s->orbit_wall = uniform (rand, 0.5, 1.6);
+  s->orbit_wall = phantom_uniform (rand, 0.5, 1.6);
   s->ethmoid_half = h->orbit_x - h->orbit_radii[0];   /* up to the orbits' medial walls */
-  s->ethmoid_y[0] = h->orbit_y - h->orbit_radii[1] * uniform (rand, 0.55, 0.75);
-  s->ethmoid_y[1] = h->orbit_y + h->orbit_radii[1] * uniform (rand, 0.45, 0.65);
+  s->ethmoid_y[0] = h->orbit_y - h->orbit_radii[1] * phantom_uniform (rand, 0.55, 0.75);
+  s->ethmoid_y[1] = h->orbit_y + h->orbit_radii[1] * phantom_uniform (rand, 0.45, 0.65);
   s->ethmoid_z[0] = h->z_base - h->base_thickness;
-  s->ethmoid_z[1] = h->orbit_z + h->orbit_radii[2] * uniform (rand, 0.3, 0.6);
-  s->cell = uniform (rand, 4.5, 8);
-  s->septum = uniform (rand, 0.3, 1.1);
-  s->septum_hu = uniform (rand, 800, 1400);
-  s->warp = uniform (rand, 1.5, 4);
-  s->sphenoid_radii[0] = uniform (rand, 9, 13);
-  s->sphenoid_radii[1] = uniform (rand, 7, 10);
-  s->sphenoid_radii[2] = uniform (rand, 7, 10);
-  s->sphenoid[0] = uniform (rand, -2, 2);
-  s->sphenoid[1] = s->ethmoid_y[1] + s->sphenoid_radii[1] + uniform (rand, 0.5, 2);
-  s->sphenoid[2] = h->z_base - h->base_thickness * 0.5 + uniform (rand, 0, 3);
-  s->sphenoid_wall = uniform (rand, 0.6, 1.6);
-  s->sphenoid_septum_x = uniform (rand, -4, 4);
-  s->frontal_septum_x = uniform (rand, -6, 6);
-  s->frontal_septum = uniform (rand, 0.6, 2.0);
+  s->ethmoid_z[1] = h->orbit_z + h->orbit_radii[2] * phantom_uniform (rand, 0.3, 0.6);
+  s->cell = phantom_uniform (rand, 4.5, 8);
+  s->septum = phantom_uniform (rand, 0.3, 1.1);
+  s->septum_hu = phantom_uniform (rand, 800, 1400);
+  s->warp = phantom_uniform (rand, 1.5, 4);
+  s->sphenoid_radii[0] = phantom_uniform (rand, 9, 13);
+  s->sphenoid_radii[1] = phantom_uniform (rand, 7, 10);
+  s->sphenoid_radii[2] = phantom_uniform (rand, 7, 10);
+  s->sphenoid[0] = phantom_uniform (rand, -2, 2);
+  s->sphenoid[1] = s->ethmoid_y[1] + s->sphenoid_radii[1] + phantom_uniform (rand, 0.5, 2);
+  s->sphenoid[2] = h->z_base - h->base_thickness * 0.5 + phantom_uniform (rand, 0, 3);
+  s->sphenoid_wall = phantom_uniform (rand, 0.6, 1.6);
+  s->sphenoid_septum_x = phantom_uniform (rand, -4, 4);
+  s->frontal_septum_x = phantom_uniform (rand, -6, 6);
+  s->frontal_septum = phantom_uniform (rand, 0.6, 2.0);
 }
 
 #define SET(v, l) do { *hu = (v); *label = (l); return TRUE; } while (0)
