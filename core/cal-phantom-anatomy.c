@@ -289,14 +289,6 @@ in_blob (const PhantomBlob *b,
   return u[0] * u[0] + u[1] * u[1] + u[2] * u[2] <= 1;
 }
 
-static double
-ellipsoid_level (const double q[3],
-                 const double c[3],
-                 const double r[3])
-{
-  return pow ((q[0] - c[0]) / r[0], 2) + pow ((q[1] - c[1]) / r[1], 2) + pow ((q[2] - c[2]) / r[2], 2);
-}
-
 #define SET(v, l) do { *hu = (v); *label = (l); return; } while (0)
 
 /* Orbits: fat and globe inside a thin bony cone open to the front. */

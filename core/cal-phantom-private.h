@@ -16,6 +16,17 @@ phantom_uniform (GRand *rand, double lo, double hi)
   return g_rand_double_range (rand, lo, hi);
 }
 
+/* Below 1 inside the axis-aligned ellipsoid of centre c and semi-axes r. */
+static inline double
+ellipsoid_level (const double q[3],
+                 const double c[3],
+                 const double r[3])
+{
+  double x = (q[0] - c[0]) / r[0], y = (q[1] - c[1]) / r[1], z = (q[2] - c[2]) / r[2];
+
+  return x * x + y * y + z * z;
+}
+
 #define PHANTOM_WAVES 6
 #define PHANTOM_MAX_BLOBS 24
 

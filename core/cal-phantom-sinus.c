@@ -43,14 +43,6 @@ phantom_sinus_init (PhantomHead *h,
 
 #define SET(v, l) do { *hu = (v); *label = (l); return TRUE; } while (0)
 
-static double
-ellipsoid_level (const double q[3],
-                 const double c[3],
-                 const double r[3])
-{
-  return pow ((q[0] - c[0]) / r[0], 2) + pow ((q[1] - c[1]) / r[1], 2) + pow ((q[2] - c[2]) / r[2], 2);
-}
-
 /* Distance from q to the nearest wall of a lattice of cells, bent by the
  * texture field (a different shift per axis) so that no two cells are
  * alike, as the ethmoid's are not. */
