@@ -242,6 +242,9 @@ volume_run_init (VolumeRun  *run,
 
   for (guint a = 0; a < 3; a++)
     run->tiles[a] = nn_volume_axis_tiles (g, a);
+  /* No input buffer for more patches than there are (a whole 3-D volume
+   * is one). */
+  run->batch = MIN (run->batch, run->tiles[0]->len * run->tiles[1]->len * run->tiles[2]->len);
   run->source = (PlaneSource) { g, ct, MAX (g->channels, g->patch[2]) + 1 };
   run->source.keys = g_new (gint64, run->source.n_slots);
   for (guint i = 0; i < run->source.n_slots; i++)
