@@ -62,3 +62,16 @@ cal_cli_print_progress (double   fraction,
   fprintf (stderr, "\rSegmenting… %3.0f %%", fraction * 100);
   fflush (stderr);
 }
+
+/* How the network cut the CT (cal-nn-volume.h), for infer and segment. */
+void
+cal_cli_print_patches (const CalNnVolumeStats *stats)
+{
+  if (stats->halo[0] == 0 && stats->halo[1] == 0 && stats->halo[2] == 0)
+    printf ("Patches: whole %s, %u per run\n", stats->patch[2] == 1 ? "slices" : "volume", stats->batch);
+  else
+    printf ("Patches: %u of %u × %u × %u voxels, halo %u × %u × %u (%s), %u per run\n", stats->n_patches,
+            stats->patch[0], stats->patch[1], stats->patch[2], stats->halo[0], stats->halo[1], stats->halo[2],
+            stats->exact ? "covers the network's reach: the same result as one run"
+                         : "shorter than the network's reach: seams may differ slightly", stats->batch);
+}

@@ -63,18 +63,6 @@ run_raw (CalNnEngine *engine,
   return CAL_EXIT_OK;
 }
 
-static void
-print_patches (const CalNnVolumeStats *stats)
-{
-  if (stats->halo[0] == 0 && stats->halo[1] == 0 && stats->halo[2] == 0)
-    printf ("Patches: whole %s, %u per run\n", stats->patch[2] == 1 ? "slices" : "volume", stats->batch);
-  else
-    printf ("Patches: %u of %u × %u × %u voxels, halo %u × %u × %u (%s), %u per run\n", stats->n_patches,
-            stats->patch[0], stats->patch[1], stats->patch[2], stats->halo[0], stats->halo[1], stats->halo[2],
-            stats->exact ? "covers the network's reach: the same result as one run"
-                         : "shorter than the network's reach: seams may differ slightly", stats->batch);
-}
-
 static int
 run_volume (CalNnEngine *engine,
             const char  *ct_path,
@@ -126,7 +114,7 @@ run_volume (CalNnEngine *engine,
               cal_nn_engine_get_half_storage (engine) ? " (activations as 16-bit floats)" : "");
       printf ("Network input spacing: %.3f × %.3f × %.3f mm\n", stats.resampled_spacing[0],
               stats.resampled_spacing[1], stats.resampled_spacing[2]);
-      print_patches (&stats);
+      cal_cli_print_patches (&stats);
       printf ("Inference: %.2f s, %.1f GFLOP of convolutions (%.1f GFLOP/s)\n", stats.seconds, stats.flops / 1e9,
               stats.flops / 1e9 / MAX (stats.seconds, 1e-9));
       printf ("Wrote %s (foreground probability, 0 to 1, float32)\n", out_path);

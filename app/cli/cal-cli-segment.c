@@ -15,7 +15,7 @@ typedef struct {
   char    *model, *device, *series, *stl;
   double   threshold, min_island;
   gboolean keep_all, accept_unknown, quiet, fp16;
-  gint     smooth;
+  gint     smooth, budget_mib;
 } SegmentArgs;
 
 static int
@@ -52,6 +52,7 @@ print_report (const CalSegmentReport *report,
   printf ("Model: %s (bone above probability %.2f)\n", model_name, report->threshold);
   printf ("Device: %s; network %.1f s (%.1f GFLOP of convolutions), whole segmentation %.1f s\n",
           report->device, report->network.seconds, report->network.flops / 1e9, report->seconds);
+  cal_cli_print_patches (&report->network);
   printf ("Clean-up removed %" G_GUINT64_FORMAT " voxels outside the kept bone\n", report->removed_voxels);
   printf ("Bone: %" G_GUINT64_FORMAT " voxels, %.1f mm³ (voxel count × voxel volume)\n",
           report->bone_voxels, report->bone_mm3);
@@ -99,6 +100,7 @@ segment (const SegmentArgs *args,
   options.threshold = args->threshold;
   options.keep_largest = !args->keep_all;
   options.min_island_mm3 = args->min_island;
+  options.memory_budget = (guint64) args->budget_mib << 20;
   mask = cal_segment (engine, ct, &options, cal_cli_print_progress, (gpointer) &args->quiet, &report, NULL, &error);
   if (!args->quiet)
     fprintf (stderr, "\n");
@@ -133,6 +135,8 @@ cal_cli_segment (int    argc,
     { "min-island", 0, 0, G_OPTION_ARG_DOUBLE, &args.min_island, "With --keep-all: remove pieces smaller than this", "MM3" },
     { "fp16", 0, 0, G_OPTION_ARG_NONE, &args.fp16, "Keep the network's activations as 16-bit floats (half the "
       "device memory; arithmetic stays 32-bit)", NULL },
+    { "memory-budget", 0, 0, G_OPTION_ARG_INT, &args.budget_mib, "Device memory the network may use, MiB (default: "
+      "half the device's); a CT that needs more runs in overlapping patches", "MIB" },
     { "device", 'd', 0, G_OPTION_ARG_STRING, &args.device, "Vulkan device (number or part of its name, see “devices”)", "N" },
     { "series", 0, 0, G_OPTION_ARG_STRING, &args.series, "DICOM series (UID or number from “info”)", "UID|N" },
     { "accept-unknown-orientation", 0, 0, G_OPTION_ARG_NONE, &args.accept_unknown,
@@ -148,10 +152,10 @@ cal_cli_segment (int    argc,
   if (!cal_cli_parse (context, &argc, &argv, 2,
                       "segment CT OUT_MASK.nii[.gz] [--stl OUT.stl] [--model M.onnx] [--device N]"))
     return CAL_EXIT_USAGE;
-  if (!cal_nifti_path_is_nifti (argv[2]) || args.smooth < 0 || args.min_island < 0)
+  if (!cal_nifti_path_is_nifti (argv[2]) || args.smooth < 0 || args.min_island < 0 || args.budget_mib < 0)
     {
-      fprintf (stderr, "calvaria-cli: the mask must be a .nii or .nii.gz file; --smooth and --min-island "
-                       "take 0 or more\n");
+      fprintf (stderr, "calvaria-cli: the mask must be a .nii or .nii.gz file; --smooth, --min-island and "
+                       "--memory-budget take 0 or more\n");
       return CAL_EXIT_USAGE;
     }
   status = segment (&args, argv[1], argv[2]);

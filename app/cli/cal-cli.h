@@ -3,6 +3,8 @@
 
 #include <glib.h>
 
+#include "cal-nn-volume.h"
+
 G_BEGIN_DECLS
 
 /* Exit codes a script can rely on; the same for every subcommand. */
@@ -31,6 +33,7 @@ void cal_cli_print_error    (const char   *context,
 void cal_cli_print_warnings (GPtrArray    *warnings);
 void cal_cli_print_progress (double        fraction,
                              gpointer      quiet);
+void cal_cli_print_patches  (const CalNnVolumeStats *stats);
 gboolean cal_cli_parse      (GOptionContext *context,
                              int            *argc,
                              char         ***argv,
