@@ -113,19 +113,33 @@ cal_nn_texel_views (CalNnEngine  *e,
   return views[0] != VK_NULL_HANDLE && views[1] != VK_NULL_HANDLE && views[2] != VK_NULL_HANDLE;
 }
 
+/* A constant tensor uploaded once into *slot, as 32-bit floats or halves. */
+static VkDeviceAddress
+upload_constant (CalNnEngine  *e,
+                 int           tensor,
+                 gboolean      half,
+                 CalVkBuffer **slot,
+                 GError      **error)
+{
+  CalNnTensor *t = cal_nn_graph_get_tensor (e->graph, tensor);
+
+  if (*slot == NULL)
+    {
+      g_autofree char *what = g_strdup_printf ("the constant “%s”", t->name);
+      gsize n = cal_nn_shape_count (&t->shape);
+      g_autofree guint16 *halves = half ? cal_nn_floats_to_halves (t->data, n) : NULL;
+      *slot = cal_nn_upload (e, half ? (gconstpointer) halves : t->data, n * (half ? sizeof (guint16) : sizeof (float)),
+                             what, error);
+    }
+  return *slot ? (*slot)->address : 0;
+}
+
 VkDeviceAddress
 cal_nn_constant (CalNnEngine  *e,
                  int           tensor,
                  GError      **error)
 {
-  CalNnTensor *t = cal_nn_graph_get_tensor (e->graph, tensor);
-
-  if (e->constants[tensor] == NULL)
-    {
-      g_autofree char *what = g_strdup_printf ("the constant “%s”", t->name);
-      e->constants[tensor] = cal_nn_upload (e, t->data, cal_nn_shape_count (&t->shape) * sizeof (float), what, error);
-    }
-  return e->constants[tensor] ? e->constants[tensor]->address : 0;
+  return upload_constant (e, tensor, FALSE, &e->constants[tensor], error);
 }
 
 VkDeviceAddress
@@ -133,18 +147,9 @@ cal_nn_constant_activation (CalNnEngine  *e,
                             int           tensor,
                             GError      **error)
 {
-  CalNnTensor *t = cal_nn_graph_get_tensor (e->graph, tensor);
-
   if (!e->half)
     return cal_nn_constant (e, tensor, error);
-  if (e->act_constants[tensor] == NULL)
-    {
-      g_autofree char *what = g_strdup_printf ("the constant “%s”", t->name);
-      gsize n = cal_nn_shape_count (&t->shape);
-      g_autofree guint16 *halves = cal_nn_floats_to_halves (t->data, n);
-      e->act_constants[tensor] = cal_nn_upload (e, halves, n * sizeof (guint16), what, error);
-    }
-  return e->act_constants[tensor] ? e->act_constants[tensor]->address : 0;
+  return upload_constant (e, tensor, TRUE, &e->act_constants[tensor], error);
 }
 
 void

@@ -95,8 +95,10 @@ cal_nn_norm_record (CalNnEngine *e,
     {
       StatsPush stats = {
         .x = push.x,
-        .scale = cal_nn_address (e, node->inputs[1]),
-        .bias = cal_nn_address (e, node->inputs[2]),
+        /* Parameters, always 32-bit: not the tensor's run buffer, which
+         * for a constant that is also an Add or Concat operand holds halves. */
+        .scale = e->constants[node->inputs[1]]->address,
+        .bias = e->constants[node->inputs[2]]->address,
         .ab = e->prepared[index].table->address,
         .inner = push.inner,
         .channels = push.channels,
