@@ -86,16 +86,25 @@ plan_extent (CalNnGraph       *graph,
     }
 }
 
+void
+nn_volume_patch_shape (const VolumeGeometry *g,
+                       guint                 batch,
+                       CalNnShape           *shape)
+{
+  *shape = (CalNnShape) { g->rank, { batch, g->channels } };
+  for (guint a = 0; a < g->rank - 2; a++)
+    shape->d[shape_axis (g, a)] = g->patch[a];
+}
+
 static guint64
 patch_bytes (CalNnEngine          *engine,
              const VolumeGeometry *g,
              guint                 batch,
              GError              **error)
 {
-  CalNnShape shape = { g->rank, { batch, g->channels } };
+  CalNnShape shape;
 
-  for (guint a = 0; a < g->rank - 2; a++)
-    shape.d[shape_axis (g, a)] = g->patch[a];
+  nn_volume_patch_shape (g, batch, &shape);
   return cal_nn_engine_plan_bytes (engine, &shape, error);
 }
 

@@ -32,6 +32,10 @@ gboolean nn_volume_plan      (CalNnEngine     *engine,
                               VolumeGeometry  *g,
                               guint           *batch,
                               GError         **error);
+/* The network's input shape for `batch` patches. */
+void     nn_volume_patch_shape (const VolumeGeometry *g,
+                                guint                 batch,
+                                CalNnShape           *shape);
 /* Patches along axis a, in order (element-type AxisTile). */
 GArray  *nn_volume_axis_tiles (const VolumeGeometry *g,
                                guint                 a);

@@ -272,13 +272,12 @@ run_pending (CalNnEngine   *engine,
              GError       **error)
 {
   const VolumeGeometry *g = &run->g;
-  CalNnShape shape = { g->rank, { n, g->channels } }, out_shape;
-  gboolean same = TRUE;
+  CalNnShape shape, out_shape;
+  gboolean same;
   float **outputs;
   gsize out_patch;
 
-  for (guint a = 0; a < g->rank - 2; a++)
-    shape.d[g->rank - 1 - a] = g->patch[a];
+  nn_volume_patch_shape (g, n, &shape);
   outputs = cal_nn_engine_run (engine, (const float **) &run->input, &shape, &out_shape, cancellable, error);
   if (outputs == NULL)
     return FALSE;
@@ -299,14 +298,13 @@ run_pending (CalNnEngine   *engine,
   return same;
 }
 
+/* What the plan chose, before the first run. */
 static void
-fill_stats (CalNnEngine       *engine,
-            const VolumeRun   *run,
+plan_stats (const VolumeRun   *run,
             CalVolume         *ct,
             CalNnVolumeStats  *stats)
 {
   double spacing[3];
-  CalNnRunStats last;
 
   cal_grid_get_spacing (cal_volume_get_grid (ct), spacing);
   stats->batch = run->batch;
@@ -317,9 +315,6 @@ fill_stats (CalNnEngine       *engine,
       stats->halo[a] = run->g.halo[a];
       stats->resampled_spacing[a] = run->g.step[a] * spacing[a];
     }
-  cal_nn_engine_get_stats (engine, &last);
-  stats->flops += last.flops;
-  stats->n_runs++;
 }
 
 CalVolume *
@@ -334,6 +329,7 @@ cal_nn_infer_volume (CalNnEngine       *engine,
 {
   VolumeRun run = { 0 };
   CalNnVolumeStats local = { 0 };
+  CalNnRunStats last;
   gint64 start = g_get_monotonic_time ();
   gsize patch_input;
   guint n = 0, total, seen = 0;
@@ -346,6 +342,7 @@ cal_nn_infer_volume (CalNnEngine       *engine,
       volume_run_clear (&run);
       return NULL;
     }
+  plan_stats (&run, ct, &local);
   patch_input = (gsize) run.g.channels * run.g.patch[0] * run.g.patch[1] * run.g.patch[2];
   total = run.tiles[0]->len * run.tiles[1]->len * run.tiles[2]->len;
   for (guint k = 0; ok && k < run.tiles[2]->len; k++)
@@ -361,7 +358,9 @@ cal_nn_infer_volume (CalNnEngine       *engine,
           if (n < run.batch && seen < total)
             continue;
           ok = run_pending (engine, &run, n, cancellable, error);
-          fill_stats (engine, &run, ct, &local);
+          cal_nn_engine_get_stats (engine, &last);
+          local.flops += last.flops;
+          local.n_runs++;
           local.n_patches += n;
           n = 0;
           if (ok && progress)
