@@ -17,8 +17,9 @@ filled in) is the costliest mistake.  An optional refining stage
 (`--refine-steps`, off by default) then centres half the crops on defects,
 where the rims and the metal that brightens them are, and weighs defect
 pixels `--refine-defect-weight` times, at a fresh, lower learning rate; it
-closes fewer defects but costs the real sample CT its HD95 (see
-docs/segmentation.md), so the shipped model does without.  Everything random follows
+keeps more defects open (the shipped model uses it, 1500 steps; see
+docs/segmentation.md).  The output threshold, 0.5, is checked on
+validation phantoms by calibrate_threshold.py.  Everything random follows
 from `--seed`; the run checkpoints every `--checkpoint-every` steps into
 `--work` and continues from there when started again with the same command.
 """
@@ -42,6 +43,8 @@ from unet_models import UNet  # noqa: E402
 HU_WINDOW = (-1000.0, 2000.0)
 CONTEXT = 3
 DISTANCE_CAP = 20.0   # pixels: a far false positive costs as much as one 20 px away
+BONE_HU = 226.0       # the bone convention (docs/segmentation.md)
+BRIGHT_MIN_DISTANCE = 2.0   # pixels from bone before a bright pixel counts as a bright negative
 
 
 def parse_args():
@@ -60,6 +63,9 @@ def parse_args():
     parser.add_argument("--hausdorff-weight", type=float, default=0.5)
     parser.add_argument("--defect-weight", type=float, default=4.0,
                         help="cross-entropy weight of pixels inside defects (bone there is the costliest error)")
+    parser.add_argument("--bright-negative-weight", type=float, default=1.0,
+                        help="cross-entropy weight of pixels that a 226 HU threshold would call bone but that lie "
+                             "2 px or more from bone: metal bloom, streaks, the head rest (1: no extra weight)")
     parser.add_argument("--refine-steps", type=int, default=0,
                         help="steps after --steps with half the crops centred on defects (0: none; see docs/segmentation.md)")
     parser.add_argument("--refine-lr", type=float, default=1e-3)
@@ -87,6 +93,15 @@ def distance_maps(target):
         else:
             out[i, 0] = DISTANCE_CAP
     return torch.from_numpy(np.minimum(out, DISTANCE_CAP) / DISTANCE_CAP)
+
+
+def bright_negatives(x, target, distances):
+    """Pixels outside bone, at least BRIGHT_MIN_DISTANCE from it, whose
+    centre-slice value is at or above the bone threshold: what plain
+    thresholding gets wrong and the model is for."""
+    level = (BONE_HU - HU_WINDOW[0]) / (HU_WINDOW[1] - HU_WINDOW[0])
+    centre = x[:, CONTEXT // 2:CONTEXT // 2 + 1]
+    return ((centre >= level) & (target < 0.5) & (distances >= BRIGHT_MIN_DISTANCE / DISTANCE_CAP)).float()
 
 
 def loss_terms(logits, target, distances, weights):
@@ -146,6 +161,8 @@ def export(model, args, path, log):
         "calvaria.training": (f"tools/train/train_skull.py --train-seeds {args.train_seeds} --steps {args.steps} "
                               f"--batch {args.batch} --crop {args.crop} --base {args.base} --levels {args.levels} "
                               f"--lr {args.lr} --hausdorff-weight {args.hausdorff_weight} --defect-weight {args.defect_weight} "
+                              + (f"--bright-negative-weight {args.bright_negative_weight} "
+                                 if args.bright_negative_weight != 1 else "")
                               + (f"--refine-steps {args.refine_steps} --refine-lr {args.refine_lr} "
                                  f"--refine-defect-weight {args.refine_defect_weight} " if args.refine_steps else "")
                               + f"--seed {args.seed}"),
@@ -202,7 +219,10 @@ def main():
         refining = step >= args.steps
         x, y, defect = (refine if refining else train).batch(args.batch)
         defect_weight = args.refine_defect_weight if refining else args.defect_weight
-        dice, bce, hausdorff = loss_terms(model(x), y, distance_maps(y), 1 + (defect_weight - 1) * defect)
+        distances = distance_maps(y)
+        weights = (1 + (defect_weight - 1) * defect
+                   + (args.bright_negative_weight - 1) * bright_negatives(x, y, distances))
+        dice, bce, hausdorff = loss_terms(model(x), y, distances, weights)
         ramp = min(1.0, step / (0.3 * args.steps))
         loss = dice + bce + args.hausdorff_weight * ramp * hausdorff
         optimizer.zero_grad()
