@@ -14,6 +14,8 @@ struct _CalPreferencesWindow
   GtkSpinButton        *opacity_spin;
   GtkSwitch            *planes_switch;
   GtkSpinButton        *display_triangles_spin;
+  GtkSpinButton        *budget_spin;
+  GtkSwitch            *half_switch;
   GtkSpinButton        *smooth_spin;
   GtkSwitch            *ras_switch;
 
@@ -78,6 +80,8 @@ cal_preferences_window_class_init (CalPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CalPreferencesWindow, opacity_spin);
   gtk_widget_class_bind_template_child (widget_class, CalPreferencesWindow, planes_switch);
   gtk_widget_class_bind_template_child (widget_class, CalPreferencesWindow, display_triangles_spin);
+  gtk_widget_class_bind_template_child (widget_class, CalPreferencesWindow, budget_spin);
+  gtk_widget_class_bind_template_child (widget_class, CalPreferencesWindow, half_switch);
   gtk_widget_class_bind_template_child (widget_class, CalPreferencesWindow, smooth_spin);
   gtk_widget_class_bind_template_child (widget_class, CalPreferencesWindow, ras_switch);
 }
@@ -99,6 +103,8 @@ cal_preferences_window_new (GSettings *settings)
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "display-max-triangles", self->display_triangles_spin, "value",
                    G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "segment-memory-budget", self->budget_spin, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "segment-half-storage", self->half_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "export-smooth-iterations", self->smooth_spin, "value",
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "export-ras", self->ras_switch, "active", G_SETTINGS_BIND_DEFAULT);

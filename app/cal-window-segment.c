@@ -2,7 +2,8 @@
 /* Segment Skull: the bundled U-net (compute/cal-segment.h) on the scan
  * shown, with progress and Cancel.  cal_segment_async sets up the model,
  * the Vulkan device and the engine in its worker, so the window never waits
- * for a shader compiler. */
+ * for a shader compiler.  The memory budget and 16-bit activations come
+ * from the Preferences. */
 #include "cal-window-private.h"
 
 #include <glib/gi18n.h>
@@ -47,11 +48,15 @@ segment_action (GtkWidget  *widget,
 {
   CalWindow *self = CAL_WINDOW (widget);
   GCancellable *cancellable;
+  CalSegmentOptions options;
 
   if (cal_window_is_busy (self) || !cal_view_state_get_volume (self->state))
     return;
+  cal_segment_options_init (&options);
+  options.memory_budget = (guint64) g_settings_get_uint (self->settings, "segment-memory-budget") << 20;
+  options.half_storage = g_settings_get_boolean (self->settings, "segment-half-storage");
   cancellable = cal_window_begin_task (self, _("Segmenting the skull with the U-net…"));
-  cal_segment_async (NULL, cal_view_state_get_volume (self->state), NULL, cal_progress_report, &self->progress,
+  cal_segment_async (NULL, cal_view_state_get_volume (self->state), &options, cal_progress_report, &self->progress,
                      cancellable, segment_done_cb, g_object_ref (self));
 }
 

@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 
 #include "cal-gui-test.h"
+#include "cal-preferences-window.h"
 #include "cal-window-private.h"
 #include "calvaria-application.h"
 
@@ -249,6 +250,52 @@ test_segment (void)
   g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (window->update_3d_button)));
 }
 
+static GtkWidget *
+template_child (GtkWidget  *widget,
+                GType       type,
+                const char *name)
+{
+  GObject *child = gtk_widget_get_template_child (widget, type, name);
+
+  g_assert_nonnull (child);
+  return GTK_WIDGET (child);
+}
+
+/* The Preferences' memory budget and 16-bit activations reach the U-net:
+ * set through their widgets, they change the settings, and the next
+ * segmentation runs with 16-bit activations (the device line says so) and
+ * agrees with the 32-bit mask. */
+static void
+test_segment_preferences (void)
+{
+  g_autoptr (CalMask) full = g_object_ref (cal_view_state_get_mask (cal_window_get_state (window)));
+  GtkWidget *prefs = cal_preferences_window_new (window->settings);
+  const guint8 *f = cal_mask_get_labels (full), *m;
+  guint64 n = cal_grid_n_voxels (cal_mask_get_grid (full)), both = 0;
+  CalMask *mask;
+  double dsc;
+
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (template_child (prefs, CAL_TYPE_PREFERENCES_WINDOW, "budget_spin")),
+                             8);
+  gtk_switch_set_active (GTK_SWITCH (template_child (prefs, CAL_TYPE_PREFERENCES_WINDOW, "half_switch")), TRUE);
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  g_assert_cmpuint (g_settings_get_uint (window->settings, "segment-memory-budget"), ==, 8);
+  g_assert_true (g_settings_get_boolean (window->settings, "segment-half-storage"));
+
+  click (window->segment_button);
+  wait_idle ("segment, 16-bit activations", 600);
+  g_assert_nonnull (strstr (gtk_label_get_text (window->mask_label), "16-bit activations"));
+  mask = cal_view_state_get_mask (cal_window_get_state (window));
+  m = cal_mask_get_labels (mask);
+  for (guint64 v = 0; v < n; v++)
+    both += f[v] && m[v];
+  dsc = 2.0 * both / (cal_mask_count (full, 1) + cal_mask_count (mask, 1));
+  g_test_message ("16-bit activations in 8 MiB against 32-bit: DSC %.6f", dsc);
+  g_assert_cmpfloat (dsc, >=, 0.999);
+  g_settings_reset (window->settings, "segment-memory-budget");
+  g_settings_reset (window->settings, "segment-half-storage");
+}
+
 static void
 test_update_3d (void)
 {
@@ -408,6 +455,7 @@ main (int argc, char **argv)
   g_test_add_func ("/window/window-level", test_window_level);
   g_test_add_func ("/window/threshold", test_threshold);
   g_test_add_func ("/window/segment", test_segment);
+  g_test_add_func ("/window/segment-preferences", test_segment_preferences);
   g_test_add_func ("/window/update-3d", test_update_3d);
   g_test_add_func ("/window/screenshot", test_screenshot);
   g_test_add_func ("/window/export", test_export);
