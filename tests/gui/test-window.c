@@ -223,14 +223,24 @@ test_threshold (void)
   g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (window->export_button)));
 }
 
+static double
+mask_dsc (CalMask *a,
+          CalMask *b)
+{
+  const guint8 *la = cal_mask_get_labels (a), *lb = cal_mask_get_labels (b);
+  guint64 n = cal_grid_n_voxels (cal_mask_get_grid (a)), both = 0;
+
+  for (guint64 v = 0; v < n; v++)
+    both += la[v] && lb[v];
+  return 2.0 * both / (cal_mask_count (a, 1) + cal_mask_count (b, 1));
+}
+
 /* The bundled U-net on the sample, against the threshold mask just made
  * (226 HU, largest piece: the reference docs/segmentation.md uses). */
 static void
 test_segment (void)
 {
   g_autoptr (CalMask) reference = g_object_ref (cal_view_state_get_mask (cal_window_get_state (window)));
-  const guint8 *r = cal_mask_get_labels (reference), *m;
-  guint64 n = cal_grid_n_voxels (cal_mask_get_grid (reference)), both = 0;
   CalMask *mask;
   double dsc;
 
@@ -239,10 +249,7 @@ test_segment (void)
   wait_idle ("segment", 600);
   mask = cal_view_state_get_mask (cal_window_get_state (window));
   g_assert_true (mask != reference);
-  m = cal_mask_get_labels (mask);
-  for (guint64 v = 0; v < n; v++)
-    both += r[v] && m[v];
-  dsc = 2.0 * both / (cal_mask_count (reference, 1) + cal_mask_count (mask, 1));
+  dsc = mask_dsc (reference, mask);
   g_test_message ("U-net against threshold ≥ 226 HU, largest piece: DSC %.4f", dsc);
   g_assert_cmpfloat (dsc, >=, 0.95);
   g_assert_nonnull (strstr (gtk_label_get_text (window->mask_label), "U-net"));
@@ -270,9 +277,6 @@ test_segment_preferences (void)
 {
   g_autoptr (CalMask) full = g_object_ref (cal_view_state_get_mask (cal_window_get_state (window)));
   GtkWidget *prefs = cal_preferences_window_new (window->settings);
-  const guint8 *f = cal_mask_get_labels (full), *m;
-  guint64 n = cal_grid_n_voxels (cal_mask_get_grid (full)), both = 0;
-  CalMask *mask;
   double dsc;
 
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (template_child (prefs, CAL_TYPE_PREFERENCES_WINDOW, "budget_spin")),
@@ -285,11 +289,7 @@ test_segment_preferences (void)
   click (window->segment_button);
   wait_idle ("segment, 16-bit activations", 600);
   g_assert_nonnull (strstr (gtk_label_get_text (window->mask_label), "16-bit activations"));
-  mask = cal_view_state_get_mask (cal_window_get_state (window));
-  m = cal_mask_get_labels (mask);
-  for (guint64 v = 0; v < n; v++)
-    both += f[v] && m[v];
-  dsc = 2.0 * both / (cal_mask_count (full, 1) + cal_mask_count (mask, 1));
+  dsc = mask_dsc (full, cal_view_state_get_mask (cal_window_get_state (window)));
   g_test_message ("16-bit activations in 8 MiB against 32-bit: DSC %.6f", dsc);
   g_assert_cmpfloat (dsc, >=, 0.999);
   g_settings_reset (window->settings, "segment-memory-budget");
