@@ -7,7 +7,7 @@ with --write, writes it into the model's metadata (`calvaria.threshold`).
       --work /tmp/skull-calibrate --model data/models/calvaria-skull.onnx
 
 Also a check of a model on phantoms it was neither trained nor judged on
-(docs/segmentation.md gives the shipped model's figures).  Validation phantoms: the seeds `--seeds` (default 801–830)
+(docs/segmentation.md gives the shipped model's figures).  Validation phantoms: the seeds `--seeds` (default 801–825)
 that have a defect. They are apart from the training phantoms (1001–1040)
 and from the held-out ones that docs/segmentation-report.md judges (9001
 on); the sample CT is not used.  For each phantom, `calvaria-cli infer`
@@ -46,7 +46,7 @@ def parse_args(argv=None):
     parser.add_argument("--cli", required=True, help="calvaria-cli")
     parser.add_argument("--work", required=True, help="phantoms and probability maps (kept between runs)")
     parser.add_argument("--model", required=True, help="the ONNX model; its calvaria.threshold is rewritten")
-    parser.add_argument("--seeds", default="801-830", help="validation phantom seeds (first-last)")
+    parser.add_argument("--seeds", default="801-825", help="validation phantom seeds (first-last)")
     parser.add_argument("--thresholds", default="0.5,0.55,0.6,0.65,0.7,0.75,0.8",
                         help="candidate probabilities, comma-separated")
     parser.add_argument("--write", action="store_true", help="write the choice into the model (else only print it)")
