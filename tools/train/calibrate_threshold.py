@@ -7,8 +7,8 @@ with --write, writes it into the model's metadata (`calvaria.threshold`).
       --work /tmp/skull-calibrate --model data/models/calvaria-skull.onnx
 
 Also a check of a model on phantoms it was neither trained nor judged on
-(docs/segmentation.md gives the shipped model's figures).  Validation phantoms: the seeds `--seeds` (default 801–825)
-that have a defect. They are apart from the training phantoms (1001–1040)
+(docs/segmentation.md gives the shipped model's figures).  Validation
+phantoms: the seeds `--seeds` (default 801–825) that have a defect. They are apart from the training phantoms (1001–1040)
 and from the held-out ones that docs/segmentation-report.md judges (9001
 on); the sample CT is not used.  For each phantom, `calvaria-cli infer`
 writes the bone probability once.  Each candidate threshold then gives the
