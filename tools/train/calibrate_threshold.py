@@ -8,9 +8,10 @@ with --write, writes it into the model's metadata (`calvaria.threshold`).
 
 Also a check of a model on phantoms it was neither trained nor judged on
 (docs/segmentation.md gives the shipped model's figures).  Validation
-phantoms: the seeds `--seeds` (default 801–825) that have a defect. They are apart from the training phantoms (1001–1040)
-and from the held-out ones that docs/segmentation-report.md judges (9001
-on); the sample CT is not used.  For each phantom, `calvaria-cli infer`
+phantoms: the seeds `--seeds` (default 801–825) that have a defect.  They
+are apart from the training phantoms (1001–1040) and from the held-out
+ones that docs/segmentation-report.md judges (9001 on); the sample CT is
+not used.  For each phantom, `calvaria-cli infer`
 writes the bone probability once.  Each candidate threshold then gives the
 mask that `calvaria-cli segment` would give: probability above it, largest
 face-connected piece.  The first phantom checks that claim against a real
@@ -32,13 +33,9 @@ import onnx
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from evaluate_skull import (DEFECT, SKULL, evaluate, largest_piece, phantom_has_defect,  # noqa: E402
                             run, save_like, share_called_bone)
+from skull_data import seed_range  # noqa: E402
 
 GOAL_DSC, GOAL_HD95_MM, GOAL_DEFECT_SHARE = 0.97, 1.0, 0.01
-
-
-def seed_range(text):
-    first, _, last = text.partition("-")
-    return list(range(int(first), int(last or first) + 1))
 
 
 def parse_args(argv=None):
@@ -74,11 +71,11 @@ def check_against_segment(args, ct, labels_img, mask, threshold):
                  f"{int((theirs != mask).sum())} voxels; the calibration would not describe segment")
 
 
-def judge(args, seed, labels_img, reference_path, mask):
+def judge(args, seed, labels_img, defect, reference_path, mask):
     test = os.path.join(args.work, f"{seed}-test.nii.gz")
     save_like(test, mask, labels_img)
     metrics = evaluate(args.cli, reference_path, test)
-    defects = share_called_bone(mask, np.asarray(labels_img.dataobj) == DEFECT)
+    defects = share_called_bone(mask, defect)
     worst = max(defects, default=0.0)
     met = metrics["dsc"] >= GOAL_DSC and metrics["hd95"] <= GOAL_HD95_MM and worst <= GOAL_DEFECT_SHARE
     return {"dsc": metrics["dsc"], "hd95": metrics["hd95"], "worst_defect": worst, "met": met}
@@ -115,13 +112,14 @@ def calibrate(args):
         labels = np.asarray(labels_img.dataobj)
         reference_path = os.path.join(args.work, f"{seed}-skull.nii.gz")
         save_like(reference_path, largest_piece(labels == SKULL), labels_img)
+        defect = labels == DEFECT
         row = {}
         for t in thresholds:
             mask = largest_piece(prob.astype(np.float64) > t)   # as segment compares: in double
             if not checked:
                 check_against_segment(args, ct, labels_img, mask, t)
                 checked = True
-            row[t] = judge(args, seed, labels_img, reference_path, mask)
+            row[t] = judge(args, seed, labels_img, defect, reference_path, mask)
         results.append(row)
         print(f"{seed}: " + "  ".join(f"{t:g}: {r['dsc']:.4f} {r['hd95']:.2f} mm {100 * r['worst_defect']:.2f} %"
                                       + (" ✓" if r["met"] else "") for t, r in row.items()), flush=True)

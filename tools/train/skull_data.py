@@ -19,6 +19,12 @@ import torch.nn.functional as F
 SKULL, DEFECT, FRAGMENT = 1, 2, 4
 
 
+def seed_range(text):
+    """Seeds from "first-last" (or one seed)."""
+    first, _, last = text.partition("-")
+    return list(range(int(first), int(last or first) + 1))
+
+
 def phantom_paths(cache, seed):
     return (os.path.join(cache, f"phantom-{seed}-ct.nii.gz"), os.path.join(cache, f"phantom-{seed}-labels.nii.gz"))
 

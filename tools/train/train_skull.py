@@ -37,7 +37,7 @@ import torch.nn.functional as F
 from scipy import ndimage
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from skull_data import CropSampler, Phantom, make_phantoms  # noqa: E402
+from skull_data import CropSampler, Phantom, make_phantoms, seed_range, window  # noqa: E402
 from unet_models import UNet  # noqa: E402
 
 HU_WINDOW = (-1000.0, 2000.0)
@@ -77,11 +77,6 @@ def parse_args():
     return parser.parse_args()
 
 
-def seed_range(text):
-    first, _, last = text.partition("-")
-    return list(range(int(first), int(last or first) + 1))
-
-
 def distance_maps(target):
     """Distance (px, capped) of every pixel to the target's surface, for
     each crop: outside the bone to the nearest bone, inside to the nearest
@@ -99,7 +94,7 @@ def bright_negatives(x, target, distances):
     """Pixels outside bone, at least BRIGHT_MIN_DISTANCE from it, whose
     centre-slice value is at or above the bone threshold: what plain
     thresholding gets wrong and the model is for."""
-    level = (BONE_HU - HU_WINDOW[0]) / (HU_WINDOW[1] - HU_WINDOW[0])
+    level = float(window(np.float32(BONE_HU), *HU_WINDOW))
     centre = x[:, CONTEXT // 2:CONTEXT // 2 + 1]
     return ((centre >= level) & (target < 0.5) & (distances >= BRIGHT_MIN_DISTANCE / DISTANCE_CAP)).float()
 
