@@ -108,38 +108,6 @@ patch_bytes (CalNnEngine          *engine,
   return cal_nn_engine_plan_bytes (engine, &shape, error);
 }
 
-/* Shrinks the largest free axis of the patch, an alignment step at a
- * time, until one patch fits the budget. */
-static gboolean
-shrink_to_budget (CalNnEngine     *engine,
-                  guint64          budget,
-                  VolumeGeometry  *g,
-                  guint64         *one,
-                  GError         **error)
-{
-  guint spatial = g->rank - 2;
-  guint32 smallest = 4 * g->align;
-
-  while ((*one = patch_bytes (engine, g, 1, error)) > budget)
-    {
-      int widest = -1;
-      for (guint a = 0; a < spatial; a++)
-        if (!g->fixed[a] && g->patch[a] > smallest && (widest < 0 || g->patch[a] > g->patch[widest]))
-          widest = (int) a;
-      if (widest < 0)
-        {
-          g_set_error (error, CAL_VK_ERROR, CAL_VK_ERROR_OUT_OF_DEVICE_MEMORY,
-                       "Even a patch of %u × %u%s voxels needs %.0f MiB of device memory for the network; "
-                       "%.0f MiB are available. Use a device with more memory or a model with a coarser "
-                       "spacing", g->patch[0], g->patch[1], spatial == 3 ? " × …" : "",
-                       *one / 1048576.0, budget / 1048576.0);
-          return FALSE;
-        }
-      g->patch[widest] = MAX (smallest, g->patch[widest] - g->align);
-    }
-  return *one > 0;
-}
-
 /* A halo covering the reach keeps the result exact; one over a quarter of
  * the patch would waste more than half of every run, so it is capped
  * there and the seams may differ slightly (as in any sliding window). */
@@ -151,6 +119,7 @@ choose_halos (CalNnGraph     *graph,
   gboolean local = cal_nn_graph_reach (graph, g->rank, &reach);
 
   g->exact = TRUE;
+  g->shortfall = 0;
   for (guint a = 0; a < g->rank - 2; a++)
     {
       guint align = MAX (g->align, local ? reach.alignment[shape_axis (g, a) - 2] : 1);
@@ -162,7 +131,182 @@ choose_halos (CalNnGraph     *graph,
         continue;
       g->halo[a] = MIN (needed, cap);
       g->exact &= needed <= cap && align == g->align && g->patch[a] % align == 0;
+      /* A global operator's reach is the whole extent. */
+      g->shortfall = MAX (g->shortfall, (local ? needed : g->p[a]) - g->halo[a]);
     }
+}
+
+/* Voxels the network computes under a plan: patches times patch size
+ * along each axis (2-D models: per slice). */
+static guint64
+plan_work (const VolumeGeometry *g,
+           guint                *n_patches)
+{
+  guint64 work = 1;
+
+  *n_patches = 1;
+  for (guint a = 0; a < g->rank - 2; a++)
+    {
+      g_autoptr(GArray) tiles = nn_volume_axis_tiles (g, a);
+      work *= (guint64) tiles->len * g->patch[a];
+      *n_patches *= tiles->len;
+    }
+  return work;
+}
+
+typedef struct {
+  VolumeGeometry g;
+  guint64        one, work;
+  guint          n_patches;
+  gboolean       found;
+} PatchChoice;
+
+/* Exact plans first (their result equals one run), then the halos that
+ * miss the least of the network's reach (the seams closest to one run),
+ * then the least work, then the fewest patches. */
+static gboolean
+better_choice (const PatchChoice *c,
+               const PatchChoice *best)
+{
+  if (!best->found || c->g.exact != best->g.exact)
+    return !best->found || c->g.exact;
+  if (c->g.shortfall != best->g.shortfall)
+    return c->g.shortfall < best->g.shortfall;
+  if (c->work != best->work)
+    return c->work < best->work;
+  return c->n_patches < best->n_patches;
+}
+
+static guint32
+smallest_size (const VolumeGeometry *g,
+               guint                 a)
+{
+  return MIN (4 * g->align, g->p[a]);
+}
+
+/* The largest size along axis a (alignment steps, the rest of the patch
+ * as it is) at which one patch fits the budget; 0 if none does, and
+ * FALSE with error set if the network rejects a shape. */
+static gboolean
+largest_fitting (CalNnEngine     *engine,
+                 guint64          budget,
+                 VolumeGeometry  *g,
+                 guint            a,
+                 guint64         *one,
+                 GError         **error)
+{
+  guint32 lo = smallest_size (g, a) / g->align, hi = g->p[a] / g->align, found = 0;
+  guint64 bytes;
+
+  while (lo <= hi)
+    {
+      guint32 mid = lo + (hi - lo) / 2;
+      g->patch[a] = mid * g->align;
+      if ((bytes = patch_bytes (engine, g, 1, error)) == 0)
+        return FALSE;
+      if (bytes <= budget)
+        found = mid, *one = bytes, lo = mid + 1;
+      else
+        hi = mid - 1;
+    }
+  g->patch[a] = found * g->align;
+  return TRUE;
+}
+
+/* Tries one patch size for the free axes other than the last, the largest
+ * that fits for the last, and keeps it if it is the best plan so far. */
+static gboolean
+try_patch (CalNnEngine     *engine,
+           CalNnGraph      *graph,
+           guint64          budget,
+           VolumeGeometry   g,
+           guint            last_free,
+           PatchChoice     *best,
+           GError         **error)
+{
+  PatchChoice c = { .found = TRUE };
+
+  if (!largest_fitting (engine, budget, &g, last_free, &c.one, error))
+    return FALSE;
+  if (g.patch[last_free] == 0)
+    return TRUE;
+  choose_halos (graph, &g);
+  c.g = g;
+  c.work = plan_work (&g, &c.n_patches);
+  if (better_choice (&c, best))
+    *best = c;
+  return TRUE;
+}
+
+/* When the whole extent does not fit, searches the patch shapes that do
+ * (about 32 sizes per free axis) for the best plan (better_choice).
+ * Shrinking every axis alike cuts a slice just over the budget into four
+ * overlapping squares; a strip of whole rows, with the same halo, often
+ * needs half the work. */
+static gboolean
+choose_patch (CalNnEngine     *engine,
+              CalNnGraph      *graph,
+              guint64          budget,
+              VolumeGeometry  *g,
+              guint64         *one,
+              GError         **error)
+{
+  guint free_axes[3], n_free = 0, step[3];
+  PatchChoice best = { .found = FALSE };
+
+  for (guint a = 0; a < g->rank - 2; a++)
+    if (!g->fixed[a])
+      {
+        free_axes[n_free++] = a;
+        step[a] = round_up (MAX (g->align, (g->p[a] + 31) / 32), g->align);
+      }
+  if ((*one = patch_bytes (engine, g, 1, error)) == 0)
+    return FALSE;
+  if (*one <= budget)
+    {
+      choose_halos (graph, g);
+      return TRUE;
+    }
+  if (n_free > 0)
+    {
+      /* An odometer over the sizes of all free axes but the last. */
+      VolumeGeometry trial = *g;
+      for (guint k = 0; k + 1 < n_free; k++)
+        trial.patch[free_axes[k]] = smallest_size (g, free_axes[k]);
+      for (;;)
+        {
+          guint k;
+          if (!try_patch (engine, graph, budget, trial, free_axes[n_free - 1], &best, error))
+            return FALSE;
+          for (k = 0; k + 1 < n_free; k++)
+            {
+              guint a = free_axes[k];
+              if (trial.patch[a] < g->p[a])
+                {
+                  trial.patch[a] = MIN (g->p[a], trial.patch[a] + step[a]);
+                  break;
+                }
+              trial.patch[a] = smallest_size (g, a);
+            }
+          if (k + 1 >= n_free)
+            break;
+        }
+    }
+  if (!best.found)
+    {
+      for (guint k = 0; k < n_free; k++)
+        g->patch[free_axes[k]] = smallest_size (g, free_axes[k]);
+      *one = patch_bytes (engine, g, 1, NULL);
+      g_set_error (error, CAL_VK_ERROR, CAL_VK_ERROR_OUT_OF_DEVICE_MEMORY,
+                   "Even a patch of %u × %u%s voxels needs %.0f MiB of device memory for the network; "
+                   "%.0f MiB are available. Use a device with more memory or a model with a coarser "
+                   "spacing", g->patch[0], g->patch[1], g->rank == 5 ? " × …" : "",
+                   *one / 1048576.0, budget / 1048576.0);
+      return FALSE;
+    }
+  *g = best.g;
+  *one = best.one;
+  return TRUE;
 }
 
 gboolean
@@ -188,9 +332,10 @@ nn_volume_plan (CalNnEngine     *engine,
     }
   else
     {
-      if (!shrink_to_budget (engine, budget, g, &one, error))
+      if (!choose_patch (engine, graph, budget, g, &one, error))
         return FALSE;
       *batch = (guint) CLAMP (budget / one, 1, 16);
+      return TRUE;
     }
   choose_halos (graph, g);
   return TRUE;

@@ -18,6 +18,7 @@ typedef struct {
   guint32  patch[3], halo[3];  /* 2-D model: patch[2] = 1, halo[2] = 0 */
   gboolean fixed[3];           /* the model takes only this patch size */
   gboolean exact;
+  guint32  shortfall;          /* the most of the network's reach a halo misses (voxels) */
 } VolumeGeometry;
 
 /* One patch along one axis: where it starts, and the range of output it

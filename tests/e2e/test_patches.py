@@ -3,8 +3,9 @@
 """A CT larger than the memory budget runs in overlapping patches.  Small
 2-D and 3-D U-nets (random weights and BatchNorm statistics) are exported
 with PyTorch; `calvaria-cli infer --memory-budget` must cut the CT into
-patches, and where it says their halos cover the network's reach, the
-result must equal one run over the whole CT and PyTorch's output on the
+patches (along the axes that need the least work), and where it says
+their halos cover the network's reach, the result must equal one run
+over the whole CT and PyTorch's output on the
 same preprocessing (HU window, resampling, padding) done in NumPy.  A
 network with InstanceNormalization (which sees the whole input) must be
 reported as not exact.  TAP output."""
@@ -121,7 +122,7 @@ def infer(t, a, tmp, model_path, ct_path, name, budget=None):
     return np.asarray(nibabel.load(out).dataobj, dtype=np.float64), r.stdout
 
 
-def case(t, a, tmp, name, dims, channels, ct_shape, ct_spacing, model_spacing, budget):
+def case(t, a, tmp, name, dims, channels, ct_shape, ct_spacing, model_spacing, budget, cut_axes):
     model_path = os.path.join(tmp, name + ".onnx")
     model = export(model_path, dims, channels, model_spacing)
     ct_path = os.path.join(tmp, name + "-ct.nii.gz")
@@ -132,7 +133,8 @@ def case(t, a, tmp, name, dims, channels, ct_shape, ct_spacing, model_spacing, b
         return
     m = re.search(r"Patches: (\d+) of (\d+) × (\d+) × (\d+) voxels, halo (\d+) × (\d+) × (\d+)", text)
     tiled_axes = m is not None and sum(int(m.group(k)) > 0 for k in (5, 6, 7))
-    t.check(tiled_axes == dims, f"{name}: {budget} MiB cuts the CT into patches along all {dims} axes", text)
+    t.check(tiled_axes == cut_axes, f"{name}: {budget} MiB cuts the CT into patches along {cut_axes} of {dims} axes",
+            text)
     t.check("the same result as one run" in text, f"{name}: the halos cover the network's reach", text)
     print(f"# {name}: {m.group(0) if m else text.strip()}")
     diff = float(np.abs(tiled - whole).max())
@@ -177,9 +179,12 @@ def main():
     a = parser.parse_args()
     t = Tap()
     with tempfile.TemporaryDirectory(prefix="cal-patches-") as tmp:
-        case(t, a, tmp, "2-D", 2, 3, (256, 240, 4), (1.0, 1.0, 2.0), "0,0,0", 2)
-        case(t, a, tmp, "3-D", 3, 1, (72, 64, 100), (1.0, 1.0, 1.0), "0,0,0", 8)
-        case(t, a, tmp, "3-D resampled", 3, 1, (90, 76, 120), (1.0, 1.0, 1.0), "1.5,1.5,1.5", 8)
+        # 2 MiB holds strips of whole rows with halos that cover the reach:
+        # less work than squares, so the planner cuts along x only.
+        case(t, a, tmp, "2-D strips", 2, 3, (256, 240, 4), (1.0, 1.0, 2.0), "0,0,0", 2, cut_axes=1)
+        case(t, a, tmp, "2-D", 2, 3, (256, 240, 4), (1.0, 1.0, 2.0), "0,0,0", 1, cut_axes=2)
+        case(t, a, tmp, "3-D", 3, 1, (72, 64, 100), (1.0, 1.0, 1.0), "0,0,0", 8, cut_axes=3)
+        case(t, a, tmp, "3-D resampled", 3, 1, (90, 76, 120), (1.0, 1.0, 1.0), "1.5,1.5,1.5", 8, cut_axes=2)
         fixed_size(t, a, tmp)
         not_exact(t, a, tmp)
     print(f"1..{t.n}")
