@@ -31,6 +31,7 @@ import numpy as np
 import onnx
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from atomic import write_atomically  # noqa: E402
 from evaluate_skull import (DEFECT, SKULL, evaluate, largest_piece, phantom_has_defect,  # noqa: E402
                             run, save_like, share_called_bone)
 from skull_data import seed_range  # noqa: E402
@@ -94,11 +95,7 @@ def write_threshold(path, threshold, summary):
     for key, value in (("calvaria.threshold", f"{threshold:g}"), ("calvaria.threshold_calibration", summary)):
         entry = props.get(key) or model.metadata_props.add()
         entry.key, entry.value = key, value
-    tmp = path + ".tmp"
-    onnx.save(model, tmp)
-    with open(tmp, "rb") as f:
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    write_atomically(path, lambda tmp: onnx.save(model, tmp))
 
 
 def calibrate(args):

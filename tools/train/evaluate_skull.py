@@ -22,11 +22,15 @@ import os
 import platform
 import re
 import subprocess
+import sys
 import time
 
 import nibabel as nib
 import numpy as np
 from scipy import ndimage
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from atomic import write_text_atomically  # noqa: E402
 
 SKULL, DEFECT, SUPPORT = 1, 2, 5
 SAMPLE = "/usr/share/doc/invesalius-examples/examples/Cranium.inv3"
@@ -183,11 +187,7 @@ def write_report(args, phantom_rows, sample_row):
                      f"defects {defect}/{len(phantom_rows)}")
     lines += ["", "## Phantoms", ""]
     lines += [f"- {r['description']}" for r in phantom_rows]
-    with open(args.out + ".tmp", "w") as f:
-        f.write("\n".join(lines) + "\n")
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(args.out + ".tmp", args.out)
+    write_text_atomically(args.out, "\n".join(lines) + "\n")
     with open(os.path.join(args.work, "report.json"), "w") as f:
         json.dump({"sample": sample_row, "phantoms": phantom_rows}, f, indent=1)
 

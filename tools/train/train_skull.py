@@ -37,6 +37,7 @@ import torch.nn.functional as F
 from scipy import ndimage
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from atomic import write_atomically  # noqa: E402
 from skull_data import CropSampler, Phantom, make_phantoms, seed_range, window  # noqa: E402
 from unet_models import UNet  # noqa: E402
 
@@ -109,12 +110,9 @@ def loss_terms(logits, target, distances, weights):
 
 
 def save_checkpoint(path, model, optimizer, step, rng, log):
-    tmp = path + ".tmp"
-    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step,
-                "rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state(), "log": log}, tmp)
-    with open(tmp, "rb") as f:
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    state = {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step,
+             "rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state(), "log": log}
+    write_atomically(path, lambda tmp: torch.save(state, tmp))
 
 
 def validation_scores(model, batch):
@@ -167,10 +165,7 @@ def export(model, args, path, log):
         entry = m.metadata_props.add()
         entry.key, entry.value = key, value
     m.producer_name, m.doc_string = "calvaria train_skull.py", "Calvaria default skull model (2.5-D U-net)"
-    onnx.save(m, tmp)
-    with open(tmp, "rb") as f:
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    write_atomically(path, lambda out: onnx.save(m, out))
 
 
 def main():
