@@ -294,14 +294,15 @@ choose_patch (CalNnEngine     *engine,
     }
   if (!best.found)
     {
+      g_autofree char *needed = NULL, *available = NULL;
       for (guint k = 0; k < n_free; k++)
         g->patch[free_axes[k]] = smallest_size (g, free_axes[k]);
-      *one = patch_bytes (engine, g, 1, NULL);
+      needed = g_format_size_full (patch_bytes (engine, g, 1, NULL), G_FORMAT_SIZE_IEC_UNITS);
+      available = g_format_size_full (budget, G_FORMAT_SIZE_IEC_UNITS);
       g_set_error (error, CAL_VK_ERROR, CAL_VK_ERROR_OUT_OF_DEVICE_MEMORY,
-                   "Even a patch of %u × %u%s voxels needs %.0f MiB of device memory for the network; "
-                   "%.0f MiB are available. Use a device with more memory or a model with a coarser "
-                   "spacing", g->patch[0], g->patch[1], g->rank == 5 ? " × …" : "",
-                   *one / 1048576.0, budget / 1048576.0);
+                   "Even a patch of %u × %u%s voxels needs %s of device memory for the network; "
+                   "%s are available. Use a device with more memory or a model with a coarser "
+                   "spacing", g->patch[0], g->patch[1], g->rank == 5 ? " × …" : "", needed, available);
       return FALSE;
     }
   *g = best.g;

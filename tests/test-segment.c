@@ -263,6 +263,28 @@ test_refused_threshold (void)
   g_assert_null (mask);
 }
 
+/* A budget under the smallest patch the planner may cut is refused up
+ * front, saying how much the network needs and how much there is. */
+static void
+test_budget_too_small (void)
+{
+  CalSegmentOptions options;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CalMask) mask = NULL;
+  ProgressLog log = { .monotonic = TRUE };
+
+  cal_segment_options_init (&options);
+  options.memory_budget = 64 << 10;
+  mask = cal_segment (fixture.engine, fixture.ct, &options, record_progress, &log, NULL, NULL, &error);
+  g_assert_error (error, CAL_VK_ERROR, CAL_VK_ERROR_OUT_OF_DEVICE_MEMORY);
+  g_assert_null (mask);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "Even a patch of 64 × 64 voxels needs"));
+  /* In binary units, whatever their size (g_format_size puts a no-break space before the unit). */
+  g_assert_nonnull (strstr (error->message, "; 64.0\u00a0KiB are available"));
+  g_assert_cmpfloat (log.last, <, 1.0);   /* no progress to the end for a refused run */
+}
+
 int
 main (int argc, char **argv)
 {
@@ -275,6 +297,7 @@ main (int argc, char **argv)
   g_test_add_func ("/segment/phantom-with-defects", test_phantom_with_defects);
   g_test_add_func ("/segment/cancel", test_cancel);
   g_test_add_func ("/segment/half-storage", test_half_storage);
+  g_test_add_func ("/segment/budget-too-small", test_budget_too_small);
   status = g_test_run ();
   cal_nn_engine_free (fixture.engine);
   cal_nn_graph_free (fixture.graph);
