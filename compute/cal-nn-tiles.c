@@ -239,7 +239,8 @@ try_patch (CalNnEngine     *engine,
 }
 
 /* When the whole extent does not fit, searches the patch shapes that do
- * (about 32 sizes per free axis) for the best plan (better_choice).
+ * (about 32 sizes per free axis) for the best plan (better_choice); the
+ * caller chooses the halos of the shape returned.
  * Shrinking every axis alike cuts a slice just over the budget into four
  * overlapping squares; a strip of whole rows, with the same halo, often
  * needs half the work. */
@@ -263,10 +264,7 @@ choose_patch (CalNnEngine     *engine,
   if ((*one = patch_bytes (engine, g, 1, error)) == 0)
     return FALSE;
   if (*one <= budget)
-    {
-      choose_halos (graph, g);
-      return TRUE;
-    }
+    return TRUE;
   if (n_free > 0)
     {
       /* An odometer over the sizes of all free axes but the last. */
@@ -336,7 +334,6 @@ nn_volume_plan (CalNnEngine     *engine,
       if (!choose_patch (engine, graph, budget, g, &one, error))
         return FALSE;
       *batch = (guint) CLAMP (budget / one, 1, 16);
-      return TRUE;
     }
   choose_halos (graph, g);
   return TRUE;

@@ -110,9 +110,10 @@ def calibrate(args):
         reference_path = os.path.join(args.work, f"{seed}-skull.nii.gz")
         save_like(reference_path, largest_piece(labels == SKULL), labels_img)
         defect = labels == DEFECT
+        prob = prob.astype(np.float64)   # as segment compares: in double
         row = {}
         for t in thresholds:
-            mask = largest_piece(prob.astype(np.float64) > t)   # as segment compares: in double
+            mask = largest_piece(prob > t)
             if not checked:
                 check_against_segment(args, ct, labels_img, mask, t)
                 checked = True

@@ -210,8 +210,9 @@ def main():
         x, y, defect = (refine if refining else train).batch(args.batch)
         defect_weight = args.refine_defect_weight if refining else args.defect_weight
         distances = distance_maps(y)
-        weights = (1 + (defect_weight - 1) * defect
-                   + (args.bright_negative_weight - 1) * bright_negatives(x, y, distances))
+        weights = 1 + (defect_weight - 1) * defect
+        if args.bright_negative_weight != 1:   # off by default: the weights stay as they were
+            weights = weights + (args.bright_negative_weight - 1) * bright_negatives(x, y, distances)
         dice, bce, hausdorff = loss_terms(model(x), y, distances, weights)
         ramp = min(1.0, step / (0.3 * args.steps))
         loss = dice + bce + args.hausdorff_weight * ramp * hausdorff
