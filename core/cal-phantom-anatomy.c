@@ -264,6 +264,8 @@ phantom_head_init (PhantomHead            *h,
   add_blobs (h, rand);
   phantom_face_init (h, rand);
   phantom_sinus_init (h, rand);
+  if (params->anatomy >= 2)
+    phantom_base_init (h);
 }
 
 void
@@ -321,6 +323,16 @@ sample_orbit (const PhantomHead *h,
   return FALSE;
 }
 
+double
+phantom_face_level (const PhantomHead *h,
+                    const double       q[3])
+{
+  double drop = CLAMP ((h->z_base - q[2]) / 60.0, 0, 1);
+  double ax = h->semi[0] * (0.9 - 0.15 * drop), ay = h->semi[1] * (0.92 - 0.2 * drop);
+
+  return pow (q[0] / ax, 2) + pow ((q[1] + 4) / ay, 2);
+}
+
 /* Below the skull base: the face and neck in soft tissue, the maxillary
  * sinuses (air in thin bone), then the nasal cavity, jaws and spine. */
 static void
@@ -329,11 +341,9 @@ sample_below_base (const PhantomHead *h,
                    double            *hu,
                    guint8            *label)
 {
-  double drop = CLAMP ((h->z_base - q[2]) / 60.0, 0, 1);
-  double ax = h->semi[0] * (0.9 - 0.15 * drop), ay = h->semi[1] * (0.92 - 0.2 * drop);
   double sinus_r[3] = { 14, 16, 15 }, shell_r[3] = { 15.3, 17.3, 16.3 };
 
-  if (pow (q[0] / ax, 2) + pow ((q[1] + 4) / ay, 2) > 1)
+  if (phantom_face_level (h, q) > 1)
     SET (h->air, CAL_PHANTOM_BACKGROUND);
   for (int side = -1; side <= 1; side += 2)
     {
@@ -343,6 +353,8 @@ sample_below_base (const PhantomHead *h,
       if (ellipsoid_level (q, c, shell_r) <= 1)
         SET (h->cortical * 0.6, CAL_PHANTOM_SKULL);
     }
+  if (h->params.anatomy >= 2 && phantom_base_sample_below (h, q, hu, label))
+    return;
   if (phantom_face_sample (h, q, hu, label))
     return;
   SET (h->scalp_hu - 5, CAL_PHANTOM_BACKGROUND);
@@ -364,6 +376,8 @@ sample_head (const PhantomHead *h,
   r_inner = r_outer - t;
   scalp = 5.5 + phantom_field_at (&h->scalp, n);
   if (sample_orbit (h, q, r_outer, hu, label) || phantom_sinus_sample (h, q, r_outer, hu, label))
+    return;
+  if (h->params.anatomy >= 2 && phantom_base_sample (h, q, r_outer, t, hu, label))
     return;
   if (q[2] < h->z_base)
     {

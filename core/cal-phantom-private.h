@@ -87,6 +87,24 @@ typedef struct {
   double   frontal_septum_x, frontal_septum;   /* between the frontal sinuses */
 } PhantomSinus;
 
+/* The skull base of anatomy 2 (cal-phantom-base.c), head frame, mm; one
+ * side's numbers, mirrored for the other. */
+typedef struct {
+  double   mastoid[3], mastoid_radii[3];   /* the left one (x > 0) */
+  double   mastoid_cell, mastoid_septum, mastoid_cortex;
+  gboolean mastoid_aerated;        /* else sclerotic: diploë, no cells */
+  double   petrous_lateral[2], petrous_medial[2];   /* the ridge's ends in the xy plane */
+  double   petrous_height[2], petrous_half_width[2];   /* lateral, medial */
+  double   meatus_r;                /* the internal acoustic canal */
+  double   dorsum_y, dorsum_half_x, dorsum_t, dorsum_height;
+  double   clinoid[3], clinoid_radii[3];
+  guint    n_septa;                 /* extra septa in the sphenoid sinus */
+  double   septum_normal[3][3], septum_offset[3];
+  double   pterygoid_x[2], pterygoid_y[2], pterygoid_t, pterygoid_flare;
+  double   nasal_bone_t, nasal_bone_length;
+  double   wall_hu;                 /* thin walls: mastoid septa, plates */
+} PhantomBase;
+
 typedef struct {
   CalPhantomParams params;
   double   rotation[3][3];        /* patient → head frame */
@@ -106,6 +124,7 @@ typedef struct {
   double   table_y, table_thickness;
   PhantomFace face;
   PhantomSinus sinus;
+  PhantomBase base;                /* used when params.anatomy >= 2 */
   /* Materials (HU) */
   double   cortical, diploe, brain, csf, scalp_hu, fat, air;
 } PhantomHead;
@@ -139,6 +158,35 @@ gboolean phantom_sinus_sample (const PhantomHead      *head,
                                double                  r_outer,
                                double                 *hu,
                                guint8                 *label);
+
+void     phantom_base_init    (PhantomHead            *head);
+/* TRUE where the detailed skull base decides what is at q (head frame),
+ * at or above the base plate: mastoids, petrous ridges, dorsum sellae and
+ * clinoids.  r_outer and thickness: the skull's along q. */
+gboolean phantom_base_sample  (const PhantomHead      *head,
+                               const double            q[3],
+                               double                  r_outer,
+                               double                  thickness,
+                               double                 *hu,
+                               guint8                 *label);
+/* The same below the base, inside the face: pterygoid plates, nasal bones,
+ * the nasopharynx. */
+gboolean phantom_base_sample_below (const PhantomHead *head,
+                                    const double       q[3],
+                                    double            *hu,
+                                    guint8            *label);
+/* TRUE where one of anatomy 2's extra sphenoid septa passes through q. */
+gboolean phantom_base_in_sphenoid_septum (const PhantomHead *head,
+                                          const double       q[3]);
+/* Distance from q to the nearest wall of a warped lattice of air cells of
+ * size `cell` (cal-phantom-sinus.c). */
+double   phantom_cell_wall_distance (const PhantomHead *head,
+                                     const double       q[3],
+                                     double             cell,
+                                     double             warp);
+/* Below 1 inside the face's skin below the skull base, 1 on it. */
+double   phantom_face_level   (const PhantomHead      *head,
+                               const double            q[3]);
 
 /* A smooth random field's value at x. */
 double   phantom_field_at     (const PhantomField     *field,

@@ -43,22 +43,22 @@ phantom_sinus_init (PhantomHead *h,
 
 #define SET(v, l) do { *hu = (v); *label = (l); return TRUE; } while (0)
 
-/* Distance from q to the nearest wall of a lattice of cells, bent by the
- * texture field (a different shift per axis) so that no two cells are
- * alike, as the ethmoid's are not. */
-static double
-cell_wall_distance (const PhantomHead *h,
-                    const double       q[3])
+/* The lattice's walls are bent by the texture field (a different shift per
+ * axis) so that no two cells are alike, as the ethmoid's are not. */
+double
+phantom_cell_wall_distance (const PhantomHead *h,
+                            const double       q[3],
+                            double             cell,
+                            double             warp)
 {
   static const double shift[3][3] = { { 31.7, -12.9, 5.3 }, { -7.1, 23.3, -17.9 }, { 13.7, 3.1, 29.5 } };
-  const PhantomSinus *s = &h->sinus;
   double best = G_MAXDOUBLE;
 
   for (int k = 0; k < 3; k++)
     {
       double p[3] = { q[0] + shift[k][0], q[1] + shift[k][1], q[2] + shift[k][2] };
-      double u = (q[k] + s->warp * phantom_field_at (&h->texture, p)) / s->cell;
-      best = MIN (best, fabs (u - round (u)) * s->cell);
+      double u = (q[k] + warp * phantom_field_at (&h->texture, p)) / cell;
+      best = MIN (best, fabs (u - round (u)) * cell);
     }
   return best;
 }
@@ -89,7 +89,7 @@ sample_ethmoid (const PhantomHead *h,
     SET (h->cortical * 0.7, CAL_PHANTOM_SKULL);   /* the roof under the frontal lobes */
   if (ax < h->face.septum / 2 || s->ethmoid_half - ax < t || q[1] - s->ethmoid_y[0] < t ||
       s->ethmoid_y[1] - q[1] < t || (q[2] - s->ethmoid_z[0] < t && !over_nasal_cavity (h, q)) ||
-      cell_wall_distance (h, q) < t / 2)
+      phantom_cell_wall_distance (h, q, s->cell, s->warp) < t / 2)
     SET (s->septum_hu, CAL_PHANTOM_SKULL);
   SET (h->air, CAL_PHANTOM_BACKGROUND);
 }
@@ -108,7 +108,8 @@ sample_sphenoid (const PhantomHead *h,
   if (ellipsoid_level (q, s->sphenoid, shell) > 1)
     return FALSE;
   if (ellipsoid_level (q, s->sphenoid, s->sphenoid_radii) > 1 ||
-      fabs (q[0] - s->sphenoid_septum_x) < s->sphenoid_wall / 2)
+      fabs (q[0] - s->sphenoid_septum_x) < s->sphenoid_wall / 2 ||
+      (h->params.anatomy >= 2 && phantom_base_in_sphenoid_septum (h, q)))
     SET (s->septum_hu, CAL_PHANTOM_SKULL);
   SET (h->air, CAL_PHANTOM_BACKGROUND);
 }

@@ -35,8 +35,16 @@ typedef enum {
 
 #define CAL_PHANTOM_MAX_DEFECTS 6
 
+/* Versions of the anatomy, so that every seed keeps its phantom: 1 has a
+ * flat, schematic skull base; 2 adds mastoid air cells, petrous ridges,
+ * the dorsum sellae and clinoids, more sphenoid septa, pterygoid plates,
+ * nasal bones and the nasopharynx (thin bone between air spaces, as real
+ * scans have).  Parts shared with 1 are drawn identically. */
+#define CAL_PHANTOM_ANATOMY_LATEST 2
+
 typedef struct {
   guint64  seed;
+  guint    anatomy;         /* 1 or 2 (see above) */
   guint32  size;            /* voxels across, in-plane */
   double   pixel_mm;        /* in-plane spacing */
   double   slice_mm;        /* slice thickness, also the slice spacing */

@@ -239,6 +239,95 @@ test_bad_settings (void)
   g_assert_null (labels);
 }
 
+/* Counts over the voxels whose centre lies at or above z_min (patient mm):
+ * bone by label, air (under −400 HU) and bone by the 226 HU convention. */
+typedef struct {
+  guint64 bone, air, agree, n;
+} Census;
+
+static Census
+census (CalVolume *ct,
+        CalMask   *labels,
+        double     z_min,
+        double     z_max)
+{
+  const CalGrid *grid = cal_volume_get_grid (ct);
+  const gint16 *v = cal_volume_get_data (ct);
+  const guint8 *l = cal_mask_get_labels (labels);
+  guint64 plane = (guint64) grid->dims[0] * grid->dims[1];
+  Census c = { 0 };
+
+  for (guint32 k = 0; k < grid->dims[2]; k++)
+    {
+      double z = grid->affine[2][3] + k * grid->affine[2][2];   /* axis-aligned phantom grid */
+      if (z < z_min || z > z_max)
+        continue;
+      for (guint64 i = k * plane; i < (k + 1) * plane; i++)
+        {
+          gboolean bone = l[i] == CAL_PHANTOM_SKULL || l[i] == CAL_PHANTOM_FRAGMENT;
+          c.bone += bone, c.air += v[i] < -400, c.agree += bone == (v[i] >= 226), c.n++;
+        }
+    }
+  return c;
+}
+
+/* Anatomy 2 keeps anatomy 1's head above the skull base voxel for voxel,
+ * and adds bone (petrous ridges, mastoids, plates) and air (mastoid
+ * cells, nasopharynx) below it, labelled by the same 226 HU rule. */
+static void
+test_anatomy_2_skull_base (void)
+{
+  CalPhantomParams p;
+  g_autoptr(CalVolume) ct1 = NULL, ct2 = NULL;
+  g_autoptr(CalMask) l1 = NULL, l2 = NULL;
+  g_autofree char *description = NULL;
+  Census top1, top2, base1, base2;
+  const CalGrid *grid;
+  double voxel_ml;
+
+  small_params (&p, 7);
+  p.size = 160, p.pixel_mm = 1.2, p.slice_mm = 1.5;
+  p.n_burr_holes = p.n_flaps = p.n_fragments = p.n_plates = p.n_clips = 0;
+  p.noise_hu = 0, p.kernel = 0, p.headrest_hu = -100;
+  p.tilt_deg[0] = p.tilt_deg[1] = p.tilt_deg[2] = 0;
+  generate (&p, &ct1, &l1);
+  p.anatomy = 2;
+  generate (&p, &ct2, &l2);
+  description = cal_phantom_params_describe (&p);
+  g_assert_nonnull (strstr (description, "anatomy 2"));
+  grid = cal_volume_get_grid (ct2);
+  g_assert_cmpmem (grid->dims, sizeof grid->dims, cal_volume_get_grid (ct1)->dims, sizeof grid->dims);
+  voxel_ml = fabs (cal_grid_determinant (grid)) / 1000;
+  /* The skull base lies 22–32 mm below the head's centre, the face under it. */
+  top1 = census (ct1, l1, 0, G_MAXDOUBLE), top2 = census (ct2, l2, 0, G_MAXDOUBLE);
+  base1 = census (ct1, l1, -G_MAXDOUBLE, 0), base2 = census (ct2, l2, -G_MAXDOUBLE, 0);
+  g_test_message ("below the centre: bone %.1f → %.1f mL, air %.1f → %.1f mL", base1.bone * voxel_ml,
+                  base2.bone * voxel_ml, base1.air * voxel_ml, base2.air * voxel_ml);
+  g_assert_cmpuint (top1.n, >, 0);
+  g_assert_cmpuint (top1.bone, ==, top2.bone);
+  g_assert_cmpuint (top1.air, ==, top2.air);
+  g_assert_cmpfloat ((base2.bone - (double) base1.bone) * voxel_ml, >, 3);
+  g_assert_cmpfloat ((base2.air - (double) base1.air) * voxel_ml, >, 1);
+  g_assert_cmpfloat ((double) base2.agree / base2.n, >, 0.9999);
+}
+
+static void
+test_unknown_anatomy (void)
+{
+  CalPhantomParams p;
+  CalVolume *ct = NULL;
+  CalMask *labels = NULL;
+  g_autoptr(GError) error = NULL;
+
+  small_params (&p, 1);
+  p.anatomy = CAL_PHANTOM_ANATOMY_LATEST + 1;
+  g_assert_false (cal_phantom_generate (&p, &ct, &labels, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "anatomy 3"));
+  g_assert_null (ct);
+  g_assert_null (labels);
+}
+
 static void
 test_seed_draws_variety (void)
 {
@@ -249,6 +338,7 @@ test_seed_draws_variety (void)
     {
       CalPhantomParams p;
       cal_phantom_params_from_seed (&p, seed);
+      g_assert_cmpuint (p.anatomy, ==, 1);   /* seeds keep the phantoms the shipped model learnt from */
       g_assert_cmpfloat (p.slice_mm, >=, 0.6);
       g_assert_cmpfloat (p.slice_mm, <=, 3.0);
       thin = MIN (thin, p.slice_mm), thick = MAX (thick, p.slice_mm);
@@ -274,6 +364,8 @@ main (int argc, char **argv)
   g_test_add_func ("/phantom/defects-metal", test_defects_and_metal);
   g_test_add_func ("/phantom/head-rest", test_head_rest_apart_from_skull);
   g_test_add_func ("/phantom/bad-settings", test_bad_settings);
+  g_test_add_func ("/phantom/anatomy-2-skull-base", test_anatomy_2_skull_base);
+  g_test_add_func ("/phantom/unknown-anatomy", test_unknown_anatomy);
   g_test_add_func ("/phantom/seed-variety", test_seed_draws_variety);
   return g_test_run ();
 }

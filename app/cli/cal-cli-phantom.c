@@ -14,13 +14,16 @@ cal_cli_phantom (int    argc,
                  char **argv)
 {
   gint64 seed = -1;
-  int size = 0;
+  int size = 0, anatomy = 1;
   double slice_mm = 0;
   gboolean quiet = FALSE;
   const GOptionEntry entries[] = {
     { "seed", 's', 0, G_OPTION_ARG_INT64, &seed, "The phantom's number: the same seed gives the same phantom", "N" },
     { "size", 0, 0, G_OPTION_ARG_INT, &size, "Voxels across (default 256)", "N" },
     { "slice", 0, 0, G_OPTION_ARG_DOUBLE, &slice_mm, "Slice thickness instead of the seed's", "MM" },
+    { "anatomy", 0, 0, G_OPTION_ARG_INT, &anatomy,
+      "Anatomy version: 1 a schematic skull base (default), 2 a detailed one (mastoid cells, petrous ridges, "
+      "pterygoid plates, nasal bones)", "N" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print nothing on success", NULL },
     { NULL }
   };
@@ -36,7 +39,7 @@ cal_cli_phantom (int    argc,
   g_option_context_set_description (context,
     "Labels: 0 background, 1 skull, 2 defect (bone removed), 3 metal, 4 loose fragment,\n"
     "5 head rest and table.");
-  if (!cal_cli_parse (context, &argc, &argv, 2, "phantom --seed N OUT_CT OUT_LABELS [--size N] [--slice MM]"))
+  if (!cal_cli_parse (context, &argc, &argv, 2, "phantom --seed N OUT_CT OUT_LABELS [--anatomy N] [--size N] [--slice MM]"))
     return CAL_EXIT_USAGE;
   if (seed < 0 || !cal_nifti_path_is_nifti (argv[1]) || !cal_nifti_path_is_nifti (argv[2]))
     {
@@ -44,6 +47,7 @@ cal_cli_phantom (int    argc,
       return CAL_EXIT_USAGE;
     }
   cal_phantom_params_from_seed (&params, (guint64) seed);
+  params.anatomy = (guint) MAX (anatomy, 0);
   if (size > 0)
     params.size = (guint32) size;
   if (slice_mm > 0)

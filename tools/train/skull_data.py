@@ -25,27 +25,29 @@ def seed_range(text):
     return list(range(int(first), int(last or first) + 1))
 
 
-def phantom_paths(cache, seed):
-    return (os.path.join(cache, f"phantom-{seed}-ct.nii.gz"), os.path.join(cache, f"phantom-{seed}-labels.nii.gz"))
+def phantom_paths(cache, seed, anatomy=1):
+    """Anatomy 1 keeps the names it always had, so old caches stay valid."""
+    name = f"phantom-{seed}" if anatomy == 1 else f"phantom-{seed}-a{anatomy}"
+    return (os.path.join(cache, f"{name}-ct.nii.gz"), os.path.join(cache, f"{name}-labels.nii.gz"))
 
 
-def make_phantoms(cli, cache, seeds, log=print):
+def make_phantoms(cli, cache, seeds, anatomy=1, log=print):
     """Writes the phantoms not already in the cache (each takes ~10 s on two cores)."""
     os.makedirs(cache, exist_ok=True)
     for seed in seeds:
-        ct, labels = phantom_paths(cache, seed)
+        ct, labels = phantom_paths(cache, seed, anatomy)
         if os.path.exists(ct) and os.path.exists(labels):
             continue
-        out = subprocess.run([cli, "phantom", "--seed", str(seed), ct, labels], check=True,
-                             capture_output=True, text=True)
+        out = subprocess.run([cli, "phantom", "--seed", str(seed), "--anatomy", str(anatomy), ct, labels],
+                             check=True, capture_output=True, text=True)
         log(out.stdout.strip().splitlines()[0])
 
 
 class Phantom:
     """One phantom in memory, (z, y, x): HU as int16, bone and defect as uint8."""
 
-    def __init__(self, cache, seed):
-        ct_path, label_path = phantom_paths(cache, seed)
+    def __init__(self, cache, seed, anatomy=1):
+        ct_path, label_path = phantom_paths(cache, seed, anatomy)
         ct = np.asarray(nib.load(ct_path).dataobj, dtype=np.int16)
         labels = np.asarray(nib.load(label_path).dataobj, dtype=np.uint8)
         self.seed = seed

@@ -55,6 +55,9 @@ def parse_args():
     parser.add_argument("--out", required=True, help="the ONNX model to write")
     parser.add_argument("--train-seeds", default="1001-1040")
     parser.add_argument("--val-seeds", default="801-802")
+    parser.add_argument("--anatomy", type=int, default=1, choices=(1, 2),
+                        help="phantom anatomy: 1 a schematic skull base (the shipped model), 2 a detailed one "
+                             "(mastoid cells, petrous ridges, pterygoid plates, nasal bones)")
     parser.add_argument("--steps", type=int, default=3000)
     parser.add_argument("--batch", type=int, default=12)
     parser.add_argument("--crop", type=int, default=128)
@@ -151,7 +154,9 @@ def export(model, args, path, log):
         "calvaria.threshold": "0.5",
         "calvaria.labels": "background,bone",
         "calvaria.bone_convention": "226 HU threshold on an ideal scan (docs/segmentation.md)",
-        "calvaria.training": (f"tools/train/train_skull.py --train-seeds {args.train_seeds} --steps {args.steps} "
+        "calvaria.training": (f"tools/train/train_skull.py --train-seeds {args.train_seeds} "
+                              + (f"--anatomy {args.anatomy} " if args.anatomy != 1 else "")
+                              + f"--steps {args.steps} "
                               f"--batch {args.batch} --crop {args.crop} --base {args.base} --levels {args.levels} "
                               f"--lr {args.lr} --hausdorff-weight {args.hausdorff_weight} --defect-weight {args.defect_weight} "
                               + (f"--bright-negative-weight {args.bright_negative_weight} "
@@ -177,13 +182,13 @@ def main():
     cache = os.path.join(args.work, "phantoms")
     train_seeds, val_seeds = seed_range(args.train_seeds), seed_range(args.val_seeds)
     t0 = time.time()
-    make_phantoms(args.cli, cache, train_seeds + val_seeds)
+    make_phantoms(args.cli, cache, train_seeds + val_seeds, args.anatomy)
     print(f"phantoms ready in {time.time() - t0:.0f} s", flush=True)
-    train = CropSampler([Phantom(cache, s) for s in train_seeds], rng, args.crop, CONTEXT, HU_WINDOW)
+    train = CropSampler([Phantom(cache, s, args.anatomy) for s in train_seeds], rng, args.crop, CONTEXT, HU_WINDOW)
     refine = CropSampler(train.phantoms, rng, args.crop, CONTEXT, HU_WINDOW, defect_focus=0.5)
     # The same validation crops as before the refining stage existed, so a
     # rerun logs (and exports) the validation DSC the shipped model records.
-    val = CropSampler([Phantom(cache, s) for s in val_seeds], np.random.default_rng(1), args.crop, CONTEXT,
+    val = CropSampler([Phantom(cache, s, args.anatomy) for s in val_seeds], np.random.default_rng(1), args.crop, CONTEXT,
                       HU_WINDOW, augment=False).batch(48)
 
     model = UNet(in_channels=CONTEXT, out_channels=1, base=args.base, levels=args.levels, up="transpose")
