@@ -323,13 +323,24 @@ sample_orbit (const PhantomHead *h,
   return FALSE;
 }
 
+void
+phantom_face_axes (const PhantomHead *h,
+                   double             z,
+                   double            *ax,
+                   double            *ay)
+{
+  double drop = CLAMP ((h->z_base - z) / 60.0, 0, 1);
+
+  *ax = h->semi[0] * (0.9 - 0.15 * drop), *ay = h->semi[1] * (0.92 - 0.2 * drop);
+}
+
 double
 phantom_face_level (const PhantomHead *h,
                     const double       q[3])
 {
-  double drop = CLAMP ((h->z_base - q[2]) / 60.0, 0, 1);
-  double ax = h->semi[0] * (0.9 - 0.15 * drop), ay = h->semi[1] * (0.92 - 0.2 * drop);
+  double ax, ay;
 
+  phantom_face_axes (h, q[2], &ax, &ay);
   return pow (q[0] / ax, 2) + pow ((q[1] + 4) / ay, 2);
 }
 

@@ -220,9 +220,9 @@ skin_front_y (const PhantomHead *h,
               double             x,
               double             z)
 {
-  double drop = CLAMP ((h->z_base - z) / 60.0, 0, 1);
-  double ax = h->semi[0] * (0.9 - 0.15 * drop), ay = h->semi[1] * (0.92 - 0.2 * drop);
+  double ax, ay;
 
+  phantom_face_axes (h, z, &ax, &ay);
   return -4 - ay * sqrt (MAX (0, 1 - pow (x / ax, 2)));
 }
 

@@ -184,6 +184,12 @@ double   phantom_cell_wall_distance (const PhantomHead *head,
                                      const double       q[3],
                                      double             cell,
                                      double             warp);
+/* The face below the skull base is an ellipse about (0, −4) in each axial
+ * plane, narrowing downwards: its semi-axes at height z. */
+void     phantom_face_axes    (const PhantomHead      *head,
+                               double                  z,
+                               double                 *ax,
+                               double                 *ay);
 /* Below 1 inside the face's skin below the skull base, 1 on it. */
 double   phantom_face_level   (const PhantomHead      *head,
                                const double            q[3]);
