@@ -118,14 +118,16 @@ sample_mastoid (const PhantomHead *h,
   double m[3] = { fabs (q[0]), q[1], q[2] }, inner[3], c = b->mastoid_cortex, r = cal_vec3_length (q);
   gboolean in_plate = q[2] >= h->z_base - h->base_thickness;
   gboolean near_edge;
+  double face;
 
   if (q[2] > h->z_base || ellipsoid_level (m, b->mastoid, b->mastoid_radii) > 1)
     return FALSE;
-  if (in_plate ? r > r_outer : phantom_face_level (h, q) > 0.9)
+  face = in_plate ? 0 : phantom_face_level (h, q);
+  if (in_plate ? r > r_outer : face > 0.9)
     return FALSE;
   for (int k = 0; k < 3; k++)
     inner[k] = b->mastoid_radii[k] - c;
-  near_edge = (in_plate ? r > r_outer - c : phantom_face_level (h, q) > 0.84) || h->z_base - q[2] < c;
+  near_edge = (in_plate ? r > r_outer - c : face > 0.84) || h->z_base - q[2] < c;
   if (near_edge || ellipsoid_level (m, b->mastoid, inner) > 1)
     SET (h->cortical * 0.9, CAL_PHANTOM_SKULL);
   if (!b->mastoid_aerated)
