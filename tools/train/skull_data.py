@@ -16,7 +16,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-SKULL, DEFECT, FRAGMENT = 1, 2, 4
+SKULL, DEFECT, METAL, FRAGMENT = 1, 2, 3, 4
 
 
 def seed_range(text):
@@ -44,7 +44,7 @@ def make_phantoms(cli, cache, seeds, anatomy=1, log=print):
 
 
 class Phantom:
-    """One phantom in memory, (z, y, x): HU as int16, bone and defect as uint8."""
+    """One phantom in memory, (z, y, x): HU as int16; bone, defect and metal as uint8."""
 
     def __init__(self, cache, seed, anatomy=1):
         ct_path, label_path = phantom_paths(cache, seed, anatomy)
@@ -54,8 +54,10 @@ class Phantom:
         self.ct = np.ascontiguousarray(ct.transpose(2, 1, 0))
         self.bone = np.ascontiguousarray(((labels == SKULL) | (labels == FRAGMENT)).transpose(2, 1, 0)).astype(np.uint8)
         self.defect = np.ascontiguousarray((labels == DEFECT).transpose(2, 1, 0)).astype(np.uint8)
+        self.metal = np.ascontiguousarray((labels == METAL).transpose(2, 1, 0)).astype(np.uint8)
         self.slices_with_bone = np.flatnonzero(self.bone.reshape(self.bone.shape[0], -1).any(axis=1))
         self.slices_with_defect = np.flatnonzero(self.defect.reshape(self.defect.shape[0], -1).any(axis=1))
+        self.slices_with_metal = np.flatnonzero(self.metal.reshape(self.metal.shape[0], -1).any(axis=1))
 
 
 def window(hu, low, high):
@@ -65,18 +67,23 @@ def window(hu, low, high):
 class CropSampler:
     """Random 2.5-D crops: `context` neighbouring slices as channels
     (repeated at the scan's ends, as Calvaria does), the bone of the middle
-    slice as target, and where its defects are (for the loss's weights).
+    slice as target, and where its defects and metal are (for the loss's
+    weights).
     Augmentation: left–right flip, zoom 0.85–1.2 (other
     pixel sizes), HU offset ±20 and gain ±3 %, extra noise up to 25 HU."""
 
     def __init__(self, phantoms, rng, crop=128, context=3, hu_window=(-1000.0, 2000.0), augment=True,
-                 defect_focus=0.0):
+                 defect_focus=0.0, metal_focus=0.0):
         self.phantoms, self.rng, self.crop, self.context = phantoms, rng, crop, context
         self.hu_window, self.augment = hu_window, augment
         # The share of crops centred on a defect: its rim, and metal streaks
         # across it, are where a filled-in defect comes from.
         self.defect_focus = defect_focus
+        # The share centred on metal: a screw's or plate's streaks brighten
+        # what lies around it, a defect included, to bone's level.
+        self.metal_focus = metal_focus
         self.with_defects = [p for p in phantoms if len(p.slices_with_defect)]
+        self.with_metal = [p for p in phantoms if len(p.slices_with_metal)]
 
     def _slice_index(self, p):
         if len(p.slices_with_bone) and self.rng.random() < 0.8:
@@ -86,7 +93,7 @@ class CropSampler:
     def _stack(self, p, z):
         half = self.context // 2
         idx = np.clip(np.arange(z - half, z + half + 1), 0, p.ct.shape[0] - 1)
-        target = np.stack([p.bone[z], p.defect[z]]).astype(np.float32)
+        target = np.stack([p.bone[z], p.defect[z], p.metal[z]]).astype(np.float32)
         return p.ct[idx].astype(np.float32), target
 
     def _augment(self, hu, target):
@@ -113,17 +120,29 @@ class CropSampler:
             y0, x0 = int(self.rng.integers(0, max(1, shape[0] - c + 1))), int(self.rng.integers(0, max(1, shape[1] - c + 1)))
         return int(np.clip(y0, 0, max(0, shape[0] - c))), int(np.clip(x0, 0, max(0, shape[1] - c)))
 
+    def _focus(self):
+        """What this crop centres on: "metal", "defect" or None (anywhere).
+        No draw at all for a focus that is off, so the stages without it
+        get the crops they always had."""
+        if self.metal_focus > 0 and self.with_metal and self.rng.random() < self.metal_focus:
+            return "metal"
+        if self.defect_focus > 0 and self.with_defects and self.rng.random() < self.defect_focus:
+            return "defect"
+        return None
+
     def sample(self):
-        # (No draw at all without focus: the main stage's crops stay as they were.)
-        focus = self.defect_focus > 0 and bool(self.with_defects) and self.rng.random() < self.defect_focus
-        pool = self.with_defects if focus else self.phantoms
+        focus = self._focus()
+        pool = {"metal": self.with_metal, "defect": self.with_defects, None: self.phantoms}[focus]
         p = pool[int(self.rng.integers(0, len(pool)))]
-        z = int(self.rng.choice(p.slices_with_defect)) if focus else self._slice_index(p)
+        if focus:
+            z = int(self.rng.choice(p.slices_with_metal if focus == "metal" else p.slices_with_defect))
+        else:
+            z = self._slice_index(p)
         hu, target = self._stack(p, z)
         if self.augment:
             hu, target = self._augment(hu, target)
         if focus:
-            y0, x0 = self._crop_origin(target[1], target.shape[1:], p_centre=1.0)
+            y0, x0 = self._crop_origin(target[2 if focus == "metal" else 1], target.shape[1:], p_centre=1.0)
         else:
             y0, x0 = self._crop_origin(target[0], target.shape[1:])
         c = self.crop
@@ -134,7 +153,7 @@ class CropSampler:
         return window(hu, *self.hu_window), target
 
     def batch(self, n):
-        """Inputs (n, context, crop, crop); bone and defect (n, 1, crop, crop) each."""
+        """Inputs (n, context, crop, crop); bone, defect and metal (n, 1, crop, crop) each."""
         xs, ts = zip(*(self.sample() for _ in range(n)))
         t = torch.from_numpy(np.stack(ts))
-        return torch.from_numpy(np.stack(xs)), t[:, :1], t[:, 1:]
+        return torch.from_numpy(np.stack(xs)), t[:, :1], t[:, 1:2], t[:, 2:]

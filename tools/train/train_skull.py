@@ -18,7 +18,11 @@ filled in) is the costliest mistake.  An optional refining stage
 where the rims and the metal that brightens them are, and weighs defect
 pixels `--refine-defect-weight` times, at a fresh, lower learning rate; it
 keeps more defects open (the shipped model uses it, 1500 steps; see
-docs/segmentation.md).  The output threshold, 0.5, is checked on
+docs/segmentation.md).  A last stage (`--metal-steps`, off by default)
+centres half its crops on metal and weighs everything within ~10 mm of it
+`--metal-weight` times, at `--metal-lr`: it keeps more defects beside
+plates open but costs thin bone on the real sample, so the shipped model
+does without it (docs/segmentation.md).  The output threshold, 0.5, is checked on
 validation phantoms by calibrate_threshold.py.  Everything random follows
 from `--seed`; the run checkpoints every `--checkpoint-every` steps into
 `--work` and continues from there when started again with the same command.
@@ -46,6 +50,7 @@ CONTEXT = 3
 DISTANCE_CAP = 20.0   # pixels: a far false positive costs as much as one 20 px away
 BONE_HU = 226.0       # the bone convention (docs/segmentation.md)
 BRIGHT_MIN_DISTANCE = 2.0   # pixels from bone before a bright pixel counts as a bright negative
+METAL_REACH = 12            # pixels: the metal stage's weighted zone around metal (~10 mm)
 
 
 def parse_args():
@@ -74,6 +79,11 @@ def parse_args():
                         help="steps after --steps with half the crops centred on defects (0: none; see docs/segmentation.md)")
     parser.add_argument("--refine-lr", type=float, default=1e-3)
     parser.add_argument("--refine-defect-weight", type=float, default=12.0)
+    parser.add_argument("--metal-steps", type=int, default=0,
+                        help="a last stage on metal's streaks (off by default)")
+    parser.add_argument("--metal-lr", type=float, default=5e-4)
+    parser.add_argument("--metal-weight", type=float, default=8.0,
+                        help="in the metal stage, how many times pixels near metal count")
     parser.add_argument("--seed", type=int, default=20261121)
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: all cores)")
     parser.add_argument("--checkpoint-every", type=int, default=100)
@@ -123,7 +133,7 @@ def validation_scores(model, batch):
     called bone."""
     model.eval()
     with torch.no_grad():
-        x, y, defect = batch
+        x, y, defect, _ = batch
         pred = (model(x) > 0).float()
     model.train()
     return (float(2 * (pred * y).sum() / (pred.sum() + y.sum() + 1e-6)),
@@ -131,10 +141,40 @@ def validation_scores(model, batch):
 
 
 def learning_rate(args, step):
-    """Cosine from --lr over --steps, then cosine again from --refine-lr."""
+    """Cosine from --lr over --steps, then cosine again from --refine-lr,
+    and again from --metal-lr."""
     if step < args.steps:
         return args.lr * 0.5 * (1 + np.cos(np.pi * step / args.steps))
-    return args.refine_lr * 0.5 * (1 + np.cos(np.pi * (step - args.steps) / max(args.refine_steps, 1)))
+    if step < args.steps + args.refine_steps:
+        return args.refine_lr * 0.5 * (1 + np.cos(np.pi * (step - args.steps) / max(args.refine_steps, 1)))
+    start = args.steps + args.refine_steps
+    return args.metal_lr * 0.5 * (1 + np.cos(np.pi * (step - start) / max(args.metal_steps, 1)))
+
+
+def stage_at(args, step):
+    if step < args.steps:
+        return "main"
+    return "refine" if step < args.steps + args.refine_steps else "metal"
+
+
+def near_metal(metal):
+    """Pixels within METAL_REACH of metal: where its streaks are brightest."""
+    reach = METAL_REACH
+    return (F.max_pool2d(metal, 2 * reach + 1, stride=1, padding=reach) > 0).float()
+
+
+def pixel_weights(args, stage, x, y, defect, metal, distances):
+    """Cross-entropy's weight per pixel: defects always count more; the
+    metal stage also weighs everything near metal, bone and not alike, so
+    that the network learns streaks from bone rather than to call less bone
+    near screws."""
+    defect_weight = {"main": args.defect_weight}.get(stage, args.refine_defect_weight)
+    weights = 1 + (defect_weight - 1) * defect
+    if args.bright_negative_weight != 1:   # off by default: the weights stay as they were
+        weights = weights + (args.bright_negative_weight - 1) * bright_negatives(x, y, distances)
+    if stage == "metal":
+        weights = torch.maximum(weights, 1 + (args.metal_weight - 1) * near_metal(metal))
+    return weights
 
 
 def export(model, args, path, log):
@@ -163,6 +203,8 @@ def export(model, args, path, log):
                                  if args.bright_negative_weight != 1 else "")
                               + (f"--refine-steps {args.refine_steps} --refine-lr {args.refine_lr} "
                                  f"--refine-defect-weight {args.refine_defect_weight} " if args.refine_steps else "")
+                              + (f"--metal-steps {args.metal_steps} --metal-lr {args.metal_lr} "
+                                 f"--metal-weight {args.metal_weight} " if args.metal_steps else "")
                               + f"--seed {args.seed}"),
         "calvaria.validation_dice": f"{log[-1]['val_dice']:.4f}" if log else "",
     }
@@ -186,6 +228,10 @@ def main():
     print(f"phantoms ready in {time.time() - t0:.0f} s", flush=True)
     train = CropSampler([Phantom(cache, s, args.anatomy) for s in train_seeds], rng, args.crop, CONTEXT, HU_WINDOW)
     refine = CropSampler(train.phantoms, rng, args.crop, CONTEXT, HU_WINDOW, defect_focus=0.5)
+    # Half the metal stage's crops on metal; the rest as the refining stage
+    # drew them, so that what it learnt stays learnt.
+    metal = CropSampler(train.phantoms, rng, args.crop, CONTEXT, HU_WINDOW, defect_focus=0.5, metal_focus=0.5)
+    samplers = {"main": train, "refine": refine, "metal": metal}
     # The same validation crops as before the refining stage existed, so a
     # rerun logs (and exports) the validation DSC the shipped model records.
     val = CropSampler([Phantom(cache, s, args.anatomy) for s in val_seeds], np.random.default_rng(1), args.crop, CONTEXT,
@@ -207,17 +253,14 @@ def main():
         print(f"exported step {step} to {args.out}")
         return
     model.train()
-    t0, sums, total = time.time(), np.zeros(3), args.steps + args.refine_steps
+    t0, sums, total = time.time(), np.zeros(3), args.steps + args.refine_steps + args.metal_steps
     while step < total:
         for group in optimizer.param_groups:
             group["lr"] = learning_rate(args, step)
-        refining = step >= args.steps
-        x, y, defect = (refine if refining else train).batch(args.batch)
-        defect_weight = args.refine_defect_weight if refining else args.defect_weight
+        stage = stage_at(args, step)
+        x, y, defect, metal_mask = samplers[stage].batch(args.batch)
         distances = distance_maps(y)
-        weights = 1 + (defect_weight - 1) * defect
-        if args.bright_negative_weight != 1:   # off by default: the weights stay as they were
-            weights = weights + (args.bright_negative_weight - 1) * bright_negatives(x, y, distances)
+        weights = pixel_weights(args, stage, x, y, defect, metal_mask, distances)
         dice, bce, hausdorff = loss_terms(model(x), y, distances, weights)
         ramp = min(1.0, step / (0.3 * args.steps))
         loss = dice + bce + args.hausdorff_weight * ramp * hausdorff
