@@ -330,6 +330,105 @@ cal_mask_keep_largest_component (CalMask *mask,
   return paint_chosen (mask, label, not_largest, &largest, CAL_LABEL_BACKGROUND);
 }
 
+/* The component of the run holding voxel x of `row`; G_MAXUINT32 if
+ * none does.  (After runs_resolve, parent[] holds component ids.) */
+static guint32
+runs_component_at (const Runs *r,
+                   gsize       row,
+                   guint32     x)
+{
+  for (guint64 i = r->row_start[row]; i < r->row_start[row + 1]; i++)
+    if (r->runs[i].start <= x && x < r->runs[i].end)
+      return r->parent[i];
+  return G_MAXUINT32;
+}
+
+/* A voxel of the largest component of `label`: its row and x. */
+static gboolean
+largest_component_voxel (CalMask *mask,
+                         guint8   label,
+                         gsize   *row,
+                         guint32 *x)
+{
+  Runs r;
+  g_autoptr(CalComponents) c = NULL;
+  guint32 largest = 0;
+  gsize n_rows;
+  gboolean found = FALSE;
+
+  if (!runs_build (&r, mask, label) || r.n_runs == 0)
+    {
+      runs_clear (&r);
+      return FALSE;
+    }
+  c = runs_resolve (&r);
+  for (guint32 id = 1; id < c->n_components; id++)
+    if (c->sizes[id] > c->sizes[largest])
+      largest = id;
+  n_rows = (gsize) r.dims[1] * r.dims[2];
+  for (gsize j = 0; j < n_rows && !found; j++)
+    for (guint64 i = r.row_start[j]; i < r.row_start[j + 1] && !found; i++)
+      if (r.parent[i] == largest)
+        *row = j, *x = r.runs[i].start, found = TRUE;
+  runs_clear (&r);
+  return found;
+}
+
+static gboolean
+not_chosen (const CalComponents *c,
+            guint32              id,
+            gpointer             data)
+{
+  return id != *(const guint32 *) data;
+}
+
+guint64
+cal_mask_keep_reaching_largest (CalMask *mask,
+                                guint8   label,
+                                CalMask *reach,
+                                guint8   reach_label)
+{
+  const guint32 *dims;
+  const guint8 *in_reach;
+  guint8 *labels;
+  guint64 changed = 0;
+  guint32 x, piece;
+  gsize row, n;
+  Runs r;
+
+  g_return_val_if_fail (CAL_IS_MASK (mask) && CAL_IS_MASK (reach), 0);
+  g_return_val_if_fail (label != 0 && reach_label != 0, 0);
+  dims = cal_mask_get_grid (mask)->dims;
+  g_return_val_if_fail (memcmp (dims, cal_mask_get_grid (reach)->dims, sizeof (guint32) * 3) == 0, 0);
+  if (!largest_component_voxel (mask, label, &row, &x))
+    return 0;
+  if (!runs_build (&r, reach, reach_label))
+    {
+      runs_clear (&r);
+      return cal_mask_keep_largest_component (mask, label);
+    }
+  g_autoptr(CalComponents) c = runs_resolve (&r);
+  piece = runs_component_at (&r, row, x);
+  if (piece == G_MAXUINT32)   /* reach misses the largest piece: nothing to go by */
+    {
+      runs_clear (&r);
+      return cal_mask_keep_largest_component (mask, label);
+    }
+  g_autofree gboolean *change = g_new0 (gboolean, MAX (c->n_components, 1));
+  for (guint32 id = 0; id < c->n_components; id++)
+    change[id] = not_chosen (c, id, &piece);
+  runs_paint (&r, reach, change, CAL_LABEL_BACKGROUND);
+  runs_clear (&r);
+
+  labels = cal_mask_get_labels_mutable (mask);
+  in_reach = cal_mask_get_labels (reach);
+  n = cal_grid_n_voxels (cal_mask_get_grid (mask));
+  for (gsize v = 0; v < n; v++)
+    if (labels[v] == label && in_reach[v] != reach_label)
+      labels[v] = CAL_LABEL_BACKGROUND, changed++;
+  return changed;
+}
+
 typedef struct {
   double voxel_volume;
   double limit_mm3;

@@ -188,8 +188,8 @@ def write_report(args, phantom_rows, sample_row):
     lines += ["", "## Phantoms", ""]
     lines += [f"- {r['description']}" for r in phantom_rows]
     write_text_atomically(args.out, "\n".join(lines) + "\n")
-    with open(os.path.join(args.work, "report.json"), "w") as f:
-        json.dump({"sample": sample_row, "phantoms": phantom_rows}, f, indent=1)
+    write_text_atomically(os.path.join(args.work, "report.json"),
+                          json.dumps({"sample": sample_row, "phantoms": phantom_rows}, indent=1))
 
 
 def main():
