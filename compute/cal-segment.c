@@ -18,7 +18,6 @@ cal_segment_options_init (CalSegmentOptions *options)
   *options = (CalSegmentOptions) {
     .threshold = NAN,
     .keep_largest = TRUE,
-    .connect_threshold = CAL_SEGMENT_DEFAULT_CONNECT,
     .min_island_mm3 = 0,
     .memory_budget = 0,
   };
@@ -81,29 +80,16 @@ threshold_probability (CalVolume *probability,
   return cal_mask_new_take (grid, labels);
 }
 
-/* The largest piece above the threshold, and the pieces that reach it
- * through voxels above `connect` (cal_mask_keep_reaching_largest). */
-static void
-keep_skull (CalMask   *mask,
-            CalVolume *probability,
-            double     connect)
-{
-  g_autoptr(CalMask) reach = threshold_probability (probability, connect);
-
-  cal_mask_keep_reaching_largest (mask, 1, reach, 1);
-}
-
 static gboolean
 check_options (const CalSegmentOptions *options,
                double                   threshold,
                GError                 **error)
 {
-  if (!(threshold > 0 && threshold < 1) || !(options->connect_threshold > 0 && options->connect_threshold < 1) ||
-      !(options->min_island_mm3 >= 0))
+  if (!(threshold > 0 && threshold < 1) || !(options->min_island_mm3 >= 0))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "Segmentation settings out of range: the threshold and the connecting threshold are "
-                   "probabilities between 0 and 1 (exclusive), the smallest island 0 mm³ or more");
+                   "Segmentation settings out of range: the threshold is a probability between 0 and 1 "
+                   "(exclusive), the smallest island 0 mm³ or more");
       return FALSE;
     }
   return TRUE;
@@ -143,7 +129,7 @@ cal_segment (CalNnEngine              *engine,
   mask = threshold_probability (probability, local.threshold);
   above = cal_mask_count (mask, 1);
   if (options->keep_largest)
-    keep_skull (mask, probability, MIN (options->connect_threshold, local.threshold));
+    cal_mask_keep_largest_component (mask, 1);
   else if (options->min_island_mm3 > 0)
     cal_mask_remove_islands (mask, 1, options->min_island_mm3);
   local.bone_voxels = cal_mask_count (mask, 1);

@@ -16,20 +16,10 @@ G_BEGIN_DECLS
  * face-connected piece of bone is the skull, or, with keep_largest off,
  * every piece of at least min_island_mm3.  Nothing is filled or closed, so
  * a defect the network left open stays open.
- *
- * The skull's piece is found with hysteresis: a piece above the threshold
- * that reaches the largest one through voxels above connect_threshold
- * stays.  Thin bone the network is less sure of (the skull base, an
- * orbit's roof) can break the skull apart at the threshold; without this
- * the clean-up would drop a whole piece of real skull behind such a break.
- * Only voxels above the threshold are ever bone.
  */
-#define CAL_SEGMENT_DEFAULT_CONNECT 0.2
-
 typedef struct {
   double   threshold;          /* probability above which a voxel is bone; NAN: the model's */
   gboolean keep_largest;       /* default TRUE */
-  double   connect_threshold;  /* with keep_largest; default 0.2, at most the threshold */
   double   min_island_mm3;     /* with keep_largest FALSE: smaller pieces are removed */
   guint64  memory_budget;      /* activations; 0: half the device's memory */
   gboolean half_storage;       /* cal_segment_async: activations as 16-bit floats */

@@ -35,15 +35,6 @@ CalComponents *cal_mask_components          (CalMask       *mask,
 /* In place.  Each returns the number of voxels changed. */
 guint64   cal_mask_keep_largest_component   (CalMask       *mask,
                                              guint8         label);
-/* Hysteresis: keeps the voxels of `label` that lie in the same piece of
- * `reach` (its voxels of reach_label, which should include every voxel of
- * `label`) as mask's largest piece, so a piece joined to the largest only
- * through weaker evidence stays.  `reach` is scratch: afterwards it holds
- * that one piece.  Without such a piece it is cal_mask_keep_largest_component. */
-guint64   cal_mask_keep_reaching_largest    (CalMask       *mask,
-                                             guint8         label,
-                                             CalMask       *reach,
-                                             guint8         reach_label);
 guint64   cal_mask_remove_islands           (CalMask       *mask,
                                              guint8         label,
                                              double         min_volume_mm3);

@@ -65,15 +65,13 @@ test_range_and_presets (void)
   g_assert_error (error, CAL_THRESHOLD_ERROR, CAL_THRESHOLD_ERROR_RANGE);
 }
 
-/* Flood fill, the obvious way: the oracle for the run-based labelling.
- * Numbers the components from 1 in `seen` (n voxels, zeroed) if given. */
+/* Flood fill, the obvious way: the oracle for the run-based labelling. */
 static guint32
 flood_components (const guint8 *labels, const guint32 *d, guint8 label, gboolean diagonal,
-                  guint64 *sizes, guint32 max, guint32 *seen_out)
+                  guint64 *sizes, guint32 max)
 {
   gsize n = (gsize) d[0] * d[1] * d[2];
-  g_autofree guint32 *own = seen_out ? NULL : g_new0 (guint32, n);
-  guint32 *seen = seen_out ? seen_out : own;
+  g_autofree guint32 *seen = g_new0 (guint32, n);
   g_autofree gsize *stack = g_new (gsize, n);
   guint32 count = 0;
 
@@ -141,7 +139,7 @@ test_components_match_flood_fill (void)
         {
           g_autoptr(CalComponents) c = cal_mask_components (mask, label, NULL);
           guint64 expected[2000];
-          guint32 n = flood_components (l, d, label, label == 0, expected, 2000, NULL);
+          guint32 n = flood_components (l, d, label, label == 0, expected, 2000);
           g_autofree guint64 *got = g_memdup2 (c->sizes, sizeof (guint64) * c->n_components);
 
           g_assert_cmpuint (c->n_components, ==, n);
@@ -180,71 +178,6 @@ test_islands_and_largest (void)
   g_assert_cmpuint (cal_mask_keep_largest_component (mask, 1), ==, 9);
   g_assert_cmpuint (cal_mask_count (mask, 1), ==, 400);
   g_assert_cmpuint (cal_mask_keep_largest_component (mask, 1), ==, 0);
-}
-
-/* Hysteresis against the obvious way on random masks: bone (label 1) is
- * kept where its voxel lies in the piece of `reach` that holds a voxel of
- * the largest piece of bone.  Then a case by hand: a piece joined only
- * through reach stays, one apart goes, and a reach that misses the largest
- * piece leaves plain "largest piece". */
-static void
-test_keep_reaching_largest (void)
-{
-  const double spacing[3] = { 1, 1, 1 };
-  g_autoptr(GRand) rand = g_rand_new_with_seed (5);
-
-  for (int round = 0; round < 20; round++)
-    {
-      g_autoptr(CalMask) mask = cal_test_new_mask (13, 11, 9, spacing);
-      g_autoptr(CalMask) reach = cal_test_new_mask (13, 11, 9, spacing);
-      g_autoptr(CalMask) largest = cal_test_new_mask (13, 11, 9, spacing);
-      guint8 *l = cal_mask_get_labels_mutable (mask), *r = cal_mask_get_labels_mutable (reach);
-      const guint32 *d = cal_mask_get_grid (mask)->dims;
-      gsize n = 13 * 11 * 9, seed = n;
-      g_autofree guint32 *piece = g_new0 (guint32, n);
-      guint64 sizes[2000], expected_removed = 0;
-
-      for (gsize v = 0; v < n; v++)
-        {
-          l[v] = g_rand_double (rand) < 0.2 + 0.01 * round;
-          r[v] = l[v] || g_rand_double (rand) < 0.15;
-        }
-      memcpy (cal_mask_get_labels_mutable (largest), l, n);
-      cal_mask_keep_largest_component (largest, 1);
-      for (gsize v = 0; v < n && seed == n; v++)
-        if (cal_mask_get_labels (largest)[v])
-          seed = v;
-      flood_components (r, d, 1, FALSE, sizes, 2000, piece);
-      for (gsize v = 0; v < n; v++)
-        expected_removed += l[v] && piece[v] != piece[seed];
-      g_assert_cmpuint (cal_mask_keep_reaching_largest (mask, 1, reach, 1), ==, expected_removed);
-      for (gsize v = 0; v < n; v++)
-        {
-          g_assert_cmpuint (l[v], ==, cal_mask_get_labels (largest)[v] || (l[v] && piece[v] == piece[seed]));
-          g_assert_cmpuint (r[v], ==, piece[v] == piece[seed]);
-        }
-    }
-
-  {
-    g_autoptr(CalMask) mask = cal_test_new_mask (20, 20, 10, spacing);
-    g_autoptr(CalMask) reach = cal_test_new_mask (20, 20, 10, spacing);
-
-    set_box (mask, 0, 0, 0, 9, 9, 3, 1);        /* the largest piece, 400 voxels */
-    set_box (mask, 15, 0, 0, 17, 2, 2, 1);      /* 27 voxels, joined by the bridge below */
-    set_box (mask, 15, 15, 8, 16, 16, 9, 1);    /* 8 voxels, apart */
-    set_box (reach, 0, 0, 0, 19, 19, 9, 0);
-    set_box (reach, 10, 0, 0, 14, 0, 0, 1);     /* the bridge: weaker evidence */
-    set_box (reach, 0, 0, 0, 9, 9, 3, 1);
-    set_box (reach, 15, 0, 0, 17, 2, 2, 1);
-    set_box (reach, 15, 15, 8, 16, 16, 9, 1);
-    g_assert_cmpuint (cal_mask_keep_reaching_largest (mask, 1, reach, 1), ==, 8);
-    g_assert_cmpuint (cal_mask_count (mask, 1), ==, 427);
-    g_assert_cmpuint (cal_mask_count (reach, 1), ==, 432);
-
-    set_box (reach, 0, 0, 0, 19, 19, 9, 0);     /* reaches nothing of the largest */
-    g_assert_cmpuint (cal_mask_keep_reaching_largest (mask, 1, reach, 1), ==, 27);
-    g_assert_cmpuint (cal_mask_count (mask, 1), ==, 400);
-  }
 }
 
 /* A hollow cube: its closed pocket is filled; cut a hole through one wall
@@ -335,7 +268,6 @@ main (int argc, char **argv)
   g_test_add_func ("/threshold/range-and-presets", test_range_and_presets);
   g_test_add_func ("/threshold/components-match-flood-fill", test_components_match_flood_fill);
   g_test_add_func ("/threshold/islands-and-largest", test_islands_and_largest);
-  g_test_add_func ("/threshold/keep-reaching-largest", test_keep_reaching_largest);
   g_test_add_func ("/threshold/fill-cavities", test_fill_cavities);
   g_test_add_func ("/threshold/async-and-cancel", test_async_and_cancel);
   return g_test_run ();

@@ -13,7 +13,7 @@
 
 typedef struct {
   char    *model, *device, *series, *stl;
-  double   threshold, connect, min_island;
+  double   threshold, min_island;
   gboolean keep_all, accept_unknown, quiet, fp16;
   gint     smooth, budget_mib;
 } SegmentArgs;
@@ -99,7 +99,6 @@ segment (const SegmentArgs *args,
   cal_segment_options_init (&options);
   options.threshold = args->threshold;
   options.keep_largest = !args->keep_all;
-  options.connect_threshold = args->connect;
   options.min_island_mm3 = args->min_island;
   options.memory_budget = (guint64) args->budget_mib << 20;
   mask = cal_segment (engine, ct, &options, cal_cli_print_progress, (gpointer) &args->quiet, &report, NULL, &error);
@@ -126,14 +125,12 @@ int
 cal_cli_segment (int    argc,
                  char **argv)
 {
-  SegmentArgs args = { .threshold = NAN, .connect = CAL_SEGMENT_DEFAULT_CONNECT };
+  SegmentArgs args = { .threshold = NAN };
   const GOptionEntry entries[] = {
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &args.model, "ONNX model (default: the skull model Calvaria ships)", "M.onnx" },
     { "stl", 0, 0, G_OPTION_ARG_FILENAME, &args.stl, "Also write the bone's watertight surface (binary STL, LPS mm)", "OUT.stl" },
     { "smooth", 0, 0, G_OPTION_ARG_INT, &args.smooth, "With --stl: Taubin smoothing iterations (keeps volume)", "N" },
     { "threshold", 0, 0, G_OPTION_ARG_DOUBLE, &args.threshold, "Bone above this probability (default: the model's)", "P" },
-    { "connect", 0, 0, G_OPTION_ARG_DOUBLE, &args.connect, "Also keep bone that reaches the skull's piece through "
-      "voxels above this probability (default 0.2; at most the threshold)", "P" },
     { "keep-all", 0, 0, G_OPTION_ARG_NONE, &args.keep_all, "Keep every piece of bone, not only the skull's (largest)", NULL },
     { "min-island", 0, 0, G_OPTION_ARG_DOUBLE, &args.min_island, "With --keep-all: remove pieces smaller than this", "MM3" },
     { "fp16", 0, 0, G_OPTION_ARG_NONE, &args.fp16, "Keep the network's activations as 16-bit floats (half the "

@@ -13,9 +13,8 @@ are apart from the training phantoms (1001–1040) and from the held-out
 ones that docs/segmentation-report.md judges (9001 on); the sample CT is
 not used.  For each phantom, `calvaria-cli infer`
 writes the bone probability once.  Each candidate threshold then gives the
-mask that `calvaria-cli segment` would give: probability above it, the
-largest face-connected piece and every piece that reaches it through
-voxels above 0.2 (segment's --connect).  The first phantom checks that claim against a real
+mask that `calvaria-cli segment` would give: probability above it, largest
+face-connected piece.  The first phantom checks that claim against a real
 `segment` run, bit for bit.  Each mask is judged by the goals of issue 7:
 DSC ≥ 0.97, HD95 ≤ 1.0 mm (`calvaria-cli evaluate`), and at most 1 % of
 each defect called bone.  Chosen: the threshold with the most phantoms
@@ -30,7 +29,6 @@ import sys
 import nibabel as nib
 import numpy as np
 import onnx
-from scipy import ndimage
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from atomic import write_atomically  # noqa: E402
@@ -39,7 +37,6 @@ from evaluate_skull import (DEFECT, SKULL, evaluate, largest_piece, phantom_has_
 from skull_data import seed_range  # noqa: E402
 
 GOAL_DSC, GOAL_HD95_MM, GOAL_DEFECT_SHARE = 0.97, 1.0, 0.01
-CONNECT = 0.2   # segment's --connect default (CAL_SEGMENT_DEFAULT_CONNECT)
 
 
 def parse_args(argv=None):
@@ -73,17 +70,6 @@ def check_against_segment(args, ct, labels_img, mask, threshold):
     if not np.array_equal(theirs, mask):
         sys.exit(f"calibrate_threshold: the mask built from `infer` differs from `segment`'s in "
                  f"{int((theirs != mask).sum())} voxels; the calibration would not describe segment")
-
-
-def skull_piece(prob, threshold):
-    """segment's clean-up: the largest piece above the threshold, and the
-    pieces that reach it through voxels above CONNECT (hysteresis)."""
-    bone = prob > threshold
-    largest = largest_piece(bone)
-    if not largest.any():
-        return largest
-    reach, _ = ndimage.label(prob > min(CONNECT, threshold))
-    return bone & (reach == reach[tuple(np.argwhere(largest)[0])])
 
 
 def judge(args, seed, labels_img, defect, reference_path, mask):
@@ -127,7 +113,7 @@ def calibrate(args):
         prob = prob.astype(np.float64)   # as segment compares: in double
         row = {}
         for t in thresholds:
-            mask = skull_piece(prob, t)
+            mask = largest_piece(prob > t)
             if not checked:
                 check_against_segment(args, ct, labels_img, mask, t)
                 checked = True
