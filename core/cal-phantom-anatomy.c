@@ -229,6 +229,20 @@ add_blobs (PhantomHead *h,
     }
 }
 
+/* Anatomy 3: the frontal sinus's walls as thin as real ones (its
+ * posterior table under the frontal lobes is often under a millimetre;
+ * anatomy 1 and 2 give it the vault's tables, 2–3 mm).  From a generator
+ * of its own, so that anatomy 2's draws stay as they were. */
+static void
+frontal_tables_init (PhantomHead *h)
+{
+  guint64 seed = h->params.seed;
+  g_autoptr(GRand) rand = g_rand_new_with_seed ((guint32) (seed ^ (seed >> 32) ^ 0xf7a1e5));
+
+  h->sinus_tables[0] = phantom_uniform (rand, 1.5, 3.5);
+  h->sinus_tables[1] = phantom_uniform (rand, 0.4, 1.2);
+}
+
 void
 phantom_head_init (PhantomHead            *h,
                    const CalPhantomParams *params)
@@ -266,6 +280,8 @@ phantom_head_init (PhantomHead            *h,
   phantom_sinus_init (h, rand);
   if (params->anatomy >= 2)
     phantom_base_init (h);
+  if (params->anatomy >= 3)
+    frontal_tables_init (h);
 }
 
 void
@@ -409,13 +425,16 @@ sample_head (const PhantomHead *h,
   if (r >= r_inner)
     {
       double outer_table = 0.28 * t, inner_table = 0.22 * t;
+      gboolean frontal_sinus = n[1] < -0.8 && n[2] > 0.08 && n[2] < 0.42 && fabs (n[0]) < 0.3;
+      if (frontal_sinus && h->params.anatomy >= 3)
+        outer_table = h->sinus_tables[0], inner_table = h->sinus_tables[1];
       depth = r_outer - r;
       if (in_defect (h, n, depth))
         SET (h->scalp_hu - 10, CAL_PHANTOM_DEFECT);   /* scalp and dura sunk into the gap */
       if (depth < outer_table || depth > t - inner_table)
         SET (h->cortical, CAL_PHANTOM_SKULL);
       /* The frontal sinus: air within the thickened frontal bone. */
-      if (n[1] < -0.8 && n[2] > 0.08 && n[2] < 0.42 && fabs (n[0]) < 0.3)
+      if (frontal_sinus)
         {
           if (fabs (q[0] - h->sinus.frontal_septum_x) < h->sinus.frontal_septum / 2)
             SET (h->sinus.septum_hu, CAL_PHANTOM_SKULL);

@@ -125,6 +125,7 @@ typedef struct {
   PhantomFace face;
   PhantomSinus sinus;
   PhantomBase base;                /* used when params.anatomy >= 2 */
+  double   sinus_tables[2];        /* anatomy >= 3: the frontal sinus's outer and inner tables (mm) */
   /* Materials (HU) */
   double   cortical, diploe, brain, csf, scalp_hu, fat, air;
 } PhantomHead;

@@ -44,13 +44,27 @@ cal_phantom_params_from_seed (CalPhantomParams *p,
             : kind < 0.85 ? g_rand_double_range (rand, 0.3, 1.2) : 0;
 }
 
+static const char *
+anatomy_note (guint anatomy)
+{
+  switch (anatomy)
+    {
+    case 1:
+      return "";
+    case 2:
+      return " (anatomy 2: detailed skull base)";
+    default:
+      return " (anatomy 3: detailed skull base, thin frontal sinus walls)";
+    }
+}
+
 char *
 cal_phantom_params_describe (const CalPhantomParams *p)
 {
   return g_strdup_printf ("seed %" G_GUINT64_FORMAT "%s: %u² × %.2f mm, slices %.3f mm, tilt %.1f°/%.1f°/%.1f°, "
                           "%u burr holes, %u flaps (%s edges), %u fragments, %u plates, %u clips, "
                           "head rest %.0f HU, noise σ %.1f HU, %s kernel %.2f",
-                          p->seed, p->anatomy >= 2 ? " (anatomy 2: detailed skull base)" : "", p->size,
+                          p->seed, anatomy_note (p->anatomy), p->size,
                           p->pixel_mm, p->slice_mm, p->tilt_deg[0], p->tilt_deg[1], p->tilt_deg[2], p->n_burr_holes, p->n_flaps, p->bevelled ? "bevelled" : "square",
                           p->n_fragments, p->n_plates, p->n_clips, p->headrest_hu, p->noise_hu,
                           p->kernel < 0 ? "smooth" : p->kernel > 0 ? "sharp" : "plain", fabs (p->kernel));

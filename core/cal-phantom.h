@@ -39,12 +39,14 @@ typedef enum {
  * flat, schematic skull base; 2 adds mastoid air cells, petrous ridges,
  * the dorsum sellae and clinoids, more sphenoid septa, pterygoid plates,
  * nasal bones and the nasopharynx (thin bone between air spaces, as real
- * scans have).  Parts shared with 1 are drawn identically. */
-#define CAL_PHANTOM_ANATOMY_LATEST 2
+ * scans have); 3 also thins the frontal sinus's walls to real ones
+ * (outer table 1.5–3.5 mm, inner 0.4–1.2 mm).  Parts shared with an
+ * earlier version are drawn identically. */
+#define CAL_PHANTOM_ANATOMY_LATEST 3
 
 typedef struct {
   guint64  seed;
-  guint    anatomy;         /* 1 or 2 (see above) */
+  guint    anatomy;         /* 1 to CAL_PHANTOM_ANATOMY_LATEST (see above) */
   guint32  size;            /* voxels across, in-plane */
   double   pixel_mm;        /* in-plane spacing */
   double   slice_mm;        /* slice thickness, also the slice spacing */

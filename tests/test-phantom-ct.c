@@ -249,7 +249,7 @@ test_bad_settings (void)
   assert_rejected (&p, "slices 0.3–5 mm");
   cal_phantom_params_from_seed (&p, 1);
   p.anatomy = CAL_PHANTOM_ANATOMY_LATEST + 1;
-  assert_rejected (&p, "anatomy 3");
+  assert_rejected (&p, "anatomy 4");
 }
 
 /* Counts over the voxels whose centre lies at or above z_min (patient mm):
@@ -324,6 +324,43 @@ test_anatomy_2_skull_base (void)
   g_assert_cmpfloat ((double) base2.agree / base2.n, >, 0.9999);
 }
 
+/* Anatomy 3 keeps anatomy 2's head below its centre voxel for voxel and
+ * thins the frontal sinus's walls above it: bone gives way to air, and
+ * the labels still follow the 226 HU rule. */
+static void
+test_anatomy_3_frontal_sinus (void)
+{
+  CalPhantomParams p;
+  g_autoptr(CalVolume) ct2 = NULL, ct3 = NULL;
+  g_autoptr(CalMask) l2 = NULL, l3 = NULL;
+  g_autofree char *description = NULL;
+  Census top2, top3, base2, base3;
+  double voxel_ml;
+
+  small_params (&p, 7);
+  p.size = 160, p.pixel_mm = 1.2, p.slice_mm = 1.5;
+  p.n_burr_holes = p.n_flaps = p.n_fragments = p.n_plates = p.n_clips = 0;
+  p.noise_hu = 0, p.kernel = 0, p.headrest_hu = -100;
+  p.tilt_deg[0] = p.tilt_deg[1] = p.tilt_deg[2] = 0;
+  p.anatomy = 2;
+  generate (&p, &ct2, &l2);
+  p.anatomy = 3;
+  generate (&p, &ct3, &l3);
+  description = cal_phantom_params_describe (&p);
+  g_assert_nonnull (strstr (description, "anatomy 3"));
+  voxel_ml = fabs (cal_grid_determinant (cal_volume_get_grid (ct3))) / 1000;
+  top2 = census (ct2, l2, 0, G_MAXDOUBLE), top3 = census (ct3, l3, 0, G_MAXDOUBLE);
+  base2 = census (ct2, l2, -G_MAXDOUBLE, 0), base3 = census (ct3, l3, -G_MAXDOUBLE, 0);
+  g_test_message ("above the centre: bone %.2f → %.2f mL, air %.2f → %.2f mL", top2.bone * voxel_ml,
+                  top3.bone * voxel_ml, top2.air * voxel_ml, top3.air * voxel_ml);
+  g_assert_cmpuint (base2.n, >, 0);
+  g_assert_cmpuint (base2.bone, ==, base3.bone);
+  g_assert_cmpuint (base2.air, ==, base3.air);
+  g_assert_cmpfloat ((top2.bone - (double) top3.bone) * voxel_ml, >, 0.1);   /* seed 7: 0.26 mL */
+  g_assert_cmpfloat ((top3.air - (double) top2.air) * voxel_ml, >, 0.05);   /* seed 7: 0.10 mL */
+  g_assert_cmpfloat ((double) top3.agree / top3.n, >, 0.9999);
+}
+
 static void
 test_seed_draws_variety (void)
 {
@@ -361,6 +398,7 @@ main (int argc, char **argv)
   g_test_add_func ("/phantom/head-rest", test_head_rest_apart_from_skull);
   g_test_add_func ("/phantom/bad-settings", test_bad_settings);
   g_test_add_func ("/phantom/anatomy-2-skull-base", test_anatomy_2_skull_base);
+  g_test_add_func ("/phantom/anatomy-3-frontal-sinus", test_anatomy_3_frontal_sinus);
   g_test_add_func ("/phantom/seed-variety", test_seed_draws_variety);
   return g_test_run ();
 }

@@ -23,7 +23,7 @@ cal_cli_phantom (int    argc,
     { "slice", 0, 0, G_OPTION_ARG_DOUBLE, &slice_mm, "Slice thickness instead of the seed's", "MM" },
     { "anatomy", 0, 0, G_OPTION_ARG_INT, &anatomy,
       "Anatomy version: 1 a schematic skull base (default), 2 a detailed one (mastoid cells, petrous ridges, "
-      "pterygoid plates, nasal bones)", "N" },
+      "pterygoid plates, nasal bones), 3 that and thin frontal sinus walls", "N" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print nothing on success", NULL },
     { NULL }
   };

@@ -60,9 +60,10 @@ def parse_args():
     parser.add_argument("--out", required=True, help="the ONNX model to write")
     parser.add_argument("--train-seeds", default="1001-1040")
     parser.add_argument("--val-seeds", default="801-802")
-    parser.add_argument("--anatomy", type=int, default=1, choices=(1, 2),
+    parser.add_argument("--anatomy", type=int, default=1, choices=(1, 2, 3),
                         help="phantom anatomy: 1 a schematic skull base (the shipped model), 2 a detailed one "
-                             "(mastoid cells, petrous ridges, pterygoid plates, nasal bones)")
+                             "(mastoid cells, petrous ridges, pterygoid plates, nasal bones), 3 that and thin "
+                             "frontal sinus walls")
     parser.add_argument("--steps", type=int, default=3000)
     parser.add_argument("--batch", type=int, default=12)
     parser.add_argument("--crop", type=int, default=128)
