@@ -284,6 +284,18 @@ census (CalVolume *ct,
   return c;
 }
 
+/* Seed 7's head on an ideal, straight scan without defects or metal:
+ * what one anatomy version changes against another, and nothing else. */
+static void
+plain_head_params (CalPhantomParams *p)
+{
+  small_params (p, 7);
+  p->size = 160, p->pixel_mm = 1.2, p->slice_mm = 1.5;
+  p->n_burr_holes = p->n_flaps = p->n_fragments = p->n_plates = p->n_clips = 0;
+  p->noise_hu = 0, p->kernel = 0, p->headrest_hu = -100;
+  p->tilt_deg[0] = p->tilt_deg[1] = p->tilt_deg[2] = 0;
+}
+
 /* Anatomy 2 keeps anatomy 1's head above the skull base voxel for voxel,
  * and adds bone (petrous ridges, mastoids, plates) and air (mastoid
  * cells, nasopharynx) below it, labelled by the same 226 HU rule. */
@@ -298,11 +310,7 @@ test_anatomy_2_skull_base (void)
   const CalGrid *grid;
   double voxel_ml;
 
-  small_params (&p, 7);
-  p.size = 160, p.pixel_mm = 1.2, p.slice_mm = 1.5;
-  p.n_burr_holes = p.n_flaps = p.n_fragments = p.n_plates = p.n_clips = 0;
-  p.noise_hu = 0, p.kernel = 0, p.headrest_hu = -100;
-  p.tilt_deg[0] = p.tilt_deg[1] = p.tilt_deg[2] = 0;
+  plain_head_params (&p);
   generate (&p, &ct1, &l1);
   p.anatomy = 2;
   generate (&p, &ct2, &l2);
@@ -337,11 +345,7 @@ test_anatomy_3_frontal_sinus (void)
   Census top2, top3, base2, base3;
   double voxel_ml;
 
-  small_params (&p, 7);
-  p.size = 160, p.pixel_mm = 1.2, p.slice_mm = 1.5;
-  p.n_burr_holes = p.n_flaps = p.n_fragments = p.n_plates = p.n_clips = 0;
-  p.noise_hu = 0, p.kernel = 0, p.headrest_hu = -100;
-  p.tilt_deg[0] = p.tilt_deg[1] = p.tilt_deg[2] = 0;
+  plain_head_params (&p);
   p.anatomy = 2;
   generate (&p, &ct2, &l2);
   p.anatomy = 3;
