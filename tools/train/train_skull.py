@@ -144,15 +144,14 @@ def validation_scores(model, batch):
 def learning_rate(args, step):
     """Cosine from --lr over --steps, then cosine again from --refine-lr,
     and again from --metal-lr."""
-    if step < args.steps:
-        return args.lr * 0.5 * (1 + np.cos(np.pi * step / args.steps))
-    if step < args.steps + args.refine_steps:
-        return args.refine_lr * 0.5 * (1 + np.cos(np.pi * (step - args.steps) / max(args.refine_steps, 1)))
-    start = args.steps + args.refine_steps
-    return args.metal_lr * 0.5 * (1 + np.cos(np.pi * (step - start) / max(args.metal_steps, 1)))
+    start, length, lr = {"main": (0, args.steps, args.lr),
+                         "refine": (args.steps, args.refine_steps, args.refine_lr),
+                         "metal": (args.steps + args.refine_steps, args.metal_steps, args.metal_lr)}[stage_at(args, step)]
+    return lr * 0.5 * (1 + np.cos(np.pi * (step - start) / max(length, 1)))
 
 
 def stage_at(args, step):
+    """"main", "refine" or "metal": the stage that `step` belongs to."""
     if step < args.steps:
         return "main"
     return "refine" if step < args.steps + args.refine_steps else "metal"
@@ -160,8 +159,7 @@ def stage_at(args, step):
 
 def near_metal(metal):
     """Pixels within METAL_REACH of metal: where its streaks are brightest."""
-    reach = METAL_REACH
-    return (F.max_pool2d(metal, 2 * reach + 1, stride=1, padding=reach) > 0).float()
+    return (F.max_pool2d(metal, 2 * METAL_REACH + 1, stride=1, padding=METAL_REACH) > 0).float()
 
 
 def pixel_weights(args, stage, x, y, defect, metal, distances):
@@ -169,7 +167,7 @@ def pixel_weights(args, stage, x, y, defect, metal, distances):
     metal stage also weighs everything near metal, bone and not alike, so
     that the network learns streaks from bone rather than to call less bone
     near screws."""
-    defect_weight = {"main": args.defect_weight}.get(stage, args.refine_defect_weight)
+    defect_weight = args.defect_weight if stage == "main" else args.refine_defect_weight
     weights = 1 + (defect_weight - 1) * defect
     if args.bright_negative_weight != 1:   # off by default: the weights stay as they were
         weights = weights + (args.bright_negative_weight - 1) * bright_negatives(x, y, distances)
