@@ -296,40 +296,62 @@ plain_head_params (CalPhantomParams *p)
   p->tilt_deg[0] = p->tilt_deg[1] = p->tilt_deg[2] = 0;
 }
 
+/* Seed 7's plain head in two anatomy versions, counted above and below
+ * the head's centre (the skull base lies 22–32 mm below it, the face
+ * under that; the frontal sinus above it). */
+typedef struct {
+  Census top[2], base[2];
+  double voxel_ml;
+} AnatomyPair;
+
+static void
+census_anatomies (guint        before,
+                  guint        after,
+                  AnatomyPair *pair)
+{
+  CalPhantomParams p;
+  g_autofree char *named = g_strdup_printf ("anatomy %u", after);
+  g_autofree char *description = NULL;
+  guint32 dims[3];
+
+  plain_head_params (&p);
+  for (int i = 0; i < 2; i++)
+    {
+      g_autoptr(CalVolume) ct = NULL;
+      g_autoptr(CalMask) labels = NULL;
+      const CalGrid *grid;
+
+      p.anatomy = i ? after : before;
+      generate (&p, &ct, &labels);
+      grid = cal_volume_get_grid (ct);
+      if (i)
+        g_assert_cmpmem (grid->dims, sizeof grid->dims, dims, sizeof dims);
+      memcpy (dims, grid->dims, sizeof dims);
+      pair->voxel_ml = fabs (cal_grid_determinant (grid)) / 1000;
+      pair->top[i] = census (ct, labels, 0, G_MAXDOUBLE);
+      pair->base[i] = census (ct, labels, -G_MAXDOUBLE, 0);
+    }
+  description = cal_phantom_params_describe (&p);
+  g_assert_nonnull (strstr (description, named));
+}
+
 /* Anatomy 2 keeps anatomy 1's head above the skull base voxel for voxel,
  * and adds bone (petrous ridges, mastoids, plates) and air (mastoid
  * cells, nasopharynx) below it, labelled by the same 226 HU rule. */
 static void
 test_anatomy_2_skull_base (void)
 {
-  CalPhantomParams p;
-  g_autoptr(CalVolume) ct1 = NULL, ct2 = NULL;
-  g_autoptr(CalMask) l1 = NULL, l2 = NULL;
-  g_autofree char *description = NULL;
-  Census top1, top2, base1, base2;
-  const CalGrid *grid;
-  double voxel_ml;
+  AnatomyPair a;
 
-  plain_head_params (&p);
-  generate (&p, &ct1, &l1);
-  p.anatomy = 2;
-  generate (&p, &ct2, &l2);
-  description = cal_phantom_params_describe (&p);
-  g_assert_nonnull (strstr (description, "anatomy 2"));
-  grid = cal_volume_get_grid (ct2);
-  g_assert_cmpmem (grid->dims, sizeof grid->dims, cal_volume_get_grid (ct1)->dims, sizeof grid->dims);
-  voxel_ml = fabs (cal_grid_determinant (grid)) / 1000;
-  /* The skull base lies 22–32 mm below the head's centre, the face under it. */
-  top1 = census (ct1, l1, 0, G_MAXDOUBLE), top2 = census (ct2, l2, 0, G_MAXDOUBLE);
-  base1 = census (ct1, l1, -G_MAXDOUBLE, 0), base2 = census (ct2, l2, -G_MAXDOUBLE, 0);
-  g_test_message ("below the centre: bone %.1f → %.1f mL, air %.1f → %.1f mL", base1.bone * voxel_ml,
-                  base2.bone * voxel_ml, base1.air * voxel_ml, base2.air * voxel_ml);
-  g_assert_cmpuint (top1.n, >, 0);
-  g_assert_cmpuint (top1.bone, ==, top2.bone);
-  g_assert_cmpuint (top1.air, ==, top2.air);
-  g_assert_cmpfloat ((base2.bone - (double) base1.bone) * voxel_ml, >, 3);
-  g_assert_cmpfloat ((base2.air - (double) base1.air) * voxel_ml, >, 1);
-  g_assert_cmpfloat ((double) base2.agree / base2.n, >, 0.9999);
+  census_anatomies (1, 2, &a);
+  g_test_message ("below the centre: bone %.1f → %.1f mL, air %.1f → %.1f mL", a.base[0].bone * a.voxel_ml,
+                  a.base[1].bone * a.voxel_ml, a.base[0].air * a.voxel_ml, a.base[1].air * a.voxel_ml);
+  g_assert_cmpuint (a.top[0].n, >, 0);
+  g_assert_cmpuint (a.top[0].bone, ==, a.top[1].bone);
+  g_assert_cmpuint (a.top[0].air, ==, a.top[1].air);
+  g_assert_cmpfloat ((a.base[1].bone - (double) a.base[0].bone) * a.voxel_ml, >, 3);
+  g_assert_cmpfloat ((a.base[1].air - (double) a.base[0].air) * a.voxel_ml, >, 1);
+  g_assert_cmpfloat ((double) a.base[1].agree / a.base[1].n, >, 0.9999);
 }
 
 /* Anatomy 3 keeps anatomy 2's head below its centre voxel for voxel and
@@ -338,31 +360,17 @@ test_anatomy_2_skull_base (void)
 static void
 test_anatomy_3_frontal_sinus (void)
 {
-  CalPhantomParams p;
-  g_autoptr(CalVolume) ct2 = NULL, ct3 = NULL;
-  g_autoptr(CalMask) l2 = NULL, l3 = NULL;
-  g_autofree char *description = NULL;
-  Census top2, top3, base2, base3;
-  double voxel_ml;
+  AnatomyPair a;
 
-  plain_head_params (&p);
-  p.anatomy = 2;
-  generate (&p, &ct2, &l2);
-  p.anatomy = 3;
-  generate (&p, &ct3, &l3);
-  description = cal_phantom_params_describe (&p);
-  g_assert_nonnull (strstr (description, "anatomy 3"));
-  voxel_ml = fabs (cal_grid_determinant (cal_volume_get_grid (ct3))) / 1000;
-  top2 = census (ct2, l2, 0, G_MAXDOUBLE), top3 = census (ct3, l3, 0, G_MAXDOUBLE);
-  base2 = census (ct2, l2, -G_MAXDOUBLE, 0), base3 = census (ct3, l3, -G_MAXDOUBLE, 0);
-  g_test_message ("above the centre: bone %.2f → %.2f mL, air %.2f → %.2f mL", top2.bone * voxel_ml,
-                  top3.bone * voxel_ml, top2.air * voxel_ml, top3.air * voxel_ml);
-  g_assert_cmpuint (base2.n, >, 0);
-  g_assert_cmpuint (base2.bone, ==, base3.bone);
-  g_assert_cmpuint (base2.air, ==, base3.air);
-  g_assert_cmpfloat ((top2.bone - (double) top3.bone) * voxel_ml, >, 0.1);   /* seed 7: 0.26 mL */
-  g_assert_cmpfloat ((top3.air - (double) top2.air) * voxel_ml, >, 0.05);   /* seed 7: 0.10 mL */
-  g_assert_cmpfloat ((double) top3.agree / top3.n, >, 0.9999);
+  census_anatomies (2, 3, &a);
+  g_test_message ("above the centre: bone %.2f → %.2f mL, air %.2f → %.2f mL", a.top[0].bone * a.voxel_ml,
+                  a.top[1].bone * a.voxel_ml, a.top[0].air * a.voxel_ml, a.top[1].air * a.voxel_ml);
+  g_assert_cmpuint (a.base[0].n, >, 0);
+  g_assert_cmpuint (a.base[0].bone, ==, a.base[1].bone);
+  g_assert_cmpuint (a.base[0].air, ==, a.base[1].air);
+  g_assert_cmpfloat ((a.top[0].bone - (double) a.top[1].bone) * a.voxel_ml, >, 0.1);   /* seed 7: 0.26 mL */
+  g_assert_cmpfloat ((a.top[1].air - (double) a.top[0].air) * a.voxel_ml, >, 0.05);   /* seed 7: 0.10 mL */
+  g_assert_cmpfloat ((double) a.top[1].agree / a.top[1].n, >, 0.9999);
 }
 
 static void
