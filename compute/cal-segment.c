@@ -17,6 +17,7 @@ cal_segment_options_init (CalSegmentOptions *options)
 {
   *options = (CalSegmentOptions) {
     .threshold = NAN,
+    .min_hu = NAN,
     .keep_largest = TRUE,
     .min_island_mm3 = 0,
     .memory_budget = 0,
@@ -66,30 +67,53 @@ network_progress (double   fraction,
     scale->progress (fraction * NETWORK_SHARE, scale->data);
 }
 
+static double
+ct_value (CalVolume *ct,
+          gsize      v)
+{
+  gconstpointer data = cal_volume_get_data (ct);
+
+  return cal_volume_get_voxel_type (ct) == CAL_VOXEL_INT16 ? ((const gint16 *) data)[v] : ((const float *) data)[v];
+}
+
+/* Bone where the probability exceeds the threshold and the CT is at least
+ * min_hu: the network decides what is bone, the floor keeps it from
+ * calling anything less dense than bone's definition (noise, partial
+ * volume at a defect's rim). */
 static CalMask *
-threshold_probability (CalVolume *probability,
-                       double     threshold)
+bone_from_probability (CalVolume        *probability,
+                       CalVolume        *ct,
+                       CalSegmentReport *report)
 {
   const float *p = cal_volume_get_data (probability);
   const CalGrid *grid = cal_volume_get_grid (probability);
   gsize n = cal_grid_n_voxels (grid);
   guint8 *labels = g_malloc (n);
 
+  g_assert (cal_grid_n_voxels (cal_volume_get_grid (ct)) == n);
+  report->below_min_hu_voxels = 0;
   for (gsize v = 0; v < n; v++)
-    labels[v] = p[v] > threshold;
+    {
+      gboolean likely = p[v] > report->threshold;
+      gboolean dense = !likely || isinf (report->min_hu) || ct_value (ct, v) >= report->min_hu;
+      labels[v] = likely && dense;
+      report->below_min_hu_voxels += !dense;
+    }
   return cal_mask_new_take (grid, labels);
 }
 
 static gboolean
 check_options (const CalSegmentOptions *options,
                double                   threshold,
+               double                   min_hu,
                GError                 **error)
 {
-  if (!(threshold > 0 && threshold < 1) || !(options->min_island_mm3 >= 0))
+  if (!(threshold > 0 && threshold < 1) || !(options->min_island_mm3 >= 0) || isnan (min_hu) ||
+      min_hu == INFINITY)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                    "Segmentation settings out of range: the threshold is a probability between 0 and 1 "
-                   "(exclusive), the smallest island 0 mm³ or more");
+                   "(exclusive), the density floor a number of HU (or none), the smallest island 0 mm³ or more");
       return FALSE;
     }
   return TRUE;
@@ -107,6 +131,7 @@ cal_segment (CalNnEngine              *engine,
 {
   CalSegmentOptions defaults;
   const CalVkDeviceInfo *info = cal_vk_context_get_info (cal_nn_engine_get_context (engine));
+  const CalNnPreprocess *pre = &cal_nn_engine_get_graph (engine)->preprocess;
   ProgressScale scale = { progress, progress_data };
   g_autoptr(CalVolume) probability = NULL;
   CalMask *mask;
@@ -117,16 +142,16 @@ cal_segment (CalNnEngine              *engine,
   g_return_val_if_fail (engine != NULL && CAL_IS_VOLUME (ct), NULL);
   if (options == NULL)
     cal_segment_options_init (&defaults), options = &defaults;
-  local.threshold = isnan (options->threshold) ? cal_nn_engine_get_graph (engine)->preprocess.threshold
-                                               : options->threshold;
-  if (!check_options (options, local.threshold, error))
+  local.threshold = isnan (options->threshold) ? pre->threshold : options->threshold;
+  local.min_hu = isnan (options->min_hu) ? pre->min_hu : options->min_hu;
+  if (!check_options (options, local.threshold, local.min_hu, error))
     return NULL;
   probability = cal_nn_infer_volume (engine, ct, options->memory_budget ? options->memory_budget
                                                                         : info->device_memory / 2,
                                      network_progress, &scale, &local.network, cancellable, error);
   if (probability == NULL || g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
-  mask = threshold_probability (probability, local.threshold);
+  mask = bone_from_probability (probability, ct, &local);
   above = cal_mask_count (mask, 1);
   if (options->keep_largest)
     cal_mask_keep_largest_component (mask, 1);

@@ -12,13 +12,15 @@ G_BEGIN_DECLS
 
 /*
  * Bone from a CT in one call: the model's preprocessing and the U-net on
- * Vulkan (cal-nn-volume.h), its threshold, then the clean-up: the largest
+ * Vulkan (cal-nn-volume.h), its threshold and its density floor (no voxel
+ * less dense than the model's definition of bone is bone), then the clean-up: the largest
  * face-connected piece of bone is the skull, or, with keep_largest off,
  * every piece of at least min_island_mm3.  Nothing is filled or closed, so
  * a defect the network left open stays open.
  */
 typedef struct {
   double   threshold;          /* probability above which a voxel is bone; NAN: the model's */
+  double   min_hu;             /* voxels below this HU are never bone; NAN: the model's, -INFINITY: none */
   gboolean keep_largest;       /* default TRUE */
   double   min_island_mm3;     /* with keep_largest FALSE: smaller pieces are removed */
   guint64  memory_budget;      /* activations; 0: half the device's memory */
@@ -29,6 +31,8 @@ typedef struct {
   CalNnVolumeStats network;
   double   seconds;            /* the whole segmentation, model already loaded */
   double   threshold;          /* what was applied */
+  double   min_hu;             /* what was applied; -INFINITY: no floor */
+  guint64  below_min_hu_voxels; /* above the threshold but below min_hu */
   guint64  bone_voxels;        /* after the clean-up */
   guint64  removed_voxels;     /* above the threshold but removed by the clean-up */
   double   bone_mm3;           /* voxel count × voxel volume */

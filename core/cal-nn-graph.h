@@ -161,6 +161,7 @@ typedef struct {
   double   spacing[3];              /* target spacing in mm (x, y, z); 0 = native */
   guint    context_slices;          /* input channels: slices centred on the one predicted */
   double   threshold;               /* probability above which a voxel is the label */
+  double   min_hu;                  /* voxels below this are never the label; -INFINITY: no floor */
   guint    size_multiple;           /* input sizes are padded to a multiple of this */
   gboolean output_is_logits;        /* apply sigmoid (1 channel) or softmax (several) */
   guint    foreground_channel;      /* which output channel is written as the probability */

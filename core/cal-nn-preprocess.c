@@ -66,7 +66,7 @@ cal_nn_preprocess_parse (CalNnGraph  *graph,
     ? &cal_nn_graph_get_tensor (graph, g_array_index (graph->inputs, int, 0))->shape : NULL;
 
   *p = (CalNnPreprocess) {
-    .hu_low = -1000, .hu_high = 2000, .threshold = 0.5, .size_multiple = 16,
+    .hu_low = -1000, .hu_high = 2000, .threshold = 0.5, .min_hu = -INFINITY, .size_multiple = 16,
     .context_slices = input && input->rank == 4 && input->d[1] > 0 ? (guint) input->d[1] : 1,
     .output_is_logits = FALSE, .foreground_channel = 0,
   };
@@ -85,6 +85,8 @@ cal_nn_preprocess_parse (CalNnGraph  *graph,
   if ((v = g_hash_table_lookup (graph->metadata, "calvaria.threshold")) &&
       (!parse_numbers (v, &p->threshold, 1, 1) || p->threshold <= 0 || p->threshold >= 1))
     return bad_key (error, "calvaria.threshold", v, "a probability between 0 and 1, as “0.5”");
+  if ((v = g_hash_table_lookup (graph->metadata, "calvaria.min_hu")) && !parse_numbers (v, &p->min_hu, 1, 1))
+    return bad_key (error, "calvaria.min_hu", v, "one HU value, as “226”");
   if ((v = g_hash_table_lookup (graph->metadata, "calvaria.size_multiple")) &&
       !parse_count (v, 1, 1024, &p->size_multiple))
     return bad_key (error, "calvaria.size_multiple", v, "a whole number of voxels, as “16”");

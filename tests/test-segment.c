@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* One-call segmentation (compute/cal-segment.h) with the shipped skull
  * model on a held-out phantom: bone where the labels say, defects open, the
- * head rest (here as bright as bone) left out; the async form's progress
- * and cancellation; refused settings. */
+ * head rest (here as bright as bone) left out; the model's density floor;
+ * the async form's progress and cancellation; refused settings. */
 #include <math.h>
 #include <string.h>
 
@@ -249,6 +249,49 @@ test_half_storage (void)
   cal_segment_report_clear (&report);
 }
 
+/* The model's density floor: with it, no voxel under 226 HU is bone, and
+ * what it leaves out is only such voxels; without it, the network's own
+ * call reaches below (noise, partial volume at the rims). */
+static void
+test_density_floor (void)
+{
+  CalSegmentOptions options;
+  CalSegmentReport floored = { 0 }, free_report = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CalMask) with_floor = NULL, without = NULL;
+  const gint16 *hu = cal_volume_get_data (fixture.ct);
+  const guint8 *a, *b;
+  guint64 n = cal_grid_n_voxels (cal_volume_get_grid (fixture.ct)), light_in_free = 0, light_in_floor = 0;
+  guint64 only_floor = 0;
+
+  g_assert_cmpint (cal_volume_get_voxel_type (fixture.ct), ==, CAL_VOXEL_INT16);
+  g_assert_cmpfloat (fixture.graph->preprocess.min_hu, ==, 226);
+  cal_segment_options_init (&options);
+  with_floor = cal_segment (fixture.engine, fixture.ct, &options, NULL, NULL, &floored, NULL, &error);
+  g_assert_no_error (error);
+  options.min_hu = -INFINITY;
+  without = cal_segment (fixture.engine, fixture.ct, &options, NULL, NULL, &free_report, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (floored.min_hu, ==, 226);
+  g_assert_true (isinf (free_report.min_hu));
+  g_assert_cmpuint (free_report.below_min_hu_voxels, ==, 0);
+  a = cal_mask_get_labels (with_floor), b = cal_mask_get_labels (without);
+  for (guint64 v = 0; v < n; v++)
+    {
+      light_in_floor += a[v] && hu[v] < 226;
+      light_in_free += b[v] && hu[v] < 226;
+      only_floor += a[v] && !b[v];
+    }
+  g_test_message ("bone under 226 HU: %" G_GUINT64_FORMAT " voxels without the floor, %" G_GUINT64_FORMAT
+                  " left out by it", light_in_free, floored.below_min_hu_voxels);
+  g_assert_cmpuint (light_in_floor, ==, 0);
+  g_assert_cmpuint (light_in_free, >, 0);
+  g_assert_cmpuint (floored.below_min_hu_voxels, >=, light_in_free);
+  g_assert_cmpuint (only_floor, ==, 0);
+  cal_segment_report_clear (&floored);
+  cal_segment_report_clear (&free_report);
+}
+
 static void
 test_refused_threshold (void)
 {
@@ -258,6 +301,12 @@ test_refused_threshold (void)
 
   cal_segment_options_init (&options);
   options.threshold = 1.5;
+  mask = cal_segment (fixture.engine, fixture.ct, &options, NULL, NULL, NULL, NULL, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_null (mask);
+  g_clear_error (&error);
+  options.threshold = NAN;
+  options.min_hu = INFINITY;   /* nothing could be bone */
   mask = cal_segment (fixture.engine, fixture.ct, &options, NULL, NULL, NULL, NULL, &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
   g_assert_null (mask);
@@ -295,6 +344,7 @@ main (int argc, char **argv)
   setup_once ();
   g_test_add_func ("/segment/refused-threshold", test_refused_threshold);
   g_test_add_func ("/segment/phantom-with-defects", test_phantom_with_defects);
+  g_test_add_func ("/segment/density-floor", test_density_floor);
   g_test_add_func ("/segment/cancel", test_cancel);
   g_test_add_func ("/segment/half-storage", test_half_storage);
   g_test_add_func ("/segment/budget-too-small", test_budget_too_small);

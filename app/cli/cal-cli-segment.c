@@ -12,8 +12,8 @@
 #include "cal-segment.h"
 
 typedef struct {
-  char    *model, *device, *series, *stl;
-  double   threshold, min_island;
+  char    *model, *device, *series, *stl, *min_hu;
+  double   threshold, min_island, min_hu_value;
   gboolean keep_all, accept_unknown, quiet, fp16;
   gint     smooth, budget_mib;
 } SegmentArgs;
@@ -49,7 +49,12 @@ print_report (const CalSegmentReport *report,
 {
   g_autofree char *model_name = g_path_get_basename (model);
 
-  printf ("Model: %s (bone above probability %.2f)\n", model_name, report->threshold);
+  if (isinf (report->min_hu))
+    printf ("Model: %s (bone above probability %.2f, no density floor)\n", model_name, report->threshold);
+  else
+    printf ("Model: %s (bone above probability %.2f and at %.0f HU or more; %" G_GUINT64_FORMAT
+            " voxels below that left out)\n", model_name, report->threshold, report->min_hu,
+            report->below_min_hu_voxels);
   printf ("Device: %s; network %.1f s (%.1f GFLOP of convolutions), whole segmentation %.1f s\n",
           report->device, report->network.seconds, report->network.flops / 1e9, report->seconds);
   cal_cli_print_patches (&report->network);
@@ -98,6 +103,7 @@ segment (const SegmentArgs *args,
     }
   cal_segment_options_init (&options);
   options.threshold = args->threshold;
+  options.min_hu = args->min_hu_value;
   options.keep_largest = !args->keep_all;
   options.min_island_mm3 = args->min_island;
   options.memory_budget = (guint64) args->budget_mib << 20;
@@ -121,16 +127,36 @@ segment (const SegmentArgs *args,
   return args->stl ? write_stl (mask, args) : CAL_EXIT_OK;
 }
 
+/* --min-hu: NULL keeps the model's floor, “none” removes it. */
+static gboolean
+parse_min_hu (const char *text,
+              double     *value)
+{
+  char *end = NULL;
+
+  if (text == NULL)
+    return TRUE;
+  if (g_ascii_strcasecmp (text, "none") == 0)
+    {
+      *value = -INFINITY;
+      return TRUE;
+    }
+  *value = g_ascii_strtod (text, &end);
+  return end != text && *end == '\0' && isfinite (*value);
+}
+
 int
 cal_cli_segment (int    argc,
                  char **argv)
 {
-  SegmentArgs args = { .threshold = NAN };
+  SegmentArgs args = { .threshold = NAN, .min_hu_value = NAN };
   const GOptionEntry entries[] = {
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &args.model, "ONNX model (default: the skull model Calvaria ships)", "M.onnx" },
     { "stl", 0, 0, G_OPTION_ARG_FILENAME, &args.stl, "Also write the bone's watertight surface (binary STL, LPS mm)", "OUT.stl" },
     { "smooth", 0, 0, G_OPTION_ARG_INT, &args.smooth, "With --stl: Taubin smoothing iterations (keeps volume)", "N" },
     { "threshold", 0, 0, G_OPTION_ARG_DOUBLE, &args.threshold, "Bone above this probability (default: the model's)", "P" },
+    { "min-hu", 0, 0, G_OPTION_ARG_STRING, &args.min_hu, "Never call bone what is less dense than this; “none” "
+      "turns the floor off (default: the model's)", "HU|none" },
     { "keep-all", 0, 0, G_OPTION_ARG_NONE, &args.keep_all, "Keep every piece of bone, not only the skull's (largest)", NULL },
     { "min-island", 0, 0, G_OPTION_ARG_DOUBLE, &args.min_island, "With --keep-all: remove pieces smaller than this", "MM3" },
     { "fp16", 0, 0, G_OPTION_ARG_NONE, &args.fp16, "Keep the network's activations as 16-bit floats (half the "
@@ -152,13 +178,14 @@ cal_cli_segment (int    argc,
   if (!cal_cli_parse (context, &argc, &argv, 2,
                       "segment CT OUT_MASK.nii[.gz] [--stl OUT.stl] [--model M.onnx] [--device N]"))
     return CAL_EXIT_USAGE;
-  if (!cal_nifti_path_is_nifti (argv[2]) || args.smooth < 0 || args.min_island < 0 || args.budget_mib < 0)
+  if (!cal_nifti_path_is_nifti (argv[2]) || args.smooth < 0 || args.min_island < 0 || args.budget_mib < 0 ||
+      !parse_min_hu (args.min_hu, &args.min_hu_value))
     {
       fprintf (stderr, "calvaria-cli: the mask must be a .nii or .nii.gz file; --smooth, --min-island and "
-                       "--memory-budget take 0 or more\n");
+                       "--memory-budget take 0 or more; --min-hu takes a number of HU or “none”\n");
       return CAL_EXIT_USAGE;
     }
   status = segment (&args, argv[1], argv[2]);
-  g_free (args.model), g_free (args.device), g_free (args.series), g_free (args.stl);
+  g_free (args.model), g_free (args.device), g_free (args.series), g_free (args.stl), g_free (args.min_hu);
   return status;
 }

@@ -8,7 +8,8 @@ their halos cover the network's reach, the result must equal one run
 over the whole CT and PyTorch's output on the
 same preprocessing (HU window, resampling, padding) done in NumPy.  A
 network with InstanceNormalization (which sees the whole input) must be
-reported as not exact.  TAP output."""
+reported as not exact.  Also the density floor (`calvaria.min_hu`,
+`segment --min-hu`) and a malformed floor in a model.  TAP output."""
 import argparse
 import os
 import re
@@ -173,6 +174,47 @@ def not_exact(t, a, tmp):
     t.check("seams may differ slightly" in text, "InstanceNormalization: patches are reported as not exact", text)
 
 
+def with_metadata(src, dst, key, value):
+    m = onnx.load(src)
+    entry = m.metadata_props.add()
+    entry.key, entry.value = key, value
+    onnx.save(m, dst)
+
+
+def density_floor(t, a, tmp):
+    """segment keeps no voxel under the floor, from the model or the
+    command line; a malformed floor is refused, naming the key."""
+    plain = os.path.join(tmp, "floor.onnx")
+    export(plain, 2, 3, "0,0,0")
+    ct_path = os.path.join(tmp, "floor-ct.nii.gz")
+    hu = write_ct(ct_path, (64, 48, 4), (1, 1, 1), seed=3)
+    floored = os.path.join(tmp, "floor-300.onnx")
+    with_metadata(plain, floored, "calvaria.min_hu", "300")
+    runs = {"no floor": (plain, []), "the model's 300 HU": (floored, []),
+            "--min-hu 300": (plain, ["--min-hu", "300"]), "--min-hu none": (floored, ["--min-hu", "none"])}
+    masks = {}
+    for name, (model, extra) in runs.items():
+        out = os.path.join(tmp, "floor-mask.nii.gz")
+        r = run(a.cli, "segment", ct_path, out, "--model", model, "--keep-all", *extra)
+        t.check(r.returncode == 0, f"segment with {name}", r.stderr[-2000:])
+        masks[name] = np.asarray(nibabel.load(out).dataobj) > 0 if r.returncode == 0 else None
+    if any(m is None for m in masks.values()):
+        return
+    light = hu < 300
+    t.check(masks["no floor"][light].any(), "without a floor, the network calls some voxels under 300 HU bone")
+    for name in ("the model's 300 HU", "--min-hu 300"):
+        t.check(np.array_equal(masks[name], masks["no floor"] & ~light),
+                f"{name}: the same bone less every voxel under 300 HU")
+    t.check(np.array_equal(masks["--min-hu none"], masks["no floor"]), "--min-hu none lifts the model's floor")
+    r = run(a.cli, "segment", ct_path, os.path.join(tmp, "x.nii.gz"), "--model", plain, "--min-hu", "300HU")
+    t.check(r.returncode == 2 and "--min-hu" in r.stderr, "--min-hu 300HU: exit 2, names the option", r.stderr)
+    bad = os.path.join(tmp, "floor-bad.onnx")
+    with_metadata(plain, bad, "calvaria.min_hu", "dense")
+    r = run(a.cli, "infer", bad, ct_path, os.path.join(tmp, "x.nii.gz"))
+    t.check(r.returncode == 1 and "calvaria.min_hu" in r.stderr and "dense" in r.stderr,
+            "a model whose calvaria.min_hu is not a number: exit 1, names the key and the value", r.stderr)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--cli", required=True)
@@ -187,6 +229,7 @@ def main():
         case(t, a, tmp, "3-D resampled", 3, 1, (90, 76, 120), (1.0, 1.0, 1.0), "1.5,1.5,1.5", 8, cut_axes=2)
         fixed_size(t, a, tmp)
         not_exact(t, a, tmp)
+        density_floor(t, a, tmp)
     print(f"1..{t.n}")
     print(f"# {t.n - t.failed} of {t.n} passed")
     return 1 if t.failed else 0

@@ -92,7 +92,7 @@ def python_pipeline(ct_path, model_path, out_path):
             zs = range(z0, min(nz, z0 + 8))
             batch = np.stack([x[np.clip(np.arange(z - half, z + half + 1), 0, nz - 1)] for z in zs])
             prob[z0:z0 + len(zs)] = torch.sigmoid(net(torch.from_numpy(batch)))[:, 0, :ny, :nx].numpy()
-    bone = prob > float(meta.get("calvaria.threshold", 0.5))
+    bone = (prob > float(meta.get("calvaria.threshold", 0.5))) & (hu >= float(meta.get("calvaria.min_hu", "-inf")))
     labels, n = ndimage.label(bone)
     if n:
         bone = labels == 1 + int(np.argmax(ndimage.sum(bone, labels, range(1, n + 1))))

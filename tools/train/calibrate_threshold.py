@@ -13,7 +13,8 @@ are apart from the training phantoms (1001–1040) and from the held-out
 ones that docs/segmentation-report.md judges (9001 on); the sample CT is
 not used.  For each phantom, `calvaria-cli infer`
 writes the bone probability once.  Each candidate threshold then gives the
-mask that `calvaria-cli segment` would give: probability above it, largest
+mask that `calvaria-cli segment` would give: probability above it and CT
+at or above the model's `calvaria.min_hu` (if it has one), largest
 face-connected piece.  The first phantom checks that claim against a real
 `segment` run, bit for bit.  Each mask is judged by the goals of issue 7:
 DSC ≥ 0.97, HD95 ≤ 1.0 mm (`calvaria-cli evaluate`), and at most 1 % of
@@ -49,6 +50,12 @@ def parse_args(argv=None):
                         help="candidate probabilities, comma-separated")
     parser.add_argument("--write", action="store_true", help="write the choice into the model (else only print it)")
     return parser.parse_args(argv)
+
+
+def model_min_hu(path):
+    """The model's density floor (`calvaria.min_hu`), as `segment` applies it."""
+    props = {p.key: p.value for p in onnx.load(path).metadata_props}
+    return float(props.get("calvaria.min_hu", "-inf"))
 
 
 def probability(args, seed):
@@ -102,6 +109,7 @@ def calibrate(args):
     os.makedirs(args.work, exist_ok=True)
     thresholds = [float(t) for t in args.thresholds.split(",")]
     results, checked = [], False
+    min_hu = model_min_hu(args.model)
     for seed in seed_range(args.seeds):
         if not phantom_has_defect(args.cli, seed, args.work)[0]:
             continue
@@ -111,9 +119,10 @@ def calibrate(args):
         save_like(reference_path, largest_piece(labels == SKULL), labels_img)
         defect = labels == DEFECT
         prob = prob.astype(np.float64)   # as segment compares: in double
+        dense = np.asarray(nib.load(ct).dataobj) >= min_hu
         row = {}
         for t in thresholds:
-            mask = largest_piece(prob > t)
+            mask = largest_piece((prob > t) & dense)
             if not checked:
                 check_against_segment(args, ct, labels_img, mask, t)
                 checked = True

@@ -191,6 +191,9 @@ def export(model, args, path, log):
         "calvaria.size_multiple": str(2 ** args.levels),
         "calvaria.output": "logits",
         "calvaria.threshold": "0.5",
+        # Nothing less dense than bone's definition is bone: noise and
+        # partial volume at a defect's rim (docs/segmentation.md).
+        "calvaria.min_hu": f"{BONE_HU:.0f}",
         "calvaria.labels": "background,bone",
         "calvaria.bone_convention": "226 HU threshold on an ideal scan (docs/segmentation.md)",
         "calvaria.training": (f"tools/train/train_skull.py --train-seeds {args.train_seeds} "
