@@ -7,6 +7,7 @@
 #include "cal-window-private.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 
 #include "cal-segment.h"
 
@@ -18,7 +19,7 @@ segment_done_cb (GObject      *source,
   g_autoptr (CalWindow) self = CAL_WINDOW (user_data);
   g_autoptr (GError) error = NULL;
   g_autoptr (CalMask) mask = NULL;
-  g_autofree char *text = NULL;
+  g_autofree char *summary = NULL, *rule = NULL, *text = NULL;
   CalSegmentReport report = { 0 };
 
   mask = cal_segment_finish (result, &report, &error);
@@ -31,10 +32,20 @@ segment_done_cb (GObject      *source,
   cal_view_state_set_mask (self->state, mask);
   /* TRANSLATORS: the U-net's mask: its volume in mm³ and mL, voxels, what
    * the clean-up removed, the device and the time in seconds */
-  text = g_strdup_printf (_("Mask (U-net skull model): %.0f mm³ (%.1f mL) of bone, %llu voxels. "
-                            "Removed outside the skull: %llu voxels. %s, %.1f s."),
-                          report.bone_mm3, report.bone_mm3 / 1000, (unsigned long long) report.bone_voxels,
-                          (unsigned long long) report.removed_voxels, report.device, report.seconds);
+  summary = g_strdup_printf (_("Mask (U-net skull model): %.0f mm³ (%.1f mL) of bone, %llu voxels. "
+                               "Removed outside the skull: %llu voxels. %s, %.1f s."),
+                             report.bone_mm3, report.bone_mm3 / 1000, (unsigned long long) report.bone_voxels,
+                             (unsigned long long) report.removed_voxels, report.device, report.seconds);
+  /* Which definition of bone the mask follows: the model's probability
+   * threshold and its density floor. */
+  if (isinf (report.min_hu))
+    /* TRANSLATORS: the probability above which the U-net calls a voxel bone */
+    rule = g_strdup_printf (_("Bone: probability above %.2f, no density floor."), report.threshold);
+  else
+    /* TRANSLATORS: the probability threshold, then the least density (Hounsfield units) called bone */
+    rule = g_strdup_printf (_("Bone: probability above %.2f and at least %.0f HU."), report.threshold,
+                            report.min_hu);
+  text = g_strconcat (summary, " ", rule, NULL);
   cal_segment_report_clear (&report);
   gtk_label_set_text (self->mask_label, text);
   gtk_label_set_text (self->mesh_label, _("The 3D surface is out of date: update it."));
