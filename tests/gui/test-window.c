@@ -39,11 +39,11 @@ static char *tmpdir;
 /* Watchdog ------------------------------------------------------------- */
 
 static gint64 watchdog_last;
-static gint64 watchdog_max;
+static gint64 watchdog_max;         /* over the phases of work */
 static const char *watchdog_phase;
 static const char *watchdog_worst_phase;
 static gboolean watchdog_drawing;   /* the phase only draws: its own bound */
-static gint64 drawing_max;
+static gint64 drawing_max;          /* over the drawing phases */
 
 static gint64 phase_max;
 
@@ -54,14 +54,6 @@ watchdog_tick_cb (gpointer data)
 
   if (watchdog_phase && watchdog_last && now - watchdog_last > phase_max)
     phase_max = now - watchdog_last;
-
-  if (watchdog_phase && watchdog_last && watchdog_drawing)
-    drawing_max = MAX (drawing_max, now - watchdog_last);
-  else if (watchdog_phase && watchdog_last && now - watchdog_last > watchdog_max)
-    {
-      watchdog_max = now - watchdog_last;
-      watchdog_worst_phase = watchdog_phase;
-    }
   watchdog_last = now;
   return G_SOURCE_CONTINUE;
 }
@@ -86,6 +78,10 @@ static void
 unwatch (void)
 {
   g_test_message ("main-loop stall during %s: %.1f ms", watchdog_phase, phase_max / 1000.0);
+  if (watchdog_drawing)
+    drawing_max = MAX (drawing_max, phase_max);
+  else if (phase_max > watchdog_max)
+    watchdog_max = phase_max, watchdog_worst_phase = watchdog_phase;
   watchdog_phase = NULL;
 }
 
