@@ -22,8 +22,10 @@ docs/segmentation.md).  A last stage (`--metal-steps`, off by default)
 centres half its crops on metal and weighs everything within ~10 mm of it
 `--metal-weight` times, at `--metal-lr`: it keeps more defects beside
 plates open but costs thin bone on the real sample, so the shipped model
-does without it (docs/segmentation.md).  The output threshold, 0.5, is checked on
-validation phantoms by calibrate_threshold.py.  Everything random follows
+does without it (docs/segmentation.md).  The model is exported with threshold
+0.5 and the 226 HU density floor; calibrate_threshold.py --write then
+chooses the threshold on validation phantoms (0.6 for the shipped model).
+Everything random follows
 from `--seed`; the run checkpoints every `--checkpoint-every` steps into
 `--work` and continues from there when started again with the same command.
 """
