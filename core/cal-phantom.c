@@ -23,6 +23,7 @@ cal_phantom_params_from_seed (CalPhantomParams *p,
   memset (p, 0, sizeof *p);
   p->seed = seed;
   p->anatomy = 1;
+  p->scanner = 1;
   p->size = 256;
   p->pixel_mm = g_rand_double_range (rand, 0.82, 0.98);
   p->slice_mm = slices[g_rand_int_range (rand, 0, G_N_ELEMENTS (slices))];
@@ -45,6 +46,12 @@ cal_phantom_params_from_seed (CalPhantomParams *p,
 }
 
 static const char *
+scanner_note (guint scanner)
+{
+  return scanner == 1 ? "" : " (scanner 2: streaks only from the metal in each slice)";
+}
+
+static const char *
 anatomy_note (guint anatomy)
 {
   switch (anatomy)
@@ -61,10 +68,10 @@ anatomy_note (guint anatomy)
 char *
 cal_phantom_params_describe (const CalPhantomParams *p)
 {
-  return g_strdup_printf ("seed %" G_GUINT64_FORMAT "%s: %u² × %.2f mm, slices %.3f mm, tilt %.1f°/%.1f°/%.1f°, "
+  return g_strdup_printf ("seed %" G_GUINT64_FORMAT "%s%s: %u² × %.2f mm, slices %.3f mm, tilt %.1f°/%.1f°/%.1f°, "
                           "%u burr holes, %u flaps (%s edges), %u fragments, %u plates, %u clips, "
                           "head rest %.0f HU, noise σ %.1f HU, %s kernel %.2f",
-                          p->seed, anatomy_note (p->anatomy), p->size,
+                          p->seed, anatomy_note (p->anatomy), scanner_note (p->scanner), p->size,
                           p->pixel_mm, p->slice_mm, p->tilt_deg[0], p->tilt_deg[1], p->tilt_deg[2], p->n_burr_holes, p->n_flaps, p->bevelled ? "bevelled" : "square",
                           p->n_fragments, p->n_plates, p->n_clips, p->headrest_hu, p->noise_hu,
                           p->kernel < 0 ? "smooth" : p->kernel > 0 ? "sharp" : "plain", fabs (p->kernel));
@@ -79,6 +86,13 @@ check_params (const CalPhantomParams *p,
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                    "Unknown phantom anatomy %u: this version knows 1 (schematic skull base) to %d",
                    p->anatomy, CAL_PHANTOM_ANATOMY_LATEST);
+      return FALSE;
+    }
+  if (p->scanner < 1 || p->scanner > CAL_PHANTOM_SCANNER_LATEST)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "Unknown phantom scanner model %u: this version knows 1 (streaks from the metal's centre) to %d",
+                   p->scanner, CAL_PHANTOM_SCANNER_LATEST);
       return FALSE;
     }
   if (p->size < 32 || p->size > 1024 || !(p->pixel_mm >= 0.2 && p->pixel_mm <= 2.0) ||

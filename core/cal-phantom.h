@@ -44,9 +44,18 @@ typedef enum {
  * earlier version are drawn identically. */
 #define CAL_PHANTOM_ANATOMY_LATEST 3
 
+/* Versions of the scanner model, likewise: 1 streaks every slice within a
+ * metal object's largest half size of its centre, all through that centre
+ * and at full strength, even slices the metal misses (a star of streaks
+ * with nothing at its heart); 2 streaks only the slices that hold metal,
+ * through the centroid of the metal each holds, as strongly as the metal
+ * spans the slice's thickness, as a real scanner does. */
+#define CAL_PHANTOM_SCANNER_LATEST 2
+
 typedef struct {
   guint64  seed;
   guint    anatomy;         /* 1 to CAL_PHANTOM_ANATOMY_LATEST (see above) */
+  guint    scanner;         /* 1 to CAL_PHANTOM_SCANNER_LATEST (see above) */
   guint32  size;            /* voxels across, in-plane */
   double   pixel_mm;        /* in-plane spacing */
   double   slice_mm;        /* slice thickness, also the slice spacing */

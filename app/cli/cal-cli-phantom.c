@@ -14,7 +14,7 @@ cal_cli_phantom (int    argc,
                  char **argv)
 {
   gint64 seed = -1;
-  int size = 0, anatomy = 1;
+  int size = 0, anatomy = 1, scanner = 1;
   double slice_mm = 0;
   gboolean quiet = FALSE;
   const GOptionEntry entries[] = {
@@ -24,6 +24,9 @@ cal_cli_phantom (int    argc,
     { "anatomy", 0, 0, G_OPTION_ARG_INT, &anatomy,
       "Anatomy version: 1 a schematic skull base (default), 2 a detailed one (mastoid cells, petrous ridges, "
       "pterygoid plates, nasal bones), 3 that and thin frontal sinus walls", "N" },
+    { "scanner", 0, 0, G_OPTION_ARG_INT, &scanner,
+      "Scanner model: 1 streaks from each metal object's centre on every slice near it (default), "
+      "2 streaks only from the metal each slice holds", "N" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print nothing on success", NULL },
     { NULL }
   };
@@ -39,7 +42,7 @@ cal_cli_phantom (int    argc,
   g_option_context_set_description (context,
     "Labels: 0 background, 1 skull, 2 defect (bone removed), 3 metal, 4 loose fragment,\n"
     "5 head rest and table.");
-  if (!cal_cli_parse (context, &argc, &argv, 2, "phantom --seed N OUT_CT OUT_LABELS [--anatomy N] [--size N] [--slice MM]"))
+  if (!cal_cli_parse (context, &argc, &argv, 2, "phantom --seed N OUT_CT OUT_LABELS [--anatomy N] [--scanner N] [--size N] [--slice MM]"))
     return CAL_EXIT_USAGE;
   if (seed < 0 || !cal_nifti_path_is_nifti (argv[1]) || !cal_nifti_path_is_nifti (argv[2]))
     {
@@ -48,6 +51,7 @@ cal_cli_phantom (int    argc,
     }
   cal_phantom_params_from_seed (&params, (guint64) seed);
   params.anatomy = (guint) MAX (anatomy, 0);
+  params.scanner = (guint) MAX (scanner, 0);
   if (size > 0)
     params.size = (guint32) size;
   if (slice_mm > 0)
