@@ -191,6 +191,84 @@ test_defects_and_metal (void)
   g_assert_cmpfloat (fragment_hu, >, 300);
 }
 
+/* Voxels of slice k on the front half of the image's left and right edges,
+ * far from head (the nose can reach the front edge), head rest and table,
+ * that are not air's −1000 HU: on a scan without noise or kernel, only
+ * streaks put them there. */
+static guint
+streaked_edge_voxels (CalVolume *ct,
+                      guint32    k)
+{
+  const CalGrid *grid = cal_volume_get_grid (ct);
+  const gint16 *v = (const gint16 *) cal_volume_get_data (ct) + (gsize) k * grid->dims[0] * grid->dims[1];
+  guint32 size = grid->dims[0];
+  guint n = 0;
+
+  for (guint32 j = 0; j < size / 2; j++)
+    for (guint32 i = 0; i < size; i++)
+      if ((i < 3 || i >= size - 3) && v[j * size + i] != -1000)
+        n++;
+  return n;
+}
+
+/* Distance in slices from slice k to the nearest slice with metal in it. */
+static guint
+slices_to_metal (const gboolean *has_metal,
+                 guint32         n_slices,
+                 guint32         k)
+{
+  guint best = G_MAXUINT;
+
+  for (guint32 m = 0; m < n_slices; m++)
+    if (has_metal[m])
+      best = MIN (best, (guint) ABS ((int) m - (int) k));
+  return best;
+}
+
+/* Scanner 1 streaks slices the metal misses (kept for the seeds the
+ * shipped model learnt from); scanner 2 streaks only slices that hold
+ * metal, and both give the same labels. */
+static void
+test_scanner_2_streaks_from_metal_in_slice (void)
+{
+  CalPhantomParams p;
+  g_autoptr(CalVolume) ct1 = NULL, ct2 = NULL;
+  g_autoptr(CalMask) labels1 = NULL, labels2 = NULL;
+  g_autofree gboolean *has_metal = NULL;
+  const CalGrid *grid;
+  guint far_streaked[2] = { 0, 0 }, metal_streaked = 0, n_metal_slices = 0;
+  gsize plane;
+
+  small_params (&p, 9013);   /* three plates across the edges of two flaps */
+  p.slice_mm = 1.0, p.noise_hu = 0, p.kernel = 0;
+  generate (&p, &ct1, &labels1);
+  p.scanner = 2;
+  generate (&p, &ct2, &labels2);
+  grid = cal_mask_get_grid (labels1);
+  plane = (gsize) grid->dims[0] * grid->dims[1];
+  g_assert_cmpmem (cal_mask_get_labels (labels1), plane * grid->dims[2], cal_mask_get_labels (labels2), plane * grid->dims[2]);
+  g_assert_false (g_bytes_equal (cal_volume_get_bytes (ct1), cal_volume_get_bytes (ct2)));
+  has_metal = g_new0 (gboolean, grid->dims[2]);
+  for (guint32 k = 0; k < grid->dims[2]; k++)
+    for (gsize i = 0; i < plane && !has_metal[k]; i++)
+      has_metal[k] = cal_mask_get_labels (labels1)[k * plane + i] == CAL_PHANTOM_METAL;
+  for (guint32 k = 0; k < grid->dims[2]; k++)
+    {
+      /* A 1 mm plate can slip between voxel centres: 3 slices of margin. */
+      gboolean far = slices_to_metal (has_metal, grid->dims[2], k) > 3;
+      far_streaked[0] += far && streaked_edge_voxels (ct1, k) > 0;
+      far_streaked[1] += far && streaked_edge_voxels (ct2, k) > 0;
+      n_metal_slices += has_metal[k];
+      metal_streaked += has_metal[k] && streaked_edge_voxels (ct2, k) > 0;
+    }
+  g_test_message ("slices 3+ mm from metal with streaks: scanner 1 %u, scanner 2 %u; slices with metal: %u, "
+                  "%u of them streaked by scanner 2", far_streaked[0], far_streaked[1], n_metal_slices, metal_streaked);
+  g_assert_cmpuint (far_streaked[0], >, 0);
+  g_assert_cmpuint (far_streaked[1], ==, 0);
+  g_assert_cmpuint (n_metal_slices, >, 0);
+  g_assert_cmpuint (metal_streaked, ==, n_metal_slices);
+}
+
 /* A bone-bright head rest: labelled support, and never touching the skull. */
 static void
 test_head_rest_apart_from_skull (void)
@@ -250,6 +328,11 @@ test_bad_settings (void)
   cal_phantom_params_from_seed (&p, 1);
   p.anatomy = CAL_PHANTOM_ANATOMY_LATEST + 1;
   assert_rejected (&p, "anatomy 4");
+  cal_phantom_params_from_seed (&p, 1);
+  p.scanner = CAL_PHANTOM_SCANNER_LATEST + 1;
+  assert_rejected (&p, "scanner model 3");
+  p.scanner = 0;
+  assert_rejected (&p, "scanner model 0");
 }
 
 /* Counts over the voxels whose centre lies at or above z_min (patient mm):
@@ -390,6 +473,7 @@ test_seed_draws_variety (void)
       CalPhantomParams p;
       cal_phantom_params_from_seed (&p, seed);
       g_assert_cmpuint (p.anatomy, ==, 1);   /* seeds keep the phantoms the shipped model learnt from */
+      g_assert_cmpuint (p.scanner, ==, 1);
       g_assert_cmpfloat (p.slice_mm, >=, 0.6);
       g_assert_cmpfloat (p.slice_mm, <=, 3.0);
       thin = MIN (thin, p.slice_mm), thick = MAX (thick, p.slice_mm);
@@ -414,6 +498,7 @@ main (int argc, char **argv)
   g_test_add_func ("/phantom/face-and-bone-convention", test_face_and_bone_convention);
   g_test_add_func ("/phantom/defects-metal", test_defects_and_metal);
   g_test_add_func ("/phantom/head-rest", test_head_rest_apart_from_skull);
+  g_test_add_func ("/phantom/scanner-2-streaks", test_scanner_2_streaks_from_metal_in_slice);
   g_test_add_func ("/phantom/bad-settings", test_bad_settings);
   g_test_add_func ("/phantom/anatomy-2-skull-base", test_anatomy_2_skull_base);
   g_test_add_func ("/phantom/anatomy-3-frontal-sinus", test_anatomy_3_frontal_sinus);

@@ -147,6 +147,17 @@ def main():
     t.check(r.returncode == 2 and "threshold" in r.stderr and not os.path.exists(mask),
             "segment with a threshold outside 0–1: exit 2", r.stderr)
 
+    # phantom: the scanner model is a choice, and an unknown one is refused before anything is written
+    ph_ct, ph_labels = os.path.join(tmp, "phantom-ct.nii"), os.path.join(tmp, "phantom-labels.nii")
+    r = run(a.cli, "phantom", "--seed", "9013", "--size", "32", "--scanner", "2", ph_ct, ph_labels)
+    t.check(r.returncode == 0 and "(scanner 2: streaks only from the metal in each slice)" in r.stdout
+            and nibabel.load(ph_ct).shape[:2] == (32, 32), "phantom --scanner 2 says so and writes the phantom",
+            r.stdout + r.stderr)
+    os.remove(ph_ct)
+    r = run(a.cli, "phantom", "--seed", "9013", "--size", "32", "--scanner", "3", ph_ct, ph_labels)
+    t.check(r.returncode == 2 and "scanner model 3" in r.stderr and not os.path.exists(ph_ct),
+            "phantom --scanner 3: exit 2, names the model, writes nothing", r.stderr)
+
     # the written header carries no patient data
     with open(os.path.join(tmp, "hfs.nii"), "rb") as f:
         head = f.read(352)

@@ -34,7 +34,7 @@ import onnx
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from atomic import write_atomically  # noqa: E402
 from evaluate_skull import (DEFECT, SKULL, evaluate, largest_piece, phantom_has_defect,  # noqa: E402
-                            run, save_like, share_called_bone)
+                            phantom_tag, run, save_like, share_called_bone)
 from skull_data import seed_range  # noqa: E402
 
 GOAL_DSC, GOAL_HD95_MM, GOAL_DEFECT_SHARE = 0.97, 1.0, 0.01
@@ -48,6 +48,8 @@ def parse_args(argv=None):
     parser.add_argument("--seeds", default="801-825", help="validation phantom seeds (first-last)")
     parser.add_argument("--thresholds", default="0.5,0.55,0.6,0.65,0.7,0.75,0.8",
                         help="candidate probabilities, comma-separated")
+    parser.add_argument("--scanner", type=int, default=1, choices=(1, 2),
+                        help="phantom scanner model (calvaria-cli phantom --scanner)")
     parser.add_argument("--write", action="store_true", help="write the choice into the model (else only print it)")
     return parser.parse_args(argv)
 
@@ -60,10 +62,11 @@ def model_min_hu(path):
 
 def probability(args, seed):
     """The phantom's CT, labels and bone probability (made once, then reused)."""
-    ct, labels = (os.path.join(args.work, f"{seed}-{kind}.nii.gz") for kind in ("ct", "labels"))
-    prob = os.path.join(args.work, f"{seed}-probability.nii.gz")
+    tag = phantom_tag(seed, args.scanner)
+    ct, labels = (os.path.join(args.work, f"{tag}-{kind}.nii.gz") for kind in ("ct", "labels"))
+    prob = os.path.join(args.work, f"{tag}-probability.nii.gz")
     if not os.path.exists(labels):
-        run([args.cli, "phantom", "--seed", seed, ct, labels, "-q"])
+        run([args.cli, "phantom", "--seed", seed, "--scanner", args.scanner, ct, labels, "-q"])
     if not os.path.exists(prob):
         run([args.cli, "infer", args.model, ct, prob])
     return ct, nib.load(labels), np.asarray(nib.load(prob).dataobj)
@@ -80,7 +83,7 @@ def check_against_segment(args, ct, labels_img, mask, threshold):
 
 
 def judge(args, seed, labels_img, defect, reference_path, mask):
-    test = os.path.join(args.work, f"{seed}-test.nii.gz")
+    test = os.path.join(args.work, f"{phantom_tag(seed, args.scanner)}-test.nii.gz")
     save_like(test, mask, labels_img)
     metrics = evaluate(args.cli, reference_path, test)
     defects = share_called_bone(mask, defect)
@@ -111,11 +114,11 @@ def calibrate(args):
     results, checked = [], False
     min_hu = model_min_hu(args.model)
     for seed in seed_range(args.seeds):
-        if not phantom_has_defect(args.cli, seed, args.work)[0]:
+        if not phantom_has_defect(args.cli, seed, args.work, args.scanner)[0]:
             continue
         ct, labels_img, prob = probability(args, seed)
         labels = np.asarray(labels_img.dataobj)
-        reference_path = os.path.join(args.work, f"{seed}-skull.nii.gz")
+        reference_path = os.path.join(args.work, f"{phantom_tag(seed, args.scanner)}-skull.nii.gz")
         save_like(reference_path, largest_piece(labels == SKULL), labels_img)
         defect = labels == DEFECT
         prob = prob.astype(np.float64)   # as segment compares: in double
@@ -134,7 +137,8 @@ def calibrate(args):
         sys.exit("calibrate_threshold: no validation phantom with a defect among the seeds")
     best = choose(results, thresholds)
     met = sum(r[best]["met"] for r in results)
-    summary = (f"tools/train/calibrate_threshold.py --seeds {args.seeds} --thresholds {args.thresholds}: "
+    scanner = f" --scanner {args.scanner}" if args.scanner != 1 else ""
+    summary = (f"tools/train/calibrate_threshold.py --seeds {args.seeds} --thresholds {args.thresholds}{scanner}: "
                f"{met} of {len(results)} validation phantoms meet DSC >= {GOAL_DSC}, HD95 <= {GOAL_HD95_MM} mm "
                f"and <= {100 * GOAL_DEFECT_SHARE:g} % of each defect called bone")
     for t in thresholds:

@@ -40,8 +40,13 @@ def run(args, **kw):
     return subprocess.run([str(a) for a in args], check=True, capture_output=True, text=True, **kw)
 
 
-def phantom_has_defect(cli, seed, work):
-    out = run([cli, "phantom", "--seed", seed, "--size", 32, os.path.join(work, "probe.nii"),
+def phantom_tag(seed, scanner=1):
+    """A phantom's file prefix; scanner 1 keeps the names it always had."""
+    return str(seed) if scanner == 1 else f"{seed}-s{scanner}"
+
+
+def phantom_has_defect(cli, seed, work, scanner=1):
+    out = run([cli, "phantom", "--seed", seed, "--scanner", scanner, "--size", 32, os.path.join(work, "probe.nii"),
                os.path.join(work, "probe-labels.nii")]).stdout
     holes = re.search(r"(\d+) burr holes, (\d+) flaps", out)
     return int(holes.group(1)) + int(holes.group(2)) > 0, out.splitlines()[0]
@@ -97,13 +102,14 @@ def sample_head_rest(ct_path):
 
 
 def phantom_case(args, seed, description):
-    ct, labels_path = (os.path.join(args.work, f"{seed}-ct.nii.gz"), os.path.join(args.work, f"{seed}-labels.nii.gz"))
-    run([args.cli, "phantom", "--seed", seed, ct, labels_path, "-q"])
+    tag = phantom_tag(seed, args.scanner)
+    ct, labels_path = (os.path.join(args.work, f"{tag}-ct.nii.gz"), os.path.join(args.work, f"{tag}-labels.nii.gz"))
+    run([args.cli, "phantom", "--seed", seed, "--scanner", args.scanner, ct, labels_path, "-q"])
     labels_image = nib.load(labels_path)
     labels = np.asarray(labels_image.dataobj)
-    reference = os.path.join(args.work, f"{seed}-skull.nii.gz")
+    reference = os.path.join(args.work, f"{tag}-skull.nii.gz")
     save_like(reference, largest_piece(labels == SKULL), labels_image)
-    return case(args, f"phantom {seed}", str(seed), ct, reference, labels == DEFECT, labels == SUPPORT, description)
+    return case(args, f"phantom {seed}", tag, ct, reference, labels == DEFECT, labels == SUPPORT, description)
 
 
 def sample_case(args):
@@ -201,15 +207,18 @@ def main():
     parser.add_argument("--sample", default=SAMPLE)
     parser.add_argument("--phantoms", type=int, default=20)
     parser.add_argument("--first-seed", type=int, default=9001)
+    parser.add_argument("--scanner", type=int, default=1, choices=(1, 2),
+                        help="phantom scanner model: 1 streaks from each metal object's centre on every slice near it, "
+                             "2 only from the metal each slice holds (calvaria-cli phantom --scanner)")
     args = parser.parse_args()
     os.makedirs(args.work, exist_ok=True)
 
     sample_row = sample_case(args)
     rows, seed = [], args.first_seed
     while len(rows) < args.phantoms:
-        has_defect, description = phantom_has_defect(args.cli, seed, args.work)
+        has_defect, description = phantom_has_defect(args.cli, seed, args.work, args.scanner)
         if has_defect:
-            rows.append(phantom_case(args, seed, re.sub(r"^seed \d+: 32²", f"seed {seed}: 256²", description)))
+            rows.append(phantom_case(args, seed, re.sub(r"^(seed \d+.*?): 32²", r"\1: 256²", description)))
         seed += 1
     write_report(args, rows, sample_row)
     print("wrote", args.out)

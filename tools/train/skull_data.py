@@ -25,20 +25,21 @@ def seed_range(text):
     return list(range(int(first), int(last or first) + 1))
 
 
-def phantom_paths(cache, seed, anatomy=1):
-    """Anatomy 1 keeps the names it always had, so old caches stay valid."""
-    name = f"phantom-{seed}" if anatomy == 1 else f"phantom-{seed}-a{anatomy}"
+def phantom_paths(cache, seed, anatomy=1, scanner=1):
+    """Anatomy 1 and scanner 1 keep the names they always had, so old caches stay valid."""
+    name = f"phantom-{seed}" + (f"-a{anatomy}" if anatomy != 1 else "") + (f"-s{scanner}" if scanner != 1 else "")
     return (os.path.join(cache, f"{name}-ct.nii.gz"), os.path.join(cache, f"{name}-labels.nii.gz"))
 
 
-def make_phantoms(cli, cache, seeds, anatomy=1, log=print):
+def make_phantoms(cli, cache, seeds, anatomy=1, scanner=1, log=print):
     """Writes the phantoms not already in the cache (each takes ~10 s on two cores)."""
     os.makedirs(cache, exist_ok=True)
     for seed in seeds:
-        ct, labels = phantom_paths(cache, seed, anatomy)
+        ct, labels = phantom_paths(cache, seed, anatomy, scanner)
         if os.path.exists(ct) and os.path.exists(labels):
             continue
-        out = subprocess.run([cli, "phantom", "--seed", str(seed), "--anatomy", str(anatomy), ct, labels],
+        out = subprocess.run([cli, "phantom", "--seed", str(seed), "--anatomy", str(anatomy),
+                              "--scanner", str(scanner), ct, labels],
                              check=True, capture_output=True, text=True)
         log(out.stdout.strip().splitlines()[0])
 
@@ -46,8 +47,8 @@ def make_phantoms(cli, cache, seeds, anatomy=1, log=print):
 class Phantom:
     """One phantom in memory, (z, y, x): HU as int16; bone, defect and metal as uint8."""
 
-    def __init__(self, cache, seed, anatomy=1):
-        ct_path, label_path = phantom_paths(cache, seed, anatomy)
+    def __init__(self, cache, seed, anatomy=1, scanner=1):
+        ct_path, label_path = phantom_paths(cache, seed, anatomy, scanner)
         ct = np.asarray(nib.load(ct_path).dataobj, dtype=np.int16)
         labels = np.asarray(nib.load(label_path).dataobj, dtype=np.uint8)
         self.seed = seed

@@ -66,6 +66,9 @@ def parse_args():
                         help="phantom anatomy: 1 a schematic skull base (the shipped model), 2 a detailed one "
                              "(mastoid cells, petrous ridges, pterygoid plates, nasal bones), 3 that and thin "
                              "frontal sinus walls")
+    parser.add_argument("--scanner", type=int, default=1, choices=(1, 2),
+                        help="phantom scanner model: 1 streaks from each metal object's centre on every slice near it "
+                             "(the shipped model), 2 only from the metal each slice holds (calvaria-cli phantom --scanner)")
     parser.add_argument("--steps", type=int, default=3000)
     parser.add_argument("--batch", type=int, default=12)
     parser.add_argument("--crop", type=int, default=128)
@@ -200,6 +203,7 @@ def export(model, args, path, log):
         "calvaria.bone_convention": "226 HU threshold on an ideal scan (docs/segmentation.md)",
         "calvaria.training": (f"tools/train/train_skull.py --train-seeds {args.train_seeds} "
                               + (f"--anatomy {args.anatomy} " if args.anatomy != 1 else "")
+                              + (f"--scanner {args.scanner} " if args.scanner != 1 else "")
                               + f"--steps {args.steps} "
                               f"--batch {args.batch} --crop {args.crop} --base {args.base} --levels {args.levels} "
                               f"--lr {args.lr} --hausdorff-weight {args.hausdorff_weight} --defect-weight {args.defect_weight} "
@@ -228,9 +232,9 @@ def main():
     cache = os.path.join(args.work, "phantoms")
     train_seeds, val_seeds = seed_range(args.train_seeds), seed_range(args.val_seeds)
     t0 = time.time()
-    make_phantoms(args.cli, cache, train_seeds + val_seeds, args.anatomy)
+    make_phantoms(args.cli, cache, train_seeds + val_seeds, args.anatomy, args.scanner)
     print(f"phantoms ready in {time.time() - t0:.0f} s", flush=True)
-    train = CropSampler([Phantom(cache, s, args.anatomy) for s in train_seeds], rng, args.crop, CONTEXT, HU_WINDOW)
+    train = CropSampler([Phantom(cache, s, args.anatomy, args.scanner) for s in train_seeds], rng, args.crop, CONTEXT, HU_WINDOW)
     refine = CropSampler(train.phantoms, rng, args.crop, CONTEXT, HU_WINDOW, defect_focus=0.5)
     # Half the metal stage's crops on metal; the rest as the refining stage
     # drew them, so that what it learnt stays learnt.
@@ -238,7 +242,7 @@ def main():
     samplers = {"main": train, "refine": refine, "metal": metal}
     # The same validation crops as before the refining stage existed, so a
     # rerun logs (and exports) the validation DSC the shipped model records.
-    val = CropSampler([Phantom(cache, s, args.anatomy) for s in val_seeds], np.random.default_rng(1), args.crop, CONTEXT,
+    val = CropSampler([Phantom(cache, s, args.anatomy, args.scanner) for s in val_seeds], np.random.default_rng(1), args.crop, CONTEXT,
                       HU_WINDOW, augment=False).batch(48)
 
     model = UNet(in_channels=CONTEXT, out_channels=1, base=args.base, levels=args.levels, up="transpose")
