@@ -275,7 +275,7 @@ test_segment (void)
   g_assert_nonnull (strstr (gtk_label_get_text (window->mask_label), "U-net"));
   g_assert_nonnull (strstr (gtk_label_get_text (window->mask_label), "mm³"));
   /* It says which definition of bone it used: the shipped model's. */
-  g_assert_nonnull (strstr (gtk_label_get_text (window->mask_label), "probability above 0.60 and at least 226 HU"));
+  g_assert_nonnull (strstr (gtk_label_get_text (window->mask_label), "probability above 0.50 and at least 226 HU"));
   g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (window->update_3d_button)));
 }
 

@@ -8,7 +8,9 @@ with --write, writes it into the model's metadata (`calvaria.threshold`).
 
 Also a check of a model on phantoms it was neither trained nor judged on
 (docs/segmentation.md gives the shipped model's figures).  Validation
-phantoms: the seeds `--seeds` (default 801–825) that have a defect.  They
+phantoms: the seeds `--seeds` (default 801–825) that have a defect, made
+with scanner model `--scanner` (default 2: streaks only from the metal in
+each slice; calvaria-cli phantom --scanner).  They
 are apart from the training phantoms (1001–1040) and from the held-out
 ones that docs/segmentation-report.md judges (9001 on); the sample CT is
 not used.  For each phantom, `calvaria-cli infer`
@@ -48,8 +50,9 @@ def parse_args(argv=None):
     parser.add_argument("--seeds", default="801-825", help="validation phantom seeds (first-last)")
     parser.add_argument("--thresholds", default="0.5,0.55,0.6,0.65,0.7,0.75,0.8",
                         help="candidate probabilities, comma-separated")
-    parser.add_argument("--scanner", type=int, default=1, choices=(1, 2),
-                        help="phantom scanner model (calvaria-cli phantom --scanner)")
+    parser.add_argument("--scanner", type=int, default=2, choices=(1, 2),
+                        help="phantom scanner model (calvaria-cli phantom --scanner; 2, streaks only from the "
+                             "metal each slice holds, unless an older calibration is to be repeated)")
     parser.add_argument("--write", action="store_true", help="write the choice into the model (else only print it)")
     return parser.parse_args(argv)
 

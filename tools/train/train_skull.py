@@ -24,7 +24,8 @@ centres half its crops on metal and weighs everything within ~10 mm of it
 plates open but costs thin bone on the real sample, so the shipped model
 does without it (docs/segmentation.md).  The model is exported with threshold
 0.5 and the 226 HU density floor; calibrate_threshold.py --write then
-chooses the threshold on validation phantoms (0.6 for the shipped model).
+chooses the threshold on validation phantoms (0.5 for the shipped model, on
+scanner-2 phantoms; the training phantoms are scanner 1's, `--scanner`).
 Everything random follows
 from `--seed`; the run checkpoints every `--checkpoint-every` steps into
 `--work` and continues from there when started again with the same command.
