@@ -261,7 +261,7 @@ test_scanner_2_streaks_from_metal_in_slice (void)
       n_metal_slices += has_metal[k];
       metal_streaked += has_metal[k] && streaked_edge_voxels (ct2, k) > 0;
     }
-  g_test_message ("slices 3+ mm from metal with streaks: scanner 1 %u, scanner 2 %u; slices with metal: %u, "
+  g_test_message ("slices more than 3 mm from metal with streaks: scanner 1 %u, scanner 2 %u; slices with metal: %u, "
                   "%u of them streaked by scanner 2", far_streaked[0], far_streaked[1], n_metal_slices, metal_streaked);
   g_assert_cmpuint (far_streaked[0], >, 0);
   g_assert_cmpuint (far_streaked[1], ==, 0);
