@@ -63,9 +63,8 @@ def model_min_hu(path):
     return float(props.get("calvaria.min_hu", "-inf"))
 
 
-def probability(args, seed):
+def probability(args, seed, tag):
     """The phantom's CT, labels and bone probability (made once, then reused)."""
-    tag = phantom_tag(seed, args.scanner)
     ct, labels = (os.path.join(args.work, f"{tag}-{kind}.nii.gz") for kind in ("ct", "labels"))
     prob = os.path.join(args.work, f"{tag}-probability.nii.gz")
     if not os.path.exists(labels):
@@ -85,8 +84,8 @@ def check_against_segment(args, ct, labels_img, mask, threshold):
                  f"{int((theirs != mask).sum())} voxels; the calibration would not describe segment")
 
 
-def judge(args, seed, labels_img, defect, reference_path, mask):
-    test = os.path.join(args.work, f"{phantom_tag(seed, args.scanner)}-test.nii.gz")
+def judge(args, tag, labels_img, defect, reference_path, mask):
+    test = os.path.join(args.work, f"{tag}-test.nii.gz")
     save_like(test, mask, labels_img)
     metrics = evaluate(args.cli, reference_path, test)
     defects = share_called_bone(mask, defect)
@@ -119,9 +118,10 @@ def calibrate(args):
     for seed in seed_range(args.seeds):
         if not phantom_has_defect(args.cli, seed, args.work, args.scanner)[0]:
             continue
-        ct, labels_img, prob = probability(args, seed)
+        tag = phantom_tag(seed, args.scanner)   # every file of this phantom is named after it
+        ct, labels_img, prob = probability(args, seed, tag)
         labels = np.asarray(labels_img.dataobj)
-        reference_path = os.path.join(args.work, f"{phantom_tag(seed, args.scanner)}-skull.nii.gz")
+        reference_path = os.path.join(args.work, f"{tag}-skull.nii.gz")
         save_like(reference_path, largest_piece(labels == SKULL), labels_img)
         defect = labels == DEFECT
         prob = prob.astype(np.float64)   # as segment compares: in double
@@ -132,7 +132,7 @@ def calibrate(args):
             if not checked:
                 check_against_segment(args, ct, labels_img, mask, t)
                 checked = True
-            row[t] = judge(args, seed, labels_img, defect, reference_path, mask)
+            row[t] = judge(args, tag, labels_img, defect, reference_path, mask)
         results.append(row)
         print(f"{seed}: " + "  ".join(f"{t:g}: {r['dsc']:.4f} {r['hd95']:.2f} mm {100 * r['worst_defect']:.2f} %"
                                       + (" ✓" if r["met"] else "") for t, r in row.items()), flush=True)
