@@ -205,9 +205,11 @@ streaked_edge_voxels (CalVolume *ct,
   guint n = 0;
 
   for (guint32 j = 0; j < size / 2; j++)
-    for (guint32 i = 0; i < size; i++)
-      if ((i < 3 || i >= size - 3) && v[j * size + i] != -1000)
-        n++;
+    for (guint32 c = 0; c < 6; c++)
+      {
+        guint32 i = c < 3 ? c : size - 6 + c;   /* columns 0–2 and size−3 to size−1 */
+        n += v[j * size + i] != -1000;
+      }
   return n;
 }
 
