@@ -46,12 +46,19 @@ check_model (CalNnGraph        *graph,
   return TRUE;
 }
 
-static void
+/* The CT at the model's spacing may not outgrow what a grid can index:
+ * a model asking for 1e-9 mm voxels is refused here, not overflowed. */
+#define MAX_RESAMPLED_VOXELS (G_GUINT64_CONSTANT (1) << 32)
+
+static gboolean
 plan_extent (CalNnGraph       *graph,
              CalVolume        *ct,
              const CalNnShape *in,
-             VolumeGeometry   *g)
+             VolumeGeometry   *g,
+             GError          **error)
 {
+  double resampled = 1;
+
   const CalGrid *grid = cal_volume_get_grid (ct);
   guint spatial = in->rank - 2;
   double spacing[3];
@@ -73,6 +80,17 @@ plan_extent (CalNnGraph       *graph,
   if (fabs (g->step[2] - 1) < 0.01)
     g->step[2] = 1;
   for (guint a = 0; a < 3; a++)
+    resampled *= MAX (1.0, round (g->n[a] / g->step[a]));
+  if (!(resampled <= (double) MAX_RESAMPLED_VOXELS))
+    {
+      g_set_error (error, CAL_NN_ERROR, CAL_NN_ERROR_UNSUPPORTED,
+                   "At the model's voxel size (calvaria.spacing_mm %g × %g × %g mm) this CT "
+                   "would become %.3g voxels, more than %" G_GUINT64_FORMAT "; the model's "
+                   "spacing does not suit a CT", g->pre->spacing[0], g->pre->spacing[1],
+                   g->pre->spacing[2], resampled, MAX_RESAMPLED_VOXELS);
+      return FALSE;
+    }
+  for (guint a = 0; a < 3; a++)
     {
       g->r[a] = MAX (1, (guint32) lround (g->n[a] / g->step[a]));
       g->p[a] = a < spatial ? round_up (g->r[a], g->align) : g->r[a];
@@ -84,6 +102,7 @@ plan_extent (CalNnGraph       *graph,
           g->p[a] = MAX (g->p[a], g->patch[a]);
         }
     }
+  return TRUE;
 }
 
 void
@@ -322,7 +341,8 @@ nn_volume_plan (CalNnEngine     *engine,
 
   if (!check_model (graph, in, error))
     return FALSE;
-  plan_extent (graph, ct, in, g);
+  if (!plan_extent (graph, ct, in, g, error))
+    return FALSE;
   if (budget == 0)
     {
       if ((one = patch_bytes (engine, g, 1, error)) == 0)

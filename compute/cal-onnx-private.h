@@ -9,6 +9,15 @@
 
 G_BEGIN_DECLS
 
+/* Messages nested deeper than this are refused before decoding: a U-net's
+ * ModelProto nests about 6 deep, each subgraph adds 3. */
+#define CAL_ONNX_MAX_DEPTH 100
+
+gboolean cal_onnx_check_depth   (const ProtobufCMessageDescriptor *descriptor,
+                                 const guint8                     *data,
+                                 gsize                             size,
+                                 GError                          **error);
+
 gboolean cal_onnx_tensor_values (const Onnx__TensorProto *tensor,
                                  CalNnShape              *shape,
                                  float                  **floats,

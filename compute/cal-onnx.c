@@ -285,22 +285,35 @@ convert_model (const Onnx__ModelProto *model,
   return g_steal_pointer (&graph);
 }
 
+/* protobuf-c's decoder, behind the depth check that keeps it off a crafted
+ * file's recursion. */
+static Onnx__ModelProto *
+unpack_model (GBytes  *bytes,
+              GError **error)
+{
+  gsize size;
+  const guint8 *data = g_bytes_get_data (bytes, &size);
+  Onnx__ModelProto *model;
+
+  if (!cal_onnx_check_depth (&onnx__model_proto__descriptor, data, size, error))
+    return NULL;
+  model = onnx__model_proto__unpack (NULL, size, data);
+  if (model == NULL)
+    g_set_error_literal (error, CAL_NN_ERROR, CAL_NN_ERROR_INVALID,
+                         "Not an ONNX model: the file does not decode as an ONNX ModelProto "
+                         "(truncated, or another format)");
+  return model;
+}
+
 CalNnGraph *
 cal_onnx_parse (GBytes  *bytes,
                 GError **error)
 {
-  gsize size;
-  const guint8 *data = g_bytes_get_data (bytes, &size);
-  Onnx__ModelProto *model = onnx__model_proto__unpack (NULL, size, data);
+  Onnx__ModelProto *model = unpack_model (bytes, error);
   CalNnGraph *graph;
 
   if (model == NULL)
-    {
-      g_set_error_literal (error, CAL_NN_ERROR, CAL_NN_ERROR_INVALID,
-                           "Not an ONNX model: the file does not decode as an ONNX ModelProto "
-                           "(truncated, or another format)");
-      return NULL;
-    }
+    return NULL;
   graph = convert_model (model, error);
   onnx__model_proto__free_unpacked (model, NULL);
   return graph;
@@ -347,6 +360,8 @@ cal_onnx_read_tensor (const char  *path,
 
   if (!g_file_get_contents (path, &data, &size, error))
     return FALSE;
+  if (!cal_onnx_check_depth (&onnx__tensor_proto__descriptor, (const guint8 *) data, size, error))
+    return FALSE;
   t = onnx__tensor_proto__unpack (NULL, size, (const guint8 *) data);
   if (t == NULL)
     {
@@ -362,17 +377,16 @@ GStrv
 cal_onnx_list_operators (GBytes  *bytes,
                          GError **error)
 {
-  gsize size;
-  const guint8 *data = g_bytes_get_data (bytes, &size);
-  Onnx__ModelProto *model = onnx__model_proto__unpack (NULL, size, data);
+  Onnx__ModelProto *model = unpack_model (bytes, error);
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
-  if (model == NULL || model->graph == NULL)
+  if (model == NULL)
+    return NULL;
+  if (model->graph == NULL)
     {
-      g_set_error_literal (error, CAL_NN_ERROR, CAL_NN_ERROR_INVALID, "Not an ONNX model");
-      if (model)
-        onnx__model_proto__free_unpacked (model, NULL);
+      g_set_error_literal (error, CAL_NN_ERROR, CAL_NN_ERROR_INVALID, "Not an ONNX model: it has no graph");
+      onnx__model_proto__free_unpacked (model, NULL);
       return NULL;
     }
   for (gsize i = 0; i < model->graph->n_node; i++)

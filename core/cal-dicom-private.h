@@ -5,7 +5,14 @@
 
 G_BEGIN_DECLS
 
+/* Deeper sequence nesting is refused before dcmtk parses the file. */
+#define CAL_DICOM_MAX_NESTING 64
+
+gboolean cal_dicom_check_nesting (const char           *path,
+                                  GError              **error);
+
 gboolean cal_dicom_has_preamble (const char           *path);
+CalDicomPreamble cal_dicom_preamble_kind (const char   *path);
 gboolean cal_dicom_header_check (const CalDicomHeader  *header,
                                  GError               **error);
 

@@ -94,6 +94,11 @@ fill_header (DcmFileFormat  &file,
   OFString frames;
 
   copy_string (ds, DCM_SeriesInstanceUID, h->series_uid, sizeof h->series_uid);
+  copy_string (ds, DCM_StudyInstanceUID, h->study_uid, sizeof h->study_uid);
+  copy_string (ds, DCM_FrameOfReferenceUID, h->frame_of_reference_uid, sizeof h->frame_of_reference_uid);
+  copy_string (ds, DCM_ImageType, h->image_type, sizeof h->image_type);
+  copy_string (ds, DCM_AnatomicalOrientationType, h->anatomical_orientation,
+               sizeof h->anatomical_orientation);
   copy_string (ds, DCM_SOPClassUID, h->sop_class_uid, sizeof h->sop_class_uid);
   copy_string (ds, DCM_Modality, h->modality, sizeof h->modality);
   copy_string (ds, DCM_SeriesDescription, h->series_description, sizeof h->series_description);
@@ -108,10 +113,11 @@ fill_header (DcmFileFormat  &file,
   h->has_pixel_spacing = get_doubles (ds, DCM_PixelSpacing, h->pixel_spacing, 2);
   if (!get_doubles (ds, DCM_SliceThickness, &h->slice_thickness, 1))
     h->slice_thickness = 0;
+  h->has_rescale = TRUE;
   if (!get_doubles (ds, DCM_RescaleSlope, &h->rescale_slope, 1))
-    h->rescale_slope = 1.0;
+    h->rescale_slope = 1.0, h->has_rescale = FALSE;
   if (!get_doubles (ds, DCM_RescaleIntercept, &h->rescale_intercept, 1))
-    h->rescale_intercept = 0.0;
+    h->rescale_intercept = 0.0, h->has_rescale = FALSE;
 
   h->rows = get_u16 (ds, DCM_Rows, 0);
   h->columns = get_u16 (ds, DCM_Columns, 0);
@@ -147,6 +153,10 @@ cal_dicom_shim_read_header (const char      *path,
       header->file_size = (guint64) st.st_size;
   }
 
+  // dcmtk recurses once per nested sequence with no limit: measure first.
+  if (!cal_dicom_check_nesting (path, error))
+    return FALSE;
+  header->preamble = cal_dicom_preamble_kind (path);
   cond = file.loadFile (path, EXS_Unknown, EGL_noChange, kLazyElementSize, ERM_autoDetect);
   if (cond.bad ())
     {
@@ -249,4 +259,5 @@ void
 cal_dicom_header_clear (CalDicomHeader *header)
 {
   g_clear_pointer (&header->path, g_free);
+  g_clear_error (&header->problem);
 }

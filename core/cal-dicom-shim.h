@@ -9,9 +9,19 @@
 
 G_BEGIN_DECLS
 
+typedef enum {
+  CAL_DICOM_PREAMBLE_NONE,        /* a raw data set, no Part-10 header */
+  CAL_DICOM_PREAMBLE_PLAIN,       /* zeros, or a TIFF-style header */
+  CAL_DICOM_PREAMBLE_EXECUTABLE,  /* a PE or ELF signature: a polyglot file */
+} CalDicomPreamble;
+
 typedef struct {
   char     *path;                 /* owned */
   char      series_uid[68];
+  char      study_uid[68];
+  char      frame_of_reference_uid[68];
+  char      image_type[68];       /* e.g. ORIGINAL\\PRIMARY\\AXIAL */
+  char      anatomical_orientation[20]; /* BIPED, QUADRUPED or empty */
   char      sop_class_uid[68];
   char      modality[20];
   char      series_description[68];
@@ -26,6 +36,7 @@ typedef struct {
   double    orientation[6];       /* ImageOrientationPatient: row then column cosines */
   double    pixel_spacing[2];     /* between rows, between columns, mm */
   double    slice_thickness;
+  gboolean  has_rescale;          /* RescaleSlope and RescaleIntercept both present */
   double    rescale_slope;        /* 1 when absent */
   double    rescale_intercept;    /* 0 when absent */
   guint32   rows;
@@ -41,6 +52,8 @@ typedef struct {
   gboolean  encapsulated;
   guint64   pixel_data_length;    /* bytes; 0 when encapsulated */
   guint64   file_size;
+  CalDicomPreamble preamble;
+  GError   *problem;              /* owned: why this slice of a series cannot be used, or NULL */
 } CalDicomHeader;
 
 void     cal_dicom_shim_init        (void);

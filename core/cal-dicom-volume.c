@@ -66,19 +66,106 @@ geometry_error (GError     **error,
   return FALSE;
 }
 
+static gboolean
+geometry_is_finite (const CalDicomHeader *h)
+{
+  for (int c = 0; c < 6; c++)
+    if (!isfinite (h->orientation[c]) || (c < 3 && h->has_position && !isfinite (h->position[c])) ||
+        (c < 2 && !isfinite (h->pixel_spacing[c])))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+is_derived (const CalDicomHeader *h)
+{
+  g_auto(GStrv) values = g_strsplit (h->image_type, "\\", 3);
+
+  return (values[0] && g_str_equal (g_strstrip (values[0]), "DERIVED")) ||
+         (values[0] && values[1] && g_str_equal (g_strstrip (values[1]), "SECONDARY"));
+}
+
+/* What makes a series one acquisition whose values are HU: one study and
+ * frame of reference, original images, a stated rescale.  The last two can
+ * be accepted by the user (warn and confirm); a mix of studies cannot. */
+static gboolean
+check_acquisition (GPtrArray      *headers,
+                   CalLoadFlags    flags,
+                   CalLoadReport  *report,
+                   GError        **error)
+{
+  const CalDicomHeader *first = g_ptr_array_index (headers, 0);
+  guint n_derived = 0, n_no_rescale = 0, n_executable = 0, n_raw = 0;
+  gboolean quadruped = FALSE;
+
+  for (guint s = 0; s < headers->len; s++)
+    {
+      const CalDicomHeader *h = g_ptr_array_index (headers, s);
+
+      if (strcmp (h->study_uid, first->study_uid) != 0)
+        return geometry_error (error, "The series mixes studies (StudyInstanceUID differs between "
+                               "slices): it is not one acquisition. Refusing it");
+      if (strcmp (h->frame_of_reference_uid, first->frame_of_reference_uid) != 0)
+        return geometry_error (error, "The series mixes frames of reference (FrameOfReferenceUID "
+                               "differs between slices): its slices' positions are not in one "
+                               "coordinate system. Refusing it");
+      n_derived += is_derived (h);
+      n_no_rescale += !h->has_rescale && g_str_equal (h->modality, "CT");
+      n_executable += h->preamble == CAL_DICOM_PREAMBLE_EXECUTABLE;
+      n_raw += h->preamble == CAL_DICOM_PREAMBLE_NONE;
+      quadruped |= g_ascii_strcasecmp (h->anatomical_orientation, "QUADRUPED") == 0;
+    }
+
+  if (n_derived > 0 && !(flags & CAL_LOAD_ACCEPT_DERIVED))
+    {
+      g_set_error (error, CAL_LOAD_ERROR, CAL_LOAD_ERROR_CONFIRM_DERIVED,
+                   "%u of %u images are DERIVED or SECONDARY (ImageType): a reformat, projection "
+                   "or capture, not the original acquisition. Load the original series, or "
+                   "accept derived images explicitly (calvaria-cli: --accept-derived)",
+                   n_derived, headers->len);
+      return FALSE;
+    }
+  if (n_no_rescale > 0 && !(flags & CAL_LOAD_ACCEPT_MISSING_RESCALE))
+    {
+      g_set_error (error, CAL_LOAD_ERROR, CAL_LOAD_ERROR_CONFIRM_MISSING_RESCALE,
+                   "%u of %u CT images lack RescaleSlope/RescaleIntercept, so their values are "
+                   "not known to be Hounsfield units. Accept slope 1 and intercept 0 explicitly "
+                   "(calvaria-cli: --accept-missing-rescale) and check HU thresholds by eye",
+                   n_no_rescale, headers->len);
+      return FALSE;
+    }
+  if (n_derived > 0)
+    cal_load_report_warn (report, "Not the original acquisition: %u DERIVED or SECONDARY images, "
+                          "loaded as accepted", n_derived);
+  if (n_no_rescale > 0)
+    cal_load_report_warn (report, "HU unverified: %u CT images lack RescaleSlope/Intercept; slope 1 "
+                          "and intercept 0 were assumed as accepted", n_no_rescale);
+  if (quadruped)
+    cal_load_report_warn (report, "AnatomicalOrientationType is QUADRUPED: the orientation labels "
+                          "follow the image geometry, which assumes a biped's axes");
+  if (n_executable > 0)
+    cal_load_report_warn (report, "%u files carry an executable (PE or ELF) in their 128-byte DICOM "
+                          "preamble; it is never run, but the files should not be trusted further",
+                          n_executable);
+  if (n_raw > 0)
+    cal_load_report_note (report, "%u files have no Part-10 header (preamble and file meta "
+                          "information); read as raw data sets", n_raw);
+  return TRUE;
+}
+
 /* Every slice must describe the same plane orientation, size and pixel
  * spacing, and say where it lies: otherwise there is no one volume. */
 static gboolean
-check_consistency (CalDicomSeries *series,
+check_consistency (GPtrArray      *headers,
                    Stack          *stack,
                    GError        **error)
 {
-  CalDicomHeader *first = g_ptr_array_index (series->headers, 0);
+  CalDicomHeader *first = g_ptr_array_index (headers, 0);
   guint n_no_position = 0;
 
-  for (guint s = 0; s < series->headers->len; s++)
+  for (guint s = 0; s < headers->len; s++)
     {
-      CalDicomHeader *h = g_ptr_array_index (series->headers, s);
+      CalDicomHeader *h = g_ptr_array_index (headers, s);
 
       if (!cal_dicom_header_check (h, error))
         return FALSE;
@@ -87,6 +174,11 @@ check_consistency (CalDicomSeries *series,
       if (!h->has_orientation || !h->has_pixel_spacing)
         return geometry_error (error, "A slice lacks %s: its place in the patient is unknown",
                                !h->has_orientation ? "ImageOrientationPatient" : "PixelSpacing");
+      if (!geometry_is_finite (h))
+        return geometry_error (error, "Slice %u (InstanceNumber %d) has a geometry that is not a "
+                               "number (NaN or infinite ImagePositionPatient, "
+                               "ImageOrientationPatient or PixelSpacing): geometry invalid",
+                               s + 1, h->instance_number);
       if (h->rows != first->rows || h->columns != first->columns ||
           h->bits_allocated != first->bits_allocated)
         return geometry_error (error, "The series mixes image sizes (%u × %u and %u × %u)",
@@ -102,18 +194,21 @@ check_consistency (CalDicomSeries *series,
     }
   if (n_no_position > 0)
     return geometry_error (error, "%u of %u slices lack ImagePositionPatient, so the slice order "
-                           "and spacing cannot be known", n_no_position, series->headers->len);
+                           "and spacing cannot be known", n_no_position, headers->len);
 
   memcpy (stack->row, first->orientation, sizeof stack->row);
   memcpy (stack->col, first->orientation + 3, sizeof stack->col);
-  if (fabs (cal_vec3_dot (stack->row, stack->row) - 1) > 0.01 ||
-      fabs (cal_vec3_dot (stack->col, stack->col) - 1) > 0.01 ||
-      fabs (cal_vec3_dot (stack->row, stack->col)) > 0.01)
+  if (fabs (sqrt (cal_vec3_dot (stack->row, stack->row)) - 1) > ORIENTATION_EPSILON ||
+      fabs (sqrt (cal_vec3_dot (stack->col, stack->col)) - 1) > ORIENTATION_EPSILON ||
+      fabs (cal_vec3_dot (stack->row, stack->col)) > ORIENTATION_EPSILON)
     return geometry_error (error, "ImageOrientationPatient does not hold two perpendicular unit "
-                           "vectors");
-  if (!(first->pixel_spacing[0] > 0 && first->pixel_spacing[1] > 0))
-    return geometry_error (error, "PixelSpacing %g\\%g is not positive",
-                           first->pixel_spacing[0], first->pixel_spacing[1]);
+                           "vectors (tolerance %g): geometry invalid", ORIENTATION_EPSILON);
+  for (int a = 0; a < 2; a++)
+    if (!(first->pixel_spacing[a] >= CAL_MIN_VOXEL_MM && first->pixel_spacing[a] <= CAL_MAX_VOXEL_MM))
+      return geometry_error (error, "PixelSpacing %g\\%g mm is outside %g to %g mm: no CT has such "
+                             "pixels, so the file's geometry cannot be trusted",
+                             first->pixel_spacing[0], first->pixel_spacing[1],
+                             CAL_MIN_VOXEL_MM, CAL_MAX_VOXEL_MM);
   cal_vec3_normalize (stack->row);
   cal_vec3_normalize (stack->col);
   cal_vec3_cross (stack->row, stack->col, stack->normal);
@@ -122,6 +217,56 @@ check_consistency (CalDicomSeries *series,
   stack->sy = first->pixel_spacing[0];
   stack->sx = first->pixel_spacing[1];
   return TRUE;
+}
+
+/* The slices that can be used.  One that cannot (truncated or undecodable
+ * pixels) refuses the whole series, named by InstanceNumber and position
+ * (never by file or folder name, which may carry the patient's name),
+ * unless the caller asked to exclude such slices; then the count is
+ * reported and the gap is interpolated like a missing slice. */
+static GPtrArray *
+usable_slices (CalDicomSeries *series,
+               CalLoadFlags    flags,
+               CalLoadReport  *report,
+               GError        **error)
+{
+  g_autoptr(GPtrArray) usable = g_ptr_array_new ();
+  guint excluded = 0;
+
+  for (guint s = 0; s < series->headers->len; s++)
+    {
+      CalDicomHeader *h = g_ptr_array_index (series->headers, s);
+
+      if (h->problem == NULL)
+        {
+          g_ptr_array_add (usable, h);
+          continue;
+        }
+      if (!(flags & CAL_LOAD_EXCLUDE_BAD_SLICES))
+        {
+          g_set_error (error, h->problem->domain, h->problem->code,
+                       "Slice %d of %u (InstanceNumber %d%s) cannot be used: %s. The series is "
+                       "refused rather than interpolated over that slice; exclude unusable "
+                       "slices explicitly to load the rest (calvaria-cli: --exclude-bad-slices)",
+                       s + 1, series->headers->len, h->instance_number,
+                       h->has_position ? ", ImagePositionPatient given" : "", h->problem->message);
+          return NULL;
+        }
+      excluded++;
+    }
+  if (excluded > 0)
+    {
+      report->n_slices_excluded += excluded;
+      cal_load_report_warn (report, "%u unusable slice%s excluded on request; the gap is "
+                            "interpolated", excluded, excluded == 1 ? " was" : "s were");
+    }
+  if (usable->len == 0)
+    {
+      g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_TOO_FEW_SLICES,
+                   "None of the series' %u slices can be used", series->headers->len);
+      return NULL;
+    }
+  return g_steal_pointer (&usable);
 }
 
 static gint
@@ -258,6 +403,46 @@ analyse_spacing_and_tilt (Stack         *stack,
                             "rectangular grid", report->gantry_tilt_deg);
     }
   stack->resample = uneven || n_missing > 0 || max_offset > TILT_TOLERANCE_MM;
+}
+
+/* Facts worth a line in the report that change nothing: slices numbered
+ * in another order than they lie, and a SliceThickness that is not the
+ * distance between positions (overlapping or gapped reconstructions). */
+static void
+note_order_and_thickness (const Stack   *stack,
+                          CalLoadReport *report)
+{
+  guint rising = 0, falling = 0;
+  double thickness = stack->slices[0].h->slice_thickness;
+
+  for (guint s = 0; s + 1 < stack->n; s++)
+    {
+      int a = stack->slices[s].h->instance_number, b = stack->slices[s + 1].h->instance_number;
+      rising += b > a;
+      falling += b < a;
+    }
+  if (rising > 0 && falling > 0)
+    cal_load_report_note (report, "InstanceNumber order is not spatial; the slices were "
+                          "ordered by their positions along the slice normal");
+  if (thickness > 0 && fabs (thickness - stack->dz) > MAX (SAME_POSITION_MM, SPACING_TOLERANCE * stack->dz))
+    cal_load_report_note (report, "SliceThickness is %.3g mm but the slices lie %.3g mm apart; "
+                          "the positions' spacing is used", thickness, stack->dz);
+}
+
+/* The volume (and, when resampling, the float slices beside it) must fit
+ * the memory budget: refused here, before anything large is allocated. */
+static gboolean
+check_memory (const Stack  *stack,
+              GError      **error)
+{
+  guint64 slice = (guint64) stack->rows * stack->cols;
+  guint64 bytes = slice * stack->n * (stack->to_int16 ? 2 : 4);
+  g_autofree char *what = NULL;
+
+  if (stack->resample)
+    bytes += slice * stack->n * sizeof (float);
+  what = g_strdup_printf ("The series (%u slices of %u × %u)", stack->n, stack->cols, stack->rows);
+  return cal_load_check_budget (bytes, what, error);
 }
 
 /* int16 can hold the result when every slice's rescale is integral; whether
@@ -459,6 +644,7 @@ cal_dicom_series_load (CalDicomSeries   *series,
 {
   Stack stack = { 0 };
   g_autoptr(CalLoadReport) own_report = report ? NULL : cal_load_report_new ();
+  g_autoptr(GPtrArray) usable = NULL;
   CalVolume *volume = NULL;
 
   if (report == NULL)
@@ -468,14 +654,16 @@ cal_dicom_series_load (CalDicomSeries   *series,
   stack.progress = progress;
   stack.progress_data = progress_data;
 
-  if (!check_consistency (series, &stack, error))
+  usable = usable_slices (series, flags, report, error);
+  if (usable == NULL || !check_consistency (usable, &stack, error) ||
+      !check_acquisition (usable, flags, report, error))
     goto out;
 
-  stack.n = series->headers->len;
+  stack.n = usable->len;
   stack.slices = g_new0 (Slice, stack.n);
   for (guint s = 0; s < stack.n; s++)
     {
-      stack.slices[s].h = g_ptr_array_index (series->headers, s);
+      stack.slices[s].h = g_ptr_array_index (usable, s);
       stack.slices[s].d = cal_vec3_dot (stack.slices[s].h->position, stack.normal);
     }
   qsort (stack.slices, stack.n, sizeof (Slice), (int (*)(const void *, const void *)) compare_slices);
@@ -491,7 +679,10 @@ cal_dicom_series_load (CalDicomSeries   *series,
     }
 
   analyse_spacing_and_tilt (&stack, report);
+  note_order_and_thickness (&stack, report);
   stack.to_int16 = rescale_is_integral (&stack);
+  if (!check_memory (&stack, error))
+    goto out;
   volume = assemble (&stack, error);
   if (volume != NULL)
     {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "cal-dicom.h"
 
+#include <glib/gstdio.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,15 +20,28 @@ G_DEFINE_QUARK (cal-dicom-error-quark, cal_dicom_error)
 gboolean
 cal_dicom_has_preamble (const char *path)
 {
+  return cal_dicom_preamble_kind (path) != CAL_DICOM_PREAMBLE_NONE;
+}
+
+/* What the 128 bytes before "DICM" hold.  They are free for any use
+ * (PS3.10 7.1), which lets a file be a DICOM image and a Windows program
+ * at once (CVE-2019-11687): never run, but worth telling the user. */
+CalDicomPreamble
+cal_dicom_preamble_kind (const char *path)
+{
   guint8 head[132];
   FILE *f = fopen (path, "rb");
   gboolean dicm;
 
   if (f == NULL)
-    return FALSE;
+    return CAL_DICOM_PREAMBLE_NONE;
   dicm = fread (head, 1, sizeof head, f) == sizeof head && memcmp (head + 128, "DICM", 4) == 0;
   fclose (f);
-  return dicm;
+  if (!dicm)
+    return CAL_DICOM_PREAMBLE_NONE;
+  if ((head[0] == 'M' && head[1] == 'Z') || memcmp (head, "\177ELF", 4) == 0)
+    return CAL_DICOM_PREAMBLE_EXECUTABLE;
+  return CAL_DICOM_PREAMBLE_PLAIN;
 }
 
 gboolean
@@ -143,15 +157,49 @@ cal_dicom_scan_free (CalDicomScan *scan)
   g_free (scan);
 }
 
+#define MAX_FOLDER_DEPTH 16
+
+/* What a folder walk found besides files: enough to explain an empty result. */
+typedef struct {
+  GPtrArray  *files;
+  GHashTable *visited;         /* "device:inode" of each folder entered */
+  guint       n_too_deep;      /* folders not entered: deeper than MAX_FOLDER_DEPTH */
+  guint       n_revisits;      /* folders reached again through links */
+} FolderWalk;
+
+/* Each folder is entered once, by device and inode, so links that point
+ * back up the tree (or at each other) cannot multiply the work. */
+static gboolean
+first_visit (FolderWalk *walk,
+             const char *dir)
+{
+  GStatBuf st;
+
+  if (g_stat (dir, &st) != 0)
+    return FALSE;
+  if (!g_hash_table_add (walk->visited, g_strdup_printf ("%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT,
+                                                         (guint64) st.st_dev, (guint64) st.st_ino)))
+    {
+      walk->n_revisits++;
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
-collect_files (const char *dir,
-               GPtrArray  *files,
+collect_files (FolderWalk *walk,
+               const char *dir,
                guint       depth)
 {
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  g_autoptr(GDir) d = NULL;
   const char *name;
 
-  if (d == NULL || depth > 16)
+  if (depth > MAX_FOLDER_DEPTH)
+    {
+      walk->n_too_deep++;
+      return;
+    }
+  if (!first_visit (walk, dir) || (d = g_dir_open (dir, 0, NULL)) == NULL)
     return;
   while ((name = g_dir_read_name (d)) != NULL)
     {
@@ -161,10 +209,25 @@ collect_files (const char *dir,
         continue;
       path = g_build_filename (dir, name, NULL);
       if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        collect_files (path, files, depth + 1);
+        collect_files (walk, path, depth + 1);
       else if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
-        g_ptr_array_add (files, g_steal_pointer (&path));
+        g_ptr_array_add (walk->files, g_steal_pointer (&path));
     }
+}
+
+/* Why a folder gave nothing, beyond the first file's problem. */
+static char *
+describe_walk (const FolderWalk *walk)
+{
+  GString *s = g_string_new (NULL);
+
+  if (walk->n_too_deep > 0)
+    g_string_append_printf (s, "; %u folders deeper than %d levels were not searched",
+                            walk->n_too_deep, MAX_FOLDER_DEPTH);
+  if (walk->n_revisits > 0)
+    g_string_append_printf (s, "; %u links back to folders already searched were skipped",
+                            walk->n_revisits);
+  return g_string_free (s, FALSE);
 }
 
 typedef struct {
@@ -240,6 +303,9 @@ cal_dicom_scan (const char    *path,
                 GError       **error)
 {
   g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) visited = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  FolderWalk walk = { files, visited, 0, 0 };
+  g_autofree char *walk_notes = NULL;
   g_autoptr(GHashTable) by_uid = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(CalDicomScan) scan = g_new0 (CalDicomScan, 1);
   g_autofree CalDicomHeader *headers = NULL;
@@ -251,15 +317,16 @@ cal_dicom_scan (const char    *path,
   scan->skipped = g_ptr_array_new_with_free_func (g_free);
 
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
-    collect_files (path, files, 0);
+    collect_files (&walk, path, 0);
   else if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
     g_ptr_array_add (files, g_strdup (path));
   else
     {
-      g_autofree char *display = g_filename_display_name (path);
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "“%s” does not exist", display);
+      /* Never the path itself: DICOM folders are often named after the patient. */
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "The input does not exist");
       return NULL;
     }
+  walk_notes = describe_walk (&walk);
 
   headers = g_new0 (CalDicomHeader, files->len);
   errors = g_new0 (GError *, files->len);
@@ -271,6 +338,15 @@ cal_dicom_scan (const char    *path,
       const char *name = relative_name (path, g_ptr_array_index (files, i));
       GError *e = errors[i];
 
+      /* A slice of a series whose pixels are unusable stays in its series,
+       * marked: the series is refused, naming it, unless the user excludes
+       * it.  Silently dropping it would leave a gap filled by interpolation. */
+      if (e == NULL && headers[i].series_uid[0] != '\0' &&
+          !cal_dicom_header_check (&headers[i], &headers[i].problem))
+        {
+          add_to_series (by_uid, scan->series, g_memdup2 (&headers[i], sizeof headers[i]));
+          continue;
+        }
       if (e == NULL && !cal_dicom_header_check (&headers[i], &e))
         cal_dicom_header_clear (&headers[i]);
       if (e != NULL)
@@ -291,10 +367,9 @@ cal_dicom_scan (const char    *path,
         g_propagate_error (error, first_error);
       else
         {
-          g_autofree char *display = g_filename_display_name (path);
           g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_NO_IMAGES,
-                       "No usable DICOM image in “%s” (%u files looked at%s%s)", display,
-                       files->len, first_error ? "; first problem: " : "",
+                       "No usable DICOM image in the folder (%u files looked at%s%s%s)",
+                       files->len, walk_notes, first_error ? "; first problem: " : "",
                        first_error ? first_error->message : "");
           g_clear_error (&first_error);
         }

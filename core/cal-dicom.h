@@ -22,6 +22,7 @@ typedef enum {
   CAL_DICOM_ERROR_CONFLICTING_SLICES,           /* two different images at one position */
   CAL_DICOM_ERROR_TOO_FEW_SLICES,
   CAL_DICOM_ERROR_UNSUPPORTED,                  /* valid DICOM Calvaria does not read yet */
+  CAL_DICOM_ERROR_NESTING,                      /* sequences nested too deep to read safely */
 } CalDicomError;
 
 /* One series found in a folder.  Holds no patient identifiers. */

@@ -13,6 +13,11 @@ G_BEGIN_DECLS
  * the posterior, z to the head: the DICOM convention).  Every loader fills
  * this once; nothing downstream guesses orientation.
  */
+/* The voxel sizes any loader accepts, in mm: outside them a file's
+ * geometry is a mistake or an attack, not a CT (micro-CT reaches 1 µm). */
+#define CAL_MIN_VOXEL_MM 1e-3
+#define CAL_MAX_VOXEL_MM 100.0
+
 typedef struct {
   guint32  dims[3];
   double   affine[4][4];        /* voxel index -> LPS mm, row-major */

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "cal-loader.h"
 
+#include <string.h>
+
 #include "cal-dicom.h"
 #include "cal-inv3.h"
 #include "cal-nifti.h"
@@ -26,14 +28,20 @@ static gboolean
 unknown_format (const char  *path,
                 GError     **error)
 {
-  g_autofree char *display = g_filename_display_name (path);
+  const char *dot = strrchr (path, '.');
+  g_autofree char *extension = NULL;
 
+  /* The path is never echoed: scans' names often carry the patient's. */
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "“%s” does not exist", display);
-  else
-    g_set_error (error, CAL_LOADER_ERROR, CAL_LOADER_ERROR_UNKNOWN_FORMAT,
-                 "“%s” is not a format Calvaria reads (a DICOM file or folder, .nii, .nii.gz "
-                 "or an InVesalius .inv3 project)", display);
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "The input does not exist");
+      return FALSE;
+    }
+  extension = dot && !strchr (dot, G_DIR_SEPARATOR) && strlen (dot) <= 8
+              ? g_strescape (dot, NULL) : g_strdup ("none");
+  g_set_error (error, CAL_LOADER_ERROR, CAL_LOADER_ERROR_UNKNOWN_FORMAT,
+               "The input is not a format Calvaria reads (a DICOM file or folder, .nii, .nii.gz "
+               "or an InVesalius .inv3 project; its extension is %s)", extension);
   return FALSE;
 }
 

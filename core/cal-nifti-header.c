@@ -71,6 +71,7 @@ from_nifti1 (const nifti_1_header *h,
   /* vox_offset is a float in NIfTI-1; a fractional or huge value is caught
    * by the caller's range checks after this conversion. */
   out->vox_offset = (h->vox_offset >= 0 && h->vox_offset < 9.2e18) ? (gint64) h->vox_offset : -1;
+  out->vox_offset_raw = h->vox_offset;
 }
 
 static void
@@ -80,6 +81,7 @@ from_nifti2 (const nifti_2_header *h,
   out->version = 2;
   COPY_HEADER_FIELDS (h, out);
   out->vox_offset = h->vox_offset;
+  out->vox_offset_raw = (double) h->vox_offset;
 }
 
 /* Recognise the header by its size field in either byte order, then check

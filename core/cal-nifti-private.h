@@ -13,7 +13,8 @@ typedef struct {
   int      datatype;
   int      bitpix;
   double   pixdim[8];
-  gint64   vox_offset;
+  gint64   vox_offset;       /* -1 when the file's value is not a usable offset */
+  double   vox_offset_raw;   /* as the file states it, for messages */
   double   scl_slope;
   double   scl_inter;
   int      qform_code;

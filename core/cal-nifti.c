@@ -15,6 +15,13 @@
 #define DEFLATE_MAX_RATIO 1032
 #define READ_CHUNK        (8u << 20)
 
+/* Voxel axes closer than this cosine to perpendicular count as square
+ * (0.06°: float rounding in real files is far below it). */
+#define AXIS_COSINE_TOLERANCE 1e-3
+/* The qform and sform may differ by this much before the user is told. */
+#define QFORM_SFORM_MAX_MM    1.0
+#define QFORM_SFORM_MAX_DEG   1.0
+
 /* zlib for .nii.gz, stdio for .nii: zlib's transparent mode is not used
  * because it can return short reads on plain files. */
 typedef struct {
@@ -177,6 +184,18 @@ check_spacing_and_scaling (NiftiInfo     *info,
       break;
     }
 
+  for (int i = 1; i <= 3; i++)
+    {
+      double mm = h->pixdim[i] * info->mm_per_unit;
+      if (!(mm >= CAL_MIN_VOXEL_MM && mm <= CAL_MAX_VOXEL_MM))
+        {
+          set_header_error (error, "pixdim[%d] is %g mm; a CT's voxels measure from %g to %g mm, "
+                            "so the header's geometry cannot be trusted", i, mm,
+                            CAL_MIN_VOXEL_MM, CAL_MAX_VOXEL_MM);
+          return FALSE;
+        }
+    }
+
   if (!isfinite (h->scl_slope) || !isfinite (h->scl_inter))
     {
       set_header_error (error, "scl_slope/scl_inter are %g/%g; they must be finite numbers",
@@ -200,6 +219,108 @@ ras_to_lps (double m[4][4])
     }
 }
 
+static void
+quaternion_matrix (const CalNiftiHeader *h,
+                   double                u,
+                   double                m[4][4])
+{
+  double qfac = h->pixdim[0] < 0 ? -1.0 : 1.0;
+  nifti_dmat44 q = nifti_quatern_to_dmat44 (h->quatern[0], h->quatern[1], h->quatern[2],
+                                            h->qoffset[0], h->qoffset[1], h->qoffset[2],
+                                            h->pixdim[1], h->pixdim[2], h->pixdim[3], qfac);
+  for (int r = 0; r < 3; r++)
+    for (int c = 0; c < 4; c++)
+      m[r][c] = q.m[r][c] * u;
+}
+
+static void
+column (const double m[4][4], int c, double out[3])
+{
+  for (int r = 0; r < 3; r++)
+    out[r] = m[r][c];
+}
+
+static double
+norm3 (const double v[3])
+{
+  return sqrt (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
+}
+
+/* The voxel axes must be perpendicular and of a CT's size: a sheared
+ * matrix has no one voxel grid in the patient, and Calvaria's meshes and
+ * distances assume one. */
+static gboolean
+check_axes (const double  m[4][4],
+            const char   *name,
+            GError      **error)
+{
+  double a[3][3], n[3];
+
+  for (int c = 0; c < 3; c++)
+    {
+      column (m, c, a[c]);
+      n[c] = norm3 (a[c]);
+      if (!(n[c] >= CAL_MIN_VOXEL_MM && n[c] <= CAL_MAX_VOXEL_MM))
+        {
+          set_header_error (error, "the %s gives voxel axis %d a length of %g mm (from %g to %g mm "
+                            "expected)", name, c + 1, n[c], CAL_MIN_VOXEL_MM, CAL_MAX_VOXEL_MM);
+          return FALSE;
+        }
+    }
+  for (int c = 0; c < 3; c++)
+    {
+      int d = (c + 1) % 3;
+      double cosine = (a[c][0] * a[d][0] + a[c][1] * a[d][1] + a[c][2] * a[d][2]) / (n[c] * n[d]);
+      if (fabs (cosine) > AXIS_COSINE_TOLERANCE)
+        {
+          set_header_error (error, "the %s is sheared: voxel axes %d and %d meet at %.2f°, not 90°",
+                            name, c + 1, d + 1, acos (CLAMP (cosine, -1, 1)) * 180 / G_PI);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* Both matrices present: they should describe one placement.  The sform
+ * wins (as the standard and every major reader prefer), and the user is
+ * told how far apart they are. */
+static void
+compare_qform_sform (const CalNiftiHeader *h,
+                     const double          sform[4][4],
+                     double                u,
+                     CalLoadReport        *report)
+{
+  double q[4][4] = { { 0 } }, max_mm = 0, max_deg = 0;
+
+  quaternion_matrix (h, u, q);
+  for (int c = 0; c < 3; c++)
+    {
+      double a[3], b[3], cosine;
+      column (q, c, a);
+      column (sform, c, b);
+      cosine = (a[0] * b[0] + a[1] * b[1] + a[2] * b[2]) / (norm3 (a) * norm3 (b));
+      max_deg = MAX (max_deg, acos (CLAMP (cosine, -1, 1)) * 180 / G_PI);
+    }
+  /* Distance between where the two put the volume's far corner and origin. */
+  for (int k = 0; k < 2; k++)
+    {
+      double dq[3], ds[3];
+      for (int r = 0; r < 3; r++)
+        {
+          dq[r] = q[r][3] + k * (q[r][0] * h->dim[1] + q[r][1] * h->dim[2] + q[r][2] * h->dim[3]);
+          ds[r] = sform[r][3] + k * (sform[r][0] * h->dim[1] + sform[r][1] * h->dim[2] +
+                                     sform[r][2] * h->dim[3]);
+          dq[r] -= ds[r];
+        }
+      max_mm = MAX (max_mm, norm3 (dq));
+    }
+  if (max_mm > QFORM_SFORM_MAX_MM || max_deg > QFORM_SFORM_MAX_DEG)
+    cal_load_report_warn (report, "The qform and the sform disagree by up to %.1f mm and %.1f°; "
+                          "the sform was used (qform origin %.1f, %.1f, %.1f mm; sform origin "
+                          "%.1f, %.1f, %.1f mm, RAS)", max_mm, max_deg, q[0][3], q[1][3], q[2][3],
+                          sform[0][3], sform[1][3], sform[2][3]);
+}
+
 static gboolean
 compute_affine (NiftiInfo     *info,
                 CalLoadFlags   flags,
@@ -217,15 +338,7 @@ compute_affine (NiftiInfo     *info,
           m[r][c] = h->srow[r][c] * u;
     }
   else if (h->qform_code > 0)
-    {
-      double qfac = h->pixdim[0] < 0 ? -1.0 : 1.0;
-      nifti_dmat44 q = nifti_quatern_to_dmat44 (h->quatern[0], h->quatern[1], h->quatern[2],
-                                                h->qoffset[0], h->qoffset[1], h->qoffset[2],
-                                                h->pixdim[1], h->pixdim[2], h->pixdim[3], qfac);
-      for (int r = 0; r < 3; r++)
-        for (int c = 0; c < 4; c++)
-          m[r][c] = q.m[r][c] * u;
-    }
+    quaternion_matrix (h, u, m);
   else
     {
       if (!(flags & CAL_LOAD_ACCEPT_UNKNOWN_ORIENTATION))
@@ -261,6 +374,10 @@ compute_affine (NiftiInfo     *info,
                         h->sform_code > 0 ? "sform" : "qform");
       return FALSE;
     }
+  if (!check_axes (m, h->sform_code > 0 ? "sform" : "qform", error))
+    return FALSE;
+  if (h->sform_code > 0 && h->qform_code > 0)
+    compare_qform_sform (h, m, u, report);
   ras_to_lps (m);
   memcpy (info->grid.affine, m, sizeof m);
   info->grid.orientation_known = TRUE;
@@ -328,11 +445,10 @@ read_nifti_file (const char    *path,
   if (probe == NULL || fstat (fileno (probe), &st) != 0)
     {
       int saved = errno;
-      g_autofree char *display = g_filename_display_name (path);
       if (probe)
         fclose (probe);
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   "Could not open “%s”: %s", display, g_strerror (saved));
+                   "Could not open the NIfTI file: %s", g_strerror (saved));
       return NULL;
     }
   compressed = fread (magic, 1, 2, probe) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
@@ -365,8 +481,17 @@ read_nifti_file (const char    *path,
         int rest = reader_read (gz, head + 4, (unsigned) header_size - 4);
         n += MAX (0, rest);   /* MAX evaluates twice: never a call inside */
       }
-    if (n < 0 || gz_error (gz, path, error) ||
-        !cal_nifti_header_parse (head, (gsize) MAX (n, 0), &info->h, error))
+    /* gz_error() first: a corrupt stream makes gzread() return -1, and
+     * that failure must still reach the caller as an error. */
+    if (gz_error (gz, path, error))
+      goto fail;
+    if (n < 0)
+      {
+        g_set_error (error, CAL_NIFTI_ERROR, CAL_NIFTI_ERROR_TRUNCATED,
+                     "The file could not be read: %s", g_strerror (errno));
+        goto fail;
+      }
+    if (!cal_nifti_header_parse (head, (gsize) n, &info->h, error))
       goto fail;
   }
 
@@ -377,8 +502,9 @@ read_nifti_file (const char    *path,
   data_bytes = info->n_voxels * (guint64) info->voxel_bytes;
   if (info->h.vox_offset < (gint64) cal_nifti_header_size (info->h.version))
     {
-      set_header_error (error, "vox_offset %" G_GINT64_FORMAT " lies inside the header",
-                        info->h.vox_offset);
+      set_header_error (error, "vox_offset is %g; it must be a byte offset at or after the "
+                        "%" G_GSIZE_FORMAT "-byte header", info->h.vox_offset_raw,
+                        cal_nifti_header_size (info->h.version));
       goto fail;
     }
 
@@ -412,6 +538,14 @@ read_nifti_file (const char    *path,
       goto fail;
     }
 
+  /* The file's bytes and the volume made from them live side by side. */
+  {
+    g_autofree char *what = g_strdup_printf ("The NIfTI image (%u × %u × %u voxels)",
+                                             info->grid.dims[0], info->grid.dims[1],
+                                             info->grid.dims[2]);
+    if (!cal_load_check_budget (data_bytes + info->n_voxels * sizeof (float), what, error))
+      goto fail;
+  }
   data = g_try_malloc (MAX (data_bytes, 1));
   if (data == NULL)
     {
@@ -500,10 +634,14 @@ raw_value (const guint8 *data,
     }
 }
 
-/* int16 when every scaled value is an integer that fits, float32 otherwise. */
+/* int16 when every scaled value is an integer that fits, float32 otherwise.
+ * A value that is not a finite number (NaN or inf in the file, or a scale
+ * such as scl_slope 1e38 that overflows float) is refused: no threshold,
+ * mesh or metric means anything over it. */
 static CalVolume *
 volume_from_raw (NiftiInfo *info,
-                 guint8    *data)
+                 guint8    *data,
+                 GError   **error)
 {
   guint64 n = info->n_voxels;
   gboolean fits_int16 = TRUE;
@@ -534,7 +672,19 @@ volume_from_raw (NiftiInfo *info,
     {
       float *out = g_malloc (n * sizeof *out);
       for (guint64 i = 0; i < n; i++)
-        out[i] = (float) (raw_value (data, info->h.datatype, i) * info->slope + info->inter);
+        {
+          out[i] = (float) (raw_value (data, info->h.datatype, i) * info->slope + info->inter);
+          if (!isfinite (out[i]))
+            {
+              g_set_error (error, CAL_NIFTI_ERROR, CAL_NIFTI_ERROR_INVALID_VALUES,
+                           "Voxel %" G_GUINT64_FORMAT " is %g after scaling (stored %g, scl_slope "
+                           "%g, scl_inter %g): the image holds values that are not finite numbers",
+                           i, out[i], raw_value (data, info->h.datatype, i), info->slope, info->inter);
+              g_free (out);
+              g_free (data);
+              return NULL;
+            }
+        }
       bytes = g_bytes_new_take (out, n * sizeof *out);
       g_free (data);
       return cal_volume_new (&info->grid, CAL_VOXEL_FLOAT32, bytes);
@@ -586,7 +736,7 @@ cal_nifti_read_volume (const char     *path,
 
   if (!read_common (path, &info, &data, flags, report, cancellable, error))
     return NULL;
-  return volume_from_raw (&info, data);
+  return volume_from_raw (&info, data, error);
 }
 
 CalMask *

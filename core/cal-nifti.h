@@ -20,6 +20,7 @@ typedef enum {
   CAL_NIFTI_ERROR_SIZE_MISMATCH,        /* more bytes than declared, or impossible sizes */
   CAL_NIFTI_ERROR_ORIENTATION_UNKNOWN,  /* no qform/sform and the caller did not accept it */
   CAL_NIFTI_ERROR_NOT_A_MASK,           /* values that are not labels 0..255 */
+  CAL_NIFTI_ERROR_INVALID_VALUES,       /* NaN or infinite voxels */
 } CalNiftiError;
 
 typedef enum {

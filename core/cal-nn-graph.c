@@ -34,14 +34,17 @@ cal_nn_op_name (CalNnOp op)
   return op < CAL_NN_N_OPS ? op_names[op] : "?";
 }
 
+/* Saturates at G_MAXINT64: a crafted shape (1×1e9×1e6×1e6) must not
+ * overflow; shape inference refuses anything above CAL_NN_MAX_ELEMENTS. */
 gint64
 cal_nn_shape_count (const CalNnShape *shape)
 {
-  gint64 n = 1;
+  guint64 n = 1;
 
   for (guint i = 0; i < shape->rank; i++)
-    n *= MAX (shape->d[i], 0);
-  return n;
+    if (!g_uint64_checked_mul (&n, n, (guint64) MAX (shape->d[i], 0)) || n > G_MAXINT64)
+      return G_MAXINT64;
+  return (gint64) n;
 }
 
 char *

@@ -24,6 +24,8 @@ typedef enum {
 } CalNnError;
 
 #define CAL_NN_MAX_RANK    6
+/* No tensor may hold more values: 2^34 floats is 64 GiB, past any device. */
+#define CAL_NN_MAX_ELEMENTS (G_GINT64_CONSTANT (1) << 34)
 #define CAL_NN_MAX_SPATIAL 3
 
 typedef enum {

@@ -41,6 +41,20 @@ parse_numbers (const char *text,
   return TRUE;
 }
 
+/* A model's voxel size: 0 keeps the CT's own; anything else must be a size
+ * a CT can be resampled to (1e-9 mm would make the CT 10^18 voxels). */
+#define MIN_MODEL_SPACING_MM 0.05
+#define MAX_MODEL_SPACING_MM 20
+
+static gboolean
+spacing_is_usable (const double spacing[3])
+{
+  for (int a = 0; a < 3; a++)
+    if (!(spacing[a] == 0 || (spacing[a] >= MIN_MODEL_SPACING_MM && spacing[a] <= MAX_MODEL_SPACING_MM)))
+      return FALSE;
+  return TRUE;
+}
+
 static gboolean
 parse_count (const char *text,
              guint       min,
@@ -76,8 +90,10 @@ cal_nn_preprocess_parse (CalNnGraph  *graph,
   if (v)
     p->hu_low = window[0], p->hu_high = window[1];
   if ((v = g_hash_table_lookup (graph->metadata, "calvaria.spacing_mm")) &&
-      (!parse_numbers (v, spacing, 2, 3) || spacing[0] < 0 || spacing[1] < 0 || spacing[2] < 0))
-    return bad_key (error, "calvaria.spacing_mm", v, "x,y[,z] in mm, 0 for native, as “0.5,0.5”");
+      (!parse_numbers (v, spacing, 2, 3) || !spacing_is_usable (spacing)))
+    return bad_key (error, "calvaria.spacing_mm", v, "x,y[,z] in mm, each 0 (the CT's own) or "
+                    "from " G_STRINGIFY (MIN_MODEL_SPACING_MM) " to " G_STRINGIFY (MAX_MODEL_SPACING_MM)
+                    " mm, as “0.5,0.5”");
   memcpy (p->spacing, spacing, sizeof spacing);
   if ((v = g_hash_table_lookup (graph->metadata, "calvaria.context_slices")) &&
       (!parse_count (v, 1, 63, &p->context_slices) || p->context_slices % 2 == 0))

@@ -325,7 +325,8 @@ cal_nn_graph_infer_shapes (CalNnGraph        *graph,
 
       for (guint k = 0; fits && k < declared->rank; k++)
         fits = declared->d[k] < 0 || declared->d[k] == inputs[i].d[k];
-      if (!fits || cal_nn_shape_count (&inputs[i]) <= 0)
+      if (!fits || cal_nn_shape_count (&inputs[i]) <= 0 ||
+          cal_nn_shape_count (&inputs[i]) > CAL_NN_MAX_ELEMENTS)
         {
           g_autofree char *want = cal_nn_shape_to_string (declared);
           g_autofree char *got = cal_nn_shape_to_string (&inputs[i]);
@@ -337,8 +338,14 @@ cal_nn_graph_infer_shapes (CalNnGraph        *graph,
       shapes[t] = inputs[i];
     }
   for (guint i = 0; i < graph->nodes->len; i++)
-    if (!infer_node (graph, cal_nn_graph_node (graph, i), shapes, error))
-      return FALSE;
+    {
+      CalNnNode *node = cal_nn_graph_node (graph, i);
+
+      if (!infer_node (graph, node, shapes, error))
+        return FALSE;
+      if (cal_nn_shape_count (&shapes[node->output]) > CAL_NN_MAX_ELEMENTS)
+        return shape_error (error, node, "its output would hold more than 2^34 values");
+    }
   return TRUE;
 }
 

@@ -6,26 +6,104 @@
 
 #include "cal-nifti.h"
 
+/* What every command that loads a scan accepts on request: the "warn and
+ * confirm" cases of the bad-input table. */
+static gboolean accept_missing_rescale, accept_derived, exclude_bad_slices;
+
+static const GOptionEntry load_entries[] = {
+  { "accept-missing-rescale", 0, 0, G_OPTION_ARG_NONE, &accept_missing_rescale,
+    "Load a CT without RescaleSlope/Intercept, taking stored values as HU (unverified)", NULL },
+  { "accept-derived", 0, 0, G_OPTION_ARG_NONE, &accept_derived,
+    "Load DERIVED or SECONDARY images (reformats, projections), not an original acquisition", NULL },
+  { "exclude-bad-slices", 0, 0, G_OPTION_ARG_NONE, &exclude_bad_slices,
+    "Leave out slices whose pixels cannot be read and interpolate over them, instead of refusing the series", NULL },
+  { NULL }
+};
+
+void
+cal_cli_add_load_options (GOptionContext *context)
+{
+  GOptionGroup *group = g_option_group_new ("load", "Loading a scan that needs a decision:",
+                                            "Show the options for scans that need a decision",
+                                            NULL, NULL);
+  g_option_group_add_entries (group, load_entries);
+  g_option_context_add_group (context, group);
+}
+
+CalLoadFlags
+cal_cli_load_flags (void)
+{
+  return (accept_missing_rescale ? CAL_LOAD_ACCEPT_MISSING_RESCALE : 0) |
+         (accept_derived ? CAL_LOAD_ACCEPT_DERIVED : 0) |
+         (exclude_bad_slices ? CAL_LOAD_EXCLUDE_BAD_SLICES : 0);
+}
+
 int
 cal_cli_exit_for_error (const GError *error)
 {
-  if (g_error_matches (error, CAL_NIFTI_ERROR, CAL_NIFTI_ERROR_ORIENTATION_UNKNOWN))
+  if (g_error_matches (error, CAL_NIFTI_ERROR, CAL_NIFTI_ERROR_ORIENTATION_UNKNOWN) ||
+      cal_load_error_accept_flag (error) != 0)
     return CAL_EXIT_REFUSED;
   return CAL_EXIT_INPUT;
+}
+
+/* Text from a file, made safe for a terminal: control characters (escape
+ * sequences could rewrite the screen) and invalid UTF-8 become \\xNN. */
+char *
+cal_cli_escape (const char *text)
+{
+  GString *out = g_string_new (NULL);
+  const char *p = text ? text : "";
+
+  while (*p)
+    {
+      gunichar c = g_utf8_get_char_validated (p, -1);
+
+      if (c == (gunichar) -1 || c == (gunichar) -2)
+        {
+          g_string_append_printf (out, "\\x%02x", (guint8) *p);
+          p++;
+          continue;
+        }
+      if (g_unichar_iscntrl (c))
+        g_string_append_printf (out, c < 0x100 ? "\\x%02x" : "\\u%04x", c);
+      else
+        g_string_append_len (out, p, g_utf8_next_char (p) - p);
+      p = g_utf8_next_char (p);
+    }
+  return g_string_free (out, FALSE);
 }
 
 void
 cal_cli_print_error (const char   *context,
                      const GError *error)
 {
-  fprintf (stderr, "calvaria-cli: %s: %s\n", context, error->message);
+  g_autofree char *message = cal_cli_escape (error ? error->message : "unknown error (no reason was given: a bug)");
+
+  fprintf (stderr, "calvaria-cli: %s: %s\n", context, message);
+}
+
+/* The input's path is never echoed: scans' folders and files are often
+ * named after the patient. */
+void
+cal_cli_print_input_error (const GError *error)
+{
+  cal_cli_print_error ("cannot use the input", error);
 }
 
 void
-cal_cli_print_warnings (GPtrArray *warnings)
+cal_cli_print_report (const CalLoadReport *report)
 {
-  for (guint i = 0; warnings && i < warnings->len; i++)
-    fprintf (stderr, "warning: %s\n", (const char *) g_ptr_array_index (warnings, i));
+  for (guint i = 0; report && i < report->warnings->len; i++)
+    {
+      g_autofree char *text = cal_cli_escape (g_ptr_array_index (report->warnings, i));
+      fprintf (stderr, "warning: %s\n", text);
+    }
+  for (guint i = 0; report && i < report->notes->len; i++)
+    {
+      g_autofree char *text = cal_cli_escape (g_ptr_array_index (report->notes, i));
+      fprintf (stderr, "note: %s\n", text);
+    }
 }
 
 /* Parses options and checks the count of positional arguments. */

@@ -35,6 +35,7 @@ cal_cli_convert (int    argc,
   gboolean ok;
 
   g_option_context_add_main_entries (context, entries, NULL);
+  cal_cli_add_load_options (context);
   if (!cal_cli_parse (context, &argc, &argv, 2, "convert IN OUT.nii[.gz] [--mask N] [--series UID|N] [--nifti2]"))
     return CAL_EXIT_USAGE;
   in = argv[1];
@@ -44,7 +45,7 @@ cal_cli_convert (int    argc,
       fprintf (stderr, "calvaria-cli: the output must be a .nii or .nii.gz file\n");
       return CAL_EXIT_USAGE;
     }
-  flags = accept_unknown ? CAL_LOAD_ACCEPT_UNKNOWN_ORIENTATION : CAL_LOAD_FLAGS_NONE;
+  flags = (accept_unknown ? CAL_LOAD_ACCEPT_UNKNOWN_ORIENTATION : CAL_LOAD_FLAGS_NONE) | cal_cli_load_flags ();
   version = nifti2 ? CAL_NIFTI_2 : CAL_NIFTI_1;
 
   if (mask_index >= 0)
@@ -52,7 +53,7 @@ cal_cli_convert (int    argc,
       g_autoptr(CalMask) mask = cal_mask_load (in, (guint) mask_index, flags, report, NULL, &error);
       if (mask == NULL)
         {
-          cal_cli_print_error (in, error);
+          cal_cli_print_input_error (error);
           return cal_cli_exit_for_error (error);
         }
       ok = cal_nifti_write_mask (mask, out, version, &error);
@@ -62,13 +63,13 @@ cal_cli_convert (int    argc,
       g_autoptr(CalVolume) volume = cal_volume_load (in, series, flags, report, NULL, NULL, NULL, &error);
       if (volume == NULL)
         {
-          cal_cli_print_error (in, error);
+          cal_cli_print_input_error (error);
           return cal_cli_exit_for_error (error);
         }
       ok = cal_nifti_write_volume (volume, out, version, &error);
     }
 
-  cal_cli_print_warnings (report->warnings);
+  cal_cli_print_report (report);
   if (!ok)
     {
       cal_cli_print_error (out, error);

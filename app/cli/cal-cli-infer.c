@@ -83,14 +83,14 @@ run_volume (CalNnEngine *engine,
       fprintf (stderr, "calvaria-cli: the probability map must be a .nii or .nii.gz file\n");
       return CAL_EXIT_USAGE;
     }
-  ct = cal_volume_load (ct_path, series, accept_unknown ? CAL_LOAD_ACCEPT_UNKNOWN_ORIENTATION : 0,
+  ct = cal_volume_load (ct_path, series, (accept_unknown ? CAL_LOAD_ACCEPT_UNKNOWN_ORIENTATION : 0) | cal_cli_load_flags (),
                         report, NULL, NULL, NULL, &error);
   if (ct == NULL)
     {
-      cal_cli_print_error (ct_path, error);
+      cal_cli_print_input_error (error);
       return cal_cli_exit_for_error (error);
     }
-  cal_cli_print_warnings (report->warnings);
+  cal_cli_print_report (report);
   /* Half the device's memory for activations leaves room for the display
    * and other programs. */
   prob = cal_nn_infer_volume (engine, ct, budget ? budget : info->device_memory / 2, cal_cli_print_progress, &quiet,
@@ -153,6 +153,7 @@ cal_cli_infer (int    argc,
   g_autoptr(CalNnEngine) engine = NULL;
 
   g_option_context_add_main_entries (context, entries, NULL);
+  cal_cli_add_load_options (context);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       fprintf (stderr, "calvaria-cli: %s\n", error->message);

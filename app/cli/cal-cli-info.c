@@ -32,8 +32,7 @@ axis_name (char letter)
 }
 
 static void
-print_text (const char     *path,
-            CalVolume      *volume,
+print_text (CalVolume      *volume,
             CalLoadReport  *report,
             CalDicomScan   *scan,
             CalInv3Project *project)
@@ -70,13 +69,18 @@ print_text (const char     *path,
 
   if (scan != NULL)
     {
-      printf ("Series:       %u in %s\n", scan->series->len, path);
+      /* Neither the folder nor SeriesDescription is printed: both are free
+       * text that often carries the patient's name (the window shows the
+       * description, escaped, only where the user picks a series). */
+      printf ("Series:       %u in the folder\n", scan->series->len);
       for (guint i = 0; i < scan->series->len; i++)
         {
           CalDicomSeries *s = g_ptr_array_index (scan->series, i);
-          printf ("  %u. %-3s %4u images  %u×%u  #%d “%s”%s\n      UID %s\n", i + 1,
-                  s->modality, s->headers->len, s->columns, s->rows, s->number,
-                  s->description, i == 0 ? "  (default)" : "", s->uid);
+          g_autofree char *modality = cal_cli_escape (s->modality);
+          g_autofree char *uid = cal_cli_escape (s->uid);
+          printf ("  %u. %-3s %4u images  %u×%u  #%d%s\n      UID %s\n", i + 1,
+                  modality, s->headers->len, s->columns, s->rows, s->number,
+                  i == 0 ? "  (default)" : "", uid);
         }
       if (scan->skipped->len > 0)
         printf ("Skipped:      %u files that are not usable DICOM images\n", scan->skipped->len);
@@ -85,8 +89,8 @@ print_text (const char     *path,
     for (guint i = 0; i < project->mask_names->len; i++)
       {
         double *range = &g_array_index (project->mask_ranges, double, 2 * i);
-        printf ("Mask %u:       “%s”, threshold %g … %g HU\n", i,
-                (const char *) g_ptr_array_index (project->mask_names, i), range[0], range[1]);
+        g_autofree char *name = cal_cli_escape (g_ptr_array_index (project->mask_names, i));
+        printf ("Mask %u:       “%s”, threshold %g … %g HU\n", i, name, range[0], range[1]);
       }
 }
 
@@ -131,6 +135,10 @@ print_json (CalVolume      *volume,
   for (guint i = 0; i < report->warnings->len; i++)
     cal_json_string (&json, NULL, g_ptr_array_index (report->warnings, i));
   cal_json_end_array (&json);
+  cal_json_begin_array (&json, "notes");
+  for (guint i = 0; i < report->notes->len; i++)
+    cal_json_string (&json, NULL, g_ptr_array_index (report->notes, i));
+  cal_json_end_array (&json);
   if (scan != NULL)
     {
       cal_json_begin_array (&json, "series");
@@ -141,7 +149,6 @@ print_json (CalVolume      *volume,
           cal_json_int (&json, "index", i + 1);
           cal_json_string (&json, "uid", s->uid);
           cal_json_string (&json, "modality", s->modality);
-          cal_json_string (&json, "description", s->description);
           cal_json_int (&json, "number", s->number);
           cal_json_int (&json, "images", s->headers->len);
           cal_json_int (&json, "rows", s->rows);
@@ -191,10 +198,11 @@ cal_cli_info (int    argc,
   const char *path;
 
   g_option_context_add_main_entries (context, entries, NULL);
+  cal_cli_add_load_options (context);
   if (!cal_cli_parse (context, &argc, &argv, 1, "info FILE|DIR [--json] [--series UID|N]"))
     return CAL_EXIT_USAGE;
   path = argv[1];
-  flags = opt.accept_unknown ? CAL_LOAD_ACCEPT_UNKNOWN_ORIENTATION : CAL_LOAD_FLAGS_NONE;
+  flags = (opt.accept_unknown ? CAL_LOAD_ACCEPT_UNKNOWN_ORIENTATION : CAL_LOAD_FLAGS_NONE) | cal_cli_load_flags ();
 
   switch (cal_format_guess (path))
     {
@@ -222,7 +230,7 @@ cal_cli_info (int    argc,
 
   if (volume == NULL)
     {
-      cal_cli_print_error (path, error);
+      cal_cli_print_input_error (error);
       g_free (opt.series);
       return cal_cli_exit_for_error (error);
     }
@@ -230,8 +238,8 @@ cal_cli_info (int    argc,
     print_json (volume, report, scan, project);
   else
     {
-      print_text (path, volume, report, scan, project);
-      cal_cli_print_warnings (report->warnings);
+      print_text (volume, report, scan, project);
+      cal_cli_print_report (report);
     }
   g_free (opt.series);
   return CAL_EXIT_OK;

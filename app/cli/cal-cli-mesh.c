@@ -96,6 +96,7 @@ cal_cli_mesh (int    argc,
   double load_ms, write_ms;
 
   g_option_context_add_main_entries (context, entries, NULL);
+  cal_cli_add_load_options (context);
   if (!cal_cli_parse (context, &argc, &argv, 2,
                       "mesh MASK OUT.stl [--smooth N] [--decimate R] [--largest] [--ras] [--ascii]"))
     return CAL_EXIT_USAGE;
@@ -114,14 +115,14 @@ cal_cli_mesh (int    argc,
   options.decimate_max_error_mm = max_error;
 
   mask = cal_mask_load (argv[1], (guint) mask_index,
-                        accept_unknown ? CAL_LOAD_ACCEPT_UNKNOWN_ORIENTATION : 0,
+                        (accept_unknown ? CAL_LOAD_ACCEPT_UNKNOWN_ORIENTATION : 0) | cal_cli_load_flags (),
                         load_report, NULL, &error);
   if (mask == NULL)
     {
-      cal_cli_print_error (argv[1], error);
+      cal_cli_print_input_error (error);
       return cal_cli_exit_for_error (error);
     }
-  cal_cli_print_warnings (load_report->warnings);
+  cal_cli_print_report (load_report);
   load_ms = (g_get_monotonic_time () - start) / 1000.0;
   mesh = cal_mesh_build (mask, &options, &report, NULL, NULL, NULL, &error);
   if (mesh == NULL)

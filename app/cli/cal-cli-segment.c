@@ -85,14 +85,14 @@ segment (const SegmentArgs *args,
       cal_cli_print_error (model ? model : "segment", error);
       return CAL_EXIT_INPUT;
     }
-  ct = cal_volume_load (ct_path, args->series, args->accept_unknown ? CAL_LOAD_ACCEPT_UNKNOWN_ORIENTATION : 0,
+  ct = cal_volume_load (ct_path, args->series, (args->accept_unknown ? CAL_LOAD_ACCEPT_UNKNOWN_ORIENTATION : 0) | cal_cli_load_flags (),
                         load_report, NULL, NULL, NULL, &error);
   if (ct == NULL)
     {
-      cal_cli_print_error (ct_path, error);
+      cal_cli_print_input_error (error);
       return cal_cli_exit_for_error (error);
     }
-  cal_cli_print_warnings (load_report->warnings);
+  cal_cli_print_report (load_report);
   vk = cal_vk_context_new (args->device, &error);
   engine = vk ? cal_nn_engine_new_full (vk, graph, args->fp16 ? CAL_NN_ENGINE_HALF_STORAGE : CAL_NN_ENGINE_DEFAULT,
                                         &error) : NULL;
@@ -175,6 +175,7 @@ cal_cli_segment (int    argc,
   int status;
 
   g_option_context_add_main_entries (context, entries, NULL);
+  cal_cli_add_load_options (context);
   if (!cal_cli_parse (context, &argc, &argv, 2,
                       "segment CT OUT_MASK.nii[.gz] [--stl OUT.stl] [--model M.onnx] [--device N]"))
     return CAL_EXIT_USAGE;

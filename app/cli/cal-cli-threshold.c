@@ -57,6 +57,7 @@ cal_cli_threshold (int    argc,
   CalThresholdSummary summary;
 
   g_option_context_add_main_entries (context, entries, NULL);
+  cal_cli_add_load_options (context);
   if (argc == 2 && g_strcmp0 (argv[1], "--list-presets") == 0)
     {
       print_presets (stdout);
@@ -87,14 +88,14 @@ cal_cli_threshold (int    argc,
   options.max_cavity_mm3 = max_cavity;
 
   volume = cal_volume_load (argv[1], series,
-                            accept_unknown ? CAL_LOAD_ACCEPT_UNKNOWN_ORIENTATION : 0,
+                            (accept_unknown ? CAL_LOAD_ACCEPT_UNKNOWN_ORIENTATION : 0) | cal_cli_load_flags (),
                             report, NULL, NULL, NULL, &error);
   if (volume == NULL)
     {
-      cal_cli_print_error (argv[1], error);
+      cal_cli_print_input_error (error);
       return cal_cli_exit_for_error (error);
     }
-  cal_cli_print_warnings (report->warnings);
+  cal_cli_print_report (report);
   mask = cal_threshold_segment (volume, &options, &summary, NULL, NULL, NULL, &error);
   if (mask == NULL)
     {

@@ -3,6 +3,7 @@
 
 #include <glib.h>
 
+#include "cal-load-report.h"
 #include "cal-nn-volume.h"
 
 G_BEGIN_DECLS
@@ -30,7 +31,11 @@ int  cal_cli_segment  (int argc, char **argv);
 int  cal_cli_exit_for_error (const GError *error);
 void cal_cli_print_error    (const char   *context,
                              const GError *error);
-void cal_cli_print_warnings (GPtrArray    *warnings);
+void cal_cli_print_input_error (const GError *error);
+void cal_cli_print_report   (const CalLoadReport *report);
+char *cal_cli_escape        (const char   *text);
+void cal_cli_add_load_options (GOptionContext *context);
+CalLoadFlags cal_cli_load_flags (void);
 void cal_cli_print_progress (double        fraction,
                              gpointer      quiet);
 void cal_cli_print_patches  (const CalNnVolumeStats *stats);
