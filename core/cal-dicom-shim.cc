@@ -6,6 +6,7 @@
 
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dctk.h>
+#include <dcmtk/dcmdata/dccodec.h>
 #include <dcmtk/dcmdata/dcrledrg.h>
 #include <dcmtk/dcmjpeg/djdecode.h>
 #include <dcmtk/dcmjpls/djdecode.h>
@@ -104,6 +105,8 @@ fill_header (DcmFileFormat  &file,
   copy_string (ds, DCM_SeriesDescription, h->series_description, sizeof h->series_description);
   copy_string (ds, DCM_PhotometricInterpretation, h->photometric, sizeof h->photometric);
   g_strlcpy (h->transfer_syntax, xfer.getXferName (), sizeof h->transfer_syntax);
+  copy_string (file.getMetaInfo (), DCM_TransferSyntaxUID, h->transfer_syntax_uid,
+               sizeof h->transfer_syntax_uid);
 
   h->series_number = get_int (ds, DCM_SeriesNumber, 0);
   h->instance_number = get_int (ds, DCM_InstanceNumber, 0);
@@ -130,6 +133,7 @@ fill_header (DcmFileFormat  &file,
   if (ds->findAndGetOFString (DCM_NumberOfFrames, frames).good ())
     h->n_frames = (guint32) MAX (1L, atol (frames.c_str ()));
 
+  h->transfer_syntax_known = xfer.getXfer () != EXS_Unknown;
   h->encapsulated = xfer.isEncapsulated ();
   h->has_pixel_data = ds->findAndGetElement (DCM_PixelData, pixels).good () && pixels != NULL;
   h->pixel_data_length = h->has_pixel_data && !h->encapsulated ? pixels->getLength () : 0;
@@ -162,11 +166,21 @@ cal_dicom_shim_read_header (const char      *path,
     {
       // A file with the DICOM preamble that ends early is a truncated DICOM
       // file; anything else is not DICOM at all.
-      if (cond == EC_StreamNotifyClient && cal_dicom_has_preamble (path))
-        return set_condition_error (error, CAL_DICOM_ERROR_TRUNCATED,
-                                    "The DICOM file is truncated (it ends inside an element)", cond);
-      return set_condition_error (error, CAL_DICOM_ERROR_NOT_DICOM,
-                                  "Not a DICOM file (no readable DICOM data set)", cond);
+      if (!(cond == EC_StreamNotifyClient && cal_dicom_has_preamble (path)))
+        return set_condition_error (error, CAL_DICOM_ERROR_NOT_DICOM,
+                                    "Not a DICOM file (no readable DICOM data set)", cond);
+      // What was read before the end still says which series the slice
+      // belongs to: the slice is kept there, marked, so that its series is
+      // refused by name rather than silently interpolated over.
+      set_condition_error (&header->problem, CAL_DICOM_ERROR_TRUNCATED,
+                           "The DICOM file is truncated (it ends inside an element)", cond);
+      fill_header (file, header);
+      if (header->series_uid[0] == '\0')
+        {
+          g_propagate_error (error, g_steal_pointer (&header->problem));
+          return FALSE;
+        }
+      return TRUE;
     }
   fill_header (file, header);
   if (header->sop_class_uid[0] == '\0' && !header->has_pixel_data && header->rows == 0)
@@ -216,7 +230,18 @@ cal_dicom_shim_read_pixels (const CalDicomHeader *h,
 
   if (h->encapsulated)
     {
+      E_TransferSyntax from = ds->getOriginalXfer ();
+
       cond = ds->chooseRepresentation (EXS_LittleEndianExplicit, NULL);
+      if ((cond.bad () || !ds->canWriteXfer (EXS_LittleEndianExplicit)) &&
+          DcmCodecList::canChangeCoding (from, EXS_LittleEndianExplicit))
+        {
+          // A codec Calvaria has, failing: the stream is damaged.
+          g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_CORRUPT_PIXELS,
+                       "The compressed pixel data (%s) is corrupt and could not be decoded: %s",
+                       h->transfer_syntax, cond.bad () ? cond.text () : "no image came out");
+          return FALSE;
+        }
       if (cond.bad () || !ds->canWriteXfer (EXS_LittleEndianExplicit))
         {
           g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_UNSUPPORTED_TRANSFER_SYNTAX,

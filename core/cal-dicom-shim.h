@@ -26,6 +26,7 @@ typedef struct {
   char      modality[20];
   char      series_description[68];
   char      transfer_syntax[96];  /* human-readable name */
+  char      transfer_syntax_uid[68]; /* as the file meta states it; empty without one */
   int       series_number;
   int       instance_number;
   int       acquisition_number;
@@ -49,6 +50,7 @@ typedef struct {
   guint32   n_frames;
   char      photometric[20];
   gboolean  has_pixel_data;
+  gboolean  transfer_syntax_known; /* dcmtk knows the UID (whether or not it can decode it) */
   gboolean  encapsulated;
   guint64   pixel_data_length;    /* bytes; 0 when encapsulated */
   guint64   file_size;

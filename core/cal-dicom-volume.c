@@ -219,6 +219,18 @@ check_consistency (GPtrArray      *headers,
   return TRUE;
 }
 
+/* A scout image filed in the series it planned: never part of the volume. */
+static gboolean
+is_localizer (const CalDicomHeader *h)
+{
+  g_auto(GStrv) values = g_strsplit (h->image_type, "\\", -1);
+
+  for (guint i = 2; values[0] && values[1] && values[i]; i++)
+    if (g_ascii_strcasecmp (g_strstrip (values[i]), "LOCALIZER") == 0)
+      return TRUE;
+  return FALSE;
+}
+
 /* The slices that can be used.  One that cannot (truncated or undecodable
  * pixels) refuses the whole series, named by InstanceNumber and position
  * (never by file or folder name, which may carry the patient's name),
@@ -231,12 +243,17 @@ usable_slices (CalDicomSeries *series,
                GError        **error)
 {
   g_autoptr(GPtrArray) usable = g_ptr_array_new ();
-  guint excluded = 0;
+  guint excluded = 0, localizers = 0;
 
   for (guint s = 0; s < series->headers->len; s++)
     {
       CalDicomHeader *h = g_ptr_array_index (series->headers, s);
 
+      if (is_localizer (h))
+        {
+          localizers++;
+          continue;
+        }
       if (h->problem == NULL)
         {
           g_ptr_array_add (usable, h);
@@ -253,6 +270,13 @@ usable_slices (CalDicomSeries *series,
           return NULL;
         }
       excluded++;
+    }
+  if (localizers > 0)
+    {
+      report->n_slices_excluded += localizers;
+      cal_load_report_warn (report, "%u localizer image%s (ImageType LOCALIZER) in the series "
+                            "%s left out", localizers, localizers == 1 ? "" : "s",
+                            localizers == 1 ? "was" : "were");
     }
   if (excluded > 0)
     {
@@ -344,11 +368,15 @@ median_gap (const Stack *stack)
   return median;
 }
 
-/* Regular spacing and no tilt mean the slices can be copied as they are;
- * anything else is reported and resampled. */
-static void
+/* Regular spacing and no tilt mean the slices can be copied as they are.
+ * Gantry tilt is corrected with a shear, as the acquisition defines, and
+ * reported.  Missing slices or uneven spacing would be interpolated: that
+ * invents voxels, so it needs the caller's recorded consent. */
+static gboolean
 analyse_spacing_and_tilt (Stack         *stack,
-                          CalLoadReport *report)
+                          CalLoadFlags   flags,
+                          CalLoadReport *report,
+                          GError       **error)
 {
   const double *p0 = stack->slices[0].h->position;
   double tolerance, max_offset = 0;
@@ -386,6 +414,21 @@ analyse_spacing_and_tilt (Stack         *stack,
       max_offset = MAX (max_offset, sqrt (cal_vec3_dot (offset, offset)));
     }
 
+  if ((n_missing > 0 || uneven) && !(flags & CAL_LOAD_ACCEPT_RESAMPLING))
+    {
+      if (n_missing > 0)
+        g_set_error (error, CAL_LOAD_ERROR, CAL_LOAD_ERROR_CONFIRM_RESAMPLING,
+                     "%u slices appear to be missing (gaps up to %.2f mm where the spacing is "
+                     "%.2f mm). Interpolating them invents voxels: accept it explicitly (it is "
+                     "recorded; calvaria-cli: --accept-resampling) or load a complete series",
+                     n_missing, max_gap, stack->dz);
+      else
+        g_set_error (error, CAL_LOAD_ERROR, CAL_LOAD_ERROR_CONFIRM_RESAMPLING,
+                     "The slice spacing is uneven (%.3f to %.3f mm). Resampling to a regular "
+                     "%.3f mm grid interpolates voxels: accept it explicitly (it is recorded; "
+                     "calvaria-cli: --accept-resampling)", min_gap, max_gap, stack->dz);
+      return FALSE;
+    }
   if (n_missing > 0)
     cal_load_report_warn (report, "%u slices appear to be missing (gaps up to %.2f mm where the "
                           "spacing is %.2f mm); they were interpolated", n_missing, max_gap, stack->dz);
@@ -403,6 +446,7 @@ analyse_spacing_and_tilt (Stack         *stack,
                             "rectangular grid", report->gantry_tilt_deg);
     }
   stack->resample = uneven || n_missing > 0 || max_offset > TILT_TOLERANCE_MM;
+  return TRUE;
 }
 
 /* Facts worth a line in the report that change nothing: slices numbered
@@ -678,7 +722,8 @@ cal_dicom_series_load (CalDicomSeries   *series,
       goto out;
     }
 
-  analyse_spacing_and_tilt (&stack, report);
+  if (!analyse_spacing_and_tilt (&stack, flags, report, error))
+    goto out;
   note_order_and_thickness (&stack, report);
   stack.to_int16 = rescale_is_integral (&stack);
   if (!check_memory (&stack, error))
@@ -711,8 +756,14 @@ cal_dicom_read_image (const char  *path,
   Slice slice;
   CalVolume *volume = NULL;
 
-  if (!cal_dicom_shim_read_header (path, &header, error) ||
-      !cal_dicom_header_check (&header, error))
+  if (!cal_dicom_shim_read_header (path, &header, error))
+    goto out;
+  if (header.problem != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&header.problem));
+      goto out;
+    }
+  if (!cal_dicom_header_check (&header, error))
     goto out;
 
   g_mutex_init (&stack.lock);

@@ -59,6 +59,14 @@ cal_dicom_header_check (const CalDicomHeader  *h,
 {
   guint64 expected;
 
+  if (!h->transfer_syntax_known && h->transfer_syntax_uid[0] != '\0')
+    {
+      g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_UNSUPPORTED_TRANSFER_SYNTAX,
+                   "The transfer syntax %s is not one Calvaria can decode (it reads uncompressed, "
+                   "RLE, JPEG baseline/extended/lossless and JPEG-LS). Decompress the series "
+                   "first (e.g. with gdcmconv --raw)", h->transfer_syntax_uid);
+      return FALSE;
+    }
   if (!h->has_pixel_data)
     {
       g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_PIXEL_FORMAT,
@@ -342,7 +350,7 @@ cal_dicom_scan (const char    *path,
        * marked: the series is refused, naming it, unless the user excludes
        * it.  Silently dropping it would leave a gap filled by interpolation. */
       if (e == NULL && headers[i].series_uid[0] != '\0' &&
-          !cal_dicom_header_check (&headers[i], &headers[i].problem))
+          (headers[i].problem != NULL || !cal_dicom_header_check (&headers[i], &headers[i].problem)))
         {
           add_to_series (by_uid, scan->series, g_memdup2 (&headers[i], sizeof headers[i]));
           continue;

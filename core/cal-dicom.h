@@ -23,6 +23,7 @@ typedef enum {
   CAL_DICOM_ERROR_TOO_FEW_SLICES,
   CAL_DICOM_ERROR_UNSUPPORTED,                  /* valid DICOM Calvaria does not read yet */
   CAL_DICOM_ERROR_NESTING,                      /* sequences nested too deep to read safely */
+  CAL_DICOM_ERROR_CORRUPT_PIXELS,               /* a supported codec failed on the stream */
 } CalDicomError;
 
 /* One series found in a folder.  Holds no patient identifiers. */

@@ -20,6 +20,9 @@ typedef enum {
   /* DERIVED or SECONDARY images (a reformat, MIP or screen capture), not
    * the original acquisition. */
   CAL_LOAD_ACCEPT_DERIVED              = 1 << 3,
+  /* Interpolate missing slices, or resample uneven slice spacing onto a
+   * regular grid (the report records it). */
+  CAL_LOAD_ACCEPT_RESAMPLING           = 1 << 4,
 } CalLoadFlags;
 
 /* Errors any loader may give, beside its format's own. */
@@ -31,6 +34,7 @@ typedef enum {
    * confirm" cases); cal_load_error_accept_flag() names the flag. */
   CAL_LOAD_ERROR_CONFIRM_MISSING_RESCALE,
   CAL_LOAD_ERROR_CONFIRM_DERIVED,
+  CAL_LOAD_ERROR_CONFIRM_RESAMPLING,
   /* Loading would need more memory than the budget allows. */
   CAL_LOAD_ERROR_TOO_LARGE,
 } CalLoadError;
