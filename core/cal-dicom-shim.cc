@@ -133,7 +133,10 @@ fill_header (DcmFileFormat  &file,
   if (ds->findAndGetOFString (DCM_NumberOfFrames, frames).good ())
     h->n_frames = (guint32) MAX (1L, atol (frames.c_str ()));
 
-  h->transfer_syntax_known = xfer.getXfer () != EXS_Unknown;
+  // dcmtk reads a data set whose declared syntax it does not know by
+  // guessing its encoding; the declared UID is what says if it is known.
+  h->transfer_syntax_known = h->transfer_syntax_uid[0] == '\0' ||
+                             DcmXfer (h->transfer_syntax_uid).getXfer () != EXS_Unknown;
   h->encapsulated = xfer.isEncapsulated ();
   h->has_pixel_data = ds->findAndGetElement (DCM_PixelData, pixels).good () && pixels != NULL;
   h->pixel_data_length = h->has_pixel_data && !h->encapsulated ? pixels->getLength () : 0;
@@ -166,21 +169,25 @@ cal_dicom_shim_read_header (const char      *path,
     {
       // A file with the DICOM preamble that ends early is a truncated DICOM
       // file; anything else is not DICOM at all.
-      if (!(cond == EC_StreamNotifyClient && cal_dicom_has_preamble (path)))
+      if (!cal_dicom_has_preamble (path))
         return set_condition_error (error, CAL_DICOM_ERROR_NOT_DICOM,
                                     "Not a DICOM file (no readable DICOM data set)", cond);
       // What was read before the end still says which series the slice
       // belongs to: the slice is kept there, marked, so that its series is
       // refused by name rather than silently interpolated over.
-      set_condition_error (&header->problem, CAL_DICOM_ERROR_TRUNCATED,
-                           "The DICOM file is truncated (it ends inside an element)", cond);
       fill_header (file, header);
-      if (header->series_uid[0] == '\0')
+      if (header->series_uid[0] != '\0')
         {
-          g_propagate_error (error, g_steal_pointer (&header->problem));
-          return FALSE;
+          set_condition_error (&header->problem, CAL_DICOM_ERROR_TRUNCATED,
+                               "The DICOM file is truncated or damaged (an element runs past "
+                               "the end of the file)", cond);
+          return TRUE;
         }
-      return TRUE;
+      if (cond == EC_StreamNotifyClient)
+        return set_condition_error (error, CAL_DICOM_ERROR_TRUNCATED,
+                                    "The DICOM file is truncated (it ends inside an element)", cond);
+      return set_condition_error (error, CAL_DICOM_ERROR_NOT_DICOM,
+                                  "Not a DICOM file (no readable DICOM data set)", cond);
     }
   fill_header (file, header);
   if (header->sop_class_uid[0] == '\0' && !header->has_pixel_data && header->rows == 0)

@@ -261,12 +261,15 @@ usable_slices (CalDicomSeries *series,
         }
       if (!(flags & CAL_LOAD_EXCLUDE_BAD_SLICES))
         {
+          g_autofree char *where = h->has_position
+            ? g_strdup_printf (", at %.2f, %.2f, %.2f mm LPS", h->position[0], h->position[1], h->position[2])
+            : g_strdup ("");
           g_set_error (error, h->problem->domain, h->problem->code,
-                       "Slice %d of %u (InstanceNumber %d%s) cannot be used: %s. The series is "
-                       "refused rather than interpolated over that slice; exclude unusable "
-                       "slices explicitly to load the rest (calvaria-cli: --exclude-bad-slices)",
-                       s + 1, series->headers->len, h->instance_number,
-                       h->has_position ? ", ImagePositionPatient given" : "", h->problem->message);
+                       "The slice with InstanceNumber %d%s (one of %u) cannot be used: %s. The "
+                       "series is refused rather than interpolated over that slice; exclude "
+                       "unusable slices explicitly to load the rest (calvaria-cli: "
+                       "--exclude-bad-slices)", h->instance_number, where, series->headers->len,
+                       h->problem->message);
           return NULL;
         }
       excluded++;
