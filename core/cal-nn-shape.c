@@ -325,8 +325,15 @@ cal_nn_graph_infer_shapes (CalNnGraph        *graph,
 
       for (guint k = 0; fits && k < declared->rank; k++)
         fits = declared->d[k] < 0 || declared->d[k] == inputs[i].d[k];
-      if (!fits || cal_nn_shape_count (&inputs[i]) <= 0 ||
-          cal_nn_shape_count (&inputs[i]) > CAL_NN_MAX_ELEMENTS)
+      if (cal_nn_shape_count (&inputs[i]) > CAL_NN_MAX_ELEMENTS)
+        {
+          g_autofree char *got = cal_nn_shape_to_string (&inputs[i]);
+          g_set_error (error, CAL_NN_ERROR, CAL_NN_ERROR_SHAPE,
+                       "The model's input “%s” would be %s, more than 2^34 values: no device "
+                       "holds that", cal_nn_graph_get_tensor (graph, t)->name, got);
+          return FALSE;
+        }
+      if (!fits || cal_nn_shape_count (&inputs[i]) <= 0)
         {
           g_autofree char *want = cal_nn_shape_to_string (declared);
           g_autofree char *got = cal_nn_shape_to_string (&inputs[i]);

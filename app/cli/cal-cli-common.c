@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "cal-nifti.h"
+#include "cal-vk-context.h"
 
 /* What every command that loads a scan accepts on request: the "warn and
  * confirm" cases of the bad-input table. */
@@ -41,13 +42,35 @@ cal_cli_load_flags (void)
          (exclude_bad_slices ? CAL_LOAD_EXCLUDE_BAD_SLICES : 0);
 }
 
+/* A device named by --device or CALVARIA_VK_DEVICE that does not exist is
+ * a wrong argument, for every command alike. */
 int
 cal_cli_exit_for_error (const GError *error)
 {
   if (g_error_matches (error, CAL_NIFTI_ERROR, CAL_NIFTI_ERROR_ORIENTATION_UNKNOWN) ||
       cal_load_error_accept_flag (error) != 0)
     return CAL_EXIT_REFUSED;
+  if (g_error_matches (error, CAL_VK_ERROR, CAL_VK_ERROR_NO_SUCH_DEVICE))
+    return CAL_EXIT_USAGE;
   return CAL_EXIT_INPUT;
+}
+
+/* The Vulkan device the U-net runs on.  "cpu" is refused with the way out:
+ * the U-net has no CPU executor yet, and lavapipe is a Vulkan device that
+ * runs on the CPU. */
+CalVkContext *
+cal_cli_open_unet_device (const char  *device,
+                          GError     **error)
+{
+  if (device != NULL && g_ascii_strcasecmp (device, "cpu") == 0)
+    {
+      g_set_error_literal (error, CAL_VK_ERROR, CAL_VK_ERROR_NO_SUCH_DEVICE,
+                           "The U-net runs on Vulkan devices only (“cpu” is for evaluate). "
+                           "Without a GPU, use Mesa's lavapipe, a Vulkan device on the CPU "
+                           "(package mesa-vulkan-drivers; its number is in “calvaria-cli devices”)");
+      return NULL;
+    }
+  return cal_vk_context_new (device, error);
 }
 
 /* Text from a file, made safe for a terminal: control characters (escape

@@ -151,8 +151,7 @@ cal_cli_evaluate (int    argc,
   if (!open_device (device, &vk, &error))
     {
       cal_cli_print_error ("evaluate", error);
-      return g_error_matches (error, CAL_VK_ERROR, CAL_VK_ERROR_NO_SUCH_DEVICE) ? CAL_EXIT_USAGE
-                                                                                : CAL_EXIT_INPUT;
+      return cal_cli_exit_for_error (error);
     }
 
   if (!(ref = load_mask (argv[1], accept_unknown, &error)) ||

@@ -176,7 +176,7 @@ cal_cli_infer (int    argc,
       cal_cli_print_error (argv[1], error);
       return CAL_EXIT_INPUT;
     }
-  vk = cal_vk_context_new (device, &error);
+  vk = cal_cli_open_unet_device (device, &error);
   engine = vk ? cal_nn_engine_new_full (vk, graph, fp16 ? CAL_NN_ENGINE_HALF_STORAGE : CAL_NN_ENGINE_DEFAULT, &error)
               : NULL;
   if (engine == NULL)

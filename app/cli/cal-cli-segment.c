@@ -85,6 +85,15 @@ segment (const SegmentArgs *args,
       cal_cli_print_error (model ? model : "segment", error);
       return CAL_EXIT_INPUT;
     }
+  /* The device first: a wrong --device should not cost a CT load. */
+  vk = cal_cli_open_unet_device (args->device, &error);
+  engine = vk ? cal_nn_engine_new_full (vk, graph, args->fp16 ? CAL_NN_ENGINE_HALF_STORAGE : CAL_NN_ENGINE_DEFAULT,
+                                        &error) : NULL;
+  if (engine == NULL)
+    {
+      cal_cli_print_error ("segment", error);
+      return cal_cli_exit_for_error (error);
+    }
   ct = cal_volume_load (ct_path, args->series, (args->accept_unknown ? CAL_LOAD_ACCEPT_UNKNOWN_ORIENTATION : 0) | cal_cli_load_flags (),
                         load_report, NULL, NULL, NULL, &error);
   if (ct == NULL)
@@ -93,14 +102,6 @@ segment (const SegmentArgs *args,
       return cal_cli_exit_for_error (error);
     }
   cal_cli_print_report (load_report);
-  vk = cal_vk_context_new (args->device, &error);
-  engine = vk ? cal_nn_engine_new_full (vk, graph, args->fp16 ? CAL_NN_ENGINE_HALF_STORAGE : CAL_NN_ENGINE_DEFAULT,
-                                        &error) : NULL;
-  if (engine == NULL)
-    {
-      cal_cli_print_error ("segment", error);
-      return cal_cli_exit_for_error (error);
-    }
   cal_segment_options_init (&options);
   options.threshold = args->threshold;
   options.min_hu = args->min_hu_value;

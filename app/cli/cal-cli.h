@@ -5,6 +5,7 @@
 
 #include "cal-load-report.h"
 #include "cal-nn-volume.h"
+#include "cal-vk-context.h"
 
 G_BEGIN_DECLS
 
@@ -36,6 +37,8 @@ void cal_cli_print_report   (const CalLoadReport *report);
 char *cal_cli_escape        (const char   *text);
 void cal_cli_add_load_options (GOptionContext *context);
 CalLoadFlags cal_cli_load_flags (void);
+CalVkContext *cal_cli_open_unet_device (const char *device,
+                                        GError    **error);
 void cal_cli_print_progress (double        fraction,
                              gpointer      quiet);
 void cal_cli_print_patches  (const CalNnVolumeStats *stats);

@@ -445,3 +445,80 @@ def build(root, cases_dir):
     case(0, "PixelSpacing 1e30 mm", lambda: folder("vast", one_file_series, set_attr(PixelSpacing=[1e30, 1e30])),
          info, 1, ["PixelSpacing"])
     return cases
+
+
+# ONNX models ---------------------------------------------------------------
+
+def _varint(n):
+    out = bytearray()
+    while True:
+        out.append((n & 0x7F) | (0x80 if n > 0x7F else 0))
+        n >>= 7
+        if not n:
+            return bytes(out)
+
+
+def nested_subgraphs(path, depth):
+    """Crash 3: a graph whose node's attribute holds a graph whose node ...
+    `depth` times (ModelProto.graph=7, GraphProto.node=1, NodeProto.attribute=5,
+    AttributeProto.g=6), written inside out without building it in memory
+    twice."""
+    inner = b""
+    prefixes = []
+    size = 0
+    for _ in range(depth):
+        for field in (6, 5, 1):                # g in attribute in node, wrapping a graph
+            head = _varint(field << 3 | 2) + _varint(size)
+            prefixes.append(head)
+            size += len(head)
+    head = _varint(7 << 3 | 2) + _varint(size)
+    with open(path, "wb") as f:
+        f.write(_varint(1 << 3) + _varint(8))  # ir_version 8
+        f.write(head)
+        for p in reversed(prefixes):
+            f.write(p)
+        f.write(inner)
+
+
+def relu_model(path, dims, metadata=None):
+    import onnx
+    from onnx import TensorProto, helper
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, dims)
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, dims)
+    graph = helper.make_graph([helper.make_node("Sigmoid", ["x"], ["y"])], "g", [x], [y])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    for key, value in (metadata or {}).items():
+        entry = model.metadata_props.add()
+        entry.key, entry.value = key, value
+    onnx.save(model, path)
+
+
+def model_cases(root, ct):
+    """Crashes 3 and 4 and the device rules, through `segment`."""
+    cases = []
+
+    def case(what, build_fn, cmd, rc, err, **extra):
+        path = build_fn()
+        cases.append(dict(number=0, what=what, input=ct, cmd=[c.replace("{model}", path or "") for c in cmd],
+                          rc=rc, err=list(err), **extra))
+
+    def file(name, fn, *args, **kw):
+        path = os.path.join(root, name)
+        fn(path, *args, **kw)
+        return path
+
+    segment = ["segment", "{in}", "{out}", "--model", "{model}"]
+    case("crash: ONNX with 100 000 nested subgraphs", lambda: file("nested.onnx", nested_subgraphs, 100000),
+         segment, 1, ["nests messages more than 100 deep"], out_absent=True)
+    case("crash: ONNX input shape 1×1e9×1e6×1e6",
+         lambda: file("huge.onnx", relu_model, [1, 1000000000, 1000000, 1000000]), segment, 1,
+         ["huge.onnx", "more than 2^34 values"],
+         out_absent=True)
+    case("crash: calvaria.spacing_mm = 1e-9",
+         lambda: file("tiny.onnx", relu_model, [1, 1, "h", "w"], {"calvaria.spacing_mm": "1e-9,1e-9"}),
+         segment, 1, ["calvaria.spacing_mm", "0.05 to 20 mm"], out_absent=True)
+    case("--device cpu: refused with the way out", lambda: None,
+         ["segment", "{in}", "{out}", "--device", "cpu"], 2, ["lavapipe"], out_absent=True)
+    case("CALVARIA_VK_DEVICE=99: a wrong argument (segment)", lambda: None, ["segment", "{in}", "{out}"], 2,
+         ["No Vulkan device matches “99”"], env={"CALVARIA_VK_DEVICE": "99"}, out_absent=True)
+    return cases

@@ -119,6 +119,7 @@ def main():
         numbers = {c["number"] for c in cases if c["number"] > 0}
         t.check(numbers == set(range(1, 44)), "every row of the table (1–43) has a case",
                 sorted(set(range(1, 44)) - numbers))
+        cases += bad_input_cases.model_cases(os.path.join(tmp, "in"), os.path.join(a.cases, "hfs"))
         for i, case in enumerate(cases):
             check_case(t, a.cli, case, tmp, i)
     print(f"1..{t.n}")
