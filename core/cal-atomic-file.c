@@ -2,6 +2,8 @@
 #include "cal-atomic-file.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <sys/stat.h>
 #include <fcntl.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -37,6 +39,65 @@ set_errno_error (GError    **error,
   return FALSE;
 }
 
+/* Temporary files are named ".TARGET" TEMP_MARK "PID-XXXXXX": hidden,
+ * recognisably Calvaria's, and traceable to the process writing them. */
+#define TEMP_MARK ".calvaria-"
+
+/* The writer of a temporary file is gone when its process no longer
+ * exists; a live process of that number (ours, or a reused one) keeps it. */
+static gboolean
+temp_file_is_stale (const char *dir,
+                    const char *name)
+{
+  const char *mark = strstr (name, TEMP_MARK);
+  g_autofree char *path = NULL;
+  guint64 pid;
+  char *end = NULL;
+  GStatBuf st;
+
+  if (name[0] != '.' || mark == NULL)
+    return FALSE;
+  pid = g_ascii_strtoull (mark + strlen (TEMP_MARK), &end, 10);
+  if (end == NULL || *end != '-' || strlen (end) != 7 || pid == 0 || pid > G_MAXINT32)
+    return FALSE;
+  if ((pid_t) pid == getpid () || kill ((pid_t) pid, 0) == 0 || errno != ESRCH)
+    return FALSE;
+  path = g_build_filename (dir, name, NULL);
+  return g_lstat (path, &st) == 0 && S_ISREG (st.st_mode) && st.st_uid == getuid ();
+}
+
+/* What a killed run left in this folder (its partial output, possibly a
+ * CT's voxels) is removed by the next run that writes there. */
+static void
+remove_stale_temp_files (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    if (temp_file_is_stale (dir, name))
+      {
+        g_autofree char *path = g_build_filename (dir, name, NULL);
+        g_unlink (path);
+      }
+}
+
+/* Permissions a new file gets from the user's umask (as an editor's
+ * would); read from /proc, since umask() cannot be read without setting it
+ * under other threads' feet. */
+static mode_t
+default_file_mode (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+  guint64 mask = 022;
+
+  if (g_file_get_contents ("/proc/self/status", &status, NULL, NULL) &&
+      (line = strstr (status, "\nUmask:")) != NULL)
+    mask = g_ascii_strtoull (line + 7, NULL, 8);
+  return 0666 & ~(mode_t) mask;
+}
+
 CalAtomicFile *
 cal_atomic_file_new (const char  *path,
                      int          gzip_level,
@@ -46,10 +107,12 @@ cal_atomic_file_new (const char  *path,
   g_autofree char *dir = g_path_get_dirname (path);
   g_autofree char *base = g_path_get_basename (path);
 
+  remove_stale_temp_files (dir);
   file->fd = -1;
   file->path = g_strdup (path);
-  file->temp_path = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);
-  file->fd = g_mkstemp_full (file->temp_path, O_WRONLY | O_CLOEXEC, 0644);
+  file->temp_path = g_strdup_printf ("%s/.%s" TEMP_MARK "%d-XXXXXX", dir, base, (int) getpid ());
+  /* 0600 while partial: it may hold patient data, and nobody else needs it. */
+  file->fd = g_mkstemp_full (file->temp_path, O_WRONLY | O_CLOEXEC, 0600);
   if (file->fd < 0)
     {
       int saved = errno;
@@ -175,6 +238,17 @@ fsync_directory (const char *path)
     }
 }
 
+/* A replaced file keeps its permissions; a new one follows the umask. */
+static mode_t
+target_mode (const char *path)
+{
+  GStatBuf st;
+
+  if (g_stat (path, &st) == 0)
+    return st.st_mode & 07777;
+  return default_file_mode ();
+}
+
 gboolean
 cal_atomic_file_commit (CalAtomicFile  *file,
                         GError        **error)
@@ -185,6 +259,8 @@ cal_atomic_file_commit (CalAtomicFile  *file,
 
   if (file->gzip && !deflate_step (file, Z_FINISH, error))
     return FALSE;
+  if (fchmod (file->fd, target_mode (file->path)) != 0)
+    return set_errno_error (error, errno, "set the permissions of", file->path);
   if (fsync (file->fd) != 0)
     return set_errno_error (error, errno, "flush", file->path);
 
