@@ -160,35 +160,74 @@ ask_series (CalWindow *self,
 }
 
 static void
-orientation_response_cb (AdwMessageDialog *dialog,
-                         const char       *response,
-                         CalWindow        *self)
+accept_response_cb (AdwMessageDialog *dialog,
+                    const char       *response,
+                    CalWindow        *self)
 {
   if (g_strcmp0 (response, "open") == 0)
-    start_load (self, g_object_get_data (G_OBJECT (dialog), "file"), NULL,
-                CAL_LOAD_ACCEPT_UNKNOWN_ORIENTATION);
+    start_load (self, g_object_get_data (G_OBJECT (dialog), "file"),
+                g_object_get_data (G_OBJECT (dialog), "series-uid"),
+                GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (dialog), "flags")));
 }
 
-/* A file that does not say where the patient's left is: open it only when
- * the engineer says so, with the warning in front of them. */
+/* A scan that loads only once the engineer accepts something (left and
+ * right unknown, values not known to be HU, a reformat, interpolated
+ * slices): the loader's reason in front of them, and a choice.  Accepting
+ * loads again with the flag added, so the choice is recorded in the load
+ * report like the CLI's --accept options. */
 static void
-ask_unknown_orientation (CalWindow    *self,
-                         GFile        *file,
-                         const GError *error)
+ask_to_accept (CalWindow    *self,
+               LoadJob      *job,
+               const GError *error,
+               CalLoadFlags  flag)
 {
-  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self),
-                                              _("Left and Right Are Unknown"), NULL);
+  const char *heading, *advice;
+  GtkWidget *dialog;
 
-  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog), "%s\n\n%s", error->message,
-                                  _("Open it only to look. Do not design an implant from it "
-                                    "until someone has checked which side is the patient’s left."));
+  if (flag == CAL_LOAD_ACCEPT_UNKNOWN_ORIENTATION)
+    {
+      heading = _("Left and Right Are Unknown");
+      advice = _("Open it only to look. Do not design an implant from it "
+                 "until someone has checked which side is the patient’s left.");
+    }
+  else if (flag == CAL_LOAD_ACCEPT_MISSING_RESCALE)
+    {
+      heading = _("Values Not Known to Be HU");
+      advice = _("Thresholds in HU may not mean what they say on this scan. "
+                 "Check bone against the image before using them.");
+    }
+  else if (flag == CAL_LOAD_ACCEPT_DERIVED)
+    {
+      heading = _("Not the Original Acquisition");
+      advice = _("Reformatted images can lose resolution. Use the original series "
+                 "for implant design if you can.");
+    }
+  else
+    {
+      heading = _("Slices Must Be Interpolated");
+      advice = _("Interpolated voxels are estimates, not measurements. The report "
+                 "records that this scan was interpolated.");
+    }
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, NULL);
+  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog), "%s\n\n%s", error->message, advice);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"), "open", _("Open _Anyway"), NULL);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "open",
                                               ADW_RESPONSE_DESTRUCTIVE);
-  g_object_set_data_full (G_OBJECT (dialog), "file", g_object_ref (file), g_object_unref);
-  g_signal_connect (dialog, "response", G_CALLBACK (orientation_response_cb), self);
+  g_object_set_data_full (G_OBJECT (dialog), "file", g_object_ref (job->file), g_object_unref);
+  g_object_set_data_full (G_OBJECT (dialog), "series-uid", g_strdup (job->series_uid), g_free);
+  g_object_set_data (G_OBJECT (dialog), "flags", GUINT_TO_POINTER (job->flags | flag));
+  g_signal_connect (dialog, "response", G_CALLBACK (accept_response_cb), self);
   gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* The flag that would load what `error` refused, if a person may decide. */
+static CalLoadFlags
+flag_accepting (const GError *error)
+{
+  if (g_error_matches (error, CAL_NIFTI_ERROR, CAL_NIFTI_ERROR_ORIENTATION_UNKNOWN))
+    return CAL_LOAD_ACCEPT_UNKNOWN_ORIENTATION;
+  return cal_load_error_accept_flag (error);
 }
 
 static void
@@ -203,8 +242,10 @@ load_done_cb (GObject      *source,
   cal_window_end_task (self);
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
-      if (g_error_matches (error, CAL_NIFTI_ERROR, CAL_NIFTI_ERROR_ORIENTATION_UNKNOWN))
-        ask_unknown_orientation (self, job->file, error);
+      CalLoadFlags flag = flag_accepting (error);
+
+      if (flag != 0 && !(job->flags & flag))
+        ask_to_accept (self, job, error, flag);
       else
         cal_window_show_error (self, _("The scan could not be opened"), error);
       return;
@@ -330,8 +371,12 @@ open_recent_action (GtkWidget  *widget,
                     const char *action_name,
                     GVariant   *parameter)
 {
-  g_autoptr (GFile) file = g_file_new_for_uri (g_variant_get_string (parameter, NULL));
+  g_autofree char *uri = cal_window_recent_uri (g_variant_get_string (parameter, NULL));
+  g_autoptr (GFile) file = NULL;
 
+  if (uri == NULL)
+    return;
+  file = g_file_new_for_uri (uri);
   cal_window_open (CAL_WINDOW (widget), file, NULL);
 }
 

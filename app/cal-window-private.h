@@ -64,6 +64,8 @@ void          cal_window_update_actions  (CalWindow    *self);
 void          cal_window_remember_recent (CalWindow    *self,
                                           GFile        *file,
                                           gboolean      is_folder);
+char         *cal_window_recent_uri      (const char   *entry);
+char         *cal_window_recent_key_path (void);
 
 /* cal-window-load.c */
 void          cal_window_install_load_actions (GtkWidgetClass *widget_class);

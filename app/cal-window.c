@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "cal-window-private.h"
 
+#include "cal-inv3.h"
+#include "cal-nifti.h"
+#include "cal-seal.h"
+
 #include <glib/gi18n.h>
 
 G_DEFINE_FINAL_TYPE (CalWindow, cal_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -85,18 +89,35 @@ cal_window_update_actions (CalWindow *self)
 
 /* Recent scans ---------------------------------------------------------- */
 
-/* Folder names of DICOM studies often are the patient's name, so only
- * files are shown by name.  Folders are remembered with a trailing slash,
- * so telling them apart needs no file system query on the main loop. */
+/* Where the key that seals recent DICOM locations is kept. */
+char *
+cal_window_recent_key_path (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "calvaria", "recent-key", NULL);
+}
+
+/* Folder names of DICOM studies often are the patient's name, so DICOM
+ * locations are stored sealed (cal-seal.h) and shown as "DICOM folder" or
+ * "DICOM file"; other files by their name.  Folders are remembered with a
+ * trailing slash, so telling them apart needs no file system query on the
+ * main loop. */
 static char *
-recent_label (const char *uri)
+recent_label (const char *entry)
 {
   g_autoptr (GFile) file = NULL;
-  g_autofree char *name = NULL;
+  g_autofree char *name = NULL, *key = NULL, *uri = NULL;
 
-  if (g_str_has_suffix (uri, "/"))
+  if (cal_seal_is_sealed (entry))
+    {
+      key = cal_window_recent_key_path ();
+      uri = cal_unseal_text (key, entry, NULL);
+      if (uri == NULL)
+        return NULL;
+      return g_strdup (g_str_has_suffix (uri, "/") ? _("DICOM folder") : _("DICOM file"));
+    }
+  if (g_str_has_suffix (entry, "/"))
     return g_strdup (_("DICOM folder"));
-  file = g_file_new_for_uri (uri);
+  file = g_file_new_for_uri (entry);
   name = g_file_get_basename (file);
   return g_filename_display_name (name);
 }
@@ -110,11 +131,26 @@ rebuild_recent_menu (CalWindow *self)
   for (guint i = 0; uris[i]; i++)
     {
       g_autofree char *label = recent_label (uris[i]);
-      g_autoptr (GMenuItem) item = g_menu_item_new (label, NULL);
+      g_autoptr (GMenuItem) item = NULL;
 
+      if (label == NULL)   /* sealed with another key: cannot reopen */
+        continue;
+      item = g_menu_item_new (label, NULL);
       g_menu_item_set_action_and_target (item, "win.open-recent", "s", uris[i]);
       g_menu_append_item (self->recent_section, item);
     }
+}
+
+/* The entry as it reopens the scan: sealed ones unsealed. */
+char *
+cal_window_recent_uri (const char *entry)
+{
+  g_autofree char *key = NULL;
+
+  if (!cal_seal_is_sealed (entry))
+    return g_strdup (entry);
+  key = cal_window_recent_key_path ();
+  return cal_unseal_text (key, entry, NULL);
 }
 
 void
@@ -124,19 +160,29 @@ cal_window_remember_recent (CalWindow *self,
 {
   g_auto (GStrv) uris = g_settings_get_strv (self->settings, "recent-files");
   g_autofree char *file_uri = g_file_get_uri (file);
+  g_autofree char *name = g_file_get_basename (file);
+  gboolean is_dicom = is_folder || !(cal_nifti_path_is_nifti (name) || cal_inv3_path_is_inv3 (name));
   g_autofree char *uri = is_folder && !g_str_has_suffix (file_uri, "/")
                            ? g_strconcat (file_uri, "/", NULL) : g_strdup (file_uri);
+  g_autofree char *entry = NULL, *key = cal_window_recent_key_path ();
   g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
   g_auto (GStrv) updated = NULL;
   guint n = 1;
 
-  g_strv_builder_add (builder, uri);
+  /* DICOM locations carry the study folder's name: sealed, or not kept. */
+  entry = is_dicom ? cal_seal_text (key, uri, NULL) : g_strdup (uri);
+  if (entry == NULL)
+    return;
+  g_strv_builder_add (builder, entry);
   for (guint i = 0; uris[i] && n < MAX_RECENT; i++)
-    if (g_strcmp0 (uris[i], uri) != 0)
-      {
-        g_strv_builder_add (builder, uris[i]);
-        n++;
-      }
+    {
+      g_autofree char *old = cal_window_recent_uri (uris[i]);
+      if (old != NULL && g_strcmp0 (old, uri) != 0)
+        {
+          g_strv_builder_add (builder, uris[i]);
+          n++;
+        }
+    }
   updated = g_strv_builder_end (builder);
   g_settings_set_strv (self->settings, "recent-files", (const char * const *) updated);
 }

@@ -129,11 +129,21 @@ recent_menu_shows_no_folder_name (void)
   g_autofree char *folder_label = NULL, *file_label = NULL;
   g_auto (GStrv) saved = g_settings_get_strv (window->settings, "recent-files");
 
+  g_auto (GStrv) stored = NULL;
+  g_autofree char *reopens = NULL;
+
   cal_window_remember_recent (window, folder, TRUE);
   folder_label = recent_menu_label (0);
   file_label = recent_menu_label (1);
   g_assert_cmpstr (folder_label, ==, "DICOM folder");
   g_assert_cmpstr (file_label, ==, "Cranium.inv3");
+  /* The settings hold the folder sealed: reopenable, never in clear text. */
+  stored = g_settings_get_strv (window->settings, "recent-files");
+  for (guint i = 0; stored[i]; i++)
+    g_assert_null (strstr (stored[i], "DOE"));
+  reopens = cal_window_recent_uri (stored[0]);
+  g_assert_nonnull (reopens);
+  g_assert_true (g_str_has_suffix (reopens, "DOE%5EJOHN%201956/"));
   g_settings_set_strv (window->settings, "recent-files", (const char * const *) saved);
 }
 
