@@ -18,4 +18,4 @@ class Tap:
 
 
 def run(cli, *args):
-    return subprocess.run([cli, *args], capture_output=True, text=True)
+    return subprocess.run([cli, *args], capture_output=True, text=True, errors="replace")

@@ -68,7 +68,7 @@ def main():
                          capture_output=True, check=True).stdout
     matrix = np.frombuffer(raw, "<i2").reshape(108, 256, 256)
     t.check(np.array_equal(data.transpose(2, 1, 0), matrix), "converted voxels equal matrix.dat")
-    r = subprocess.run(["plastimatch", "header", out], capture_output=True, text=True)
+    r = subprocess.run(["plastimatch", "header", out], capture_output=True, text=True, errors="replace")
     t.check(r.returncode == 0 and "Size = 256 256 108" in r.stdout and "Spacing = 0.9570 0.9570 1.5000" in r.stdout,
             "plastimatch header reads the same size and spacing", r.stdout + r.stderr)
     direction = re.search(r"Direction = (.*)", r.stdout)

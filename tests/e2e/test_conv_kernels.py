@@ -59,7 +59,7 @@ def run_both_ways(t, cli, name, out, expected):
     for texels in ("1", "0"):
         result = os.path.join(out, f"texels-{texels}.npy")
         r = subprocess.run([cli, "infer", os.path.join(out, "model.onnx"), "--raw", os.path.join(out, "input.npy"),
-                            result], capture_output=True, text=True, env=dict(os.environ, CALVARIA_NN_TEXELS=texels))
+                            result], capture_output=True, text=True, errors="replace", env=dict(os.environ, CALVARIA_NN_TEXELS=texels))
         way = "texels" if texels == "1" else "buffer addresses"
         if r.returncode != 0:
             t.check(False, f"{name}, {way}: calvaria-cli infer --raw runs", r.stderr)

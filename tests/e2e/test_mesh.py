@@ -40,8 +40,10 @@ def area_centroid(tris):
 
 
 def admesh_report(path):
-    r = subprocess.run(["admesh", path], capture_output=True, text=True)
-    text = r.stdout + r.stderr
+    # admesh prints the STL's 80-byte header unterminated, with whatever
+    # bytes follow it in memory: read bytes, decode leniently.
+    r = subprocess.run(["admesh", path], capture_output=True)
+    text = (r.stdout + r.stderr).decode("utf-8", errors="replace")
 
     def value(label):
         m = re.search(re.escape(label) + r"\s*:\s*(\d+)", text)

@@ -58,7 +58,7 @@ def main():
     runs = {}
     for device in ("vulkan", "cpu"):
         extra = ["--device", "cpu"] if device == "cpu" else []
-        r = subprocess.run([a.cli, "evaluate", "--json", *paths, *extra], capture_output=True, text=True)
+        r = subprocess.run([a.cli, "evaluate", "--json", *paths, *extra], capture_output=True, text=True, errors="replace")
         if r.returncode != 0:
             print("1..1\nnot ok 1 - calvaria-cli evaluate ran on " + device + "\n# " + r.stderr)
             return 1
@@ -95,22 +95,22 @@ def main():
           and "max_dispatch_ms" in runs["vulkan"]["timing"],
           f"vulkan run used a Vulkan device ({runs['vulkan']['device']}) and timed its dispatches")
 
-    r = subprocess.run([a.cli, "devices", "--json"], capture_output=True, text=True)
+    r = subprocess.run([a.cli, "devices", "--json"], capture_output=True, text=True, errors="replace")
     devices = json.loads(r.stdout)["devices"] if r.returncode == 0 else []
     check(len(devices) >= 1 and sum(d["default"] for d in devices) == 1,
           "devices lists the Vulkan devices, one marked default", r.stdout + r.stderr)
-    r = subprocess.run([a.cli, "evaluate", *paths, "--device", "99"], capture_output=True, text=True)
+    r = subprocess.run([a.cli, "evaluate", *paths, "--device", "99"], capture_output=True, text=True, errors="replace")
     check(r.returncode == 2 and "calvaria-cli devices" in r.stderr, "--device 99: exit 2, points to `devices`",
           r.stderr)
 
     # No Vulkan driver at all: the same numbers from the CPU, with a notice.
     env = dict(os.environ, VK_ICD_FILENAMES="/nonexistent/icd.json", VK_DRIVER_FILES="/nonexistent/icd.json")
-    r = subprocess.run([a.cli, "evaluate", "--json", *paths], capture_output=True, text=True, env=env)
+    r = subprocess.run([a.cli, "evaluate", "--json", *paths], capture_output=True, text=True, errors="replace", env=env)
     fallback = json.loads(r.stdout) if r.returncode == 0 else {}
     check(r.returncode == 0 and "notice:" in r.stderr and "CPU" in r.stderr and fallback.get("device") == "cpu"
           and fallback.get("hd") == runs["cpu"]["hd"],
           "no Vulkan driver: falls back to the CPU with a notice", r.stderr)
-    r = subprocess.run([a.cli, "devices"], capture_output=True, text=True, env=env)
+    r = subprocess.run([a.cli, "devices"], capture_output=True, text=True, errors="replace", env=env)
     check(r.returncode == 0 and "No Vulkan devices" in r.stdout, "no Vulkan driver: devices says so", r.stdout)
     print(f"1..{n}")
     print(f"# {n - failed} passed, {failed} failed")

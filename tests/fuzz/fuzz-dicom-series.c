@@ -33,7 +33,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     {
       const uint8_t *next = memmem (start, (size_t) (end - start), SEPARATOR, strlen (SEPARATOR));
       g_autofree char *name = g_strdup_printf ("series/%u.dcm", n++);
-      g_autofree char *path = cal_fuzz_write (name, start, (size_t) ((next ? next : end) - start));
+      g_free (cal_fuzz_write (name, start, (size_t) ((next ? next : end) - start)));
       if (next == NULL)
         break;
       start = next + strlen (SEPARATOR);

@@ -8,7 +8,9 @@
 #                                   then the window test again on the optimised build (its timing)
 #
 # Environment: CI=true makes warnings errors; BUILD_DIR overrides the build folder,
-# RELEASE_BUILD_DIR the optimised one the test command also uses.
+# RELEASE_BUILD_DIR the optimised one the test command also uses, FUZZ_BUILD_DIR
+# the clang build of the fuzz targets (warnings stay warnings there: clang's
+# -Wcast-align flags casts gcc's accepts).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -82,8 +84,20 @@ case "$mode" in
     configure "$release" --buildtype=release -Dwerror=$werror
     ninja -C "$release"
     meson test -C "$release" --print-errorlogs gui-window || status=$?
+    # The fuzz targets (libFuzzer needs clang; its own build, readers only),
+    # each run briefly on its seeds: tools/fuzz/run.sh runs them for longer.
+    fuzz=${FUZZ_BUILD_DIR:-$root/build-fuzz}
+    if [ -f "$fuzz/build.ninja" ]; then
+      meson configure "$fuzz" -Dfuzzing=true >/dev/null
+    else
+      CC=clang CXX=clang++ meson setup "$fuzz" "$root" -Dfuzzing=true --buildtype=debugoptimized \
+        -Db_sanitize=address,undefined -Db_lundef=false
+    fi
+    ninja -C "$fuzz"
+    meson test -C "$fuzz" --suite fuzz --print-errorlogs || status=$?
     # A closing line any CI reads: one per test program (each runs many subtests).
-    python3 - "$dir/meson-logs/testlog.json" "$release/meson-logs/testlog.json" <<'PY'
+    python3 - "$dir/meson-logs/testlog.json" "$release/meson-logs/testlog.json" \
+      "$fuzz/meson-logs/testlog.json" <<'PY'
 import json, sys
 results = [json.loads(line)["result"] for log in sys.argv[1:] for line in open(log) if line.strip()]
 ok = sum(r in ("OK", "EXPECTEDFAIL") for r in results)
