@@ -421,10 +421,10 @@ analyse_spacing_and_tilt (Stack         *stack,
     {
       if (n_missing > 0)
         g_set_error (error, CAL_LOAD_ERROR, CAL_LOAD_ERROR_CONFIRM_RESAMPLING,
-                     "%u slices appear to be missing (gaps up to %.2f mm where the spacing is "
-                     "%.2f mm). Interpolating them invents voxels: accept it explicitly (it is "
+                     "%u slice%s appear%s to be missing (gaps up to %.2f mm where the spacing is "
+                     "%.2f mm). Interpolating invents voxels: accept it explicitly (it is "
                      "recorded; calvaria-cli: --accept-resampling) or load a complete series",
-                     n_missing, max_gap, stack->dz);
+                     n_missing, n_missing == 1 ? "" : "s", n_missing == 1 ? "s" : "", max_gap, stack->dz);
       else
         g_set_error (error, CAL_LOAD_ERROR, CAL_LOAD_ERROR_CONFIRM_RESAMPLING,
                      "The slice spacing is uneven (%.3f to %.3f mm). Resampling to a regular "
@@ -433,10 +433,11 @@ analyse_spacing_and_tilt (Stack         *stack,
       return FALSE;
     }
   if (n_missing > 0)
-    cal_load_report_warn (report, "%u slices appear to be missing (gaps up to %.2f mm where the "
-                          "spacing is %.2f mm); they were interpolated", n_missing, max_gap, stack->dz);
+    cal_load_report_warn (report, "%u slice%s appear%s to be missing (gaps up to %.2f mm where the "
+                          "spacing is %.2f mm); interpolated as accepted", n_missing,
+                          n_missing == 1 ? "" : "s", n_missing == 1 ? "s" : "", max_gap, stack->dz);
   else if (uneven)
-    cal_load_report_warn (report, "Uneven slice spacing (%.3f to %.3f mm); resampled to %.3f mm",
+    cal_load_report_warn (report, "Uneven slice spacing (%.3f to %.3f mm); resampled to %.3f mm as accepted",
                           min_gap, max_gap, stack->dz);
 
   if (max_offset > TILT_TOLERANCE_MM)
