@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * A bounded walk over a DICOM file's element stream that measures how deeply
- * its sequences nest, before dcmtk sees the file.
+ * its sequences nest, and whether its lengths fit the file, before dcmtk
+ * sees the file.
  *
  * dcmtk 3.6.7 parses nested sequences by recursion with no depth limit, so
  * a crafted file with thousands of nested items exhausts the stack.  This
@@ -24,6 +25,8 @@
 #define ITEM             0xe000
 #define ITEM_DELIMITER   0xe00d
 #define SEQ_DELIMITER    0xe0dd
+/* Deflate cannot expand data more than about 1032-fold. */
+#define DEFLATE_MAX_RATIO 1032
 
 typedef enum { SYNTAX_IMPLICIT_LE, SYNTAX_EXPLICIT_LE, SYNTAX_EXPLICIT_BE } Syntax;
 
@@ -31,6 +34,7 @@ typedef enum { SYNTAX_IMPLICIT_LE, SYNTAX_EXPLICIT_LE, SYNTAX_EXPLICIT_BE } Synt
 typedef struct {
   FILE     *file;
   gboolean  deflated;
+  gboolean  stream_ended;  /* deflated: the stream ended, raw bytes follow */
   z_stream  zs;
   guint8    in[16384];
   guint64   offset;      /* bytes of the data set consumed */
@@ -62,8 +66,19 @@ source_read (Source *s,
           s->zs.next_in = s->in;
           s->zs.avail_in = (uInt) got;
         }
+      if (s->stream_ended)
+        {
+          /* dcmtk reads what follows the deflate stream as it stands. */
+          uInt chunk = MIN (s->zs.avail_in, s->zs.avail_out);
+          memcpy (s->zs.next_out, s->zs.next_in, chunk);
+          s->zs.next_out += chunk, s->zs.avail_out -= chunk;
+          s->zs.next_in += chunk, s->zs.avail_in -= chunk;
+          continue;
+        }
       rc = inflate (&s->zs, Z_NO_FLUSH);
-      if (rc != Z_OK && !(rc == Z_STREAM_END && s->zs.avail_out == 0))
+      if (rc == Z_STREAM_END)
+        s->stream_ended = TRUE;
+      else if (rc != Z_OK)
         return FALSE;
     }
   s->offset += n;
@@ -106,6 +121,18 @@ get32 (const guint8 *p, gboolean big)
              : (guint32) p[3] << 24 | (guint32) p[2] << 16 | (guint32) p[1] << 8 | p[0];
 }
 
+static gboolean
+vr_is_standard (const guint8 vr[2])
+{
+  static const char standard[] =
+    "AEASATCSDADSDTFDFLISLOLTOBODOFOLOVOWPNSHSLSQSSSTSVTMUCUIULUNURUSUTUV";
+
+  for (gsize i = 0; i + 1 < sizeof standard; i += 2)
+    if (vr[0] == standard[i] && vr[1] == standard[i + 1])
+      return TRUE;
+  return FALSE;
+}
+
 /* VRs whose explicit form has two reserved bytes and a 32-bit length. */
 static gboolean
 vr_has_long_length (const guint8 vr[2])
@@ -134,6 +161,12 @@ typedef struct {
   guint   top;            /* levels in use; stack[0] is the data set */
   guint   sequences;      /* open sequences */
   guint   max_sequences;
+  guint64 max_bytes;      /* the most a deflated data set can inflate to */
+  /* An element whose length the file cannot hold: dcmtk would allocate
+   * it (it reads deflated data sets whole), so it is refused first. */
+  gboolean lying;
+  guint16  lie_group, lie_element;
+  guint64  lie_length;
 } Walk;
 
 static gboolean
@@ -181,6 +214,26 @@ implicit_value_is_sequence (guint32 length, const guint8 peek[4], gboolean big)
   return length >= 8 && get16 (peek, big) == ITEM_GROUP && get16 (peek + 2, big) == ITEM;
 }
 
+/* Can the rest of a deflated data set hold `length` bytes?  dcmtk reads a
+ * deflated data set whole, allocating what each element declares.  A plain
+ * file needs no such check: dcmtk leaves large values on disk until asked,
+ * and a value that runs past the end is reported as truncation. */
+static gboolean
+length_fits (Walk    *w,
+             guint16  group,
+             guint16  element,
+             guint64  length)
+{
+  if (!w->source.deflated || length == UNDEFINED_LENGTH || w->source.offset > w->max_bytes ||
+      length <= w->max_bytes - w->source.offset)
+    return TRUE;
+  w->lying = TRUE;
+  w->lie_group = group;
+  w->lie_element = element;
+  w->lie_length = length;
+  return FALSE;
+}
+
 /* Steps over one element header (and its value, unless it opens a level).
  * FALSE: the walk ended (end of file, or something it cannot follow). */
 static gboolean
@@ -202,6 +255,8 @@ walk_step (Walk *w)
       if (!source_read (&w->source, head, 4))
         return FALSE;
       length = get32 (head, big);
+      if (!length_fits (w, group, element, length))
+        return FALSE;
       if (element == ITEM && level->is_sequence)
         {
           if (level->fragments)
@@ -224,6 +279,8 @@ walk_step (Walk *w)
       if (!source_read (&w->source, head, 4))
         return FALSE;
       length = get32 (head, FALSE);
+      if (!length_fits (w, group, element, length))
+        return FALSE;
       if (length == UNDEFINED_LENGTH)
         return walk_push (w, length, TRUE, group == 0x7fe0 && element == 0x0010, level->syntax);
       if (length < 8)
@@ -250,6 +307,15 @@ walk_step (Walk *w)
 
     if (!source_read (&w->source, vr, 2) || !source_read (&w->source, rest, 2))
       return FALSE;
+    /* dcmtk guesses the length field of a VR it does not know, and reads a
+     * deflated data set whole: a guessed 32-bit length becomes an
+     * allocation.  No real file has such an element. */
+    if (w->source.deflated && !vr_is_standard (vr))
+      {
+        w->lying = TRUE;
+        w->lie_group = group, w->lie_element = element, w->lie_length = G_MAXUINT64;
+        return FALSE;
+      }
     if (vr_has_long_length (vr))
       {
         if (!source_read (&w->source, head, 4))
@@ -258,6 +324,8 @@ walk_step (Walk *w)
       }
     else
       length = get16 (rest, big);
+    if (!length_fits (w, group, element, length))
+      return FALSE;
 
     sequence = vr[0] == 'S' && vr[1] == 'Q';
     unknown = vr[0] == 'U' && vr[1] == 'N';
@@ -333,12 +401,14 @@ open_data_set (Walk   *w,
 }
 
 gboolean
-cal_dicom_check_nesting (const char  *path,
+cal_dicom_check_structure (const char  *path,
                          GError     **error)
 {
   Walk *w;
   Syntax syntax;
-  gboolean too_deep = FALSE;
+  gboolean too_deep = FALSE, lying;
+  guint16 group, element;
+  guint64 length;
 
   w = g_new0 (Walk, 1);
   w->source.file = fopen (path, "rb");
@@ -349,6 +419,14 @@ cal_dicom_check_nesting (const char  *path,
     }
   if (open_data_set (w, &syntax))
     {
+      off_t start = ftello (w->source.file), end;
+
+      fseeko (w->source.file, 0, SEEK_END);
+      end = ftello (w->source.file);
+      fseeko (w->source.file, start, SEEK_SET);
+      w->max_bytes = start >= 0 && end >= start ? (guint64) (end - start) : G_MAXUINT64;
+      if (w->source.deflated && w->max_bytes != G_MAXUINT64)
+        w->max_bytes *= DEFLATE_MAX_RATIO;
       if (w->source.deflated && inflateInit2 (&w->source.zs, -MAX_WBITS) != Z_OK)
         w->source.deflated = FALSE;
       w->stack[w->top++] = (Level) { G_MAXUINT64, FALSE, FALSE, syntax };
@@ -359,8 +437,22 @@ cal_dicom_check_nesting (const char  *path,
         inflateEnd (&w->source.zs);
     }
   fclose (w->source.file);
+  lying = w->lying;
+  group = w->lie_group, element = w->lie_element, length = w->lie_length;
   g_free (w);
 
+  if (lying)
+    {
+      if (length == G_MAXUINT64)
+        g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_TRUNCATED,
+                     "The file is damaged: element (%04x,%04x) of its compressed data set has "
+                     "no valid value representation", group, element);
+      else
+        g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_TRUNCATED,
+                     "The file is damaged: element (%04x,%04x) declares %" G_GUINT64_FORMAT
+                     " bytes, which runs past the end of the file", group, element, length);
+      return FALSE;
+    }
   if (too_deep)
     {
       g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_NESTING,

@@ -5,10 +5,11 @@
 
 G_BEGIN_DECLS
 
-/* Deeper sequence nesting is refused before dcmtk parses the file. */
+/* Deeper sequence nesting, and element lengths the file cannot hold, are
+ * refused before dcmtk parses the file (cal-dicom-depth.c). */
 #define CAL_DICOM_MAX_NESTING 64
 
-gboolean cal_dicom_check_nesting (const char           *path,
+gboolean cal_dicom_check_structure (const char           *path,
                                   GError              **error);
 
 gboolean cal_dicom_has_preamble (const char           *path);

@@ -160,8 +160,10 @@ cal_dicom_shim_read_header (const char      *path,
       header->file_size = (guint64) st.st_size;
   }
 
-  // dcmtk recurses once per nested sequence with no limit: measure first.
-  if (!cal_dicom_check_nesting (path, error))
+  // dcmtk recurses once per nested sequence with no limit, and allocates
+  // whatever length an element declares when it reads a deflated data set
+  // whole: measure both first.
+  if (!cal_dicom_check_structure (path, error))
     return FALSE;
   header->preamble = cal_dicom_preamble_kind (path);
   cond = file.loadFile (path, EXS_Unknown, EGL_noChange, kLazyElementSize, ERM_autoDetect);

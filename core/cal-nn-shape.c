@@ -270,7 +270,9 @@ infer_node (CalNnGraph  *graph,
       return infer_conv (graph, node, x, &shapes[node->inputs[1]], y, error);
     case CAL_NN_OP_MAX_POOL:
     case CAL_NN_OP_AVERAGE_POOL:
-      node->spatial = x->rank - 2;
+      /* node->spatial is kernel_shape's length (at most 3): window_output()
+       * holds the input to it, so an input of another rank cannot index
+       * past the kernel's axes. */
       y->rank = x->rank;
       y->d[0] = x->d[0];
       y->d[1] = x->d[1];

@@ -123,6 +123,15 @@ def onnx_seeds(out, models_dir):
     bic.relu_model(os.path.join(out, "free-axes.onnx"), [1, 1, "h", "w"], {"calvaria.spacing_mm": "0.5,0.5"})
 
 
+def regressions(out):
+    """Inputs that once crashed a target (tests/fuzz/regressions/SEEDS/):
+    every run replays them first."""
+    for kind in os.listdir(os.path.join(HERE, "regressions")):
+        folder = os.path.join(HERE, "regressions", kind)
+        for name in os.listdir(folder):
+            shutil.copy(os.path.join(folder, name), os.path.join(out, kind, "regression-" + name))
+
+
 def main():
     out, models_dir = sys.argv[1], sys.argv[2]
     shutil.rmtree(out, ignore_errors=True)
@@ -132,6 +141,7 @@ def main():
     nifti_seeds(os.path.join(out, "nifti"))
     inv3_seeds(os.path.join(out, "inv3"))
     onnx_seeds(os.path.join(out, "onnx"), models_dir)
+    regressions(out)
     open(os.path.join(out, "stamp"), "w").write("ok\n")
 
 
