@@ -15,6 +15,9 @@ G_DEFINE_QUARK (cal-dicom-error-quark, cal_dicom_error)
  * file, nor beyond the floor (a blank slice compresses very well). */
 #define MAX_DECODE_RATIO  1000
 #define MIN_DECODE_LIMIT  ((guint64) 64 << 20)
+/* No CT slice is larger (clinical ones are 512 or 1024 a side; micro-CT
+ * reaches 4096). */
+#define MAX_SLICE_SIDE    8192
 
 /* The 128-byte preamble followed by "DICM": a DICOM Part 10 file. */
 gboolean
@@ -125,6 +128,13 @@ cal_dicom_header_check (const CalDicomHeader  *h,
                    h->pixel_data_length, h->rows, h->columns, h->bits_allocated, expected);
       return FALSE;
     }
+  if (h->rows > MAX_SLICE_SIDE || h->columns > MAX_SLICE_SIDE)
+    {
+      g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_PIXEL_FORMAT,
+                   "Rows × Columns is %u × %u, beyond the %d × %d slice limit: not a CT slice",
+                   h->rows, h->columns, MAX_SLICE_SIDE, MAX_SLICE_SIDE);
+      return FALSE;
+    }
   if (h->encapsulated && expected > MAX (MIN_DECODE_LIMIT, h->file_size * MAX_DECODE_RATIO))
     {
       g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_TRUNCATED,
@@ -162,7 +172,21 @@ cal_dicom_scan_free (CalDicomScan *scan)
     return;
   g_ptr_array_unref (scan->series);
   g_ptr_array_unref (scan->skipped);
+  g_free (scan->walk_notes);
   g_free (scan);
+}
+
+void
+cal_dicom_scan_report (CalDicomScan  *scan,
+                       CalLoadReport *report)
+{
+  if (scan->skipped->len > 0)
+    cal_load_report_warn (report, "%u file%s in the folder %s not usable DICOM images and %s "
+                          "skipped", scan->skipped->len, scan->skipped->len == 1 ? "" : "s",
+                          scan->skipped->len == 1 ? "is" : "are",
+                          scan->skipped->len == 1 ? "was" : "were");
+  if (scan->walk_notes[0] != '\0')
+    cal_load_report_note (report, "Folder walk: %s", scan->walk_notes + 2);   /* past "; " */
 }
 
 #define MAX_FOLDER_DEPTH 16
@@ -385,6 +409,7 @@ cal_dicom_scan (const char    *path,
     }
   g_clear_error (&first_error);
   g_ptr_array_sort (scan->series, compare_series);
+  scan->walk_notes = g_steal_pointer (&walk_notes);
   return g_steal_pointer (&scan);
 }
 
@@ -449,10 +474,7 @@ cal_dicom_load (const char       *path,
   series = cal_dicom_scan_pick (scan, wanted, error);
   if (series == NULL)
     return NULL;
-  if (report != NULL && scan->skipped->len > 0)
-    cal_load_report_warn (report, "%u file%s in the folder %s not usable DICOM images and %s "
-                          "skipped", scan->skipped->len, scan->skipped->len == 1 ? "" : "s",
-                          scan->skipped->len == 1 ? "is" : "are",
-                          scan->skipped->len == 1 ? "was" : "were");
+  if (report != NULL)
+    cal_dicom_scan_report (scan, report);
   return cal_dicom_series_load (series, flags, report, progress, progress_data, cancellable, error);
 }

@@ -40,12 +40,16 @@ typedef struct {
 typedef struct {
   GPtrArray *series;       /* (element-type CalDicomSeries), largest CT first */
   GPtrArray *skipped;      /* (element-type utf8) "file: reason" for unreadable files */
+  char      *walk_notes;   /* what the folder walk left out (deep folders, link loops), or "" */
 } CalDicomScan;
 
 CalDicomScan   *cal_dicom_scan              (const char       *path,
                                              GCancellable     *cancellable,
                                              GError          **error);
 void            cal_dicom_scan_free         (CalDicomScan     *scan);
+/* What the scan skipped, as warnings and notes of a load's report. */
+void            cal_dicom_scan_report       (CalDicomScan     *scan,
+                                             CalLoadReport    *report);
 CalDicomSeries *cal_dicom_scan_pick         (CalDicomScan     *scan,
                                              const char       *series_uid,
                                              GError          **error);

@@ -213,7 +213,10 @@ cal_cli_info (int    argc,
           scan = cal_dicom_scan (path, NULL, &error);
           series = scan ? cal_dicom_scan_pick (scan, opt.series, &error) : NULL;
           if (series)
-            volume = cal_dicom_series_load (series, flags, report, NULL, NULL, NULL, &error);
+            {
+              cal_dicom_scan_report (scan, report);
+              volume = cal_dicom_series_load (series, flags, report, NULL, NULL, NULL, &error);
+            }
         }
       else
         volume = cal_dicom_load (path, opt.series, flags, report, NULL, NULL, NULL, &error);

@@ -231,6 +231,37 @@ def odd_text(folder):
         patch(path, b"../../etc/passwd", b"..\x1b[2J\x1b]0;\xff\xfe\x00/ab")
 
 
+def deep_folders(folder, depth):
+    """A series at the bottom of `depth` nested folders."""
+    path = folder
+    for i in range(depth):
+        path = os.path.join(path, "d")
+    series(path, n=4)
+
+
+def linked_to_itself(folder):
+    """A series beside two links back to its own folder (a loop)."""
+    series(folder, n=6)
+    os.symlink(".", os.path.join(folder, "loop-a"))
+    os.symlink(folder, os.path.join(folder, "loop-b"))
+
+
+def full_slice(folder):
+    """One 9000 × 9000 slice whose pixel data is really there (a sparse file)."""
+    def tweak(ds, s, img):
+        ds.Rows = ds.Columns = 9000
+        ds.PixelData = b"\0\0"
+        return None
+    series(folder, n=1, tweak=tweak)
+    path = files_of(folder)[0]
+    data = bytearray(open(path, "rb").read())
+    at = data.rfind(b"\xe0\x7f\x10\x00")
+    struct.pack_into("<I", data, at + 8, 9000 * 9000 * 2)
+    with open(path, "wb") as f:
+        f.write(bytes(data[:at + 12]))
+        f.truncate(at + 12 + 9000 * 9000 * 2)
+
+
 # NIfTI ---------------------------------------------------------------------
 
 def nifti1(path, shape=(8, 8, 8), dtype="<i2", code=4, data=None, pixdim=(1, 1, 1), qform=1,
@@ -324,6 +355,7 @@ def build(root, cases_dir):
     os.makedirs(root, exist_ok=True)
     info = ["info", "{in}"]
     convert = ["convert", "{in}", "{out}"]
+    convert_nii = convert
 
     def png():
         p = D("image.dcm")
@@ -401,10 +433,20 @@ def build(root, cases_dir):
     case(31, "feet first supine", lambda: C("ffs"), info, 0, [], out_has="Orientation:  RPI")
     case(31, "QUADRUPED", lambda: folder("quad", one_file_series, set_attr(AnatomicalOrientationType="QUADRUPED")),
          info, 0, ["QUADRUPED"])
+    case(7, "9000 × 9000 slice with all its pixels", lambda: folder("vast-slice", full_slice), info, 1,
+         ["slice limit"])
+    case(0, "a series 100 folders deep", lambda: folder("deep", deep_folders, 100), info, 1,
+         ["deeper than 16 levels were not searched"])
+    case(0, "a folder with two links to itself", lambda: folder("loop", linked_to_itself), info, 0,
+         ["links back to folders already searched"], err_absent=["duplicate"], max_seconds=10,
+         out_has="Dimensions:   24×20×6 voxels")
+    case(0, "an honest .nii.gz over the memory budget", lambda: file("honest.nii.gz", nifti1, shape=(128, 128, 64),
+                                                                  gz=True),
+         convert_nii, 1, ["would need", "limit for one scan is 1 MB"], env={"CALVARIA_MEMORY_LIMIT_MB": "1"},
+         out_absent=True)
     case(32, "series over the memory budget", lambda: folder("big", big_series), convert, 1,
          ["would need 2 MB", "limit for one scan is 1 MB"], env={"CALVARIA_MEMORY_LIMIT_MB": "1"}, out_absent=True)
 
-    convert_nii = ["convert", "{in}", "{out}"]
     case(33, "NIfTI dim[0] = 200", lambda: file("dim0.nii", nifti1, dim0=200), convert_nii, 1, ["dim[0] is 200"])
     case(33, "NIfTI-2 dim[0] = -1", lambda: file("dim0m1.nii", nifti2_dim0, -1), convert_nii, 1, ["dim[0] is -1"])
     case(34, "NIfTI dims beyond the file", lambda: file("short.nii", nifti1, shape=(512, 512, 400),
