@@ -41,10 +41,11 @@ print_usage (FILE *out)
            "Exit status:\n"
            "  0  success\n"
            "  1  the input could not be read or is not valid\n"
-           "  2  wrong arguments\n"
+           "  2  wrong arguments (a --device that names no device included)\n"
            "  3  the output could not be written (nothing existing was changed)\n"
-           "  4  refused for safety (e.g. a file without orientation, see\n"
-           "     --accept-unknown-orientation; a mesh that failed its checks, see --force)\n");
+           "  4  refused until someone decides: a file without orientation\n"
+           "     (--accept-unknown-orientation), a scan that needs one of the\n"
+           "     options in “COMMAND --help-load”, a mesh that failed its checks (--force)\n");
 }
 
 int
