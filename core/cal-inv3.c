@@ -294,7 +294,8 @@ cal_inv3_project_load (const char     *path,
                                   keep_member, GINT_TO_POINTER (with_masks), cancellable, &local_error);
   if (members == NULL)
     {
-      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+          g_error_matches (local_error, CAL_LOAD_ERROR, CAL_LOAD_ERROR_TOO_LARGE))
         g_propagate_error (error, g_steal_pointer (&local_error));
       else
         g_set_error (error, CAL_INV3_ERROR, CAL_INV3_ERROR_NOT_INV3,

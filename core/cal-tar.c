@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "cal-tar.h"
 
+#include "cal-load-report.h"
+
 #include <string.h>
 
 #define TAR_BLOCK 512
@@ -118,6 +120,8 @@ cal_tar_read_members (GInputStream  *stream,
                            "the file can hold", base, size);
               return NULL;
             }
+          if (!cal_load_check_budget (size, "A member of the archive", error))
+            return NULL;
           data = g_malloc (MAX (size, 1));
           if (!read_block (stream, data, (gsize) size, cancellable, error) ||
               !skip_bytes (stream, padded - size, cancellable, error))

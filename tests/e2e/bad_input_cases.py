@@ -332,6 +332,46 @@ def corrupt_crc(path):
     open(path, "wb").write(bytes(data))
 
 
+def inv3_project(path, shape):
+    """An InVesalius 3 project of `shape` (slices, rows, columns) with one
+    mask, laid out as InVesalius writes it."""
+    import io
+    import tarfile
+    nz, ny, nx = shape
+    matrix = (np.arange(nz * ny * nx) * 37 % 2000 - 1000).astype("<i2")
+    mask = np.zeros((nz + 1, ny + 1, nx + 1), np.uint8)
+    mask[1:, 1:, 1:] = (matrix.reshape(nz, ny, nx) > 226) * 255
+    main = f"""<?xml version="1.0" encoding="UTF-8"?>
+<plist version="1.0"><dict>
+<key>format_version</key><integer>1</integer>
+<key>masks</key><dict><key>0</key><string>mask_0.plist</string></dict>
+<key>matrix</key><dict><key>dtype</key><string>int16</string><key>filename</key><string>matrix.dat</string>
+<key>shape</key><array><integer>{nz}</integer><integer>{ny}</integer><integer>{nx}</integer></array></dict>
+<key>modality</key><string>CT</string><key>name</key><string>seed</string>
+<key>orientation</key><integer>1</integer>
+<key>scalar_range</key><array><integer>-1000</integer><integer>999</integer></array>
+<key>spacing</key><array><real>0.5</real><real>0.5</real><real>1.25</real></array>
+</dict></plist>
+"""
+    mask_plist = f"""<?xml version="1.0" encoding="UTF-8"?>
+<plist version="1.0"><dict>
+<key>index</key><integer>0</integer>
+<key>mask_file</key><string>mask_0.dat</string>
+<key>mask_shape</key><array><integer>{nz + 1}</integer><integer>{ny + 1}</integer><integer>{nx + 1}</integer></array>
+<key>name</key><string>Bone</string>
+<key>threshold_range</key><array><integer>226</integer><integer>3071</integer></array>
+</dict></plist>
+"""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        for name, data in (("main.plist", main.encode()), ("matrix.dat", matrix.tobytes()),
+                           ("mask_0.plist", mask_plist.encode()), ("mask_0.dat", mask.tobytes())):
+            info = tarfile.TarInfo("project/" + name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    open(path, "wb").write(buffer.getvalue())
+
+
 def build(root, cases_dir):
     """Writes every case's input under root; returns the case list."""
     D = lambda name: os.path.join(root, name)
@@ -444,6 +484,11 @@ def build(root, cases_dir):
                                                                   gz=True),
          convert_nii, 1, ["would need", "limit for one scan is 1 MB"], env={"CALVARIA_MEMORY_LIMIT_MB": "1"},
          out_absent=True)
+    case(0, "an InVesalius project over the memory budget",
+         lambda: file("big.inv3", inv3_project, (40, 128, 128)), convert, 1,
+         ["would need 2 MB", "limit for one scan is 1 MB"], env={"CALVARIA_MEMORY_LIMIT_MB": "1"}, out_absent=True)
+    case(0, "an InVesalius project within it", lambda: file("small.inv3", inv3_project, (3, 5, 6)), info, 0, [],
+         out_has="Dimensions:   6×5×3 voxels")
     case(32, "series over the memory budget", lambda: folder("big", big_series), convert, 1,
          ["would need 2 MB", "limit for one scan is 1 MB"], env={"CALVARIA_MEMORY_LIMIT_MB": "1"}, out_absent=True)
 

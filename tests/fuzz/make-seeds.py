@@ -5,12 +5,10 @@ machine: pydicom's test files (many transfer syntaxes), the synthetic
 series the tests use, small NIfTI and InVesalius files, ONNX models from
 Debian's libonnx-testdata and Calvaria's own.  Usage: make-seeds.py OUTDIR"""
 import gzip
-import io
 import os
 import shutil
 import struct
 import sys
-import tarfile
 import tempfile
 
 import numpy as np
@@ -70,41 +68,8 @@ def nifti_seeds(out):
 
 
 def inv3_seeds(out):
-    """A 3-slice project of 6 × 5 voxels with one mask, as InVesalius writes it."""
     os.makedirs(out)
-    nz, ny, nx = 3, 5, 6
-    matrix = (np.arange(nz * ny * nx) * 37 % 2000 - 1000).astype("<i2")
-    mask = np.zeros((nz + 1, ny + 1, nx + 1), np.uint8)
-    mask[1:, 1:, 1:] = (matrix.reshape(nz, ny, nx) > 226) * 255
-    main = f"""<?xml version="1.0" encoding="UTF-8"?>
-<plist version="1.0"><dict>
-<key>format_version</key><integer>1</integer>
-<key>masks</key><dict><key>0</key><string>mask_0.plist</string></dict>
-<key>matrix</key><dict><key>dtype</key><string>int16</string><key>filename</key><string>matrix.dat</string>
-<key>shape</key><array><integer>{nz}</integer><integer>{ny}</integer><integer>{nx}</integer></array></dict>
-<key>modality</key><string>CT</string><key>name</key><string>seed</string>
-<key>orientation</key><integer>1</integer>
-<key>scalar_range</key><array><integer>-1000</integer><integer>999</integer></array>
-<key>spacing</key><array><real>0.5</real><real>0.5</real><real>1.25</real></array>
-</dict></plist>
-"""
-    mask_plist = f"""<?xml version="1.0" encoding="UTF-8"?>
-<plist version="1.0"><dict>
-<key>index</key><integer>0</integer>
-<key>mask_file</key><string>mask_0.dat</string>
-<key>mask_shape</key><array><integer>{nz + 1}</integer><integer>{ny + 1}</integer><integer>{nx + 1}</integer></array>
-<key>name</key><string>Bone</string>
-<key>threshold_range</key><array><integer>226</integer><integer>3071</integer></array>
-</dict></plist>
-"""
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
-        for name, data in (("main.plist", main.encode()), ("matrix.dat", matrix.tobytes()),
-                           ("mask_0.plist", mask_plist.encode()), ("mask_0.dat", mask.tobytes())):
-            info = tarfile.TarInfo("seed/" + name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-    open(os.path.join(out, "tiny.inv3"), "wb").write(buffer.getvalue())
+    bic.inv3_project(os.path.join(out, "tiny.inv3"), (3, 5, 6))
 
 
 def onnx_seeds(out, models_dir):
