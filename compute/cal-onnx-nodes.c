@@ -362,6 +362,17 @@ check_outputs (Ctx *ctx)
   return TRUE;
 }
 
+/* ONNX marks an absent optional input with an empty name.  Only these may
+ * be absent: Resize's roi, scales and sizes, Clip's bounds, a
+ * convolution's bias. */
+static gboolean
+input_is_optional (CalNnOp op,
+                   guint   slot)
+{
+  return ((op == CAL_NN_OP_RESIZE || op == CAL_NN_OP_CLIP) && slot >= 1) ||
+         ((op == CAL_NN_OP_CONV || op == CAL_NN_OP_CONV_TRANSPOSE) && slot == 2);
+}
+
 gboolean
 cal_onnx_convert_node (CalNnGraph            *graph,
                        const Onnx__NodeProto *proto,
@@ -409,7 +420,8 @@ cal_onnx_convert_node (CalNnGraph            *graph,
   if (spec->op == CAL_NN_OP_RESIZE && find (&ctx, "scales") != NULL)
     node->n_inputs = 1;   /* Upsample-7: the scales are an attribute */
   node->output = cal_nn_graph_tensor (graph, proto->output[0]);
-  if (node->inputs[0] < 0)
-    return node_error (&ctx, CAL_NN_ERROR_INVALID, "the first input is missing");
+  for (guint i = 0; i < node->n_inputs; i++)
+    if (node->inputs[i] < 0 && !input_is_optional (spec->op, i))
+      return node_error (&ctx, CAL_NN_ERROR_INVALID, "input %u is missing (an empty name)", i + 1);
   return read_attributes (&ctx, node);
 }

@@ -161,7 +161,8 @@ typedef struct {
   guint   top;            /* levels in use; stack[0] is the data set */
   guint   sequences;      /* open sequences */
   guint   max_sequences;
-  guint64 max_bytes;      /* the most a deflated data set can inflate to */
+  guint64 max_bytes;      /* the most the data set can hold (inflated, when deflated) */
+  gboolean part10;        /* a preamble, "DICM" and file meta came first */
   /* An element whose length the file cannot hold: dcmtk would allocate
    * it (it reads deflated data sets whole), so it is refused first. */
   gboolean lying;
@@ -214,17 +215,21 @@ implicit_value_is_sequence (guint32 length, const guint8 peek[4], gboolean big)
   return length >= 8 && get16 (peek, big) == ITEM_GROUP && get16 (peek + 2, big) == ITEM;
 }
 
-/* Can the rest of a deflated data set hold `length` bytes?  dcmtk reads a
- * deflated data set whole, allocating what each element declares.  A plain
- * file needs no such check: dcmtk leaves large values on disk until asked,
- * and a value that runs past the end is reported as truncation. */
+/* Can the rest of the data set hold `length` bytes?  dcmtk allocates what
+ * an element declares when it reads its value: at once for a deflated data
+ * set (read whole), on first access for a plain file's large values (left
+ * on disk until then, without checking they fit).  Top-level pixel data of
+ * a plain file may run short, as a truncated slice does: the header read
+ * never loads it, and the series names the slice. */
 static gboolean
 length_fits (Walk    *w,
              guint16  group,
              guint16  element,
              guint64  length)
 {
-  if (!w->source.deflated || length == UNDEFINED_LENGTH || w->source.offset > w->max_bytes ||
+  gboolean pixels = group == 0x7fe0 && element == 0x0010 && w->top == 1 && !w->source.deflated;
+
+  if (pixels || length == UNDEFINED_LENGTH || w->source.offset > w->max_bytes ||
       length <= w->max_bytes - w->source.offset)
     return TRUE;
   w->lying = TRUE;
@@ -384,6 +389,7 @@ open_data_set (Walk   *w,
           else if (length == UNDEFINED_LENGTH || fseek (w->source.file, (long) length, SEEK_CUR) != 0)
             return FALSE;
         }
+      w->part10 = TRUE;
       *syntax = g_str_equal (uid, "1.2.840.10008.1.2") ? SYNTAX_IMPLICIT_LE
                 : g_str_equal (uid, "1.2.840.10008.1.2.2") ? SYNTAX_EXPLICIT_BE
                 : SYNTAX_EXPLICIT_LE;
@@ -406,7 +412,7 @@ cal_dicom_check_structure (const char  *path,
 {
   Walk *w;
   Syntax syntax;
-  gboolean too_deep = FALSE, lying;
+  gboolean too_deep = FALSE, lying, part10;
   guint16 group, element;
   guint64 length;
 
@@ -438,9 +444,17 @@ cal_dicom_check_structure (const char  *path,
     }
   fclose (w->source.file);
   lying = w->lying;
+  part10 = w->part10;
   group = w->lie_group, element = w->lie_element, length = w->lie_length;
   g_free (w);
 
+  if (lying && !part10)
+    {
+      g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_NOT_DICOM,
+                   "Not a DICOM file: no readable DICOM data set (element (%04x,%04x) would "
+                   "run past the end of the file)", group, element);
+      return FALSE;
+    }
   if (lying)
     {
       if (length == G_MAXUINT64)
