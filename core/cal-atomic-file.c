@@ -253,25 +253,28 @@ gboolean
 cal_atomic_file_commit (CalAtomicFile  *file,
                         GError        **error)
 {
+  mode_t mode;
   int fd;
 
   g_return_val_if_fail (file->fd >= 0, FALSE);
 
   if (file->gzip && !deflate_step (file, Z_FINISH, error))
     return FALSE;
-  if (fchmod (file->fd, target_mode (file->path)) != 0)
-    return set_errno_error (error, errno, "set the permissions of", file->path);
   if (fsync (file->fd) != 0)
     return set_errno_error (error, errno, "flush", file->path);
+
+  /* The file gets its final permissions only once it is the target: a
+   * temporary file is 0600 from creation to rename, whatever happens. */
+  mode = target_mode (file->path);
+  if (g_rename (file->temp_path, file->path) != 0)
+    return set_errno_error (error, errno, "replace", file->path);
+  g_clear_pointer (&file->temp_path, g_free);
+  fchmod (file->fd, mode);   /* best effort: the data is safe either way */
 
   fd = file->fd;
   file->fd = -1;
   if (close (fd) != 0)
     return set_errno_error (error, errno, "close", file->path);
-  if (g_rename (file->temp_path, file->path) != 0)
-    return set_errno_error (error, errno, "replace", file->path);
-
-  g_clear_pointer (&file->temp_path, g_free);
   fsync_directory (file->path);
   return TRUE;
 }

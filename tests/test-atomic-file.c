@@ -4,6 +4,9 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cal-atomic-file.h"
 
@@ -78,11 +81,65 @@ test_unwritable_folder (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
 }
 
+static void
+touch (const char *dir,
+       const char *name)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_assert_true (g_file_set_contents (path, "partial CT voxels", -1, NULL));
+}
+
+static gboolean
+exists (const char *dir,
+        const char *name)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  return g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+/* What a killed run left is removed by the next write into its folder:
+ * only files named as Calvaria names its temporary files, and only once
+ * the process that wrote them is gone. */
+static void
+test_stale_temp_files (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("cal-atomic-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "out.nii", NULL);
+  g_autofree char *stale = NULL, *live = NULL, *visible = NULL;
+  g_autoptr(GError) error = NULL;
+  GPid child;
+  GStatBuf st;
+
+  /* A process that has come and gone: its number names a dead writer. */
+  g_assert_true (g_spawn_async (NULL, (char *[]) { (char *) "/bin/true", NULL }, NULL,
+                                G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &child, NULL));
+  g_assert_cmpint (waitpid (child, NULL, 0), ==, child);
+  stale = g_strdup_printf (".out.nii.calvaria-%d-AB12CD", (int) child);
+  live = g_strdup_printf (".other.stl.calvaria-%d-EF34GH", (int) getpid ());
+  visible = g_strdup_printf ("notes.calvaria-%d-IJ56KL", (int) child);
+  touch (dir, stale);
+  touch (dir, live);
+  touch (dir, visible);
+  touch (dir, ".out.nii.Q1W2E3");   /* another program's */
+
+  g_assert_true (cal_atomic_file_replace (path, "new", 3, &error));
+  g_assert_no_error (error);
+  g_assert_false (exists (dir, stale));
+  g_assert_true (exists (dir, live));
+  g_assert_true (exists (dir, visible));
+  g_assert_true (exists (dir, ".out.nii.Q1W2E3"));
+  /* The result follows the umask, not the temporary file's 0600. */
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0666 & ~umask (022));
+  umask (022);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/atomic-file/replace", test_replace);
+  g_test_add_func ("/atomic-file/stale-temp-files", test_stale_temp_files);
   g_test_add_func ("/atomic-file/full-disk", test_full_disk_keeps_old_file);
   g_test_add_func ("/atomic-file/unwritable", test_unwritable_folder);
   return g_test_run ();

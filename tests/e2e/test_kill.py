@@ -9,6 +9,7 @@ import argparse
 import glob
 import hashlib
 import os
+import random
 import signal
 import stat
 import subprocess
@@ -38,6 +39,17 @@ def kill_after(cmd, seconds):
     proc.wait()
 
 
+def kill_while_writing(cmd, folder, rng):
+    """Kills the writer a few milliseconds after its temporary file appears,
+    however long the reading before it took (a loaded machine stretches it)."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while proc.poll() is None and not temp_files(folder):
+        time.sleep(0.001)
+    time.sleep(rng.uniform(0, 0.02))
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+
+
 def check_format(t, name, cmd_for, folder):
     target = os.path.join(folder, "target-" + name)
     reference = os.path.join(folder, "reference-" + name)
@@ -54,10 +66,14 @@ def check_format(t, name, cmd_for, folder):
         f.write(OLD)
     old = digest(target)
     mixed, seen_temp, loose_modes, outcomes = [], 0, [], set()
+    rng = random.Random(name)
     for i in range(KILLS):
-        # Most of a run is reading the scan: the kills lean to its later part,
-        # where the output is written, and some land just after it.
-        kill_after(cmd_for(target), duration * (0.3 + 0.75 * (i + 0.5) / KILLS))
+        # Half the kills fall anywhere in a run (and some just after it);
+        # the other half while the output is being written.
+        if i % 2:
+            kill_while_writing(cmd_for(target), folder, rng)
+        else:
+            kill_after(cmd_for(target), duration * 1.05 * (i + 0.5) / KILLS)
         now = digest(target)
         outcomes.add("old" if now == old else "new" if now == new else "mixed")
         if now not in (old, new):
