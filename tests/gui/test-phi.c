@@ -217,6 +217,8 @@ main (int argc, char **argv)
   g_autoptr (GError) error = NULL;
 
   log_text = g_string_new (NULL);
+  /* Debug lines go to stderr: stdout is the TAP stream. */
+  g_log_writer_default_set_use_stderr (TRUE);
   g_log_set_writer_func (log_writer_cb, NULL, NULL);
   g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
   gtk_test_init (&argc, &argv, NULL);
