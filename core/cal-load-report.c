@@ -48,18 +48,22 @@ cal_load_report_free (CalLoadReport *report)
   g_free (report);
 }
 
+#define APPEND_FORMATTED(report, list, format)          \
+  G_STMT_START {                                        \
+    va_list args;                                       \
+    if ((report) == NULL)                               \
+      return;                                           \
+    va_start (args, format);                            \
+    g_ptr_array_add ((report)->list, g_strdup_vprintf (format, args)); \
+    va_end (args);                                      \
+  } G_STMT_END
+
 void
 cal_load_report_warn (CalLoadReport *report,
                       const char    *format,
                       ...)
 {
-  va_list args;
-
-  if (report == NULL)
-    return;
-  va_start (args, format);
-  g_ptr_array_add (report->warnings, g_strdup_vprintf (format, args));
-  va_end (args);
+  APPEND_FORMATTED (report, warnings, format);
 }
 
 void
@@ -67,13 +71,7 @@ cal_load_report_note (CalLoadReport *report,
                       const char    *format,
                       ...)
 {
-  va_list args;
-
-  if (report == NULL)
-    return;
-  va_start (args, format);
-  g_ptr_array_add (report->notes, g_strdup_vprintf (format, args));
-  va_end (args);
+  APPEND_FORMATTED (report, notes, format);
 }
 
 CalLoadFlags

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-/* What every fuzz target shares: libFuzzer's entry points, and a private
- * file the input is written to, since Calvaria's readers (and dcmtk) take
- * paths.  One folder per process, removed at exit. */
+/* What every fuzz target shares: libFuzzer's set-up, and a private file the
+ * input is written to, since Calvaria's readers (and dcmtk) take paths.
+ * One folder per process, removed at exit.  Each target defines
+ * LLVMFuzzerTestOneInput only. */
 
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -32,14 +33,15 @@ cal_fuzz_cleanup (void)
 
 /* Quiet, single-threaded (the worker pool adds nothing under a fuzzer but
  * noise), and a memory budget that keeps each run small. */
-static inline void
-cal_fuzz_init (void)
+int
+LLVMFuzzerInitialize (int *argc, char ***argv)
 {
   g_setenv ("CALVARIA_THREADS", "1", TRUE);
   g_setenv ("CALVARIA_MEMORY_LIMIT_MB", "256", TRUE);
   cal_fuzz_dir = g_dir_make_tmp ("calvaria-fuzz-XXXXXX", NULL);
   g_assert (cal_fuzz_dir != NULL);
   atexit (cal_fuzz_cleanup);
+  return 0;
 }
 
 /* Writes `size` bytes to `name` in the private folder; returns its path. */

@@ -7,14 +7,6 @@
 #include "cal-dicom-private.h"
 
 int
-LLVMFuzzerInitialize (int *argc, char ***argv)
-{
-  cal_fuzz_init ();
-  cal_dicom_shim_init ();
-  return 0;
-}
-
-int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   g_autofree char *path = cal_fuzz_write ("slice.dcm", data, size);

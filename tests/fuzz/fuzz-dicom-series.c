@@ -12,13 +12,6 @@
 #define MAX_FILES     8
 
 int
-LLVMFuzzerInitialize (int *argc, char ***argv)
-{
-  cal_fuzz_init ();
-  return 0;
-}
-
-int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   g_autofree char *folder = g_build_filename (cal_fuzz_dir, "series", NULL);

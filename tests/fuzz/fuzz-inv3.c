@@ -6,13 +6,6 @@
 #include "cal-inv3.h"
 
 int
-LLVMFuzzerInitialize (int *argc, char ***argv)
-{
-  cal_fuzz_init ();
-  return 0;
-}
-
-int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   g_autofree char *path = cal_fuzz_write ("project.inv3", data, size);

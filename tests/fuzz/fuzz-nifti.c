@@ -7,13 +7,6 @@
 #include "cal-nifti.h"
 
 int
-LLVMFuzzerInitialize (int *argc, char ***argv)
-{
-  cal_fuzz_init ();
-  return 0;
-}
-
-int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   g_autofree char *path = cal_fuzz_write ("image.nii", data, size);

@@ -7,13 +7,6 @@
 #include "cal-nn-graph.h"
 #include "cal-onnx.h"
 
-int
-LLVMFuzzerInitialize (int *argc, char ***argv)
-{
-  cal_fuzz_init ();
-  return 0;
-}
-
 static void
 infer_for_patch (CalNnGraph *graph)
 {

@@ -5,9 +5,8 @@
  * RescaleSlope/Intercept (values not known to be HU). */
 #include <string.h>
 
-#include "cal-gui-test.h"
+#include "cal-gui-app.h"
 #include "cal-window-private.h"
-#include "calvaria-application.h"
 
 static CalvariaApplication *app;
 static CalWindow *window;
@@ -105,15 +104,8 @@ test_accept_loads (void)
 int
 main (int argc, char **argv)
 {
-  g_autoptr (GError) error = NULL;
-
   gtk_test_init (&argc, &argv, NULL);
-  app = calvaria_application_new ();
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE | G_APPLICATION_HANDLES_OPEN);
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
-  window = cal_window_new (app, calvaria_application_get_settings (app));
-  gtk_window_present (GTK_WINDOW (window));
-  cal_gui_spin (0.5);
+  window = cal_gui_open_window (&app, 1024, 700);
 
   g_test_add_func ("/confirm/cancel-loads-nothing", test_cancel_loads_nothing);
   g_test_add_func ("/confirm/accept-loads", test_accept_loads);

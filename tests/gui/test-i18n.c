@@ -6,7 +6,7 @@
 
 #include <glib/gi18n.h>
 
-#include "cal-gui-test.h"
+#include "cal-gui-app.h"
 #include "cal-window-private.h"
 #include "calvaria-application.h"
 
@@ -105,7 +105,6 @@ test_secondary_windows (void)
 int
 main (int argc, char **argv)
 {
-  g_autoptr (GError) error = NULL;
   const char *localedir = g_getenv ("CALVARIA_LOCALEDIR");
 
   setlocale (LC_ALL, "");
@@ -116,13 +115,7 @@ main (int argc, char **argv)
   gtk_test_init (&argc, &argv, NULL);
   g_assert_cmpstr (g_getenv ("LANGUAGE"), ==, "th");
 
-  app = calvaria_application_new ();
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE | G_APPLICATION_HANDLES_OPEN);
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
-  window = cal_window_new (app, calvaria_application_get_settings (app));
-  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
-  gtk_window_present (GTK_WINDOW (window));
-  cal_gui_spin (0.5);
+  window = cal_gui_open_window (&app, 1280, 800);
 
   g_test_add_func ("/i18n/window-in-thai", test_window_in_thai);
   g_test_add_func ("/i18n/secondary-windows", test_secondary_windows);

@@ -10,9 +10,8 @@
 #include <string.h>
 
 #include "cal-export-dialog.h"
-#include "cal-gui-test.h"
+#include "cal-gui-app.h"
 #include "cal-window-private.h"
-#include "calvaria-application.h"
 
 #define CANARY     "QZXCANARY"
 #define BIRTH_DATE "19031117"
@@ -225,13 +224,7 @@ main (int argc, char **argv)
   tmpdir = g_dir_make_tmp ("calvaria-phi-XXXXXX", &error);
   g_assert_no_error (error);
 
-  app = calvaria_application_new ();
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE | G_APPLICATION_HANDLES_OPEN);
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
-  window = cal_window_new (app, calvaria_application_get_settings (app));
-  gtk_window_set_default_size (GTK_WINDOW (window), 1024, 700);
-  gtk_window_present (GTK_WINDOW (window));
-  cal_gui_spin (0.5);
+  window = cal_gui_open_window (&app, 1024, 700);
 
   g_test_add_func ("/phi/open-threshold-segment-export", test_open_and_work);
   g_test_add_func ("/phi/damaged-copy", test_damaged_copy);

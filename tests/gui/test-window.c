@@ -5,7 +5,7 @@
  * stall while the slow work runs. */
 #include <glib/gstdio.h>
 
-#include "cal-gui-test.h"
+#include "cal-gui-app.h"
 #include "cal-preferences-window.h"
 #include "cal-window-private.h"
 #include "calvaria-application.h"
@@ -475,14 +475,7 @@ main (int argc, char **argv)
   tmpdir = g_dir_make_tmp ("calvaria-gui-XXXXXX", &error);
   g_assert_no_error (error);
 
-  app = calvaria_application_new ();
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE | G_APPLICATION_HANDLES_OPEN);
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
-  g_assert_no_error (error);
-  window = cal_window_new (app, calvaria_application_get_settings (app));
-  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
-  gtk_window_present (GTK_WINDOW (window));
-  cal_gui_spin (0.5);
+  window = cal_gui_open_window (&app, 1280, 800);
   g_test_message ("UI renderer: %s", G_OBJECT_TYPE_NAME (gtk_native_get_renderer (GTK_NATIVE (window))));
   g_timeout_add_full (G_PRIORITY_HIGH, 5, watchdog_tick_cb, NULL, NULL);
 
