@@ -84,8 +84,9 @@ case "$mode" in
     configure "$release" --buildtype=release -Dwerror=$werror
     ninja -C "$release"
     meson test -C "$release" --print-errorlogs gui-window || status=$?
-    # The fuzz targets (libFuzzer needs clang; its own build, readers only),
-    # each run briefly on its seeds: tools/fuzz/run.sh runs them for longer.
+    # The fuzz targets (libFuzzer needs clang; its own build, readers only):
+    # their seeds and kept regressions, then a fixed number of mutations from
+    # a fixed seed, the same every run; tools/fuzz/run.sh explores for longer.
     fuzz=${FUZZ_BUILD_DIR:-$root/build-fuzz}
     if [ -f "$fuzz/build.ninja" ]; then
       meson configure "$fuzz" -Dfuzzing=true >/dev/null
