@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include "cal-dicom.h"
 #include "cal-dicom-shim.h"
 
 G_BEGIN_DECLS
@@ -16,5 +17,16 @@ gboolean cal_dicom_has_preamble (const char           *path);
 CalDicomPreamble cal_dicom_preamble_kind (const char   *path);
 gboolean cal_dicom_header_check (const CalDicomHeader  *header,
                                  GError               **error);
+
+/* cal-dicom-series-checks.c */
+gboolean   cal_dicom_geometry_is_finite (const CalDicomHeader  *header);
+GPtrArray *cal_dicom_usable_slices      (CalDicomSeries        *series,
+                                         CalLoadFlags           flags,
+                                         CalLoadReport         *report,
+                                         GError               **error);
+gboolean   cal_dicom_check_acquisition  (GPtrArray             *headers,
+                                         CalLoadFlags           flags,
+                                         CalLoadReport         *report,
+                                         GError               **error);
 
 G_END_DECLS

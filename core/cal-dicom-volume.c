@@ -66,93 +66,6 @@ geometry_error (GError     **error,
   return FALSE;
 }
 
-static gboolean
-geometry_is_finite (const CalDicomHeader *h)
-{
-  for (int c = 0; c < 6; c++)
-    if (!isfinite (h->orientation[c]) || (c < 3 && h->has_position && !isfinite (h->position[c])) ||
-        (c < 2 && !isfinite (h->pixel_spacing[c])))
-      return FALSE;
-  return TRUE;
-}
-
-static gboolean
-is_derived (const CalDicomHeader *h)
-{
-  g_auto(GStrv) values = g_strsplit (h->image_type, "\\", 3);
-
-  return (values[0] && g_str_equal (g_strstrip (values[0]), "DERIVED")) ||
-         (values[0] && values[1] && g_str_equal (g_strstrip (values[1]), "SECONDARY"));
-}
-
-/* What makes a series one acquisition whose values are HU: one study and
- * frame of reference, original images, a stated rescale.  The last two can
- * be accepted by the user (warn and confirm); a mix of studies cannot. */
-static gboolean
-check_acquisition (GPtrArray      *headers,
-                   CalLoadFlags    flags,
-                   CalLoadReport  *report,
-                   GError        **error)
-{
-  const CalDicomHeader *first = g_ptr_array_index (headers, 0);
-  guint n_derived = 0, n_no_rescale = 0, n_executable = 0, n_raw = 0;
-  gboolean quadruped = FALSE;
-
-  for (guint s = 0; s < headers->len; s++)
-    {
-      const CalDicomHeader *h = g_ptr_array_index (headers, s);
-
-      if (strcmp (h->study_uid, first->study_uid) != 0)
-        return geometry_error (error, "The series mixes studies (StudyInstanceUID differs between "
-                               "slices): it is not one acquisition. Refusing it");
-      if (strcmp (h->frame_of_reference_uid, first->frame_of_reference_uid) != 0)
-        return geometry_error (error, "The series mixes frames of reference (FrameOfReferenceUID "
-                               "differs between slices): its slices' positions are not in one "
-                               "coordinate system. Refusing it");
-      n_derived += is_derived (h);
-      n_no_rescale += !h->has_rescale && g_str_equal (h->modality, "CT");
-      n_executable += h->preamble == CAL_DICOM_PREAMBLE_EXECUTABLE;
-      n_raw += h->preamble == CAL_DICOM_PREAMBLE_NONE;
-      quadruped |= g_ascii_strcasecmp (h->anatomical_orientation, "QUADRUPED") == 0;
-    }
-
-  if (n_derived > 0 && !(flags & CAL_LOAD_ACCEPT_DERIVED))
-    {
-      g_set_error (error, CAL_LOAD_ERROR, CAL_LOAD_ERROR_CONFIRM_DERIVED,
-                   "%u of %u images are DERIVED or SECONDARY (ImageType): a reformat, projection "
-                   "or capture, not the original acquisition. Load the original series, or "
-                   "accept derived images explicitly (calvaria-cli: --accept-derived)",
-                   n_derived, headers->len);
-      return FALSE;
-    }
-  if (n_no_rescale > 0 && !(flags & CAL_LOAD_ACCEPT_MISSING_RESCALE))
-    {
-      g_set_error (error, CAL_LOAD_ERROR, CAL_LOAD_ERROR_CONFIRM_MISSING_RESCALE,
-                   "%u of %u CT images lack RescaleSlope/RescaleIntercept, so their values are "
-                   "not known to be Hounsfield units. Accept slope 1 and intercept 0 explicitly "
-                   "(calvaria-cli: --accept-missing-rescale) and check HU thresholds by eye",
-                   n_no_rescale, headers->len);
-      return FALSE;
-    }
-  if (n_derived > 0)
-    cal_load_report_warn (report, "Not the original acquisition: %u DERIVED or SECONDARY images, "
-                          "loaded as accepted", n_derived);
-  if (n_no_rescale > 0)
-    cal_load_report_warn (report, "HU unverified: %u CT images lack RescaleSlope/Intercept; slope 1 "
-                          "and intercept 0 were assumed as accepted", n_no_rescale);
-  if (quadruped)
-    cal_load_report_warn (report, "AnatomicalOrientationType is QUADRUPED: the orientation labels "
-                          "follow the image geometry, which assumes a biped's axes");
-  if (n_executable > 0)
-    cal_load_report_warn (report, "%u files carry an executable (PE or ELF) in their 128-byte DICOM "
-                          "preamble; it is never run, but the files should not be trusted further",
-                          n_executable);
-  if (n_raw > 0)
-    cal_load_report_note (report, "%u files have no Part-10 header (preamble and file meta "
-                          "information); read as raw data sets", n_raw);
-  return TRUE;
-}
-
 /* Every slice must describe the same plane orientation, size and pixel
  * spacing, and say where it lies: otherwise there is no one volume. */
 static gboolean
@@ -174,7 +87,7 @@ check_consistency (GPtrArray      *headers,
       if (!h->has_orientation || !h->has_pixel_spacing)
         return geometry_error (error, "A slice lacks %s: its place in the patient is unknown",
                                !h->has_orientation ? "ImageOrientationPatient" : "PixelSpacing");
-      if (!geometry_is_finite (h))
+      if (!cal_dicom_geometry_is_finite (h))
         return geometry_error (error, "Slice %u (InstanceNumber %d) has a geometry that is not a "
                                "number (NaN or infinite ImagePositionPatient, "
                                "ImageOrientationPatient or PixelSpacing): geometry invalid",
@@ -217,83 +130,6 @@ check_consistency (GPtrArray      *headers,
   stack->sy = first->pixel_spacing[0];
   stack->sx = first->pixel_spacing[1];
   return TRUE;
-}
-
-/* A scout image filed in the series it planned: never part of the volume. */
-static gboolean
-is_localizer (const CalDicomHeader *h)
-{
-  g_auto(GStrv) values = g_strsplit (h->image_type, "\\", -1);
-
-  for (guint i = 2; values[0] && values[1] && values[i]; i++)
-    if (g_ascii_strcasecmp (g_strstrip (values[i]), "LOCALIZER") == 0)
-      return TRUE;
-  return FALSE;
-}
-
-/* The slices that can be used.  One that cannot (truncated or undecodable
- * pixels) refuses the whole series, named by InstanceNumber and position
- * (never by file or folder name, which may carry the patient's name),
- * unless the caller asked to exclude such slices; then the count is
- * reported and the gap is interpolated like a missing slice. */
-static GPtrArray *
-usable_slices (CalDicomSeries *series,
-               CalLoadFlags    flags,
-               CalLoadReport  *report,
-               GError        **error)
-{
-  g_autoptr(GPtrArray) usable = g_ptr_array_new ();
-  guint excluded = 0, localizers = 0;
-
-  for (guint s = 0; s < series->headers->len; s++)
-    {
-      CalDicomHeader *h = g_ptr_array_index (series->headers, s);
-
-      if (is_localizer (h))
-        {
-          localizers++;
-          continue;
-        }
-      if (h->problem == NULL)
-        {
-          g_ptr_array_add (usable, h);
-          continue;
-        }
-      if (!(flags & CAL_LOAD_EXCLUDE_BAD_SLICES))
-        {
-          g_autofree char *where = h->has_position
-            ? g_strdup_printf (", at %.2f, %.2f, %.2f mm LPS", h->position[0], h->position[1], h->position[2])
-            : g_strdup ("");
-          g_set_error (error, h->problem->domain, h->problem->code,
-                       "The slice with InstanceNumber %d%s (one of %u) cannot be used: %s. The "
-                       "series is refused rather than interpolated over that slice; exclude "
-                       "unusable slices explicitly to load the rest (calvaria-cli: "
-                       "--exclude-bad-slices)", h->instance_number, where, series->headers->len,
-                       h->problem->message);
-          return NULL;
-        }
-      excluded++;
-    }
-  if (localizers > 0)
-    {
-      report->n_slices_excluded += localizers;
-      cal_load_report_warn (report, "%u localizer image%s (ImageType LOCALIZER) in the series "
-                            "%s left out", localizers, localizers == 1 ? "" : "s",
-                            localizers == 1 ? "was" : "were");
-    }
-  if (excluded > 0)
-    {
-      report->n_slices_excluded += excluded;
-      cal_load_report_warn (report, "%u unusable slice%s excluded on request; the gap is "
-                            "interpolated", excluded, excluded == 1 ? " was" : "s were");
-    }
-  if (usable->len == 0)
-    {
-      g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_TOO_FEW_SLICES,
-                   "None of the series' %u slices can be used", series->headers->len);
-      return NULL;
-    }
-  return g_steal_pointer (&usable);
 }
 
 static gint
@@ -702,9 +538,9 @@ cal_dicom_series_load (CalDicomSeries   *series,
   stack.progress = progress;
   stack.progress_data = progress_data;
 
-  usable = usable_slices (series, flags, report, error);
+  usable = cal_dicom_usable_slices (series, flags, report, error);
   if (usable == NULL || !check_consistency (usable, &stack, error) ||
-      !check_acquisition (usable, flags, report, error))
+      !cal_dicom_check_acquisition (usable, flags, report, error))
     goto out;
 
   stack.n = usable->len;
