@@ -202,6 +202,12 @@ ask_to_accept (CalWindow    *self,
       advice = _("Reformatted images can lose resolution. Use the original series "
                  "for implant design if you can.");
     }
+  else if (flag == CAL_LOAD_EXCLUDE_BAD_SLICES)
+    {
+      heading = _("A Slice Cannot Be Read");
+      advice = _("Leaving it out makes a gap, which is then filled by interpolation. "
+                 "The report records both.");
+    }
   else
     {
       heading = _("Slices Must Be Interpolated");

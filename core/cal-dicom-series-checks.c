@@ -124,6 +124,36 @@ is_localizer (const CalDicomHeader *h)
  * (never by file or folder name, which may carry the patient's name),
  * unless the caller asked to exclude such slices; then the count is
  * reported and the gap is interpolated like a missing slice. */
+/* Names the slice that stops the series.  When other slices are fine,
+ * leaving it out is the user's decision (a load error that names the
+ * flag); when none is, the slice's own error is the series'. */
+static GPtrArray *
+refuse_for_slice (CalDicomSeries *series,
+                  CalDicomHeader *h,
+                  GError        **error)
+{
+  g_autofree char *where = h->has_position
+    ? g_strdup_printf (", at %.2f, %.2f, %.2f mm LPS", h->position[0], h->position[1], h->position[2])
+    : g_strdup ("");
+  gboolean any_usable = FALSE;
+
+  for (guint s = 0; s < series->headers->len && !any_usable; s++)
+    any_usable = ((CalDicomHeader *) g_ptr_array_index (series->headers, s))->problem == NULL;
+  if (!any_usable)
+    {
+      g_set_error (error, h->problem->domain, h->problem->code,
+                   "No slice of the series can be used; the one with InstanceNumber %d%s: %s",
+                   h->instance_number, where, h->problem->message);
+      return NULL;
+    }
+  g_set_error (error, CAL_LOAD_ERROR, CAL_LOAD_ERROR_CONFIRM_EXCLUDE_SLICES,
+               "The slice with InstanceNumber %d%s (one of %u) cannot be used: %s. The series is "
+               "refused rather than interpolated over that slice; exclude unusable slices "
+               "explicitly to load the rest (calvaria-cli: --exclude-bad-slices)",
+               h->instance_number, where, series->headers->len, h->problem->message);
+  return NULL;
+}
+
 GPtrArray *
 cal_dicom_usable_slices (CalDicomSeries *series,
                CalLoadFlags    flags,
@@ -148,18 +178,7 @@ cal_dicom_usable_slices (CalDicomSeries *series,
           continue;
         }
       if (!(flags & CAL_LOAD_EXCLUDE_BAD_SLICES))
-        {
-          g_autofree char *where = h->has_position
-            ? g_strdup_printf (", at %.2f, %.2f, %.2f mm LPS", h->position[0], h->position[1], h->position[2])
-            : g_strdup ("");
-          g_set_error (error, h->problem->domain, h->problem->code,
-                       "The slice with InstanceNumber %d%s (one of %u) cannot be used: %s. The "
-                       "series is refused rather than interpolated over that slice; exclude "
-                       "unusable slices explicitly to load the rest (calvaria-cli: "
-                       "--exclude-bad-slices)", h->instance_number, where, series->headers->len,
-                       h->problem->message);
-          return NULL;
-        }
+        return refuse_for_slice (series, h, error);
       excluded++;
     }
   if (localizers > 0)

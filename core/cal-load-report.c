@@ -83,6 +83,8 @@ cal_load_error_accept_flag (const GError *error)
     return CAL_LOAD_ACCEPT_DERIVED;
   if (g_error_matches (error, CAL_LOAD_ERROR, CAL_LOAD_ERROR_CONFIRM_RESAMPLING))
     return CAL_LOAD_ACCEPT_RESAMPLING;
+  if (g_error_matches (error, CAL_LOAD_ERROR, CAL_LOAD_ERROR_CONFIRM_EXCLUDE_SLICES))
+    return CAL_LOAD_EXCLUDE_BAD_SLICES;
   return CAL_LOAD_FLAGS_NONE;
 }
 

@@ -35,6 +35,7 @@ typedef enum {
   CAL_LOAD_ERROR_CONFIRM_MISSING_RESCALE,
   CAL_LOAD_ERROR_CONFIRM_DERIVED,
   CAL_LOAD_ERROR_CONFIRM_RESAMPLING,
+  CAL_LOAD_ERROR_CONFIRM_EXCLUDE_SLICES,
   /* Loading would need more memory than the budget allows. */
   CAL_LOAD_ERROR_TOO_LARGE,
 } CalLoadError;

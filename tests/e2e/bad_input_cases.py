@@ -407,7 +407,7 @@ def build(root, cases_dir):
          ["no Part-10 header"])
     case(3, "PE executable in the preamble", lambda: folder("pe", pe_preamble), convert, 0,
          ["executable"], out_has_no=b"MZ\x90\x90")
-    case(4, "one slice of six with truncated pixel data", lambda: folder("trunc", truncated_slice), convert, 1,
+    case(4, "one slice of six with truncated pixel data", lambda: folder("trunc", truncated_slice), convert, 4,
          ["InstanceNumber 3", "(one of 6)", "truncated", "--exclude-bad-slices"], out_absent=True,
          then=dict(extra=["--exclude-bad-slices", "--accept-resampling"], rc=0, err=["excluded"]))
     case(5, "VL 0xFFFFFFFE on a non-SQ element", lambda: folder("giant", giant_length), info, 1,

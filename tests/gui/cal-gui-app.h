@@ -4,6 +4,8 @@
  * drawn once. */
 #pragma once
 
+#include <adwaita.h>
+
 #include "cal-gui-test.h"
 #include "cal-window.h"
 #include "calvaria-application.h"
@@ -27,6 +29,44 @@ cal_gui_open_window (CalvariaApplication **app,
   gtk_window_present (GTK_WINDOW (window));
   cal_gui_spin (0.5);
   return window;
+}
+
+/* The visible question dialog (AdwMessageDialog), or NULL. */
+static inline AdwMessageDialog *
+cal_gui_find_question (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();   /* (transfer none) */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GObject) w = g_list_model_get_item (toplevels, i);
+      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        return ADW_MESSAGE_DIALOG (w);
+    }
+  return NULL;
+}
+
+static inline gboolean
+cal_gui_question_shown_cb (gpointer data)
+{
+  return cal_gui_find_question () != NULL;
+}
+
+/* As a click on one of its buttons does: the response, then the dialog
+ * closes (adw_message_dialog_response() alone leaves it open). */
+static inline void
+cal_gui_answer (AdwMessageDialog *question,
+                const char       *response)
+{
+  gpointer gone = question;
+
+  g_object_add_weak_pointer (G_OBJECT (question), &gone);
+  adw_message_dialog_response (question, response);
+  gtk_window_close (GTK_WINDOW (question));
+  cal_gui_spin (0.3);
+  g_assert_true (gone == NULL || !gtk_widget_get_visible (GTK_WIDGET (gone)));
+  if (gone != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (question), &gone);
 }
 
 G_END_DECLS

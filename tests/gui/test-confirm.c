@@ -3,7 +3,10 @@
  * reason, loads nothing on Cancel and loads (the choice recorded) on Open
  * Anyway.  A series with a missing slice (interpolation) and one without
  * RescaleSlope/Intercept (values not known to be HU). */
+#include <math.h>
 #include <string.h>
+
+#include "cal-dicom-shim.h"
 
 #include "cal-gui-app.h"
 #include "cal-window-private.h"
@@ -15,26 +18,6 @@ static gboolean
 idle_cb (gpointer data)
 {
   return !cal_window_is_busy (CAL_WINDOW (data));
-}
-
-static AdwMessageDialog *
-find_question (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();   /* (transfer none) */
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr (GObject) w = g_list_model_get_item (toplevels, i);
-      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_visible (GTK_WIDGET (w)))
-        return ADW_MESSAGE_DIALOG (w);
-    }
-  return NULL;
-}
-
-static gboolean
-question_shown_cb (gpointer data)
-{
-  return find_question () != NULL;
 }
 
 /* Opens `name` from the synthetic cases, checks the question's words, and
@@ -50,8 +33,8 @@ open_and_expect_question (const char *name,
 
   cal_window_open (window, folder, NULL);
   g_assert_true (cal_gui_wait (idle_cb, window, 60));
-  g_assert_true (cal_gui_wait (question_shown_cb, NULL, 10));
-  question = find_question ();
+  g_assert_true (cal_gui_wait (cal_gui_question_shown_cb, NULL, 10));
+  question = cal_gui_find_question ();
   g_assert_nonnull (strstr (adw_message_dialog_get_heading (question), heading_words));
   g_assert_nonnull (strstr (adw_message_dialog_get_body (question), body_words));
   g_assert_true (adw_message_dialog_has_response (question, "open"));
@@ -63,26 +46,15 @@ open_and_expect_question (const char *name,
   return question;
 }
 
-/* As a click on the button does: the response, then the dialog closes
- * (adw_message_dialog_response() alone leaves it open). */
-static void
-answer (AdwMessageDialog *question,
-        const char       *response)
-{
-  adw_message_dialog_response (question, response);
-  gtk_window_close (GTK_WINDOW (question));
-  cal_gui_spin (0.3);
-  g_assert_null (find_question ());
-}
-
 static void
 test_cancel_loads_nothing (void)
 {
   AdwMessageDialog *question = open_and_expect_question ("missing-slice", "Interpolated", "missing");
 
-  answer (question, "cancel");
+  cal_gui_answer (question, "cancel");
   g_assert_true (cal_gui_wait (idle_cb, window, 60));
   g_assert_null (cal_view_state_get_volume (cal_window_get_state (window)));
+  g_assert_null (cal_gui_find_question ());
   g_assert_false (cal_window_is_busy (window));
 }
 
@@ -92,13 +64,63 @@ test_accept_loads (void)
   AdwMessageDialog *question = open_and_expect_question ("missing-slice", "Interpolated", "missing");
   CalVolume *volume;
 
-  answer (question, "open");
+  cal_gui_answer (question, "open");
   g_assert_true (cal_gui_wait (idle_cb, window, 60));
   volume = cal_view_state_get_volume (cal_window_get_state (window));
   g_assert_nonnull (volume);
   /* Eleven slices on disk, twelve in the volume: the gap was filled. */
   g_assert_cmpuint (cal_volume_get_grid (volume)->dims[2], ==, 12);
   g_assert_null (cal_window_get_error (window));
+}
+
+/* A copy of a 12-slice series with one slice cut short: leave it out (the
+ * first question), then interpolate the gap (the second), and the volume
+ * has its 12 slices again. */
+static void
+test_exclude_then_interpolate (void)
+{
+  g_autofree char *source = g_build_filename (DICOM_CASES_DIR, "hfs", NULL);
+  g_autofree char *copy = g_dir_make_tmp ("calvaria-confirm-XXXXXX", NULL);
+  g_autoptr (GDir) dir = g_dir_open (source, 0, NULL);
+  g_autoptr (GFile) folder = g_file_new_for_path (copy);
+  AdwMessageDialog *question;
+  const char *name;
+
+  /* The slice to damage lies inside the stack (z = 0.625 mm, by the middle), so
+   * leaving it out leaves a gap. */
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *from = g_build_filename (source, name, NULL);
+      g_autofree char *to = g_build_filename (copy, name, NULL);
+      g_autofree char *data = NULL;
+      CalDicomHeader header;
+      gboolean inside;
+      gsize size;
+
+      g_assert_true (cal_dicom_shim_read_header (from, &header, NULL));
+      inside = fabs (header.position[2] - 0.625) < 0.01;
+      cal_dicom_header_clear (&header);
+      g_assert_true (g_file_get_contents (from, &data, &size, NULL));
+      g_assert_true (g_file_set_contents (to, data, inside ? (gssize) size - 300 : (gssize) size, NULL));
+    }
+
+  cal_window_open (window, folder, NULL);
+  g_assert_true (cal_gui_wait (idle_cb, window, 60));
+  g_assert_true (cal_gui_wait (cal_gui_question_shown_cb, NULL, 10));
+  question = cal_gui_find_question ();
+  g_assert_nonnull (strstr (adw_message_dialog_get_heading (question), "Cannot Be Read"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (question), "InstanceNumber"));
+  cal_gui_answer (question, "open");
+
+  g_assert_true (cal_gui_wait (idle_cb, window, 60));
+  g_assert_true (cal_gui_wait (cal_gui_question_shown_cb, NULL, 10));
+  question = cal_gui_find_question ();
+  g_assert_nonnull (strstr (adw_message_dialog_get_heading (question), "Interpolated"));
+  cal_gui_answer (question, "open");
+
+  g_assert_true (cal_gui_wait (idle_cb, window, 60));
+  g_assert_null (cal_window_get_error (window));
+  g_assert_cmpuint (cal_volume_get_grid (cal_view_state_get_volume (cal_window_get_state (window)))->dims[2], ==, 12);
 }
 
 int
@@ -109,5 +131,6 @@ main (int argc, char **argv)
 
   g_test_add_func ("/confirm/cancel-loads-nothing", test_cancel_loads_nothing);
   g_test_add_func ("/confirm/accept-loads", test_accept_loads);
+  g_test_add_func ("/confirm/exclude-then-interpolate", test_exclude_then_interpolate);
   return g_test_run ();
 }
