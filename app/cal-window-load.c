@@ -170,50 +170,50 @@ accept_response_cb (AdwMessageDialog *dialog,
                 GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (dialog), "flags")));
 }
 
+/* What the window asks, per decision a loader leaves to a person. */
+static const struct {
+  CalLoadFlags  flag;
+  const char   *heading;
+  const char   *advice;
+} questions[] = {
+  { CAL_LOAD_ACCEPT_UNKNOWN_ORIENTATION, N_("Left and Right Are Unknown"),
+    N_("Open it only to look. Do not design an implant from it "
+       "until someone has checked which side is the patient’s left.") },
+  { CAL_LOAD_ACCEPT_MISSING_RESCALE, N_("Values Not Known to Be HU"),
+    N_("Thresholds in HU may not mean what they say on this scan. "
+       "Check bone against the image before using them.") },
+  { CAL_LOAD_ACCEPT_DERIVED, N_("Not the Original Acquisition"),
+    N_("Reformatted images can lose resolution. Use the original series "
+       "for implant design if you can.") },
+  { CAL_LOAD_EXCLUDE_BAD_SLICES, N_("A Slice Cannot Be Read"),
+    N_("Leaving it out makes a gap, which is then filled by interpolation. "
+       "The report records both.") },
+  { CAL_LOAD_ACCEPT_RESAMPLING, N_("Slices Must Be Interpolated"),
+    N_("Interpolated voxels are estimates, not measurements. The report "
+       "records that this scan was interpolated.") },
+};
+
 /* A scan that loads only once the engineer accepts something (left and
- * right unknown, values not known to be HU, a reformat, interpolated
- * slices): the loader's reason in front of them, and a choice.  Accepting
- * loads again with the flag added, so the choice is recorded in the load
- * report like the CLI's --accept options. */
+ * right unknown, values not known to be HU, a reformat, an unreadable slice
+ * left out, interpolated slices): the loader's reason in front of them,
+ * and a choice.  Accepting loads again with the flag added, so the choice
+ * is recorded in the load report like the CLI's --accept options. */
 static void
 ask_to_accept (CalWindow    *self,
                LoadJob      *job,
                const GError *error,
                CalLoadFlags  flag)
 {
-  const char *heading, *advice;
+  const char *heading = NULL, *advice = NULL;
   GtkWidget *dialog;
 
-  if (flag == CAL_LOAD_ACCEPT_UNKNOWN_ORIENTATION)
-    {
-      heading = _("Left and Right Are Unknown");
-      advice = _("Open it only to look. Do not design an implant from it "
-                 "until someone has checked which side is the patient’s left.");
-    }
-  else if (flag == CAL_LOAD_ACCEPT_MISSING_RESCALE)
-    {
-      heading = _("Values Not Known to Be HU");
-      advice = _("Thresholds in HU may not mean what they say on this scan. "
-                 "Check bone against the image before using them.");
-    }
-  else if (flag == CAL_LOAD_ACCEPT_DERIVED)
-    {
-      heading = _("Not the Original Acquisition");
-      advice = _("Reformatted images can lose resolution. Use the original series "
-                 "for implant design if you can.");
-    }
-  else if (flag == CAL_LOAD_EXCLUDE_BAD_SLICES)
-    {
-      heading = _("A Slice Cannot Be Read");
-      advice = _("Leaving it out makes a gap, which is then filled by interpolation. "
-                 "The report records both.");
-    }
-  else
-    {
-      heading = _("Slices Must Be Interpolated");
-      advice = _("Interpolated voxels are estimates, not measurements. The report "
-                 "records that this scan was interpolated.");
-    }
+  for (gsize i = 0; i < G_N_ELEMENTS (questions); i++)
+    if (questions[i].flag == flag)
+      {
+        heading = _(questions[i].heading);
+        advice = _(questions[i].advice);
+      }
+  g_return_if_fail (heading != NULL);
   dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, NULL);
   adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog), "%s\n\n%s", error->message, advice);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
