@@ -32,13 +32,14 @@ cal_vk_instance_acquire (GError **error)
         {
           g_set_error_literal (error, CAL_VK_ERROR, CAL_VK_ERROR_NO_DEVICE,
                                "No Vulkan loader (libvulkan.so.1) is installed; install "
-                               "libvulkan1 and a driver (e.g. mesa-vulkan-drivers), or use the CPU");
+                               "libvulkan1 and a driver (mesa-vulkan-drivers brings lavapipe, "
+                               "a Vulkan device on the CPU)");
           goto out;
         }
       if (volkGetInstanceVersion () < VK_API_VERSION_1_2)
         {
           g_set_error_literal (error, CAL_VK_ERROR, CAL_VK_ERROR_NO_DEVICE,
-                               "The Vulkan loader is older than Vulkan 1.2; update it or use the CPU");
+                               "The Vulkan loader is older than Vulkan 1.2; update it (package libvulkan1)");
           goto out;
         }
       if (!cal_vk_check (NULL, vkCreateInstance (&info, NULL, &instance), "Creating the Vulkan instance", error))
