@@ -49,6 +49,21 @@ set_condition_error (GError           **error,
   return FALSE;
 }
 
+// No header attribute Calvaria reads (a UID, a code string, a few numbers)
+// is longer.  dcmtk allocates an element's declared length when its value
+// is first read, also for a file cut short or lying about it: a longer one
+// is treated as absent, never loaded.
+static const Uint32 kMaxHeaderValue = 64 * 1024;
+
+static gboolean
+value_is_readable (DcmItem *item, const DcmTagKey &key)
+{
+  DcmElement *element = NULL;
+
+  return item->findAndGetElement (key, element).good () && element != NULL &&
+         element->getLengthField () <= kMaxHeaderValue;   // the field as read: nothing loaded
+}
+
 static void
 copy_string (DcmItem         *item,
              const DcmTagKey &key,
@@ -58,7 +73,7 @@ copy_string (DcmItem         *item,
   OFString value;
 
   out[0] = '\0';
-  if (item->findAndGetOFStringArray (key, value).good ())
+  if (value_is_readable (item, key) && item->findAndGetOFStringArray (key, value).good ())
     g_strlcpy (out, value.c_str (), size);
 }
 
@@ -66,19 +81,21 @@ static Uint32
 get_u16 (DcmItem *item, const DcmTagKey &key, Uint32 fallback)
 {
   Uint16 v;
-  return item->findAndGetUint16 (key, v).good () ? v : fallback;
+  return value_is_readable (item, key) && item->findAndGetUint16 (key, v).good () ? v : fallback;
 }
 
 static int
 get_int (DcmItem *item, const DcmTagKey &key, int fallback)
 {
   Sint32 v;
-  return item->findAndGetSint32 (key, v).good () ? (int) v : fallback;
+  return value_is_readable (item, key) && item->findAndGetSint32 (key, v).good () ? (int) v : fallback;
 }
 
 static gboolean
 get_doubles (DcmItem *item, const DcmTagKey &key, double *out, unsigned long n)
 {
+  if (!value_is_readable (item, key))
+    return FALSE;
   for (unsigned long i = 0; i < n; i++)
     if (item->findAndGetFloat64 (key, out[i], i).bad ())
       return FALSE;
@@ -130,7 +147,7 @@ fill_header (DcmFileFormat  &file,
   h->pixel_representation = get_u16 (ds, DCM_PixelRepresentation, 0);
   h->samples_per_pixel = get_u16 (ds, DCM_SamplesPerPixel, 1);
   h->n_frames = 1;
-  if (ds->findAndGetOFString (DCM_NumberOfFrames, frames).good ())
+  if (value_is_readable (ds, DCM_NumberOfFrames) && ds->findAndGetOFString (DCM_NumberOfFrames, frames).good ())
     h->n_frames = (guint32) MAX (1L, atol (frames.c_str ()));
 
   // dcmtk reads a data set whose declared syntax it does not know by

@@ -128,6 +128,16 @@ cal_dicom_header_check (const CalDicomHeader  *h,
                    h->pixel_data_length, h->rows, h->columns, h->bits_allocated, expected);
       return FALSE;
     }
+  /* Reading the pixels allocates what PixelData declares before finding
+   * the file shorter: a length beyond the file is refused here. */
+  if (!h->encapsulated && h->file_size > 0 && h->pixel_data_length > h->file_size)
+    {
+      g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_TRUNCATED,
+                   "The pixel data is truncated: PixelData declares %" G_GUINT64_FORMAT " bytes, "
+                   "more than the whole file holds (%" G_GUINT64_FORMAT ")",
+                   h->pixel_data_length, h->file_size);
+      return FALSE;
+    }
   if (h->rows > MAX_SLICE_SIDE || h->columns > MAX_SLICE_SIDE)
     {
       g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_PIXEL_FORMAT,
