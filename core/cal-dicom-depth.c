@@ -168,6 +168,7 @@ typedef struct {
   gboolean lying;
   guint16  lie_group, lie_element;
   guint64  lie_length;
+  guint32  top_tag;        /* the top-level element the walk is in */
 } Walk;
 
 static gboolean
@@ -218,18 +219,14 @@ implicit_value_is_sequence (guint32 length, const guint8 peek[4], gboolean big)
 /* Can the rest of the data set hold `length` bytes?  dcmtk allocates what
  * an element declares when it reads its value: at once for a deflated data
  * set (read whole), on first access for a plain file's large values (left
- * on disk until then, without checking they fit).  Top-level pixel data of
- * a plain file may run short, as a truncated slice does: the header read
- * never loads it, and the series names the slice. */
+ * on disk until then, without checking they fit), pixel data included. */
 static gboolean
 length_fits (Walk    *w,
              guint16  group,
              guint16  element,
              guint64  length)
 {
-  gboolean pixels = group == 0x7fe0 && element == 0x0010 && w->top == 1 && !w->source.deflated;
-
-  if (pixels || length == UNDEFINED_LENGTH || w->source.offset > w->max_bytes ||
+  if (length == UNDEFINED_LENGTH || w->source.offset > w->max_bytes ||
       length <= w->max_bytes - w->source.offset)
     return TRUE;
   w->lying = TRUE;
@@ -254,6 +251,8 @@ walk_step (Walk *w)
     return FALSE;
   group = get16 (tag, big);
   element = get16 (tag + 2, big);
+  if (w->top == 1 && group != ITEM_GROUP)
+    w->top_tag = (guint32) group << 16 | element;
 
   if (group == ITEM_GROUP)
     {
@@ -408,13 +407,17 @@ open_data_set (Walk   *w,
 
 gboolean
 cal_dicom_check_structure (const char  *path,
-                         GError     **error)
+                           guint32     *stop_tag,
+                           GError     **error)
 {
   Walk *w;
   Syntax syntax;
   gboolean too_deep = FALSE, lying, part10;
   guint16 group, element;
   guint64 length;
+  guint32 top_tag;
+
+  *stop_tag = 0;
 
   w = g_new0 (Walk, 1);
   w->source.file = fopen (path, "rb");
@@ -446,6 +449,7 @@ cal_dicom_check_structure (const char  *path,
   lying = w->lying;
   part10 = w->part10;
   group = w->lie_group, element = w->lie_element, length = w->lie_length;
+  top_tag = w->top_tag;
   g_free (w);
 
   if (lying && !part10)
@@ -457,14 +461,18 @@ cal_dicom_check_structure (const char  *path,
     }
   if (lying)
     {
+      /* What comes before the damaged top-level element is safe to read,
+       * and says which series the slice was part of. */
+      *stop_tag = top_tag;
       if (length == G_MAXUINT64)
         g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_TRUNCATED,
                      "The file is damaged: element (%04x,%04x) of its compressed data set has "
                      "no valid value representation", group, element);
       else
         g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_TRUNCATED,
-                     "The file is damaged: element (%04x,%04x) declares %" G_GUINT64_FORMAT
-                     " bytes, which runs past the end of the file", group, element, length);
+                     "The file is truncated or damaged: element (%04x,%04x) declares %"
+                     G_GUINT64_FORMAT " bytes, which runs past the end of the file",
+                     group, element, length);
       return FALSE;
     }
   if (too_deep)

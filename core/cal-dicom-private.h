@@ -10,8 +10,12 @@ G_BEGIN_DECLS
  * refused before dcmtk parses the file (cal-dicom-depth.c). */
 #define CAL_DICOM_MAX_NESTING 64
 
+/* FALSE with an error for a file dcmtk must not parse whole.  A non-zero
+ * *stop_tag (group << 16 | element) is the top-level element where the
+ * damage starts: everything before it may still be read. */
 gboolean cal_dicom_check_structure (const char           *path,
-                                  GError              **error);
+                                    guint32              *stop_tag,
+                                    GError              **error);
 
 gboolean cal_dicom_has_preamble (const char           *path);
 CalDicomPreamble cal_dicom_preamble_kind (const char   *path);

@@ -159,6 +159,35 @@ fill_header (DcmFileFormat  &file,
   h->pixel_data_length = h->has_pixel_data && !h->encapsulated ? pixels->getLength () : 0;
 }
 
+// A file damaged past some top-level element (a value longer than the
+// file, as in a slice cut short): what comes before it still tells the
+// slice's series, so the slice is kept there, marked, and its series names
+// it instead of interpolating over a gap.
+static gboolean
+read_before_damage (const char      *path,
+                    guint32          stop_tag,
+                    CalDicomHeader  *header,
+                    GError          *damage,
+                    GError         **error)
+{
+  DcmFileFormat file;
+
+  if (stop_tag != 0 &&
+      file.loadFileUntilTag (path, EXS_Unknown, EGL_noChange, kLazyElementSize, ERM_autoDetect,
+                             DcmTagKey ((Uint16) (stop_tag >> 16), (Uint16) stop_tag)).good ())
+    {
+      fill_header (file, header);
+      if (header->series_uid[0] != '\0')
+        {
+          header->preamble = cal_dicom_preamble_kind (path);
+          header->problem = damage;
+          return TRUE;
+        }
+    }
+  g_propagate_error (error, damage);
+  return FALSE;
+}
+
 gboolean
 cal_dicom_shim_read_header (const char      *path,
                             CalDicomHeader  *header,
@@ -166,6 +195,8 @@ cal_dicom_shim_read_header (const char      *path,
 {
   DcmFileFormat file;
   OFCondition cond;
+  GError *damage = NULL;
+  guint32 stop_tag = 0;
 
   cal_dicom_shim_init ();
   std::memset (header, 0, sizeof *header);
@@ -180,8 +211,8 @@ cal_dicom_shim_read_header (const char      *path,
   // dcmtk recurses once per nested sequence with no limit, and allocates
   // whatever length an element declares when it reads a deflated data set
   // whole: measure both first.
-  if (!cal_dicom_check_structure (path, error))
-    return FALSE;
+  if (!cal_dicom_check_structure (path, &stop_tag, &damage))
+    return read_before_damage (path, stop_tag, header, damage, error);
   header->preamble = cal_dicom_preamble_kind (path);
   cond = file.loadFile (path, EXS_Unknown, EGL_noChange, kLazyElementSize, ERM_autoDetect);
   if (cond.bad ())
