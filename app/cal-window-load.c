@@ -9,6 +9,7 @@
 #include "cal-loader.h"
 #include "cal-nifti.h"
 #include "cal-parallel.h"
+#include "cal-untrusted-text.h"
 
 typedef struct {
   GFile         *file;
@@ -134,10 +135,11 @@ ask_series (CalWindow *self,
       g_autofree char *title = NULL, *subtitle = NULL;
       GtkWidget *row = adw_action_row_new ();
 
+      g_autofree char *modality = cal_untrusted_text_escape (series->modality ? series->modality : "?");
+      g_autofree char *description = cal_untrusted_text_escape (series->description);
+
       /* TRANSLATORS: series number, modality (CT, MR) and description */
-      title = g_strdup_printf (_("Series %d · %s · %s"), series->number,
-                               series->modality ? series->modality : "?",
-                               series->description ? series->description : "");
+      title = g_strdup_printf (_("Series %d · %s · %s"), series->number, modality, description);
       subtitle = g_strdup_printf (ngettext ("%u image of %u × %u", "%u images of %u × %u",
                                             series->headers->len),
                                   series->headers->len, series->columns, series->rows);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "cal-nifti.h"
+#include "cal-untrusted-text.h"
 #include "cal-vk-context.h"
 
 /* What every command that loads a scan accepts on request: the "warn and
@@ -73,38 +74,11 @@ cal_cli_open_unet_device (const char  *device,
   return cal_vk_context_new (device, error);
 }
 
-/* Text from a file, made safe for a terminal: control characters (escape
- * sequences could rewrite the screen) and invalid UTF-8 become \\xNN. */
-char *
-cal_cli_escape (const char *text)
-{
-  GString *out = g_string_new (NULL);
-  const char *p = text ? text : "";
-
-  while (*p)
-    {
-      gunichar c = g_utf8_get_char_validated (p, -1);
-
-      if (c == (gunichar) -1 || c == (gunichar) -2)
-        {
-          g_string_append_printf (out, "\\x%02x", (guint8) *p);
-          p++;
-          continue;
-        }
-      if (g_unichar_iscntrl (c))
-        g_string_append_printf (out, c < 0x100 ? "\\x%02x" : "\\u%04x", c);
-      else
-        g_string_append_len (out, p, g_utf8_next_char (p) - p);
-      p = g_utf8_next_char (p);
-    }
-  return g_string_free (out, FALSE);
-}
-
 void
 cal_cli_print_error (const char   *context,
                      const GError *error)
 {
-  g_autofree char *message = cal_cli_escape (error ? error->message : "unknown error (no reason was given: a bug)");
+  g_autofree char *message = cal_untrusted_text_escape (error ? error->message : "unknown error (no reason was given: a bug)");
 
   fprintf (stderr, "calvaria-cli: %s: %s\n", context, message);
 }
@@ -122,12 +96,12 @@ cal_cli_print_report (const CalLoadReport *report)
 {
   for (guint i = 0; report && i < report->warnings->len; i++)
     {
-      g_autofree char *text = cal_cli_escape (g_ptr_array_index (report->warnings, i));
+      g_autofree char *text = cal_untrusted_text_escape (g_ptr_array_index (report->warnings, i));
       fprintf (stderr, "warning: %s\n", text);
     }
   for (guint i = 0; report && i < report->notes->len; i++)
     {
-      g_autofree char *text = cal_cli_escape (g_ptr_array_index (report->notes, i));
+      g_autofree char *text = cal_untrusted_text_escape (g_ptr_array_index (report->notes, i));
       fprintf (stderr, "note: %s\n", text);
     }
 }

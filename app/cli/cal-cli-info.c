@@ -9,6 +9,7 @@
 #include "cal-inv3.h"
 #include "cal-json.h"
 #include "cal-loader.h"
+#include "cal-untrusted-text.h"
 
 typedef struct {
   gboolean     json;
@@ -76,8 +77,8 @@ print_text (CalVolume      *volume,
       for (guint i = 0; i < scan->series->len; i++)
         {
           CalDicomSeries *s = g_ptr_array_index (scan->series, i);
-          g_autofree char *modality = cal_cli_escape (s->modality);
-          g_autofree char *uid = cal_cli_escape (s->uid);
+          g_autofree char *modality = cal_untrusted_text_escape (s->modality);
+          g_autofree char *uid = cal_untrusted_text_escape (s->uid);
           printf ("  %u. %-3s %4u images  %u×%u  #%d%s\n      UID %s\n", i + 1,
                   modality, s->headers->len, s->columns, s->rows, s->number,
                   i == 0 ? "  (default)" : "", uid);
@@ -89,7 +90,7 @@ print_text (CalVolume      *volume,
     for (guint i = 0; i < project->mask_names->len; i++)
       {
         double *range = &g_array_index (project->mask_ranges, double, 2 * i);
-        g_autofree char *name = cal_cli_escape (g_ptr_array_index (project->mask_names, i));
+        g_autofree char *name = cal_untrusted_text_escape (g_ptr_array_index (project->mask_names, i));
         printf ("Mask %u:       “%s”, threshold %g … %g HU\n", i, name, range[0], range[1]);
       }
 }

@@ -34,7 +34,6 @@ void cal_cli_print_error    (const char   *context,
                              const GError *error);
 void cal_cli_print_input_error (const GError *error);
 void cal_cli_print_report   (const CalLoadReport *report);
-char *cal_cli_escape        (const char   *text);
 void cal_cli_add_load_options (GOptionContext *context);
 CalLoadFlags cal_cli_load_flags (void);
 CalVkContext *cal_cli_open_unet_device (const char *device,
