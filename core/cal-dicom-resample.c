@@ -13,7 +13,7 @@ typedef struct {
   double       dz;
   gboolean     to_int16;
   float        fill;
-  CalResampleGeometry *g;
+  const CalResampleGeometry *g;
   gpointer     out;
 } ResampleJob;
 
@@ -78,22 +78,17 @@ resample_slice (guint    k,
       }
 }
 
-GBytes *
-cal_dicom_resample (const float         *slices,
-                    guint                n,
-                    guint32              rows,
-                    guint32              cols,
-                    const double        *d,
-                    const double        *u,
-                    const double        *v,
-                    double               dz,
-                    gboolean             to_int16,
-                    CalResampleGeometry *geometry)
+gboolean
+cal_dicom_resample_plan (guint                n,
+                         guint32              rows,
+                         guint32              cols,
+                         const double        *d,
+                         const double        *u,
+                         const double        *v,
+                         double               dz,
+                         CalResampleGeometry *geometry)
 {
-  double u_min = 0, u_max = 0, v_min = 0, v_max = 0;
-  gsize n_out, in_total = (gsize) rows * cols * n;
-  float fill = INFINITY;
-  ResampleJob job;
+  double u_min = 0, u_max = 0, v_min = 0, v_max = 0, sides[3];
 
   for (guint s = 0; s < n; s++)
     {
@@ -102,14 +97,38 @@ cal_dicom_resample (const float         *slices,
       v_min = MIN (v_min, v[s]);
       v_max = MAX (v_max, v[s]);
     }
-  for (gsize i = 0; i < in_total; i++)
-    fill = MIN (fill, slices[i]);
-
+  /* In doubles first: crafted positions must not overflow the sides. */
+  sides[0] = cols + (ceil (u_max) - floor (u_min));
+  sides[1] = rows + (ceil (v_max) - floor (v_min));
+  sides[2] = round ((d[n - 1] - d[0]) / dz) + 1;
+  for (int a = 0; a < 3; a++)
+    if (!(sides[a] >= 1 && sides[a] <= CAL_RESAMPLE_MAX_SIDE))
+      return FALSE;
   geometry->i_off = floor (u_min);
   geometry->j_off = floor (v_min);
-  geometry->dims[0] = cols + (guint32) (ceil (u_max) - floor (u_min));
-  geometry->dims[1] = rows + (guint32) (ceil (v_max) - floor (v_min));
-  geometry->dims[2] = (guint32) lround ((d[n - 1] - d[0]) / dz) + 1;
+  for (int a = 0; a < 3; a++)
+    geometry->dims[a] = (guint32) sides[a];
+  return TRUE;
+}
+
+GBytes *
+cal_dicom_resample (const float               *slices,
+                    guint                      n,
+                    guint32                    rows,
+                    guint32                    cols,
+                    const double              *d,
+                    const double              *u,
+                    const double              *v,
+                    double                     dz,
+                    gboolean                   to_int16,
+                    const CalResampleGeometry *geometry)
+{
+  gsize n_out, in_total = (gsize) rows * cols * n;
+  float fill = INFINITY;
+  ResampleJob job;
+
+  for (gsize i = 0; i < in_total; i++)
+    fill = MIN (fill, slices[i]);
 
   n_out = (gsize) geometry->dims[0] * geometry->dims[1] * geometry->dims[2];
   job = (ResampleJob) { slices, n, rows, cols, d, u, v, dz, to_int16, fill, geometry, NULL };

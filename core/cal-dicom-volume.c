@@ -38,6 +38,8 @@ typedef struct {
   double          dz;           /* regular slice spacing, mm */
   gboolean        to_int16;
   gboolean        resample;
+  CalResampleGeometry plan;     /* the resampled box, when resample */
+  double         *d, *u, *v;    /* owned: each slice's place, when resample */
   /* per-worker state */
   GMutex          lock;
   GError         *error;        /* first decode error */
@@ -315,6 +317,32 @@ note_order_and_thickness (const Stack   *stack,
 
 /* The volume (and, when resampling, the float slices beside it) must fit
  * the memory budget: refused here, before anything large is allocated. */
+/* Where resampling puts the slices, planned before anything is decoded:
+ * positions spread too far apart for any scan are refused here. */
+static gboolean
+plan_resampling (Stack   *stack,
+                 GError **error)
+{
+  stack->d = g_new (double, stack->n);
+  stack->u = g_new (double, stack->n);
+  stack->v = g_new (double, stack->n);
+  for (guint s = 0; s < stack->n; s++)
+    {
+      stack->d[s] = stack->slices[s].d;
+      stack->u[s] = stack->slices[s].u;
+      stack->v[s] = stack->slices[s].v;
+    }
+  if (cal_dicom_resample_plan (stack->n, stack->rows, stack->cols, stack->d, stack->u, stack->v,
+                               stack->dz, &stack->plan))
+    return TRUE;
+  return geometry_error (error, "The slices' positions spread over more than %d voxels along an "
+                         "axis at %.3g mm spacing (first at %.1f mm, last at %.1f mm along the "
+                         "normal): geometry invalid", CAL_RESAMPLE_MAX_SIDE, stack->dz,
+                         stack->d[0], stack->d[stack->n - 1]);
+}
+
+/* The volume (and, when resampling, the float slices beside it) must fit
+ * the memory budget: refused here, before anything large is allocated. */
 static gboolean
 check_memory (const Stack  *stack,
               GError      **error)
@@ -324,7 +352,9 @@ check_memory (const Stack  *stack,
   g_autofree char *what = NULL;
 
   if (stack->resample)
-    bytes += slice * stack->n * sizeof (float);
+    bytes = slice * stack->n * sizeof (float) +
+            (guint64) stack->plan.dims[0] * stack->plan.dims[1] * stack->plan.dims[2] *
+            (stack->to_int16 ? 2 : 4);
   what = g_strdup_printf ("The series (%u slices of %u × %u)", stack->n, stack->cols, stack->rows);
   return cal_load_check_budget (bytes, what, error);
 }
@@ -490,7 +520,6 @@ assemble (Stack          *stack,
   else
     {
       g_autofree float *slices = g_try_malloc (slice_size * stack->n * sizeof (float));
-      CalResampleGeometry geometry;
       g_autoptr(GBytes) bytes = NULL;
 
       if (slices == NULL)
@@ -500,19 +529,9 @@ assemble (Stack          *stack,
         }
       if (!decode_all (stack, slices, FALSE, error))
         return NULL;
-      g_autofree double *d = g_new (double, stack->n);
-      g_autofree double *u = g_new (double, stack->n);
-      g_autofree double *v = g_new (double, stack->n);
-
-      for (guint s = 0; s < stack->n; s++)
-        {
-          d[s] = stack->slices[s].d;
-          u[s] = stack->slices[s].u;
-          v[s] = stack->slices[s].v;
-        }
-      bytes = cal_dicom_resample (slices, stack->n, stack->rows, stack->cols, d, u, v,
-                                  stack->dz, stack->to_int16, &geometry);
-      set_grid (stack, &grid, geometry.dims, geometry.i_off, geometry.j_off);
+      bytes = cal_dicom_resample (slices, stack->n, stack->rows, stack->cols, stack->d, stack->u,
+                                  stack->v, stack->dz, stack->to_int16, &stack->plan);
+      set_grid (stack, &grid, stack->plan.dims, stack->plan.i_off, stack->plan.j_off);
       return cal_volume_new (&grid, type, bytes);
     }
 }
@@ -566,7 +585,7 @@ cal_dicom_series_load (CalDicomSeries   *series,
     goto out;
   note_order_and_thickness (&stack, report);
   stack.to_int16 = rescale_is_integral (&stack);
-  if (!check_memory (&stack, error))
+  if ((stack.resample && !plan_resampling (&stack, error)) || !check_memory (&stack, error))
     goto out;
   volume = assemble (&stack, error);
   if (volume != NULL)
@@ -583,6 +602,9 @@ out:
   if (stack.error)
     g_error_free (stack.error);
   g_free (stack.slices);
+  g_free (stack.d);
+  g_free (stack.u);
+  g_free (stack.v);
   g_mutex_clear (&stack.lock);
   return volume;
 }

@@ -208,6 +208,14 @@ def differing_uid(folder, attr):
     series(folder, n=6, tweak=per_slice(3, **{attr: generate_uid()}))
 
 
+def far_apart(folder):
+    """Six slices, the last ten kilometres beyond the others."""
+    positions = mdc.centred_positions(*HFS, [0, 0, 1], n=6)
+    positions[-1] = positions[-1] + np.array([0, 0, 1e7])
+    mdc.random.seed(99)
+    mdc.write_series(folder, *HFS, positions)
+
+
 def sizes_vary(folder):
     def tweak(ds, s, img):
         if s == 2:
@@ -458,6 +466,8 @@ def build(root, cases_dir):
          out_absent=True, then=dict(extra=["--accept-resampling"], rc=0, err=["interpolated"]))
     case(24, "non-uniform spacing", lambda: C("uneven"), convert, 4, ["uneven", "--accept-resampling"],
          out_absent=True, then=dict(extra=["--accept-resampling"], rc=0, err=["resampled"]))
+    case(24, "one slice 10 km from the others", lambda: folder("far", far_apart), convert, 4, ["uneven"],
+         out_absent=True, then=dict(extra=["--accept-resampling"], rc=1, err=["spread over more than 65536 voxels"]))
     case(25, "gantry tilt", lambda: C("tilt"), info, 0, [], out_has="Gantry tilt:  15.00°")
     case(26, "SliceThickness differs from the positions' spacing",
          lambda: folder("thick", one_file_series, set_attr(SliceThickness=3.0), 6), info, 0, ["SliceThickness is 3"])
