@@ -236,8 +236,8 @@ analyse_spacing_and_tilt (Stack         *stack,
       max_gap = MAX (max_gap, gap);
       if (fabs (gap - stack->dz) > tolerance)
         uneven = TRUE;
-      if (gap > 1.5 * stack->dz)
-        n_missing += (guint) lround (gap / stack->dz) - 1;
+      if (gap > 1.5 * stack->dz)   /* in doubles: crafted gaps may be kilometres */
+        n_missing = (guint) MIN ((double) n_missing + round (gap / stack->dz) - 1, (double) G_MAXUINT);
     }
 
   for (guint s = 0; s < stack->n; s++)
