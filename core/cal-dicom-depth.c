@@ -34,7 +34,8 @@ typedef enum { SYNTAX_IMPLICIT_LE, SYNTAX_EXPLICIT_LE, SYNTAX_EXPLICIT_BE } Synt
 typedef struct {
   FILE     *file;
   gboolean  deflated;
-  gboolean  stream_ended;  /* deflated: the stream ended, raw bytes follow */
+  gboolean  stream_ended;  /* deflated: the stream ended, and the data set with it */
+  gboolean  clean_end;     /* deflated: followed to the stream's end at an element boundary */
   z_stream  zs;
   guint8    in[16384];
   guint64   offset;      /* bytes of the data set consumed */
@@ -58,22 +59,21 @@ source_read (Source *s,
     {
       int rc;
 
+      if (s->stream_ended)
+        {
+          /* The data set ends with the deflate stream (what follows, such
+           * as a gzip-style trailer, is not read as elements).  Ending at
+           * an element boundary is a clean end. */
+          s->clean_end = s->zs.avail_out == n;
+          return FALSE;
+        }
       if (s->zs.avail_in == 0)
         {
           size_t got = fread (s->in, 1, sizeof s->in, s->file);
           if (got == 0)
-            return FALSE;
+            return FALSE;   /* the file ends inside the stream */
           s->zs.next_in = s->in;
           s->zs.avail_in = (uInt) got;
-        }
-      if (s->stream_ended)
-        {
-          /* dcmtk reads what follows the deflate stream as it stands. */
-          uInt chunk = MIN (s->zs.avail_in, s->zs.avail_out);
-          memcpy (s->zs.next_out, s->zs.next_in, chunk);
-          s->zs.next_out += chunk, s->zs.avail_out -= chunk;
-          s->zs.next_in += chunk, s->zs.avail_in -= chunk;
-          continue;
         }
       rc = inflate (&s->zs, Z_NO_FLUSH);
       if (rc == Z_STREAM_END)
@@ -412,7 +412,7 @@ cal_dicom_check_structure (const char  *path,
 {
   Walk *w;
   Syntax syntax;
-  gboolean too_deep = FALSE, lying, part10;
+  gboolean too_deep = FALSE, unfollowed = FALSE, lying, part10;
   guint16 group, element;
   guint64 length;
   guint32 top_tag;
@@ -442,6 +442,9 @@ cal_dicom_check_structure (const char  *path,
       while (walk_step (w))
         walk_close_finished (w);
       too_deep = w->sequences > CAL_DICOM_MAX_NESTING;
+      /* dcmtk reads a deflated data set whole, allocating as it goes: one
+       * this walk could not follow to its end is not left to it. */
+      unfollowed = w->source.deflated && !w->lying && !too_deep && !w->source.clean_end;
       if (w->source.deflated)
         inflateEnd (&w->source.zs);
     }
@@ -473,6 +476,13 @@ cal_dicom_check_structure (const char  *path,
                      "The file is truncated or damaged: element (%04x,%04x) declares %"
                      G_GUINT64_FORMAT " bytes, which runs past the end of the file",
                      group, element, length);
+      return FALSE;
+    }
+  if (unfollowed)
+    {
+      g_set_error_literal (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_TRUNCATED,
+                           "The file is damaged: its compressed (deflated) data set does not "
+                           "decode to whole elements");
       return FALSE;
     }
   if (too_deep)

@@ -155,6 +155,7 @@ fill_header (DcmFileFormat  &file,
   h->transfer_syntax_known = h->transfer_syntax_uid[0] == '\0' ||
                              DcmXfer (h->transfer_syntax_uid).getXfer () != EXS_Unknown;
   h->encapsulated = xfer.isEncapsulated ();
+  h->deflated = xfer.getXfer () == EXS_DeflatedLittleEndianExplicit;
   h->has_pixel_data = ds->findAndGetElement (DCM_PixelData, pixels).good () && pixels != NULL;
   h->pixel_data_length = h->has_pixel_data && !h->encapsulated ? pixels->getLength () : 0;
 }

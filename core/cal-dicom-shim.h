@@ -52,6 +52,7 @@ typedef struct {
   gboolean  has_pixel_data;
   gboolean  transfer_syntax_known; /* dcmtk knows the UID (whether or not it can decode it) */
   gboolean  encapsulated;
+  gboolean  deflated;             /* the data set is deflate-compressed (read whole) */
   guint64   pixel_data_length;    /* bytes; 0 when encapsulated */
   guint64   file_size;
   CalDicomPreamble preamble;

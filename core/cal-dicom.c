@@ -129,8 +129,9 @@ cal_dicom_header_check (const CalDicomHeader  *h,
       return FALSE;
     }
   /* Reading the pixels allocates what PixelData declares before finding
-   * the file shorter: a length beyond the file is refused here. */
-  if (!h->encapsulated && h->file_size > 0 && h->pixel_data_length > h->file_size)
+   * the file shorter: a length beyond the file is refused here (a deflated
+   * data set was read whole and checked before). */
+  if (!h->encapsulated && !h->deflated && h->file_size > 0 && h->pixel_data_length > h->file_size)
     {
       g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_TRUNCATED,
                    "The pixel data is truncated: PixelData declares %" G_GUINT64_FORMAT " bytes, "
