@@ -9,8 +9,12 @@
  * walk keeps its own explicit stack (no recursion), reads only tags and
  * lengths (values are skipped with fseek, or inflated and discarded for the
  * deflated transfer syntax), and stops at the first level past the limit.
- * Anything it cannot follow it leaves to dcmtk, which reports it: the walk
- * refuses only what it proved too deep.
+ *
+ * It also refuses what would make dcmtk allocate more than the file holds:
+ * an element whose length runs past the end (dcmtk allocates the declared
+ * length when it reads the value), and a deflated data set it cannot follow
+ * to the stream's end (dcmtk reads those whole).  Anything else it cannot
+ * follow in a plain file it leaves to dcmtk, which reports it.
  */
 #include "cal-dicom.h"
 
@@ -36,6 +40,7 @@ typedef struct {
   gboolean  deflated;
   gboolean  stream_ended;  /* deflated: the stream ended, and the data set with it */
   gboolean  clean_end;     /* deflated: followed to the stream's end at an element boundary */
+  gboolean  at_element_start; /* the next read is an element's tag */
   z_stream  zs;
   guint8    in[16384];
   guint64   offset;      /* bytes of the data set consumed */
@@ -64,7 +69,7 @@ source_read (Source *s,
           /* The data set ends with the deflate stream (what follows, such
            * as a gzip-style trailer, is not read as elements).  Ending at
            * an element boundary is a clean end. */
-          s->clean_end = s->zs.avail_out == n;
+          s->clean_end = s->at_element_start && s->zs.avail_out == n;
           return FALSE;
         }
       if (s->zs.avail_in == 0)
@@ -247,8 +252,10 @@ walk_step (Walk *w)
   guint16 group, element;
   guint32 length;
 
+  w->source.at_element_start = TRUE;
   if (!source_read (&w->source, tag, 4))
     return FALSE;
+  w->source.at_element_start = FALSE;
   group = get16 (tag, big);
   element = get16 (tag + 2, big);
   if (w->top == 1 && group != ITEM_GROUP)
