@@ -83,8 +83,6 @@ print_text (CalVolume      *volume,
                   modality, s->headers->len, s->columns, s->rows, s->number,
                   i == 0 ? "  (default)" : "", uid);
         }
-      if (scan->skipped->len > 0)
-        printf ("Skipped:      %u files that are not usable DICOM images\n", scan->skipped->len);
     }
   if (project != NULL)
     for (guint i = 0; i < project->mask_names->len; i++)
