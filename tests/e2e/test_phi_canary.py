@@ -79,11 +79,12 @@ def main():
             (0, ["segment", series, O("unet.nii.gz"), "--model", a.model, "--stl", O("unet.stl")]),
             (0, ["evaluate", O("bone.nii.gz"), O("unet.nii.gz"), "--json"]),
             (0, ["infer", a.model, series, O("prob.nii.gz")]),
-            # failing on purpose: their messages must not name the patient either
-            (1, ["info", broken]), (1, ["convert", broken, O("never.nii")]),
+            # failing on purpose: their messages must not name the patient
+            # either (a damaged slice among good ones is a decision: exit 4)
+            (4, ["info", broken]), (4, ["convert", broken, O("never.nii")]),
             (1, ["info", os.path.join(series, "missing")]),
             (3, ["convert", series, "/nonexistent-dir/x.nii"]),
-            (1, ["segment", broken, O("never2.nii.gz"), "--model", a.model]),
+            (4, ["segment", broken, O("never2.nii.gz"), "--model", a.model]),
         ]
         names = {series: "SERIES", broken: "DAMAGED-SERIES", one_file: "ONE-FILE",
                  os.path.join(series, "missing"): "MISSING"}
