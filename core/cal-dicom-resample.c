@@ -6,15 +6,12 @@
 #include "cal-parallel.h"
 
 typedef struct {
-  const float *slices;
-  guint        n;
-  guint32      rows, cols;
-  const double *d, *u, *v;
-  double       dz;
-  gboolean     to_int16;
-  float        fill;
+  const float               *slices;
+  const CalSlicePlaces      *places;
+  gboolean                   to_int16;
+  float                      fill;
   const CalResampleGeometry *g;
-  gpointer     out;
+  gpointer                   out;
 } ResampleJob;
 
 static float
@@ -49,25 +46,26 @@ resample_slice (guint    k,
 {
   ResampleJob *job = user_data;
   const CalResampleGeometry *g = job->g;
-  gsize in_size = (gsize) job->rows * job->cols;
+  const CalSlicePlaces *p = job->places;
+  gsize in_size = (gsize) p->rows * p->cols;
   gsize out_size = (gsize) g->dims[0] * g->dims[1];
-  double t = job->d[0] + k * job->dz;
+  double t = p->d[0] + k * p->dz;
   guint s = 0;
   double w;
 
-  while (s + 2 < job->n && job->d[s + 1] < t)
+  while (s + 2 < p->n && p->d[s + 1] < t)
     s++;
-  w = job->d[s + 1] > job->d[s] ? (t - job->d[s]) / (job->d[s + 1] - job->d[s]) : 0.0;
+  w = p->d[s + 1] > p->d[s] ? (t - p->d[s]) / (p->d[s + 1] - p->d[s]) : 0.0;
   w = CLAMP (w, 0.0, 1.0);
 
   for (guint32 j = 0; j < g->dims[1]; j++)
     for (guint32 i = 0; i < g->dims[0]; i++)
       {
         double x = i + g->i_off, y = j + g->j_off;
-        float a = bilinear (job->slices + in_size * s, job->cols, job->rows,
-                            x - job->u[s], y - job->v[s], job->fill);
-        float b = bilinear (job->slices + in_size * (s + 1), job->cols, job->rows,
-                            x - job->u[s + 1], y - job->v[s + 1], job->fill);
+        float a = bilinear (job->slices + in_size * s, p->cols, p->rows,
+                            x - p->u[s], y - p->v[s], job->fill);
+        float b = bilinear (job->slices + in_size * (s + 1), p->cols, p->rows,
+                            x - p->u[s + 1], y - p->v[s + 1], job->fill);
         float value = (float) ((1 - w) * a + w * b);
         gsize index = out_size * k + (gsize) j * g->dims[0] + i;
 
@@ -79,28 +77,22 @@ resample_slice (guint    k,
 }
 
 gboolean
-cal_dicom_resample_plan (guint                n,
-                         guint32              rows,
-                         guint32              cols,
-                         const double        *d,
-                         const double        *u,
-                         const double        *v,
-                         double               dz,
-                         CalResampleGeometry *geometry)
+cal_dicom_resample_plan (const CalSlicePlaces *p,
+                         CalResampleGeometry  *geometry)
 {
   double u_min = 0, u_max = 0, v_min = 0, v_max = 0, sides[3];
 
-  for (guint s = 0; s < n; s++)
+  for (guint s = 0; s < p->n; s++)
     {
-      u_min = MIN (u_min, u[s]);
-      u_max = MAX (u_max, u[s]);
-      v_min = MIN (v_min, v[s]);
-      v_max = MAX (v_max, v[s]);
+      u_min = MIN (u_min, p->u[s]);
+      u_max = MAX (u_max, p->u[s]);
+      v_min = MIN (v_min, p->v[s]);
+      v_max = MAX (v_max, p->v[s]);
     }
   /* In doubles first: crafted positions must not overflow the sides. */
-  sides[0] = cols + (ceil (u_max) - floor (u_min));
-  sides[1] = rows + (ceil (v_max) - floor (v_min));
-  sides[2] = round ((d[n - 1] - d[0]) / dz) + 1;
+  sides[0] = p->cols + (ceil (u_max) - floor (u_min));
+  sides[1] = p->rows + (ceil (v_max) - floor (v_min));
+  sides[2] = round ((p->d[p->n - 1] - p->d[0]) / p->dz) + 1;
   for (int a = 0; a < 3; a++)
     if (!(sides[a] >= 1 && sides[a] <= CAL_RESAMPLE_MAX_SIDE))
       return FALSE;
@@ -113,17 +105,11 @@ cal_dicom_resample_plan (guint                n,
 
 GBytes *
 cal_dicom_resample (const float               *slices,
-                    guint                      n,
-                    guint32                    rows,
-                    guint32                    cols,
-                    const double              *d,
-                    const double              *u,
-                    const double              *v,
-                    double                     dz,
+                    const CalSlicePlaces      *places,
                     gboolean                   to_int16,
                     const CalResampleGeometry *geometry)
 {
-  gsize n_out, in_total = (gsize) rows * cols * n;
+  gsize n_out, in_total = (gsize) places->rows * places->cols * places->n;
   float fill = INFINITY;
   ResampleJob job;
 
@@ -131,7 +117,7 @@ cal_dicom_resample (const float               *slices,
     fill = MIN (fill, slices[i]);
 
   n_out = (gsize) geometry->dims[0] * geometry->dims[1] * geometry->dims[2];
-  job = (ResampleJob) { slices, n, rows, cols, d, u, v, dz, to_int16, fill, geometry, NULL };
+  job = (ResampleJob) { slices, places, to_int16, fill, geometry, NULL };
   job.out = g_malloc (n_out * (to_int16 ? sizeof (gint16) : sizeof (float)));
   cal_parallel_for (geometry->dims[2], resample_slice, &job);
   return g_bytes_new_take (job.out, n_out * (to_int16 ? sizeof (gint16) : sizeof (float)));

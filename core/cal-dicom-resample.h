@@ -11,31 +11,29 @@ typedef struct {
   double  j_off;
 } CalResampleGeometry;
 
-/* The box that holds every slice of a stack lying at distances d[s] along
- * the normal and shifted in-plane by (u[s], v[s]) pixels, at spacing dz.
- * FALSE when a side would exceed CAL_RESAMPLE_MAX_SIDE voxels: positions
- * that far apart describe no scan. */
+/* Where a stack's slices lie: at distances d[s] along the normal, shifted
+ * in-plane by (u[s], v[s]) pixels, to be put on a regular spacing dz. */
+typedef struct {
+  guint         n;
+  guint32       rows;
+  guint32       cols;
+  const double *d;        /* borrowed, n of each */
+  const double *u;
+  const double *v;
+  double        dz;
+} CalSlicePlaces;
+
+/* The box that holds every slice.  FALSE when a side would exceed
+ * CAL_RESAMPLE_MAX_SIDE voxels: positions that far apart describe no scan. */
 #define CAL_RESAMPLE_MAX_SIDE 65536
 
-gboolean cal_dicom_resample_plan (guint                n,
-                                  guint32              rows,
-                                  guint32              cols,
-                                  const double        *d,
-                                  const double        *u,
-                                  const double        *v,
-                                  double               dz,
-                                  CalResampleGeometry *geometry);
+gboolean cal_dicom_resample_plan (const CalSlicePlaces      *places,
+                                  CalResampleGeometry       *geometry);
 
 /* Resamples the float slices onto the planned box; outside stays at the
  * stack's minimum (air).  Linear between slices, bilinear in-plane. */
 GBytes  *cal_dicom_resample      (const float               *slices,
-                                  guint                      n,
-                                  guint32                    rows,
-                                  guint32                    cols,
-                                  const double              *d,
-                                  const double              *u,
-                                  const double              *v,
-                                  double                     dz,
+                                  const CalSlicePlaces      *places,
                                   gboolean                   to_int16,
                                   const CalResampleGeometry *geometry);
 

@@ -39,6 +39,7 @@ typedef struct {
   gboolean        to_int16;
   gboolean        resample;
   CalResampleGeometry plan;     /* the resampled box, when resample */
+  CalSlicePlaces  places;       /* borrows d, u, v */
   double         *d, *u, *v;    /* owned: each slice's place, when resample */
   /* per-worker state */
   GMutex          lock;
@@ -332,8 +333,9 @@ plan_resampling (Stack   *stack,
       stack->u[s] = stack->slices[s].u;
       stack->v[s] = stack->slices[s].v;
     }
-  if (cal_dicom_resample_plan (stack->n, stack->rows, stack->cols, stack->d, stack->u, stack->v,
-                               stack->dz, &stack->plan))
+  stack->places = (CalSlicePlaces) { stack->n, stack->rows, stack->cols, stack->d, stack->u, stack->v,
+                                     stack->dz };
+  if (cal_dicom_resample_plan (&stack->places, &stack->plan))
     return TRUE;
   return geometry_error (error, "The slices' positions spread over more than %d voxels along an "
                          "axis at %.3g mm spacing (first at %.1f mm, last at %.1f mm along the "
@@ -529,8 +531,7 @@ assemble (Stack          *stack,
         }
       if (!decode_all (stack, slices, FALSE, error))
         return NULL;
-      bytes = cal_dicom_resample (slices, stack->n, stack->rows, stack->cols, stack->d, stack->u,
-                                  stack->v, stack->dz, stack->to_int16, &stack->plan);
+      bytes = cal_dicom_resample (slices, &stack->places, stack->to_int16, &stack->plan);
       set_grid (stack, &grid, stack->plan.dims, stack->plan.i_off, stack->plan.j_off);
       return cal_volume_new (&grid, type, bytes);
     }
