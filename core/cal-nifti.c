@@ -9,6 +9,7 @@
 #include <zlib.h>
 
 #include "cal-nifti-private.h"
+#include "cal-vec3.h"
 
 /* Deflate cannot expand data by more than about 1032:1, so a .nii.gz whose
  * header declares more than this many times its own size is lying. */
@@ -240,12 +241,6 @@ column (const double m[4][4], int c, double out[3])
     out[r] = m[r][c];
 }
 
-static double
-norm3 (const double v[3])
-{
-  return sqrt (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
-}
-
 /* The voxel axes must be perpendicular and of a CT's size: a sheared
  * matrix has no one voxel grid in the patient, and Calvaria's meshes and
  * distances assume one. */
@@ -259,7 +254,7 @@ check_axes (const double  m[4][4],
   for (int c = 0; c < 3; c++)
     {
       column (m, c, a[c]);
-      n[c] = norm3 (a[c]);
+      n[c] = cal_vec3_length (a[c]);
       if (!(n[c] >= CAL_MIN_VOXEL_MM && n[c] <= CAL_MAX_VOXEL_MM))
         {
           set_header_error (error, "the %s gives voxel axis %d a length of %g mm (from %g to %g mm "
@@ -270,7 +265,7 @@ check_axes (const double  m[4][4],
   for (int c = 0; c < 3; c++)
     {
       int d = (c + 1) % 3;
-      double cosine = (a[c][0] * a[d][0] + a[c][1] * a[d][1] + a[c][2] * a[d][2]) / (n[c] * n[d]);
+      double cosine = cal_vec3_dot (a[c], a[d]) / (n[c] * n[d]);
       if (fabs (cosine) > AXIS_COSINE_TOLERANCE)
         {
           set_header_error (error, "the %s is sheared: voxel axes %d and %d meet at %.2f°, not 90°",
@@ -298,7 +293,7 @@ compare_qform_sform (const CalNiftiHeader *h,
       double a[3], b[3], cosine;
       column (q, c, a);
       column (sform, c, b);
-      cosine = (a[0] * b[0] + a[1] * b[1] + a[2] * b[2]) / (norm3 (a) * norm3 (b));
+      cosine = cal_vec3_dot (a, b) / (cal_vec3_length (a) * cal_vec3_length (b));
       max_deg = MAX (max_deg, acos (CLAMP (cosine, -1, 1)) * 180 / G_PI);
     }
   /* Distance between where the two put the volume's far corner and origin. */
@@ -312,7 +307,7 @@ compare_qform_sform (const CalNiftiHeader *h,
                                      sform[r][2] * h->dim[3]);
           dq[r] -= ds[r];
         }
-      max_mm = MAX (max_mm, norm3 (dq));
+      max_mm = MAX (max_mm, cal_vec3_length (dq));
     }
   if (max_mm > QFORM_SFORM_MAX_MM || max_deg > QFORM_SFORM_MAX_DEG)
     cal_load_report_warn (report, "The qform and the sform disagree by up to %.1f mm and %.1f°; "
