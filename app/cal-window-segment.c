@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Segment Skull: the bundled U-net (compute/cal-segment.h) on the scan
  * shown, with progress and Cancel.  cal_segment_async sets up the model,
- * the Vulkan device and the engine in its worker, so the window never waits
- * for a shader compiler.  The memory budget and 16-bit activations come
+ * the Vulkan device and the engine (the CPU reference where no Vulkan
+ * device exists) in its worker, so the window never waits for a shader
+ * compiler.  The memory budget and 16-bit activations come
  * from the Preferences. */
 #include "cal-window-private.h"
 
@@ -46,6 +47,10 @@ segment_done_cb (GObject      *source,
     rule = g_strdup_printf (_("Bone: probability above %.2f and at least %.0f HU."), report.threshold,
                             report.min_hu);
   text = g_strconcat (summary, " ", rule, NULL);
+  /* Where it ran somewhere else than the user would assume (no Vulkan
+   * device: the CPU reference), say so where it cannot be missed. */
+  if (report.notice)
+    cal_window_toast (self, report.notice);
   cal_segment_report_clear (&report);
   gtk_label_set_text (self->mask_label, text);
   gtk_label_set_text (self->mesh_label, _("The 3D surface is out of date: update it."));

@@ -116,7 +116,7 @@ nn_volume_patch_shape (const VolumeGeometry *g,
 }
 
 static guint64
-patch_bytes (CalNnEngine          *engine,
+patch_bytes (CalNnExecutor        *executor,
              const VolumeGeometry *g,
              guint                 batch,
              GError              **error)
@@ -124,7 +124,7 @@ patch_bytes (CalNnEngine          *engine,
   CalNnShape shape;
 
   nn_volume_patch_shape (g, batch, &shape);
-  return cal_nn_engine_plan_bytes (engine, &shape, error);
+  return cal_nn_executor_plan_bytes (executor, &shape, error);
 }
 
 /* A halo covering the reach keeps the result exact; one over a quarter of
@@ -207,7 +207,7 @@ smallest_size (const VolumeGeometry *g,
  * as it is) at which one patch fits the budget; 0 if none does, and
  * FALSE with error set if the network rejects a shape. */
 static gboolean
-largest_fitting (CalNnEngine     *engine,
+largest_fitting (CalNnExecutor   *executor,
                  guint64          budget,
                  VolumeGeometry  *g,
                  guint            a,
@@ -221,7 +221,7 @@ largest_fitting (CalNnEngine     *engine,
     {
       guint32 mid = lo + (hi - lo) / 2;
       g->patch[a] = mid * g->align;
-      if ((bytes = patch_bytes (engine, g, 1, error)) == 0)
+      if ((bytes = patch_bytes (executor, g, 1, error)) == 0)
         return FALSE;
       if (bytes <= budget)
         found = mid, *one = bytes, lo = mid + 1;
@@ -235,7 +235,7 @@ largest_fitting (CalNnEngine     *engine,
 /* Tries one patch size for the free axes other than the last, the largest
  * that fits for the last, and keeps it if it is the best plan so far. */
 static gboolean
-try_patch (CalNnEngine     *engine,
+try_patch (CalNnExecutor   *executor,
            CalNnGraph      *graph,
            guint64          budget,
            VolumeGeometry   g,
@@ -245,7 +245,7 @@ try_patch (CalNnEngine     *engine,
 {
   PatchChoice c = { .found = TRUE };
 
-  if (!largest_fitting (engine, budget, &g, last_free, &c.one, error))
+  if (!largest_fitting (executor, budget, &g, last_free, &c.one, error))
     return FALSE;
   if (g.patch[last_free] == 0)
     return TRUE;
@@ -264,7 +264,7 @@ try_patch (CalNnEngine     *engine,
  * overlapping squares; a strip of whole rows, with the same halo, often
  * needs half the work. */
 static gboolean
-choose_patch (CalNnEngine     *engine,
+choose_patch (CalNnExecutor   *executor,
               CalNnGraph      *graph,
               guint64          budget,
               VolumeGeometry  *g,
@@ -280,7 +280,7 @@ choose_patch (CalNnEngine     *engine,
         free_axes[n_free++] = a;
         step[a] = round_up (MAX (g->align, (g->p[a] + 31) / 32), g->align);
       }
-  if ((*one = patch_bytes (engine, g, 1, error)) == 0)
+  if ((*one = patch_bytes (executor, g, 1, error)) == 0)
     return FALSE;
   if (*one <= budget)
     return TRUE;
@@ -293,7 +293,7 @@ choose_patch (CalNnEngine     *engine,
       for (;;)
         {
           guint k;
-          if (!try_patch (engine, graph, budget, trial, free_axes[n_free - 1], &best, error))
+          if (!try_patch (executor, graph, budget, trial, free_axes[n_free - 1], &best, error))
             return FALSE;
           for (k = 0; k + 1 < n_free; k++)
             {
@@ -311,15 +311,16 @@ choose_patch (CalNnEngine     *engine,
     }
   if (!best.found)
     {
-      g_autofree char *needed = NULL, *available = NULL;
+      g_autofree char *needed = NULL, *available = NULL, *message = NULL;
       for (guint k = 0; k < n_free; k++)
         g->patch[free_axes[k]] = smallest_size (g, free_axes[k]);
-      needed = g_format_size_full (patch_bytes (engine, g, 1, NULL), G_FORMAT_SIZE_IEC_UNITS);
+      needed = g_format_size_full (patch_bytes (executor, g, 1, NULL), G_FORMAT_SIZE_IEC_UNITS);
       available = g_format_size_full (budget, G_FORMAT_SIZE_IEC_UNITS);
-      g_set_error (error, CAL_VK_ERROR, CAL_VK_ERROR_OUT_OF_DEVICE_MEMORY,
-                   "Even a patch of %u × %u%s voxels needs %s of device memory for the network; "
-                   "%s are available. Use a device with more memory or a model with a coarser "
-                   "spacing", g->patch[0], g->patch[1], g->rank == 5 ? " × …" : "", needed, available);
+      message = g_strdup_printf ("Even a patch of %u × %u%s voxels needs %s of %s for the network; "
+                                 "%s are available. Use a device with more memory or a model with a coarser "
+                                 "spacing", g->patch[0], g->patch[1], g->rank == 5 ? " × …" : "", needed,
+                                 cal_nn_executor_get_memory_name (executor), available);
+      cal_nn_executor_set_out_of_memory (executor, error, message);
       return FALSE;
     }
   *g = best.g;
@@ -328,14 +329,14 @@ choose_patch (CalNnEngine     *engine,
 }
 
 gboolean
-nn_volume_plan (CalNnEngine     *engine,
+nn_volume_plan (CalNnExecutor   *executor,
                 CalVolume       *ct,
                 guint64          budget,
                 VolumeGeometry  *g,
                 guint           *batch,
                 GError         **error)
 {
-  CalNnGraph *graph = cal_nn_engine_get_graph (engine);
+  CalNnGraph *graph = cal_nn_executor_get_graph (executor);
   const CalNnShape *in = &cal_nn_graph_get_tensor (graph, g_array_index (graph->inputs, int, 0))->shape;
   guint64 one;
 
@@ -345,13 +346,13 @@ nn_volume_plan (CalNnEngine     *engine,
     return FALSE;
   if (budget == 0)
     {
-      if ((one = patch_bytes (engine, g, 1, error)) == 0)
+      if ((one = patch_bytes (executor, g, 1, error)) == 0)
         return FALSE;
       *batch = 4;
     }
   else
     {
-      if (!choose_patch (engine, graph, budget, g, &one, error))
+      if (!choose_patch (executor, graph, budget, g, &one, error))
         return FALSE;
       *batch = (guint) CLAMP (budget / one, 1, 16);
     }

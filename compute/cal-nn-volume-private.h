@@ -27,7 +27,7 @@ typedef struct {
   guint32  start, lo, hi;
 } AxisTile;
 
-gboolean nn_volume_plan      (CalNnEngine     *engine,
+gboolean nn_volume_plan      (CalNnExecutor   *executor,
                               CalVolume       *ct,
                               guint64          budget,
                               VolumeGeometry  *g,

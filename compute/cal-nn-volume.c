@@ -265,7 +265,7 @@ volume_run_init (VolumeRun  *run,
 
 /* Runs the patches gathered so far and keeps their cores. */
 static gboolean
-run_pending (CalNnEngine   *engine,
+run_pending (CalNnExecutor *executor,
              VolumeRun     *run,
              guint          n,
              GCancellable  *cancellable,
@@ -278,7 +278,7 @@ run_pending (CalNnEngine   *engine,
   gsize out_patch;
 
   nn_volume_patch_shape (g, n, &shape);
-  outputs = cal_nn_engine_run (engine, (const float **) &run->input, &shape, &out_shape, cancellable, error);
+  outputs = cal_nn_executor_run (executor, (const float **) &run->input, &shape, &out_shape, cancellable, error);
   if (outputs == NULL)
     return FALSE;
   same = out_shape.rank == shape.rank && out_shape.d[0] == n;
@@ -318,7 +318,7 @@ plan_stats (const VolumeRun   *run,
 }
 
 CalVolume *
-cal_nn_infer_volume (CalNnEngine       *engine,
+cal_nn_infer_volume (CalNnExecutor     *executor,
                      CalVolume         *ct,
                      guint64            memory_budget,
                      CalNnProgress      progress,
@@ -336,7 +336,7 @@ cal_nn_infer_volume (CalNnEngine       *engine,
   gboolean ok = TRUE;
   float *prob;
 
-  if (!nn_volume_plan (engine, ct, memory_budget, &run.g, &run.batch, error) ||
+  if (!nn_volume_plan (executor, ct, memory_budget, &run.g, &run.batch, error) ||
       !volume_run_init (&run, ct, error))
     {
       volume_run_clear (&run);
@@ -357,8 +357,8 @@ cal_nn_infer_volume (CalNnEngine       *engine,
           n++, seen++;
           if (n < run.batch && seen < total)
             continue;
-          ok = run_pending (engine, &run, n, cancellable, error);
-          cal_nn_engine_get_stats (engine, &last);
+          ok = run_pending (executor, &run, n, cancellable, error);
+          cal_nn_executor_get_stats (executor, &last);
           local.flops += last.flops;
           local.n_runs++;
           local.n_patches += n;

@@ -11,7 +11,7 @@
 
 #include <gio/gio.h>
 
-#include "cal-nn-engine.h"
+#include "cal-nn-executor.h"
 #include "cal-volume.h"
 
 G_BEGIN_DECLS
@@ -33,7 +33,7 @@ typedef struct {
 /* Returns a float32 volume on the CT's grid holding the probability
  * (0 to 1) of the model's foreground label.  memory_budget: bytes of
  * device memory the network's activations may take (0: no limit). */
-CalVolume *cal_nn_infer_volume (CalNnEngine       *engine,
+CalVolume *cal_nn_infer_volume (CalNnExecutor     *executor,
                                 CalVolume         *ct,
                                 guint64            memory_budget,
                                 CalNnProgress      progress,

@@ -5,6 +5,7 @@
 #include <math.h>
 
 #include "cal-mask-components.h"
+#include "cal-nn-open.h"
 #include "cal-onnx.h"
 #include "cal-parallel.h"
 
@@ -28,6 +29,7 @@ void
 cal_segment_report_clear (CalSegmentReport *report)
 {
   g_clear_pointer (&report->device, g_free);
+  g_clear_pointer (&report->notice, g_free);
 }
 
 char *
@@ -120,7 +122,7 @@ check_options (const CalSegmentOptions *options,
 }
 
 CalMask *
-cal_segment (CalNnEngine              *engine,
+cal_segment (CalNnExecutor            *executor,
              CalVolume                *ct,
              const CalSegmentOptions  *options,
              CalProgressFunc           progress,
@@ -130,8 +132,7 @@ cal_segment (CalNnEngine              *engine,
              GError                  **error)
 {
   CalSegmentOptions defaults;
-  const CalVkDeviceInfo *info = cal_vk_context_get_info (cal_nn_engine_get_context (engine));
-  const CalNnPreprocess *pre = &cal_nn_engine_get_graph (engine)->preprocess;
+  const CalNnPreprocess *pre = &cal_nn_executor_get_graph (executor)->preprocess;
   ProgressScale scale = { progress, progress_data };
   g_autoptr(CalVolume) probability = NULL;
   CalMask *mask;
@@ -139,15 +140,15 @@ cal_segment (CalNnEngine              *engine,
   gint64 start = g_get_monotonic_time ();
   guint64 above;
 
-  g_return_val_if_fail (engine != NULL && CAL_IS_VOLUME (ct), NULL);
+  g_return_val_if_fail (executor != NULL && CAL_IS_VOLUME (ct), NULL);
   if (options == NULL)
     cal_segment_options_init (&defaults), options = &defaults;
   local.threshold = isnan (options->threshold) ? pre->threshold : options->threshold;
   local.min_hu = isnan (options->min_hu) ? pre->min_hu : options->min_hu;
   if (!check_options (options, local.threshold, local.min_hu, error))
     return NULL;
-  probability = cal_nn_infer_volume (engine, ct, options->memory_budget ? options->memory_budget
-                                                                        : info->device_memory / 2,
+  probability = cal_nn_infer_volume (executor, ct, options->memory_budget ? options->memory_budget
+                                                                          : cal_nn_executor_default_budget (executor),
                                      network_progress, &scale, &local.network, cancellable, error);
   if (probability == NULL || g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
@@ -161,8 +162,7 @@ cal_segment (CalNnEngine              *engine,
   local.removed_voxels = above - local.bone_voxels;
   local.bone_mm3 = local.bone_voxels * cal_mask_voxel_volume (mask);
   local.seconds = (g_get_monotonic_time () - start) / 1e6;
-  local.device = g_strdup_printf ("%s%s", info->name,
-                                  cal_nn_engine_get_half_storage (engine) ? " (16-bit activations)" : "");
+  local.device = g_strdup (cal_nn_executor_get_device (executor));
   if (progress)
     progress (1.0, progress_data);
   if (report)
@@ -190,8 +190,9 @@ segment_data_free (SegmentData *data)
   g_free (data);
 }
 
-/* The model, the device and the engine are set up here, in the worker:
- * building the engine compiles its shaders. */
+/* The model, the device and the executor are set up here, in the worker:
+ * building a Vulkan engine compiles its shaders.  Without any Vulkan
+ * device the CPU reference runs it, and the report's notice says so. */
 static CalMask *
 segment_with_model (SegmentData   *data,
                     GCancellable  *cancellable,
@@ -199,16 +200,20 @@ segment_with_model (SegmentData   *data,
 {
   g_autofree char *path = data->model ? g_strdup (data->model) : cal_segment_default_model (error);
   g_autoptr(CalNnGraph) graph = NULL;
-  g_autoptr(CalVkContext) vk = NULL;
-  g_autoptr(CalNnEngine) engine = NULL;
+  g_autoptr(CalNnExecutor) executor = NULL;
+  g_autofree char *notice = NULL;
+  CalMask *mask;
 
   if (path == NULL || (graph = cal_onnx_load (path, error)) == NULL ||
-      (vk = cal_vk_context_new (NULL, error)) == NULL ||
-      (engine = cal_nn_engine_new_full (vk, graph, data->options.half_storage ? CAL_NN_ENGINE_HALF_STORAGE
-                                                                               : CAL_NN_ENGINE_DEFAULT, error)) == NULL)
+      (executor = cal_nn_executor_open (NULL, graph, data->options.half_storage ? CAL_NN_ENGINE_HALF_STORAGE
+                                                                                 : CAL_NN_ENGINE_DEFAULT,
+                                        &notice, error)) == NULL)
     return NULL;
-  return cal_segment (engine, data->ct, &data->options, data->progress, data->progress_data, &data->report,
+  mask = cal_segment (executor, data->ct, &data->options, data->progress, data->progress_data, &data->report,
                       cancellable, error);
+  if (mask != NULL)
+    data->report.notice = g_steal_pointer (&notice);
+  return mask;
 }
 
 static void
@@ -265,6 +270,7 @@ cal_segment_finish (GAsyncResult      *result,
     {
       *report = data->report;
       data->report.device = NULL;
+      data->report.notice = NULL;
     }
   return g_task_propagate_pointer (task, error);
 }

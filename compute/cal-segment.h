@@ -6,13 +6,12 @@
 #include "cal-load-report.h"
 #include "cal-mask.h"
 #include "cal-nn-volume.h"
-#include "cal-vk-context.h"
 
 G_BEGIN_DECLS
 
 /*
  * Bone from a CT in one call: the model's preprocessing and the U-net on
- * Vulkan (cal-nn-volume.h), its threshold and its density floor (no voxel
+ * an executor (a Vulkan engine or the CPU reference; cal-nn-volume.h), its threshold and its density floor (no voxel
  * less dense than the model's definition of bone is bone), then the clean-up: the largest
  * face-connected piece of bone is the skull, or, with keep_largest off,
  * every piece of at least min_island_mm3.  Nothing is filled or closed, so
@@ -37,6 +36,7 @@ typedef struct {
   guint64  removed_voxels;     /* above the threshold but removed by the clean-up */
   double   bone_mm3;           /* voxel count × voxel volume */
   char    *device;             /* what ran the network */
+  char    *notice;             /* cal_segment_async: why it ran where it did (NULL: as asked) */
 } CalSegmentReport;
 
 void         cal_segment_options_init    (CalSegmentOptions  *options);
@@ -47,7 +47,7 @@ void         cal_segment_report_clear    (CalSegmentReport   *report);
  * NULL, with an error that says where it looked, when none exists. */
 char        *cal_segment_default_model   (GError            **error);
 
-CalMask     *cal_segment                 (CalNnEngine              *engine,
+CalMask     *cal_segment                 (CalNnExecutor            *executor,
                                           CalVolume                *ct,
                                           const CalSegmentOptions  *options,
                                           CalProgressFunc           progress,
@@ -57,8 +57,9 @@ CalMask     *cal_segment                 (CalNnEngine              *engine,
                                           GError                  **error);
 
 /* The same in a worker thread, from a model file (NULL: the default
- * model) on the default Vulkan device; loading the model and building its
- * engine happen in the worker too.  progress is called from that thread. */
+ * model) on the default Vulkan device (the CPU reference, with a notice in
+ * the report, where there is none); loading the model and building its
+ * executor happen in the worker too.  progress is called from that thread. */
 void         cal_segment_async           (const char               *model,
                                           CalVolume                *ct,
                                           const CalSegmentOptions  *options,

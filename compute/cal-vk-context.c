@@ -303,9 +303,34 @@ cal_vk_context_init (CalVkContext *self)
   self->submission_target_ms = 20.0;
 }
 
-CalVkContext *
-cal_vk_context_new (const char  *selector,
-                    GError     **error)
+gboolean
+cal_vk_selector_is_explicit (const char *selector)
+{
+  const char *env = g_getenv ("CALVARIA_VK_DEVICE");
+
+  return selector != NULL || (env != NULL && *env != '\0');
+}
+
+/* A named device where none exists at all is a name that matches nothing. */
+static void
+name_the_missing_device (const char  *selector,
+                         GError     **error)
+{
+  const char *named = selector ? selector : g_getenv ("CALVARIA_VK_DEVICE");
+  g_autofree char *reason = NULL;
+
+  if (error == NULL || !g_error_matches (*error, CAL_VK_ERROR, CAL_VK_ERROR_NO_DEVICE) ||
+      !cal_vk_selector_is_explicit (selector))
+    return;
+  reason = g_strdup ((*error)->message);
+  g_clear_error (error);
+  g_set_error (error, CAL_VK_ERROR, CAL_VK_ERROR_NO_SUCH_DEVICE, "No Vulkan device matches “%s”: %s", named,
+               reason);
+}
+
+static CalVkContext *
+cal_vk_context_open (const char  *selector,
+                     GError     **error)
 {
   g_autoptr(CalVkContext) self = g_object_new (CAL_TYPE_VK_CONTEXT, NULL);
   g_autoptr(GPtrArray) devices = NULL;
@@ -327,6 +352,17 @@ cal_vk_context_new (const char  *selector,
       !create_pipeline_cache (self, error))
     return NULL;
   return g_steal_pointer (&self);
+}
+
+CalVkContext *
+cal_vk_context_new (const char  *selector,
+                    GError     **error)
+{
+  CalVkContext *context = cal_vk_context_open (selector, error);
+
+  if (context == NULL)
+    name_the_missing_device (selector, error);
+  return context;
 }
 
 const CalVkDeviceInfo *

@@ -67,6 +67,12 @@ typedef struct {
 #define CAL_TYPE_VK_CONTEXT (cal_vk_context_get_type ())
 G_DECLARE_FINAL_TYPE (CalVkContext, cal_vk_context, CAL, VK_CONTEXT, GObject)
 
+/* Whether a device was named (selector, or a non-empty CALVARIA_VK_DEVICE):
+ * then failing to open it is the user's to fix (CAL_VK_ERROR_NO_SUCH_DEVICE
+ * from cal_vk_context_new, even where no driver exists), never a reason to
+ * compute elsewhere. */
+gboolean      cal_vk_selector_is_explicit  (const char    *selector);
+
 /* selector: NULL for the automatic choice (which honours CALVARIA_VK_DEVICE),
  * or a device index or a case-insensitive part of its name. */
 CalVkContext *cal_vk_context_new           (const char    *selector,

@@ -63,7 +63,7 @@ advice (CalVkError code)
     case CAL_VK_ERROR_TIMEOUT:
       return "the GPU did not finish in time";
     case CAL_VK_ERROR_NO_DEVICE:
-      return "no usable Vulkan driver; install one (mesa-vulkan-drivers brings lavapipe, a Vulkan device on the CPU; evaluate also computes on the CPU with --device cpu)";
+      return "no usable Vulkan driver; install one (mesa-vulkan-drivers brings lavapipe, a Vulkan device on the CPU; without one, evaluate computes on the CPU and the U-net runs on the slower CPU reference)";
     case CAL_VK_ERROR_UNSUPPORTED:
       return "the device lacks a needed feature";
     default:

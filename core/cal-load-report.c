@@ -2,7 +2,8 @@
 #include "cal-load-report.h"
 
 #include <gio/gio.h>
-#include <unistd.h>
+
+#include "cal-parallel.h"
 
 #define MAX_DEFAULT_BUDGET (G_GUINT64_CONSTANT (4) << 30)
 
@@ -92,13 +93,11 @@ guint64
 cal_load_memory_budget (void)
 {
   const char *limit = g_getenv ("CALVARIA_MEMORY_LIMIT_MB");
-  guint64 mb, physical;
-  long pages = sysconf (_SC_PHYS_PAGES), page_size = sysconf (_SC_PAGE_SIZE);
+  guint64 mb;
 
   if (limit != NULL && g_ascii_string_to_unsigned (limit, 10, 1, G_MAXUINT32, &mb, NULL))
     return mb << 20;
-  physical = pages > 0 && page_size > 0 ? (guint64) pages * (guint64) page_size : MAX_DEFAULT_BUDGET * 4;
-  return MIN (physical / 4, MAX_DEFAULT_BUDGET);
+  return MIN (cal_physical_memory_bytes () / 4, MAX_DEFAULT_BUDGET);
 }
 
 gboolean

@@ -270,13 +270,4 @@ gboolean cal_nn_graph_reach         (CalNnGraph        *graph,
                                      guint              rank,
                                      CalNnReach        *reach);
 
-/* The CPU reference: every operator written plainly, for tests and for
- * checking the Vulkan kernels.  values[t] receives each tensor's values
- * (constants are borrowed). Returns the graph outputs, caller frees. */
-float  **cal_nn_reference_run       (CalNnGraph        *graph,
-                                     const float      **inputs,
-                                     const CalNnShape  *input_shapes,
-                                     CalNnShape        *output_shapes,
-                                     GError           **error);
-
 G_END_DECLS

@@ -2,7 +2,9 @@
 /* The CPU reference of every operator: plain loops in double precision
  * where it matters, no tiling, no packing.  The Vulkan kernels are checked
  * against it on odd shapes; it is not meant to be fast. */
-#include "cal-nn-graph.h"
+#include "cal-nn-executor.h"
+
+#include "cal-parallel.h"
 
 #include <float.h>
 #include <math.h>
@@ -65,77 +67,94 @@ spatial_size (const CalNnShape *s)
   return s->rank > 2 ? cal_nn_shape_count (s) / (s->d[0] * s->d[1]) : 1;
 }
 
-static void
-run_conv (const CalNnGraph *graph, const CalNnNode *node, const CalNnShape *xs, const CalNnShape *ys,
-          const float *x, const float *weights, const float *bias, float *y)
-{
-  Window3 w;
-  gint64 cin_g, cout_g, o = 0;
+/* One convolution, forward or transposed, its output planes (one per
+ * batch item and output channel) shared out over the cores: each plane is
+ * summed by one thread in the same order, so the result never depends on
+ * how many cores there are. */
+typedef struct {
+  const CalNnGraph *graph;
+  const CalNnNode  *node;
+  Window3           w;
+  const float      *x, *weights, *bias;
+  float            *y;
+} ConvJob;
 
-  window3 (node, xs, ys, &w);
-  cin_g = w.c_in / w.groups;
-  cout_g = w.c_out / w.groups;
-  for (gint64 n = 0; n < w.n; n++)
-    for (gint64 m = 0; m < w.c_out; m++)
-      for (gint64 oz = 0; oz < w.out[0]; oz++)
-        for (gint64 oy = 0; oy < w.out[1]; oy++)
-          for (gint64 ox = 0; ox < w.out[2]; ox++, o++)
-            {
-              gint64 g = m / cout_g;
-              double sum = bias ? bias[m] : 0;
-              for (gint64 c = 0; c < cin_g; c++)
-                for (gint64 kz = 0; kz < w.k[0]; kz++)
-                  for (gint64 ky = 0; ky < w.k[1]; ky++)
-                    for (gint64 kx = 0; kx < w.k[2]; kx++)
-                      {
-                        gint64 iz = oz * w.stride[0] - w.pad[0] + kz * w.dil[0];
-                        gint64 iy = oy * w.stride[1] - w.pad[1] + ky * w.dil[1];
-                        gint64 ix = ox * w.stride[2] - w.pad[2] + kx * w.dil[2];
-                        if (iz < 0 || iy < 0 || ix < 0 || iz >= w.in[0] || iy >= w.in[1] || ix >= w.in[2])
-                          continue;
-                        sum += (double) x[(((n * w.c_in + g * cin_g + c) * w.in[0] + iz) * w.in[1] + iy) * w.in[2] + ix] *
-                               weights[(((m * cin_g + c) * w.k[0] + kz) * w.k[1] + ky) * w.k[2] + kx];
-                      }
-              y[o] = activate (graph, node, m, (float) sum);
-            }
+static double
+conv_tap_sum (const ConvJob *job, gint64 n, gint64 m, gint64 oz, gint64 oy, gint64 ox)
+{
+  const Window3 *w = &job->w;
+  gint64 cin_g = w->c_in / w->groups, cout_g = w->c_out / w->groups, g = m / cout_g;
+  double sum = job->bias ? job->bias[m] : 0;
+
+  for (gint64 c = 0; c < cin_g; c++)
+    for (gint64 kz = 0; kz < w->k[0]; kz++)
+      for (gint64 ky = 0; ky < w->k[1]; ky++)
+        for (gint64 kx = 0; kx < w->k[2]; kx++)
+          {
+            gint64 iz = oz * w->stride[0] - w->pad[0] + kz * w->dil[0];
+            gint64 iy = oy * w->stride[1] - w->pad[1] + ky * w->dil[1];
+            gint64 ix = ox * w->stride[2] - w->pad[2] + kx * w->dil[2];
+            if (iz < 0 || iy < 0 || ix < 0 || iz >= w->in[0] || iy >= w->in[1] || ix >= w->in[2])
+              continue;
+            sum += (double) job->x[(((n * w->c_in + g * cin_g + c) * w->in[0] + iz) * w->in[1] + iy) * w->in[2] + ix] *
+                   job->weights[(((m * cin_g + c) * w->k[0] + kz) * w->k[1] + ky) * w->k[2] + kx];
+          }
+  return sum;
 }
 
 /* ConvTranspose as a gather: output o takes input i wherever
  * o = i × stride − pad + k × dilation. */
-static void
-run_conv_transpose (const CalNnGraph *graph, const CalNnNode *node, const CalNnShape *xs, const CalNnShape *ys,
-                    const float *x, const float *weights, const float *bias, float *y)
+static double
+conv_transpose_tap_sum (const ConvJob *job, gint64 n, gint64 m, gint64 oz, gint64 oy, gint64 ox)
 {
-  Window3 w;
-  gint64 cin_g, cout_g, o = 0;
+  const Window3 *w = &job->w;
+  gint64 cin_g = w->c_in / w->groups, cout_g = w->c_out / w->groups, g = m / cout_g, mg = m % cout_g;
+  double sum = job->bias ? job->bias[m] : 0;
 
-  window3 (node, xs, ys, &w);
-  cin_g = w.c_in / w.groups;
-  cout_g = w.c_out / w.groups;
-  for (gint64 n = 0; n < w.n; n++)
-    for (gint64 m = 0; m < w.c_out; m++)
-      for (gint64 oz = 0; oz < w.out[0]; oz++)
-        for (gint64 oy = 0; oy < w.out[1]; oy++)
-          for (gint64 ox = 0; ox < w.out[2]; ox++, o++)
-            {
-              gint64 g = m / cout_g, mg = m % cout_g;
-              double sum = bias ? bias[m] : 0;
-              for (gint64 c = 0; c < cin_g; c++)
-                for (gint64 kz = 0; kz < w.k[0]; kz++)
-                  for (gint64 ky = 0; ky < w.k[1]; ky++)
-                    for (gint64 kx = 0; kx < w.k[2]; kx++)
-                      {
-                        gint64 tz = oz + w.pad[0] - kz * w.dil[0], ty = oy + w.pad[1] - ky * w.dil[1];
-                        gint64 tx = ox + w.pad[2] - kx * w.dil[2];
-                        gint64 iz = tz / w.stride[0], iy = ty / w.stride[1], ix = tx / w.stride[2];
-                        if (tz < 0 || ty < 0 || tx < 0 || tz % w.stride[0] || ty % w.stride[1] || tx % w.stride[2] ||
-                            iz >= w.in[0] || iy >= w.in[1] || ix >= w.in[2])
-                          continue;
-                        sum += (double) x[(((n * w.c_in + g * cin_g + c) * w.in[0] + iz) * w.in[1] + iy) * w.in[2] + ix] *
-                               weights[((((g * cin_g + c) * cout_g + mg) * w.k[0] + kz) * w.k[1] + ky) * w.k[2] + kx];
-                      }
-              y[o] = activate (graph, node, m, (float) sum);
-            }
+  for (gint64 c = 0; c < cin_g; c++)
+    for (gint64 kz = 0; kz < w->k[0]; kz++)
+      for (gint64 ky = 0; ky < w->k[1]; ky++)
+        for (gint64 kx = 0; kx < w->k[2]; kx++)
+          {
+            gint64 tz = oz + w->pad[0] - kz * w->dil[0], ty = oy + w->pad[1] - ky * w->dil[1];
+            gint64 tx = ox + w->pad[2] - kx * w->dil[2];
+            gint64 iz = tz / w->stride[0], iy = ty / w->stride[1], ix = tx / w->stride[2];
+            if (tz < 0 || ty < 0 || tx < 0 || tz % w->stride[0] || ty % w->stride[1] || tx % w->stride[2] ||
+                iz >= w->in[0] || iy >= w->in[1] || ix >= w->in[2])
+              continue;
+            sum += (double) job->x[(((n * w->c_in + g * cin_g + c) * w->in[0] + iz) * w->in[1] + iy) * w->in[2] + ix] *
+                   job->weights[((((g * cin_g + c) * cout_g + mg) * w->k[0] + kz) * w->k[1] + ky) * w->k[2] + kx];
+          }
+  return sum;
+}
+
+static void
+conv_plane (guint    index,
+            gpointer user_data)
+{
+  const ConvJob *job = user_data;
+  const Window3 *w = &job->w;
+  gint64 n = index / w->c_out, m = index % w->c_out;
+  float *y = job->y + (gint64) index * w->out[0] * w->out[1] * w->out[2];
+  gboolean transpose = job->node->op == CAL_NN_OP_CONV_TRANSPOSE;
+
+  for (gint64 oz = 0; oz < w->out[0]; oz++)
+    for (gint64 oy = 0; oy < w->out[1]; oy++)
+      for (gint64 ox = 0; ox < w->out[2]; ox++)
+        {
+          double sum = transpose ? conv_transpose_tap_sum (job, n, m, oz, oy, ox) : conv_tap_sum (job, n, m, oz, oy, ox);
+          *y++ = activate (job->graph, job->node, m, (float) sum);
+        }
+}
+
+static void
+run_conv (const CalNnGraph *graph, const CalNnNode *node, const CalNnShape *xs, const CalNnShape *ys,
+          const float *x, const float *weights, const float *bias, float *y)
+{
+  ConvJob job = { graph, node, { 0 }, x, weights, bias, y };
+
+  window3 (node, xs, ys, &job.w);
+  cal_parallel_for ((guint) (job.w.n * job.w.c_out), conv_plane, &job);
 }
 
 static void
@@ -381,8 +400,8 @@ run_node (const CalNnGraph *graph, const CalNnNode *node, const CalNnShape *shap
 
   switch (node->op)
     {
-    case CAL_NN_OP_CONV:           run_conv (graph, node, xs, ys, x, in1, in2, y); break;
-    case CAL_NN_OP_CONV_TRANSPOSE: run_conv_transpose (graph, node, xs, ys, x, in1, in2, y); break;
+    case CAL_NN_OP_CONV:
+    case CAL_NN_OP_CONV_TRANSPOSE: run_conv (graph, node, xs, ys, x, in1, in2, y); break;
     case CAL_NN_OP_MAX_POOL:
     case CAL_NN_OP_AVERAGE_POOL:   run_pool (node, xs, ys, x, y); break;
     case CAL_NN_OP_BATCH_NORM:
@@ -419,20 +438,70 @@ run_node (const CalNnGraph *graph, const CalNnNode *node, const CalNnShape *shap
     }
 }
 
-float **
-cal_nn_reference_run (CalNnGraph        *graph,
-                      const float      **inputs,
-                      const CalNnShape  *input_shapes,
-                      CalNnShape        *output_shapes,
-                      GError           **error)
+/* The reference as an executor ----------------------------------------- */
+
+typedef struct {
+  CalNnExecutor parent;
+} CalNnReference;
+
+static gboolean
+graph_input_index (CalNnGraph *graph,
+                   int         tensor,
+                   guint      *index)
 {
+  for (guint k = 0; k < graph->inputs->len; k++)
+    if (g_array_index (graph->inputs, int, k) == tensor)
+      return *index = k, TRUE;
+  return FALSE;
+}
+
+/* Graph outputs, copied from wherever they are: computed, a constant, or
+ * an input passed straight through. */
+static float **
+copy_outputs (CalNnGraph        *graph,
+              const CalNnShape  *shapes,
+              float            **values,
+              const float      **inputs,
+              CalNnShape        *output_shapes)
+{
+  float **outputs = g_new0 (float *, graph->outputs->len + 1);
+
+  for (guint i = 0; i < graph->outputs->len; i++)
+    {
+      int t = g_array_index (graph->outputs, int, i);
+      const float *from = values[t];
+      guint k;
+
+      if (graph_input_index (graph, t, &k))
+        from = inputs[k];
+      output_shapes[i] = shapes[t];
+      outputs[i] = g_memdup2 (from, MAX (cal_nn_shape_count (&shapes[t]), 1) * sizeof (float));
+    }
+  return outputs;
+}
+
+/* Each node's output is allocated before it runs and freed after its last
+ * reader, so memory peaks where cal_nn_graph_plan_bytes() says. */
+static float **
+reference_run (CalNnExecutor     *self,
+               const float      **inputs,
+               const CalNnShape  *input_shapes,
+               CalNnShape        *output_shapes,
+               GCancellable      *cancellable,
+               GError           **error)
+{
+  CalNnGraph *graph = self->graph;
   g_autofree CalNnShape *shapes = g_new0 (CalNnShape, graph->tensors->len);
   g_autofree float **values = g_new0 (float *, graph->tensors->len);
   g_autofree gboolean *owned = g_new0 (gboolean, graph->tensors->len);
-  float **outputs;
+  g_autofree int *last = cal_nn_graph_last_uses (graph);
+  gint64 start = g_get_monotonic_time ();
+  guint64 live = 0;
+  float **outputs = NULL;
 
   if (!cal_nn_graph_infer_shapes (graph, input_shapes, shapes, error))
     return NULL;
+  self->stats = (CalNnRunStats) { .flops = cal_nn_graph_flops (graph, shapes) };
   for (guint i = 0; i < graph->tensors->len; i++)
     values[i] = cal_nn_graph_get_tensor (graph, (int) i)->data;
   for (guint i = 0; i < graph->inputs->len; i++)
@@ -440,19 +509,78 @@ cal_nn_reference_run (CalNnGraph        *graph,
   for (guint i = 0; i < graph->nodes->len; i++)
     {
       const CalNnNode *node = cal_nn_graph_node (graph, i);
-      values[node->output] = g_new0 (float, MAX (cal_nn_shape_count (&shapes[node->output]), 1));
+      gsize count = MAX (cal_nn_shape_count (&shapes[node->output]), 1);
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        goto out;
+      values[node->output] = g_try_new0 (float, count);
+      if (values[node->output] == NULL)
+        {
+          g_autofree char *message = g_strdup_printf ("The CPU reference needs %.1f MiB more memory for one "
+                                                      "activation than the system has free; use a smaller "
+                                                      "memory budget", count * 4 / 1048576.0);
+          cal_nn_executor_set_out_of_memory (self, error, message);
+          goto out;
+        }
       owned[node->output] = TRUE;
+      live += count * sizeof (float);
+      self->stats.peak_bytes = MAX (self->stats.peak_bytes, live);
       run_node (graph, node, shapes, values);
+      for (guint k = 0; k < node->n_inputs; k++)
+        {
+          int t = node->inputs[k];
+          if (t >= 0 && owned[t] && last[t] == (int) i)
+            {
+              live -= MAX (cal_nn_shape_count (&shapes[t]), 1) * sizeof (float);
+              g_clear_pointer (&values[t], g_free);
+              owned[t] = FALSE;
+            }
+        }
     }
-  outputs = g_new0 (float *, graph->outputs->len + 1);
-  for (guint i = 0; i < graph->outputs->len; i++)
-    {
-      int t = g_array_index (graph->outputs, int, i);
-      output_shapes[i] = shapes[t];
-      outputs[i] = g_memdup2 (values[t], MAX (cal_nn_shape_count (&shapes[t]), 1) * sizeof (float));
-    }
+  outputs = copy_outputs (graph, shapes, values, inputs, output_shapes);
+out:
   for (guint i = 0; i < graph->tensors->len; i++)
     if (owned[i])
       g_free (values[i]);
+  self->stats.seconds = (g_get_monotonic_time () - start) / 1e6;
   return outputs;
+}
+
+static guint64
+reference_plan_bytes (CalNnExecutor     *self,
+                      const CalNnShape  *input_shapes,
+                      GError           **error)
+{
+  g_autofree CalNnShape *shapes = g_new0 (CalNnShape, self->graph->tensors->len);
+
+  if (!cal_nn_graph_infer_shapes (self->graph, input_shapes, shapes, error))
+    return 0;
+  return cal_nn_graph_plan_bytes (self->graph, shapes, sizeof (float));
+}
+
+static void
+reference_finalize (CalNnExecutor *self)
+{
+  g_free ((CalNnReference *) self);
+}
+
+static const CalNnExecutorClass reference_class = {
+  .run = reference_run,
+  .plan_bytes = reference_plan_bytes,
+  .finalize = reference_finalize,
+  .out_of_memory_domain = g_io_error_quark,
+  .out_of_memory_code = G_IO_ERROR_NO_SPACE,
+  .memory_name = "memory",
+};
+
+CalNnExecutor *
+cal_nn_reference_new (CalNnGraph *graph)
+{
+  CalNnReference *reference = g_new0 (CalNnReference, 1);
+  g_autofree char *device = g_strdup_printf ("CPU reference (exact, unoptimised; %u threads)",
+                                             cal_parallel_n_threads ());
+
+  g_return_val_if_fail (graph != NULL, NULL);
+  cal_nn_executor_init (&reference->parent, &reference_class, graph, device, cal_physical_memory_bytes ());
+  return &reference->parent;
 }

@@ -41,6 +41,14 @@ cal_parallel_n_threads (void)
   return CLAMP (n, 1, 256);
 }
 
+guint64
+cal_physical_memory_bytes (void)
+{
+  long pages = sysconf (_SC_PHYS_PAGES), page_size = sysconf (_SC_PAGE_SIZE);
+
+  return pages > 0 && page_size > 0 ? (guint64) pages * (guint64) page_size : (guint64) 4 << 30;
+}
+
 void
 cal_parallel_for (guint            n,
                   CalParallelFunc  func,

@@ -15,6 +15,8 @@ void  cal_parallel_for       (guint            n,
                               CalParallelFunc  func,
                               gpointer         user_data);
 guint cal_parallel_n_threads (void);
+/* The machine's physical memory (4 GiB where the system will not say). */
+guint64 cal_physical_memory_bytes (void);
 
 /* Large, short-lived arrays (tens of MB and up) on huge pages where the
  * kernel allows: a fresh 4 KiB page costs a fault and a clear each.

@@ -231,7 +231,10 @@ run_case (gconstpointer data)
   g_assert_no_error (error);
   g_assert_cmpuint (expected.n, ==, graph->outputs->len);
 
-  outputs = cal_nn_reference_run (graph, (const float **) inputs.floats, inputs.shapes, shapes, &error);
+  {
+    g_autoptr(CalNnExecutor) reference = cal_nn_reference_new (graph);
+    outputs = cal_nn_executor_run (reference, (const float **) inputs.floats, inputs.shapes, shapes, NULL, &error);
+  }
   g_assert_no_error (error);
   if (matches ("CPU reference", outputs, shapes, &expected))
     n_passed_reference++;
@@ -242,7 +245,8 @@ run_case (gconstpointer data)
   {
     g_autoptr(CalNnEngine) engine = cal_nn_engine_new (vk_context, graph, &error);
     g_assert_no_error (error);
-    outputs = cal_nn_engine_run (engine, (const float **) inputs.floats, inputs.shapes, shapes, NULL, &error);
+    outputs = cal_nn_executor_run (cal_nn_engine_as_executor (engine), (const float **) inputs.floats, inputs.shapes,
+                                   shapes, NULL, &error);
     g_assert_no_error (error);
     n_passed_vulkan += matches ("Vulkan", outputs, shapes, &expected);
     free_outputs (outputs, expected.n);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cal-mask-components.h"
+#include "cal-nn-engine.h"
 #include "cal-onnx.h"
 #include "cal-phantom.h"
 #include "cal-segment.h"
@@ -21,6 +22,7 @@ typedef struct {
   CalNnGraph   *graph;       /* the engine borrows it */
   CalVkContext *vk;
   CalNnEngine  *engine;
+  CalNnExecutor *executor;    /* the engine, as what runs the network */
   CalVolume    *ct;
   CalMask      *labels;
 } Fixture;
@@ -51,6 +53,7 @@ setup_once (void)
   fixture.vk = cal_test_vk_context_or_skip ();
   fixture.engine = cal_nn_engine_new (fixture.vk, graph, &error);
   g_assert_no_error (error);
+  fixture.executor = cal_nn_engine_as_executor (fixture.engine);
   cal_phantom_params_from_seed (&params, TEST_SEED);
   g_assert_cmpfloat (params.slice_mm, ==, 3.0);
   g_assert_cmpfloat (params.headrest_hu, >, 500);
@@ -232,9 +235,9 @@ test_half_storage (void)
   g_assert_no_error (error);
   g_assert_true (cal_nn_engine_get_half_storage (half));
   cal_segment_options_init (&options);
-  full_mask = cal_segment (fixture.engine, fixture.ct, &options, NULL, NULL, NULL, NULL, &error);
+  full_mask = cal_segment (fixture.executor, fixture.ct, &options, NULL, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
-  half_mask = cal_segment (half, fixture.ct, &options, NULL, NULL, &report, NULL, &error);
+  half_mask = cal_segment (cal_nn_engine_as_executor (half), fixture.ct, &options, NULL, NULL, &report, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (strstr (report.device, "16-bit"));
   a = cal_mask_get_labels (full_mask), b = cal_mask_get_labels (half_mask);
@@ -267,10 +270,10 @@ test_density_floor (void)
   g_assert_cmpint (cal_volume_get_voxel_type (fixture.ct), ==, CAL_VOXEL_INT16);
   g_assert_cmpfloat (fixture.graph->preprocess.min_hu, ==, 226);
   cal_segment_options_init (&options);
-  with_floor = cal_segment (fixture.engine, fixture.ct, &options, NULL, NULL, &floored, NULL, &error);
+  with_floor = cal_segment (fixture.executor, fixture.ct, &options, NULL, NULL, &floored, NULL, &error);
   g_assert_no_error (error);
   options.min_hu = -INFINITY;
-  without = cal_segment (fixture.engine, fixture.ct, &options, NULL, NULL, &free_report, NULL, &error);
+  without = cal_segment (fixture.executor, fixture.ct, &options, NULL, NULL, &free_report, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpfloat (floored.min_hu, ==, 226);
   g_assert_true (isinf (free_report.min_hu));
@@ -301,13 +304,13 @@ test_refused_threshold (void)
 
   cal_segment_options_init (&options);
   options.threshold = 1.5;
-  mask = cal_segment (fixture.engine, fixture.ct, &options, NULL, NULL, NULL, NULL, &error);
+  mask = cal_segment (fixture.executor, fixture.ct, &options, NULL, NULL, NULL, NULL, &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
   g_assert_null (mask);
   g_clear_error (&error);
   options.threshold = NAN;
   options.min_hu = INFINITY;   /* nothing could be bone */
-  mask = cal_segment (fixture.engine, fixture.ct, &options, NULL, NULL, NULL, NULL, &error);
+  mask = cal_segment (fixture.executor, fixture.ct, &options, NULL, NULL, NULL, NULL, &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
   g_assert_null (mask);
 }
@@ -324,7 +327,7 @@ test_budget_too_small (void)
 
   cal_segment_options_init (&options);
   options.memory_budget = 64 << 10;
-  mask = cal_segment (fixture.engine, fixture.ct, &options, record_progress, &log, NULL, NULL, &error);
+  mask = cal_segment (fixture.executor, fixture.ct, &options, record_progress, &log, NULL, NULL, &error);
   g_assert_error (error, CAL_VK_ERROR, CAL_VK_ERROR_OUT_OF_DEVICE_MEMORY);
   g_assert_null (mask);
   g_test_message ("%s", error->message);

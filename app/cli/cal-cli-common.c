@@ -56,24 +56,6 @@ cal_cli_exit_for_error (const GError *error)
   return CAL_EXIT_INPUT;
 }
 
-/* The Vulkan device the U-net runs on.  "cpu" is refused with the way out:
- * the U-net has no CPU executor yet, and lavapipe is a Vulkan device that
- * runs on the CPU. */
-CalVkContext *
-cal_cli_open_unet_device (const char  *device,
-                          GError     **error)
-{
-  if (device != NULL && g_ascii_strcasecmp (device, "cpu") == 0)
-    {
-      g_set_error_literal (error, CAL_VK_ERROR, CAL_VK_ERROR_NO_SUCH_DEVICE,
-                           "The U-net runs on Vulkan devices only (“cpu” is for evaluate). "
-                           "Without a GPU, use Mesa's lavapipe, a Vulkan device on the CPU "
-                           "(package mesa-vulkan-drivers; its number is in “calvaria-cli devices”)");
-      return NULL;
-    }
-  return cal_vk_context_new (device, error);
-}
-
 void
 cal_cli_print_error (const char   *context,
                      const GError *error)

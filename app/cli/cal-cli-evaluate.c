@@ -102,8 +102,6 @@ open_device (const char    *device,
              GError       **error)
 {
   g_autoptr(GError) local = NULL;
-  const char *env = g_getenv ("CALVARIA_VK_DEVICE");
-  gboolean explicit = device != NULL || (env != NULL && *env != '\0');
 
   *context = NULL;
   if (device != NULL && g_ascii_strcasecmp (device, "cpu") == 0)
@@ -111,7 +109,7 @@ open_device (const char    *device,
   *context = cal_vk_context_new (device, &local);
   if (*context != NULL)
     return TRUE;
-  if (explicit)
+  if (cal_vk_selector_is_explicit (device))
     {
       g_propagate_error (error, g_steal_pointer (&local));
       return FALSE;

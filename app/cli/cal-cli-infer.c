@@ -9,17 +9,16 @@
 
 #include "cal-loader.h"
 #include "cal-nifti.h"
-#include "cal-nn-engine.h"
+#include "cal-nn-open.h"
 #include "cal-nn-volume.h"
 #include "cal-npy.h"
 #include "cal-onnx.h"
 
 static int
-run_raw (CalNnEngine *engine,
-         const char  *in_path,
-         const char  *out_path,
-         gboolean     reference,
-         gboolean     quiet)
+run_raw (CalNnExecutor *executor,
+         const char    *in_path,
+         const char    *out_path,
+         gboolean       quiet)
 {
   g_autoptr(GError) error = NULL;
   CalNnShape shape, out_shape;
@@ -33,11 +32,7 @@ run_raw (CalNnEngine *engine,
       cal_cli_print_error (in_path, error);
       return CAL_EXIT_INPUT;
     }
-  if (reference)
-    outputs = cal_nn_reference_run (cal_nn_engine_get_graph (engine), (const float **) &input, &shape, &out_shape,
-                                    &error);
-  else
-    outputs = cal_nn_engine_run (engine, (const float **) &input, &shape, &out_shape, NULL, &error);
+  outputs = cal_nn_executor_run (executor, (const float **) &input, &shape, &out_shape, NULL, &error);
   if (outputs == NULL)
     {
       cal_cli_print_error ("infer", error);
@@ -50,12 +45,11 @@ run_raw (CalNnEngine *engine,
       cal_cli_print_error (out_path, error);
       return CAL_EXIT_OUTPUT;
     }
-  cal_nn_engine_get_stats (engine, &stats);
-  if (!quiet && reference)
-    printf ("Ran on the CPU reference (slow, exact)\nWrote %s\n", out_path);
-  else if (!quiet)
+  cal_nn_executor_get_stats (executor, &stats);
+  if (!quiet)
     {
       g_autofree char *in_text = cal_nn_shape_to_string (&shape), *out_text = cal_nn_shape_to_string (&out_shape);
+      printf ("Device: %s\n", cal_nn_executor_get_device (executor));
       printf ("Ran %s → %s in %.3f s (%.2f GFLOP of convolutions, %.1f GFLOP/s)\n", in_text, out_text,
               stats.seconds, stats.flops / 1e9, stats.flops / 1e9 / MAX (stats.seconds, 1e-9));
       printf ("Wrote %s\n", out_path);
@@ -64,18 +58,17 @@ run_raw (CalNnEngine *engine,
 }
 
 static int
-run_volume (CalNnEngine *engine,
-            const char  *ct_path,
-            const char  *out_path,
-            const char  *series,
-            gboolean     accept_unknown,
-            guint64      budget,
-            gboolean     quiet)
+run_volume (CalNnExecutor *executor,
+            const char    *ct_path,
+            const char    *out_path,
+            const char    *series,
+            gboolean       accept_unknown,
+            guint64        budget,
+            gboolean       quiet)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(CalLoadReport) report = cal_load_report_new ();
   g_autoptr(CalVolume) ct = NULL, prob = NULL;
-  const CalVkDeviceInfo *info = cal_vk_context_get_info (cal_nn_engine_get_context (engine));
   CalNnVolumeStats stats;
 
   if (!cal_nifti_path_is_nifti (out_path))
@@ -91,11 +84,8 @@ run_volume (CalNnEngine *engine,
       return cal_cli_exit_for_error (error);
     }
   cal_cli_print_report (report);
-  /* Half the device's memory for activations leaves room for the display
-   * and other programs. */
-  prob = cal_nn_infer_volume (engine, ct, budget ? budget : info->device_memory / 2, cal_cli_print_progress, &quiet,
-                              &stats,
-                              NULL, &error);
+  prob = cal_nn_infer_volume (executor, ct, budget ? budget : cal_nn_executor_default_budget (executor),
+                              cal_cli_print_progress, &quiet, &stats, NULL, &error);
   if (!quiet)
     fprintf (stderr, "\n");
   if (prob == NULL)
@@ -110,8 +100,7 @@ run_volume (CalNnEngine *engine,
     }
   if (!quiet)
     {
-      printf ("Device: %s%s\n", info->name,
-              cal_nn_engine_get_half_storage (engine) ? " (activations as 16-bit floats)" : "");
+      printf ("Device: %s\n", cal_nn_executor_get_device (executor));
       printf ("Network input spacing: %.3f × %.3f × %.3f mm\n", stats.resampled_spacing[0],
               stats.resampled_spacing[1], stats.resampled_spacing[2]);
       cal_cli_print_patches (&stats);
@@ -132,9 +121,10 @@ cal_cli_infer (int    argc,
   const GOptionEntry entries[] = {
     { "raw", 0, 0, G_OPTION_ARG_FILENAME, &raw, "Run the bare network on a float32 tensor (NCHW or NCDHW .npy); "
       "no preprocessing", "IN.npy" },
-    { "reference", 0, 0, G_OPTION_ARG_NONE, &reference, "With --raw: run the plain CPU reference of every "
-      "operator instead of the GPU kernels (slow; to check them)", NULL },
-    { "device", 'd', 0, G_OPTION_ARG_STRING, &device, "Vulkan device (number or part of its name, see “devices”)", "N" },
+    { "reference", 0, 0, G_OPTION_ARG_NONE, &reference, "The same as --device reference: the plain CPU "
+      "reference of every operator instead of the GPU kernels (exact, slow; to check them)", NULL },
+    { "device", 'd', 0, G_OPTION_ARG_STRING, &device, "Vulkan device (number or part of its name, see “devices”), "
+      "or “reference” for the exact CPU reference (slow)", "N|reference" },
     { "fp16", 0, 0, G_OPTION_ARG_NONE, &fp16, "Keep activations as 16-bit floats (half the device memory; "
       "arithmetic stays 32-bit); needs a device with 16-bit storage", NULL },
     { "memory-budget", 0, 0, G_OPTION_ARG_INT, &budget_mib, "Device memory the network may use, MiB (default: "
@@ -149,8 +139,8 @@ cal_cli_infer (int    argc,
     g_option_context_new ("MODEL.onnx CT OUT.nii[.gz] | MODEL.onnx --raw IN.npy OUT.npy — run a network");
   g_autoptr(GError) error = NULL;
   g_autoptr(CalNnGraph) graph = NULL;
-  g_autoptr(CalVkContext) vk = NULL;
-  g_autoptr(CalNnEngine) engine = NULL;
+  g_autoptr(CalNnExecutor) executor = NULL;
+  g_autofree char *notice = NULL;
 
   g_option_context_add_main_entries (context, entries, NULL);
   cal_cli_add_load_options (context);
@@ -176,15 +166,21 @@ cal_cli_infer (int    argc,
       cal_cli_print_error (argv[1], error);
       return CAL_EXIT_INPUT;
     }
-  vk = cal_cli_open_unet_device (device, &error);
-  engine = vk ? cal_nn_engine_new_full (vk, graph, fp16 ? CAL_NN_ENGINE_HALF_STORAGE : CAL_NN_ENGINE_DEFAULT, &error)
-              : NULL;
-  if (engine == NULL)
+  if (reference && device != NULL && g_ascii_strcasecmp (device, CAL_NN_DEVICE_REFERENCE) != 0)
+    {
+      fprintf (stderr, "calvaria-cli: --reference and --device %s ask for two different devices\n", device);
+      return CAL_EXIT_USAGE;
+    }
+  executor = cal_nn_executor_open (reference ? CAL_NN_DEVICE_REFERENCE : device, graph,
+                                   fp16 ? CAL_NN_ENGINE_HALF_STORAGE : CAL_NN_ENGINE_DEFAULT, &notice, &error);
+  if (executor == NULL)
     {
       cal_cli_print_error ("infer", error);
       return cal_cli_exit_for_error (error);
     }
+  if (notice)
+    fprintf (stderr, "notice: %s\n", notice);
   if (raw)
-    return run_raw (engine, raw, argv[2], reference, quiet);
-  return run_volume (engine, argv[2], argv[3], series, accept_unknown, (guint64) budget_mib << 20, quiet);
+    return run_raw (executor, raw, argv[2], quiet);
+  return run_volume (executor, argv[2], argv[3], series, accept_unknown, (guint64) budget_mib << 20, quiet);
 }

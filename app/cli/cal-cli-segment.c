@@ -8,6 +8,7 @@
 #include "cal-loader.h"
 #include "cal-mesh-pipeline.h"
 #include "cal-nifti.h"
+#include "cal-nn-open.h"
 #include "cal-onnx.h"
 #include "cal-segment.h"
 
@@ -73,8 +74,8 @@ segment (const SegmentArgs *args,
   g_autoptr(CalLoadReport) load_report = cal_load_report_new ();
   g_autofree char *model = args->model ? g_strdup (args->model) : cal_segment_default_model (&error);
   g_autoptr(CalNnGraph) graph = NULL;
-  g_autoptr(CalVkContext) vk = NULL;
-  g_autoptr(CalNnEngine) engine = NULL;
+  g_autoptr(CalNnExecutor) executor = NULL;
+  g_autofree char *notice = NULL;
   g_autoptr(CalVolume) ct = NULL;
   g_autoptr(CalMask) mask = NULL;
   CalSegmentOptions options;
@@ -86,14 +87,15 @@ segment (const SegmentArgs *args,
       return CAL_EXIT_INPUT;
     }
   /* The device first: a wrong --device should not cost a CT load. */
-  vk = cal_cli_open_unet_device (args->device, &error);
-  engine = vk ? cal_nn_engine_new_full (vk, graph, args->fp16 ? CAL_NN_ENGINE_HALF_STORAGE : CAL_NN_ENGINE_DEFAULT,
-                                        &error) : NULL;
-  if (engine == NULL)
+  executor = cal_nn_executor_open (args->device, graph,
+                                   args->fp16 ? CAL_NN_ENGINE_HALF_STORAGE : CAL_NN_ENGINE_DEFAULT, &notice, &error);
+  if (executor == NULL)
     {
       cal_cli_print_error ("segment", error);
       return cal_cli_exit_for_error (error);
     }
+  if (notice)
+    fprintf (stderr, "notice: %s\n", notice);
   ct = cal_volume_load (ct_path, args->series, (args->accept_unknown ? CAL_LOAD_ACCEPT_UNKNOWN_ORIENTATION : 0) | cal_cli_load_flags (),
                         load_report, NULL, NULL, NULL, &error);
   if (ct == NULL)
@@ -108,7 +110,7 @@ segment (const SegmentArgs *args,
   options.keep_largest = !args->keep_all;
   options.min_island_mm3 = args->min_island;
   options.memory_budget = (guint64) args->budget_mib << 20;
-  mask = cal_segment (engine, ct, &options, cal_cli_print_progress, (gpointer) &args->quiet, &report, NULL, &error);
+  mask = cal_segment (executor, ct, &options, cal_cli_print_progress, (gpointer) &args->quiet, &report, NULL, &error);
   if (!args->quiet)
     fprintf (stderr, "\n");
   if (mask == NULL)
@@ -164,7 +166,8 @@ cal_cli_segment (int    argc,
       "device memory; arithmetic stays 32-bit)", NULL },
     { "memory-budget", 0, 0, G_OPTION_ARG_INT, &args.budget_mib, "Device memory the network may use, MiB (default: "
       "half the device's); a CT that needs more runs in overlapping patches", "MIB" },
-    { "device", 'd', 0, G_OPTION_ARG_STRING, &args.device, "Vulkan device (number or part of its name, see “devices”)", "N" },
+    { "device", 'd', 0, G_OPTION_ARG_STRING, &args.device, "Vulkan device (number or part of its name, see “devices”), or "
+      "“reference” for the exact CPU reference (slow)", "N|reference" },
     { "series", 0, 0, G_OPTION_ARG_STRING, &args.series, "DICOM series (UID or number from “info”)", "UID|N" },
     { "accept-unknown-orientation", 0, 0, G_OPTION_ARG_NONE, &args.accept_unknown,
       "Read files that do not say where left and right are", NULL },

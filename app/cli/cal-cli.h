@@ -36,8 +36,6 @@ void cal_cli_print_input_error (const GError *error);
 void cal_cli_print_report   (const CalLoadReport *report);
 void cal_cli_add_load_options (GOptionContext *context);
 CalLoadFlags cal_cli_load_flags (void);
-CalVkContext *cal_cli_open_unet_device (const char *device,
-                                        GError    **error);
 void cal_cli_print_progress (double        fraction,
                              gpointer      quiet);
 void cal_cli_print_patches  (const CalNnVolumeStats *stats);

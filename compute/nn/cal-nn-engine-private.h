@@ -18,6 +18,7 @@ typedef struct {
 } CalNnPrepared;
 
 struct _CalNnEngine {
+  CalNnExecutor        parent;      /* first: the engine is an executor */
   CalVkContext        *context;
   const CalVkDevice   *dev;
   CalNnGraph          *graph;
@@ -39,7 +40,6 @@ struct _CalNnEngine {
   double               cost_per_ms; /* measured: how much work fills a millisecond */
   GCancellable        *cancellable;
   GError              *run_error;
-  CalNnRunStats        stats;
 };
 
 CalVkKernel    *cal_nn_kernel        (CalNnEngine   *engine,

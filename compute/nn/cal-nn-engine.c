@@ -137,6 +137,20 @@ prepare_node (CalNnEngine *e,
     }
 }
 
+static float  **engine_run        (CalNnExecutor *self, const float **inputs, const CalNnShape *input_shapes,
+                                   CalNnShape *output_shapes, GCancellable *cancellable, GError **error);
+static guint64  engine_plan_bytes (CalNnExecutor *self, const CalNnShape *input_shapes, GError **error);
+static void     engine_finalize   (CalNnExecutor *self);
+
+static const CalNnExecutorClass engine_class = {
+  .run = engine_run,
+  .plan_bytes = engine_plan_bytes,
+  .finalize = engine_finalize,
+  .out_of_memory_domain = cal_vk_error_quark,
+  .out_of_memory_code = CAL_VK_ERROR_OUT_OF_DEVICE_MEMORY,
+  .memory_name = "device memory",
+};
+
 CalNnEngine *
 cal_nn_engine_new (CalVkContext  *context,
                    CalNnGraph    *graph,
@@ -151,6 +165,7 @@ cal_nn_engine_new_full (CalVkContext     *context,
                         CalNnEngineFlags  flags,
                         GError          **error)
 {
+  g_autofree char *device = NULL;
   CalNnEngine *e;
 
   if ((flags & CAL_NN_ENGINE_HALF_STORAGE) && !cal_vk_context_get_device (context)->storage16)
@@ -162,6 +177,8 @@ cal_nn_engine_new_full (CalVkContext     *context,
     }
   e = g_new0 (CalNnEngine, 1);
   e->half = (flags & CAL_NN_ENGINE_HALF_STORAGE) != 0;
+  device = g_strdup_printf ("%s%s", cal_vk_context_get_info (context)->name, e->half ? " (16-bit activations)" : "");
+  cal_nn_executor_init (&e->parent, &engine_class, graph, device, cal_vk_context_get_info (context)->device_memory);
   e->act_size = e->half ? sizeof (guint16) : sizeof (float);
   e->act_constants = g_new0 (CalVkBuffer *, graph->tensors->len);
 
@@ -197,11 +214,17 @@ free_buffer (CalNnEngine *e,
 void
 cal_nn_engine_free (CalNnEngine *e)
 {
+  if (e != NULL)
+    cal_nn_executor_free (&e->parent);
+}
+
+static void
+engine_finalize (CalNnExecutor *self)
+{
+  CalNnEngine *e = (CalNnEngine *) self;
   GHashTableIter iter;
   gpointer kernel;
 
-  if (e == NULL)
-    return;
   for (guint i = 0; i < e->graph->nodes->len; i++)
     {
       free_buffer (e, e->prepared[i].weights);
@@ -239,17 +262,10 @@ cal_nn_engine_get_context (CalNnEngine *e)
   return e->context;
 }
 
-CalNnGraph *
-cal_nn_engine_get_graph (CalNnEngine *e)
+CalNnExecutor *
+cal_nn_engine_as_executor (CalNnEngine *e)
 {
-  return e->graph;
-}
-
-void
-cal_nn_engine_get_stats (CalNnEngine   *e,
-                         CalNnRunStats *stats)
-{
-  *stats = e->stats;
+  return &e->parent;
 }
 
 /* Submission ----------------------------------------------------------- */
@@ -264,7 +280,7 @@ submit_and_continue (CalNnEngine *e,
   e->recording = FALSE;
   if (!cal_vk_batch_submit (e->context, &e->run_error))
     return FALSE;
-  e->stats.submissions++;
+  e->parent.stats.submissions++;
   ms = (g_get_monotonic_time () - start) / 1000.0;
   if (ms > 1.0 && e->pending_cost > 0)
     e->cost_per_ms = 0.5 * e->cost_per_ms + 0.5 * e->pending_cost / ms;
@@ -345,71 +361,18 @@ pool_take (CalNnEngine *e,
   return buffer;
 }
 
-/* The index of the last node that reads each tensor (graph outputs live
- * to the end: G_MAXINT). */
-static int *
-last_uses (CalNnGraph *graph)
+static guint64
+engine_plan_bytes (CalNnExecutor     *self,
+                   const CalNnShape  *input_shapes,
+                   GError           **error)
 {
-  int *last = g_new (int, graph->tensors->len);
+  CalNnEngine *e = (CalNnEngine *) self;
+  g_autofree CalNnShape *shapes = g_new0 (CalNnShape, e->graph->tensors->len);
 
-  for (guint t = 0; t < graph->tensors->len; t++)
-    last[t] = -1;
-  for (guint i = 0; i < graph->nodes->len; i++)
-    {
-      CalNnNode *n = cal_nn_graph_node (graph, i);
-      for (guint k = 0; k < n->n_inputs; k++)
-        if (n->inputs[k] >= 0)
-          last[n->inputs[k]] = (int) i;
-    }
-  for (guint i = 0; i < graph->outputs->len; i++)
-    last[g_array_index (graph->outputs, int, i)] = G_MAXINT;
-  return last;
-}
-
-guint64
-cal_nn_engine_plan_bytes (CalNnEngine      *e,
-                          const CalNnShape *input_shapes,
-                          GError          **error)
-{
-  CalNnGraph *graph = e->graph;
-  g_autofree CalNnShape *shapes = g_new0 (CalNnShape, graph->tensors->len);
-  g_autofree int *last = last_uses (graph);
-  g_autoptr(GArray) free_sizes = g_array_new (FALSE, FALSE, sizeof (guint64));
-  g_autofree guint64 *held = g_new0 (guint64, graph->tensors->len);
-  guint64 total = 0;
-
-  if (!cal_nn_graph_infer_shapes (graph, input_shapes, shapes, error))
+  if (!cal_nn_graph_infer_shapes (e->graph, input_shapes, shapes, error))
     return 0;
   /* The same best-fit reuse as pool_take(), on sizes only. */
-  for (guint i = 0; i < graph->inputs->len + graph->nodes->len; i++)
-    {
-      int t = i < graph->inputs->len ? g_array_index (graph->inputs, int, i)
-                                     : cal_nn_graph_node (graph, i - graph->inputs->len)->output;
-      guint64 bytes = MAX (cal_nn_shape_count (&shapes[t]) * e->act_size, 16);
-      int best = -1;
-      for (guint k = 0; k < free_sizes->len; k++)
-        if (g_array_index (free_sizes, guint64, k) >= bytes &&
-            (best < 0 || g_array_index (free_sizes, guint64, k) < g_array_index (free_sizes, guint64, best)))
-          best = (int) k;
-      if (best >= 0)
-        {
-          held[t] = g_array_index (free_sizes, guint64, best);
-          g_array_remove_index_fast (free_sizes, (guint) best);
-        }
-      else
-        total += held[t] = bytes;
-      if (i >= graph->inputs->len)
-        {
-          CalNnNode *n = cal_nn_graph_node (graph, i - graph->inputs->len);
-          for (guint k = 0; k < n->n_inputs; k++)
-            if (n->inputs[k] >= 0 && last[n->inputs[k]] == (int) (i - graph->inputs->len) && held[n->inputs[k]])
-              {
-                g_array_append_val (free_sizes, held[n->inputs[k]]);
-                held[n->inputs[k]] = 0;
-              }
-        }
-    }
-  return total;
+  return cal_nn_graph_plan_bytes (e->graph, shapes, e->act_size);
 }
 
 static gboolean
@@ -567,19 +530,20 @@ collect_outputs (CalNnEngine   *e,
   return outputs;
 }
 
-float **
-cal_nn_engine_run (CalNnEngine       *e,
-                   const float      **inputs,
-                   const CalNnShape  *input_shapes,
-                   CalNnShape        *output_shapes,
-                   GCancellable      *cancellable,
-                   GError           **error)
+static float **
+engine_run (CalNnExecutor     *self,
+            const float      **inputs,
+            const CalNnShape  *input_shapes,
+            CalNnShape        *output_shapes,
+            GCancellable      *cancellable,
+            GError           **error)
 {
+  CalNnEngine *e = (CalNnEngine *) self;
   CalNnGraph *graph = e->graph;
   g_autofree CalNnShape *shapes = g_new0 (CalNnShape, graph->tensors->len);
   g_autofree CalVkBuffer **buffers = g_new0 (CalVkBuffer *, graph->tensors->len);
   g_autofree CalVkBuffer **held = g_new0 (CalVkBuffer *, graph->tensors->len);
-  g_autofree int *last = last_uses (graph);
+  g_autofree int *last = cal_nn_graph_last_uses (graph);
   gint64 start = g_get_monotonic_time ();
   float **outputs = NULL;
 
@@ -589,7 +553,7 @@ cal_nn_engine_run (CalNnEngine       *e,
   e->buffers = buffers;
   e->cancellable = cancellable;
   e->pending_cost = 0;
-  e->stats = (CalNnRunStats) { .flops = cal_nn_graph_flops (graph, shapes) };
+  e->parent.stats = (CalNnRunStats) { .flops = cal_nn_graph_flops (graph, shapes) };
   g_clear_error (&e->run_error);
   if (upload_inputs (e, inputs, held))
     {
@@ -614,8 +578,8 @@ cal_nn_engine_run (CalNnEngine       *e,
     if (held[t] != NULL)
       g_ptr_array_add (e->pool, held[t]);
   for (guint i = 0; i < e->pool->len; i++)
-    e->stats.peak_bytes += ((CalVkBuffer *) e->pool->pdata[i])->size;
-  e->stats.seconds = (g_get_monotonic_time () - start) / 1e6;
+    e->parent.stats.peak_bytes += ((CalVkBuffer *) e->pool->pdata[i])->size;
+  e->parent.stats.seconds = (g_get_monotonic_time () - start) / 1e6;
   e->shapes = NULL;
   e->buffers = NULL;
   e->cancellable = NULL;

@@ -58,11 +58,11 @@ main (int argc, char **argv)
     return fail ("engine", error);
   for (int i = 0; i <= runs; i++)
     {
-      float **out = cal_nn_engine_run (engine, (const float **) &input, &shape, &out_shape, NULL, &error);
+      float **out = cal_nn_executor_run (cal_nn_engine_as_executor (engine), (const float **) &input, &shape, &out_shape, NULL, &error);
       if (out == NULL)
         return fail ("run", error);
       g_strfreev ((char **) out);
-      cal_nn_engine_get_stats (engine, &stats);
+      cal_nn_executor_get_stats (cal_nn_engine_as_executor (engine), &stats);
       if (i > 0)   /* the first run builds pipelines and buffers */
         best = MIN (best, stats.seconds);
     }
