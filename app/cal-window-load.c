@@ -166,10 +166,16 @@ accept_response_cb (AdwMessageDialog *dialog,
                     const char       *response,
                     CalWindow        *self)
 {
+  CalLoadFlags flags = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (dialog), "flags"));
+
   if (g_strcmp0 (response, "open") == 0)
-    start_load (self, g_object_get_data (G_OBJECT (dialog), "file"),
-                g_object_get_data (G_OBJECT (dialog), "series-uid"),
-                GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (dialog), "flags")));
+    flags |= GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (dialog), "accept"));
+  else if (g_strcmp0 (response, "alternative") == 0)
+    flags |= GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (dialog), "alternative"));
+  else
+    return;
+  start_load (self, g_object_get_data (G_OBJECT (dialog), "file"),
+              g_object_get_data (G_OBJECT (dialog), "series-uid"), flags);
 }
 
 /* What the window asks, per decision a loader leaves to a person. */
@@ -192,20 +198,25 @@ static const struct {
        "The report records both.") },
   { CAL_LOAD_ACCEPT_RESAMPLING, N_("Slices Must Be Interpolated"),
     N_("Interpolated voxels are estimates, not measurements. The report "
-       "records that this scan was interpolated.") },
+       "records that this scan was interpolated. Keeping the even part "
+       "instead loads only the longest run of evenly spaced slices and "
+       "interpolates nothing.") },
 };
 
 /* A scan that loads only once the engineer accepts something (left and
  * right unknown, values not known to be HU, a reformat, an unreadable slice
  * left out, interpolated slices): the loader's reason in front of them,
  * and a choice.  Accepting loads again with the flag added, so the choice
- * is recorded in the load report like the CLI's --accept options. */
+ * is recorded in the load report like the CLI's --accept options.  Where
+ * the loader offers a way that loads less instead (only the evenly spaced
+ * part of a series with a gap), that is a third answer. */
 static void
 ask_to_accept (CalWindow    *self,
                LoadJob      *job,
                const GError *error,
                CalLoadFlags  flag)
 {
+  CalLoadFlags alternative = cal_load_error_alternative_flag (error);
   const char *heading = NULL, *advice = NULL;
   GtkWidget *dialog;
 
@@ -222,9 +233,18 @@ ask_to_accept (CalWindow    *self,
                                     "cancel", _("_Cancel"), "open", _("Open _Anyway"), NULL);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "open",
                                               ADW_RESPONSE_DESTRUCTIVE);
+  if (alternative != 0 && !(job->flags & alternative))
+    {
+      /* TRANSLATORS: loads only the evenly spaced slices on one side of a gap, interpolating nothing */
+      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "alternative", _("_Keep the Even Part"));
+      adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "alternative",
+                                                  ADW_RESPONSE_SUGGESTED);
+    }
   g_object_set_data_full (G_OBJECT (dialog), "file", g_object_ref (job->file), g_object_unref);
   g_object_set_data_full (G_OBJECT (dialog), "series-uid", g_strdup (job->series_uid), g_free);
-  g_object_set_data (G_OBJECT (dialog), "flags", GUINT_TO_POINTER (job->flags | flag));
+  g_object_set_data (G_OBJECT (dialog), "flags", GUINT_TO_POINTER (job->flags));
+  g_object_set_data (G_OBJECT (dialog), "accept", GUINT_TO_POINTER (flag));
+  g_object_set_data (G_OBJECT (dialog), "alternative", GUINT_TO_POINTER (alternative));
   g_signal_connect (dialog, "response", G_CALLBACK (accept_response_cb), self);
   gtk_window_present (GTK_WINDOW (dialog));
 }

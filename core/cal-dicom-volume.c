@@ -214,13 +214,67 @@ median_gap (const Stack *stack)
  * Gantry tilt is corrected with a shear, as the acquisition defines, and
  * reported.  Missing slices or uneven spacing would be interpolated: that
  * invents voxels, so it needs the caller's recorded consent. */
+/* Whether the stack has gaps or uneven spacing, i.e. would need to be
+ * interpolated onto a regular grid. */
+static gboolean
+is_irregular (const Stack *stack,
+              double       tolerance)
+{
+  for (guint s = 0; s + 1 < stack->n; s++)
+    if (fabs (stack->slices[s + 1].d - stack->slices[s].d - stack->dz) > tolerance)
+      return TRUE;
+  return FALSE;
+}
+
+/* The user's alternative to interpolation: keep the longest run of slices
+ * at the regular spacing, leave out the rest of the scan (reported with
+ * where it was), so no voxel is invented. */
+static gboolean
+keep_longest_regular_run (Stack         *stack,
+                          double         tolerance,
+                          CalLoadReport *report,
+                          GError       **error)
+{
+  guint best_start = 0, best_n = 1, start = 0;
+  double left_out_mm;
+
+  for (guint s = 1; s <= stack->n; s++)
+    {
+      gboolean regular = s < stack->n && fabs (stack->slices[s].d - stack->slices[s - 1].d - stack->dz) <= tolerance;
+      if (regular)
+        continue;
+      if (s - start > best_n)
+        best_start = start, best_n = s - start;
+      start = s;
+    }
+  if (best_n < 3)
+    {
+      g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_TOO_FEW_SLICES,
+                   "No 3 neighbouring slices lie at the regular spacing of %.2f mm: nothing is left "
+                   "once the irregular part is left out. Interpolate instead, or load a complete series",
+                   stack->dz);
+      return FALSE;
+    }
+  left_out_mm = (stack->slices[stack->n - 1].d - stack->slices[0].d) -
+                (stack->slices[best_start + best_n - 1].d - stack->slices[best_start].d);
+  cal_load_report_warn (report, "Kept the longest run of evenly spaced slices (%u of %u, %.1f mm along the "
+                        "slice normal from %.1f mm); %u slice%s and %.1f mm of the scan left out as requested, "
+                        "nothing interpolated", best_n, stack->n,
+                        stack->slices[best_start + best_n - 1].d - stack->slices[best_start].d,
+                        stack->slices[best_start].d, stack->n - best_n, stack->n - best_n == 1 ? "" : "s",
+                        left_out_mm);
+  memmove (stack->slices, stack->slices + best_start, best_n * sizeof (Slice));
+  stack->n = best_n;
+  return TRUE;
+}
+
 static gboolean
 analyse_spacing_and_tilt (Stack         *stack,
                           CalLoadFlags   flags,
                           CalLoadReport *report,
                           GError       **error)
 {
-  const double *p0 = stack->slices[0].h->position;
+  const double *p0;
   double tolerance, max_offset = 0;
   guint n_missing = 0;
   gboolean uneven = FALSE;
@@ -228,6 +282,10 @@ analyse_spacing_and_tilt (Stack         *stack,
 
   stack->dz = median_gap (stack);
   tolerance = MAX (SAME_POSITION_MM, SPACING_TOLERANCE * stack->dz);
+  if ((flags & CAL_LOAD_KEEP_LONGEST_RUN) && !(flags & CAL_LOAD_ACCEPT_RESAMPLING) &&
+      is_irregular (stack, tolerance) && !keep_longest_regular_run (stack, tolerance, report, error))
+    return FALSE;
+  p0 = stack->slices[0].h->position;
 
   for (guint s = 0; s + 1 < stack->n; s++)
     {
@@ -262,13 +320,15 @@ analyse_spacing_and_tilt (Stack         *stack,
         g_set_error (error, CAL_LOAD_ERROR, CAL_LOAD_ERROR_CONFIRM_RESAMPLING,
                      "%u slice%s appear%s to be missing (gaps up to %.2f mm where the spacing is "
                      "%.2f mm). Interpolating invents voxels: accept it explicitly (it is "
-                     "recorded; calvaria-cli: --accept-resampling) or load a complete series",
+                     "recorded; calvaria-cli: --accept-resampling), leave out the part beyond the gap "
+                     "(--keep-longest-run) or load a complete series",
                      n_missing, n_missing == 1 ? "" : "s", n_missing == 1 ? "s" : "", max_gap, stack->dz);
       else
         g_set_error (error, CAL_LOAD_ERROR, CAL_LOAD_ERROR_CONFIRM_RESAMPLING,
                      "The slice spacing is uneven (%.3f to %.3f mm). Resampling to a regular "
                      "%.3f mm grid interpolates voxels: accept it explicitly (it is recorded; "
-                     "calvaria-cli: --accept-resampling)", min_gap, max_gap, stack->dz);
+                     "calvaria-cli: --accept-resampling) or keep only the longest evenly spaced part "
+                     "(--keep-longest-run)", min_gap, max_gap, stack->dz);
       return FALSE;
     }
   if (n_missing > 0)

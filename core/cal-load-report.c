@@ -89,6 +89,14 @@ cal_load_error_accept_flag (const GError *error)
   return CAL_LOAD_FLAGS_NONE;
 }
 
+CalLoadFlags
+cal_load_error_alternative_flag (const GError *error)
+{
+  if (g_error_matches (error, CAL_LOAD_ERROR, CAL_LOAD_ERROR_CONFIRM_RESAMPLING))
+    return CAL_LOAD_KEEP_LONGEST_RUN;
+  return CAL_LOAD_FLAGS_NONE;
+}
+
 guint64
 cal_load_memory_budget (void)
 {

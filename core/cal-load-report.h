@@ -23,6 +23,10 @@ typedef enum {
   /* Interpolate missing slices, or resample uneven slice spacing onto a
    * regular grid (the report records it). */
   CAL_LOAD_ACCEPT_RESAMPLING           = 1 << 4,
+  /* The alternative to interpolating: keep the longest run of slices at
+   * the regular spacing and leave out the rest of the scan (reported).
+   * CAL_LOAD_ACCEPT_RESAMPLING wins where both are given. */
+  CAL_LOAD_KEEP_LONGEST_RUN            = 1 << 5,
 } CalLoadFlags;
 
 /* Errors any loader may give, beside its format's own. */
@@ -43,6 +47,10 @@ typedef enum {
 /* The flag that loads what `error` refused after asking, or 0 when no
  * confirmation can load it. */
 CalLoadFlags cal_load_error_accept_flag (const GError *error);
+/* A second way out of what `error` refused, one that loads less rather
+ * than accepting more (CAL_LOAD_KEEP_LONGEST_RUN for a series that needs
+ * interpolating), or 0. */
+CalLoadFlags cal_load_error_alternative_flag (const GError *error);
 
 /* Voxel data one scan may take in memory: a quarter of the machine's
  * memory, at most 4 GiB; CALVARIA_MEMORY_LIMIT_MB overrides it.  Loaders

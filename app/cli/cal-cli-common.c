@@ -10,7 +10,7 @@
 
 /* What every command that loads a scan accepts on request: the "warn and
  * confirm" cases of the bad-input table. */
-static gboolean accept_missing_rescale, accept_derived, accept_resampling, exclude_bad_slices;
+static gboolean accept_missing_rescale, accept_derived, accept_resampling, exclude_bad_slices, keep_longest_run;
 
 static const GOptionEntry load_entries[] = {
   { "accept-missing-rescale", 0, 0, G_OPTION_ARG_NONE, &accept_missing_rescale,
@@ -19,6 +19,9 @@ static const GOptionEntry load_entries[] = {
     "Load DERIVED or SECONDARY images (reformats, projections), not an original acquisition", NULL },
   { "accept-resampling", 0, 0, G_OPTION_ARG_NONE, &accept_resampling,
     "Interpolate missing slices or resample uneven slice spacing onto a regular grid (recorded in the report)", NULL },
+  { "keep-longest-run", 0, 0, G_OPTION_ARG_NONE, &keep_longest_run,
+    "Instead of interpolating, keep the longest run of evenly spaced slices and leave out the rest "
+    "(reported)", NULL },
   { "exclude-bad-slices", 0, 0, G_OPTION_ARG_NONE, &exclude_bad_slices,
     "Leave out slices whose pixels cannot be read and interpolate over them, instead of refusing the series", NULL },
   { NULL }
@@ -40,7 +43,8 @@ cal_cli_load_flags (void)
   return (accept_missing_rescale ? CAL_LOAD_ACCEPT_MISSING_RESCALE : 0) |
          (accept_derived ? CAL_LOAD_ACCEPT_DERIVED : 0) |
          (accept_resampling ? CAL_LOAD_ACCEPT_RESAMPLING : 0) |
-         (exclude_bad_slices ? CAL_LOAD_EXCLUDE_BAD_SLICES : 0);
+         (exclude_bad_slices ? CAL_LOAD_EXCLUDE_BAD_SLICES : 0) |
+         (keep_longest_run ? CAL_LOAD_KEEP_LONGEST_RUN : 0);
 }
 
 /* A device named by --device or CALVARIA_VK_DEVICE that does not exist is

@@ -462,10 +462,17 @@ def build(root, cases_dir):
     case(21, "duplicate slices, different pixels", lambda: C("duplicate-different"), info, 1, ["same position"])
     case(22, "InstanceNumber order not spatial", lambda: folder("shuffled", shuffled_numbers), info, 0,
          ["InstanceNumber order is not spatial"])
-    case(23, "one slice missing", lambda: C("missing-slice"), convert, 4, ["missing", "--accept-resampling"],
+    case(23, "one slice missing", lambda: C("missing-slice"), convert, 4, ["missing", "--accept-resampling",
+         "--keep-longest-run"],
          out_absent=True, then=dict(extra=["--accept-resampling"], rc=0, err=["interpolated"]))
-    case(24, "non-uniform spacing", lambda: C("uneven"), convert, 4, ["uneven", "--accept-resampling"],
-         out_absent=True, then=dict(extra=["--accept-resampling"], rc=0, err=["resampled"]))
+    case(23, "one slice missing, the other way out: the longest complete part, nothing interpolated",
+         lambda: C("missing-slice"), info + ["--keep-longest-run"], 0,
+         ["Kept the longest run of evenly spaced slices (6 of 11", "5 slices and 7.5 mm of the scan left out"],
+         out_has="Dimensions:   24×20×6 voxels")
+    case(24, "non-uniform spacing", lambda: C("uneven"), convert, 4, ["uneven", "--accept-resampling",
+         "--keep-longest-run"], out_absent=True, then=dict(extra=["--accept-resampling"], rc=0, err=["resampled"]))
+    case(24, "non-uniform spacing, the other way out", lambda: C("uneven"), info + ["--keep-longest-run"], 0,
+         ["Kept the longest run of evenly spaced slices (6 of 12"], out_has="Dimensions:   24×20×6 voxels")
     case(24, "one slice 10 km from the others", lambda: folder("far", far_apart), convert, 4, ["appear to be missing"],
          out_absent=True, then=dict(extra=["--accept-resampling"], rc=1, err=["spread over more than 65536 voxels"]))
     case(25, "gantry tilt", lambda: C("tilt"), info, 0, [], out_has="Gantry tilt:  15.00°")

@@ -73,6 +73,23 @@ test_accept_loads (void)
   g_assert_null (cal_window_get_error (window));
 }
 
+/* The other way out of a gap: the longest evenly spaced part, nothing
+ * interpolated (5 + 6 slices on disk: the 6). */
+static void
+test_keep_even_part (void)
+{
+  AdwMessageDialog *question = open_and_expect_question ("missing-slice", "Interpolated", "--keep-longest-run");
+  CalVolume *volume;
+
+  g_assert_true (adw_message_dialog_has_response (question, "alternative"));
+  cal_gui_answer (question, "alternative");
+  g_assert_true (cal_gui_wait (idle_cb, window, 60));
+  volume = cal_view_state_get_volume (cal_window_get_state (window));
+  g_assert_nonnull (volume);
+  g_assert_cmpuint (cal_volume_get_grid (volume)->dims[2], ==, 6);
+  g_assert_null (cal_window_get_error (window));
+}
+
 /* A copy of a 12-slice series with one slice cut short: leave it out (the
  * first question), then interpolate the gap (the second), and the volume
  * has its 12 slices again. */
@@ -131,6 +148,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/confirm/cancel-loads-nothing", test_cancel_loads_nothing);
   g_test_add_func ("/confirm/accept-loads", test_accept_loads);
+  g_test_add_func ("/confirm/keep-even-part", test_keep_even_part);
   g_test_add_func ("/confirm/exclude-then-interpolate", test_exclude_then_interpolate);
   return g_test_run ();
 }
