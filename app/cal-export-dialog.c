@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cal-mesh-export.h"
 #include "cal-mesh-pipeline.h"
 #include "cal-progress.h"
 

@@ -30,7 +30,7 @@ static void
 preset_selected_cb (CalPreferencesWindow *self)
 {
   guint n, i = adw_combo_row_get_selected (self->window_preset_row);
-  const CalWindowPreset *presets = cal_window_presets (&n);
+  const CalHuPreset *presets = cal_hu_presets (&n);
 
   if (i < n)
     g_settings_set_string (self->settings, "window-preset", presets[i].id);
@@ -39,9 +39,9 @@ preset_selected_cb (CalPreferencesWindow *self)
 static void
 setup_presets (CalPreferencesWindow *self)
 {
-  g_autoptr (GListModel) presets = cal_window_preset_model_new ();
+  g_autoptr (GListModel) presets = cal_hu_preset_model_new ();
   g_autofree char *current = g_settings_get_string (self->settings, "window-preset");
-  guint position = cal_window_preset_position (current);
+  guint position = cal_hu_preset_position (current);
 
   adw_combo_row_set_model (self->window_preset_row, presets);
   if (position != G_MAXUINT)

@@ -26,7 +26,7 @@ cal_threshold_preset_label (const CalThresholdPreset *preset)
 }
 
 const char *
-cal_window_preset_label (const CalWindowPreset *preset)
+cal_hu_preset_label (const CalHuPreset *preset)
 {
   static const struct { const char *id; const char *label; } labels[] = {
     { "bone", N_("Bone") },
@@ -62,28 +62,28 @@ cal_threshold_preset_model_new (void)
 }
 
 GListModel *
-cal_window_preset_model_new (void)
+cal_hu_preset_model_new (void)
 {
   GtkStringList *list = gtk_string_list_new (NULL);
-  const CalWindowPreset *presets;
+  const CalHuPreset *presets;
   guint n;
 
-  presets = cal_window_presets (&n);
+  presets = cal_hu_presets (&n);
   for (guint i = 0; i < n; i++)
     {
       g_autofree char *label = g_strdup_printf (_("%s (W %.0f, L %.0f HU)"),
-                                                cal_window_preset_label (&presets[i]),
-                                                presets[i].window, presets[i].level);
+                                                cal_hu_preset_label (&presets[i]),
+                                                presets[i].width, presets[i].level);
       gtk_string_list_append (list, label);
     }
   return G_LIST_MODEL (list);
 }
 
 guint
-cal_window_preset_position (const char *id)
+cal_hu_preset_position (const char *id)
 {
-  const CalWindowPreset *preset = cal_window_preset_find (id);
+  const CalHuPreset *preset = cal_hu_preset_find (id);
   guint n;
 
-  return preset ? (guint) (preset - cal_window_presets (&n)) : G_MAXUINT;
+  return preset ? (guint) (preset - cal_hu_presets (&n)) : G_MAXUINT;
 }

@@ -10,13 +10,13 @@ G_BEGIN_DECLS
 
 /* Core's presets carry English names; these are the translated ones. */
 const char *cal_threshold_preset_label (const CalThresholdPreset *preset);
-const char *cal_window_preset_label    (const CalWindowPreset    *preset);
+const char *cal_hu_preset_label    (const CalHuPreset    *preset);
 
 /* Models for combo rows, in the order of core's preset tables: the
  * translated names with their HU ranges. */
 GListModel *cal_threshold_preset_model_new (void);
-GListModel *cal_window_preset_model_new    (void);
-/* Where preset `id` stands in cal_window_presets(); G_MAXUINT when none. */
-guint       cal_window_preset_position     (const char *id);
+GListModel *cal_hu_preset_model_new    (void);
+/* Where preset `id` stands in cal_hu_presets(); G_MAXUINT when none. */
+guint       cal_hu_preset_position     (const char *id);
 
 G_END_DECLS

@@ -30,17 +30,17 @@ static void
 window_preset_changed_cb (CalWindow *self)
 {
   guint n, i = adw_combo_row_get_selected (self->window_preset_row);
-  const CalWindowPreset *presets = cal_window_presets (&n);
+  const CalHuPreset *presets = cal_hu_presets (&n);
 
   if (i < n)
-    cal_view_state_set_window_level (self->state, presets[i].window, presets[i].level);
+    cal_view_state_set_window_level (self->state, presets[i].width, presets[i].level);
 }
 
 void
 cal_window_setup_presets (CalWindow *self)
 {
   g_autoptr (GListModel) thresholds = cal_threshold_preset_model_new ();
-  g_autoptr (GListModel) windows = cal_window_preset_model_new ();
+  g_autoptr (GListModel) windows = cal_hu_preset_model_new ();
 
   adw_combo_row_set_model (self->threshold_preset_row, thresholds);
   g_signal_connect_swapped (self->threshold_preset_row, "notify::selected",
@@ -54,12 +54,12 @@ void
 cal_window_scan_loaded (CalWindow *self)
 {
   g_autofree char *preset_id = g_settings_get_string (self->settings, "window-preset");
-  const CalWindowPreset *preset = cal_window_preset_find (preset_id);
+  const CalHuPreset *preset = cal_hu_preset_find (preset_id);
 
   if (preset)
     {
-      adw_combo_row_set_selected (self->window_preset_row, cal_window_preset_position (preset_id));
-      cal_view_state_set_window_level (self->state, preset->window, preset->level);
+      adw_combo_row_set_selected (self->window_preset_row, cal_hu_preset_position (preset_id));
+      cal_view_state_set_window_level (self->state, preset->width, preset->level);
     }
   gtk_label_set_text (self->mask_label, _("No mask yet: threshold to make one."));
   gtk_label_set_text (self->mesh_label, "");

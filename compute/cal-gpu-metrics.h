@@ -3,7 +3,7 @@
 
 #include <gio/gio.h>
 
-#include "cal-load-report.h"
+#include "cal-types.h"
 #include "cal-metrics.h"
 #include "cal-vk-context.h"
 

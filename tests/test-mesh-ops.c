@@ -6,6 +6,7 @@
 
 #include "cal-mesh-check.h"
 #include "cal-mesh-decimate.h"
+#include "cal-mesh-export.h"
 #include "cal-mesh-pipeline.h"
 #include "cal-mesh-smooth.h"
 #include "cal-surface.h"

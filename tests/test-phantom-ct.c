@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The synthetic head CT (core/cal-phantom.h): determinism, anatomy in
+/* The synthetic head CT (phantom/cal-phantom.h): determinism, anatomy in
  * plausible ranges, defects, metal and head rest where asked for, and
  * labels that agree with the image. */
 #include <math.h>

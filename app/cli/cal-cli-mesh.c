@@ -6,6 +6,7 @@
 
 #include "cal-json.h"
 #include "cal-loader.h"
+#include "cal-mesh-export.h"
 #include "cal-mesh-pipeline.h"
 
 static void

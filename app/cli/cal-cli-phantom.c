@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* calvaria-cli phantom: a synthetic head CT and its exact labels, from a
- * seed (core/cal-phantom.h), for training and judging the skull model. */
+ * seed (phantom/cal-phantom.h), for training and judging the skull model. */
 #include "cal-cli.h"
 
 #include <stdio.h>

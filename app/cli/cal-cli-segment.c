@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "cal-loader.h"
+#include "cal-mesh-export.h"
 #include "cal-mesh-pipeline.h"
 #include "cal-nifti.h"
 #include "cal-nn-open.h"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Resize / Upsample of the spatial axes, nearest or linear.  The source
  * position of every output coordinate follows the ONNX coordinate and
- * nearest modes (core/cal-nn-reference.c has the same rules); it is
+ * nearest modes (nn/cal-nn-reference.c has the same rules); it is
  * worked out once per run on the host into a small table of (lower,
  * upper, weight) taps, so the shader only interpolates.
  * Shader: nn-resize.comp. */

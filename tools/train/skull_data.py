@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Training data for the default skull model: synthetic head CTs from
-`calvaria-cli phantom` (core/cal-phantom*), kept as NIfTI in a cache folder,
+`calvaria-cli phantom` (phantom/cal-phantom*), kept as NIfTI in a cache folder,
 and 2.5-D crops drawn from them with augmentation.
 
 Bone for training is the skull and loose fragments (both are bone; the

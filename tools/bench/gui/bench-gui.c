@@ -12,6 +12,7 @@
 #include "cal-gl-probe.h"
 #include "cal-loader.h"
 #include "cal-mesh-display.h"
+#include "cal-mesh-export.h"
 #include "cal-mesh-pipeline.h"
 #include "cal-mesh-view.h"
 #include "cal-slice-view.h"

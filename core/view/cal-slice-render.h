@@ -1,22 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include "cal-hu-presets.h"
 #include "cal-mask.h"
 #include "cal-slice-geometry.h"
 #include "cal-volume.h"
 
 G_BEGIN_DECLS
-
-/* Window/level presets for CT, in HU (width, centre). */
-typedef struct {
-  const char *id;
-  const char *name;     /* English; the app translates it */
-  double      window;
-  double      level;
-} CalWindowPreset;
-
-const CalWindowPreset *cal_window_presets     (guint      *n_presets);
-const CalWindowPreset *cal_window_preset_find (const char *id);
 
 typedef struct {
   double window;            /* HU shown from black to white */

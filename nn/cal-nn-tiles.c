@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Cutting a CT into patches for a network: the resampled, padded extent,
  * the largest patch whose activations fit the device's memory budget, the
- * halo from the network's reach (core/cal-nn-reach.c), and the patches
+ * halo from the network's reach (nn/cal-nn-reach.c), and the patches
  * along each axis. */
 #include "cal-nn-volume-private.h"
 

@@ -3,6 +3,8 @@
 
 #include <glib-object.h>
 
+#include "cal-matrix.h"
+
 G_BEGIN_DECLS
 
 /*
@@ -62,21 +64,5 @@ gboolean  cal_grid_same_geometry       (const CalGrid *a,
 double    cal_grid_determinant         (const CalGrid *grid);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CalGrid, cal_grid_free)
-
-/* 3x3 determinant (row-major): voxel volumes, tetrahedra, small solves. */
-static inline double
-cal_mat3_determinant (const double m[3][3])
-{
-  return m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
-       - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
-       + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
-}
-
-/* 4x4 helpers shared by loaders (row-major, double). */
-void      cal_mat4_multiply            (const double a[4][4],
-                                        const double b[4][4],
-                                        double       out[4][4]);
-gboolean  cal_mat4_invert              (const double m[4][4],
-                                        double       out[4][4]);
 
 G_END_DECLS

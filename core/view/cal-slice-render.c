@@ -6,16 +6,6 @@
 
 #include "cal-parallel.h"
 
-/* Window/level pairs as CT reading rooms use them. */
-static const CalWindowPreset window_presets[] = {
-  { "bone",        "Bone",         2000,  400 },
-  { "skull",       "Skull base",   4000,  700 },
-  { "brain",       "Brain",          80,   40 },
-  { "subdural",    "Subdural",      200,   75 },
-  { "soft-tissue", "Soft tissue",   400,   40 },
-  { "lung",        "Lung",         1500, -600 },
-};
-
 /* Bone is amber, then colours that stay apart for colour-blind eyes. */
 static const guint8 label_colors[][3] = {
   { 255, 176,  32 },
@@ -24,22 +14,6 @@ static const guint8 label_colors[][3] = {
   {  90, 220, 120 },
   { 180, 120, 255 },
 };
-
-const CalWindowPreset *
-cal_window_presets (guint *n_presets)
-{
-  *n_presets = G_N_ELEMENTS (window_presets);
-  return window_presets;
-}
-
-const CalWindowPreset *
-cal_window_preset_find (const char *id)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (window_presets); i++)
-    if (g_strcmp0 (window_presets[i].id, id) == 0)
-      return &window_presets[i];
-  return NULL;
-}
 
 void
 cal_mask_label_color (guint8 label,

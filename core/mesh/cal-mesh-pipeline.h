@@ -3,10 +3,9 @@
 
 #include <gio/gio.h>
 
-#include "cal-load-report.h"
+#include "cal-types.h"
 #include "cal-mask.h"
 #include "cal-mesh-check.h"
-#include "cal-stl.h"
 
 G_BEGIN_DECLS
 
@@ -51,26 +50,6 @@ void      cal_mesh_build_async   (CalMask               *mask,
                                   gpointer               user_data);
 CalMesh  *cal_mesh_build_finish  (GAsyncResult          *result,
                                   CalMeshReport         *report,
-                                  GError               **error);
-
-/* Writes the mesh only when its report passed, or when `override` says
- * the engineer decided otherwise; the refusal names the failed checks. */
-gboolean  cal_mesh_export        (CalMesh               *mesh,
-                                  const CalMeshReport   *report,
-                                  const char            *path,
-                                  CalStlFormat           format,
-                                  gboolean               override,
-                                  GCancellable          *cancellable,
-                                  GError               **error);
-void      cal_mesh_export_async  (CalMesh               *mesh,
-                                  const CalMeshReport   *report,
-                                  const char            *path,
-                                  CalStlFormat           format,
-                                  gboolean               override,
-                                  GCancellable          *cancellable,
-                                  GAsyncReadyCallback    callback,
-                                  gpointer               user_data);
-gboolean  cal_mesh_export_finish (GAsyncResult          *result,
                                   GError               **error);
 
 G_END_DECLS

@@ -3,6 +3,8 @@
 
 #include <glib-object.h>
 
+#include "cal-types.h"
+
 G_BEGIN_DECLS
 
 typedef enum {
@@ -84,9 +86,5 @@ void           cal_load_report_note     (CalLoadReport       *report,
                                          ...) G_GNUC_PRINTF (2, 3);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CalLoadReport, cal_load_report_free)
-
-/* Progress from a worker thread: fraction in [0, 1]. */
-typedef void (*CalProgressFunc) (double   fraction,
-                                 gpointer user_data);
 
 G_END_DECLS

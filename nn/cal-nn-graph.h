@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * CalNnGraph: a neural network as Calvaria runs it.  compute/cal-onnx.c
+ * CalNnGraph: a neural network as Calvaria runs it.  nn/cal-onnx.c
  * fills one from an ONNX file; the passes here fold constants and
  * BatchNormalization into convolutions and fuse activations; shape
  * inference runs per input shape (U-nets take any slice size); the CPU
@@ -256,7 +256,7 @@ gint64   cal_nn_resize_nearest      (const CalNnNode   *node,
  * last, as in the shape): the halo a tile needs for its core to come out
  * exactly as in one run over the whole input, and the multiple its origin
  * must be at so that every pooling and stride lines up
- * (core/cal-nn-reach.c). */
+ * (nn/cal-nn-reach.c). */
 typedef struct {
   double  radius[CAL_NN_MAX_SPATIAL];      /* input voxels on either side */
   guint   alignment[CAL_NN_MAX_SPATIAL];   /* the largest stride product */

@@ -3,7 +3,7 @@
 
 #include <gio/gio.h>
 
-#include "cal-load-report.h"
+#include "cal-types.h"
 #include "cal-mask.h"
 #include "cal-mesh.h"
 

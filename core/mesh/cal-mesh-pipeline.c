@@ -130,9 +130,6 @@ typedef struct {
   CalMeshReport   report;
   CalProgressFunc progress;
   gpointer        progress_data;
-  char           *path;
-  CalStlFormat    format;
-  gboolean        override;
 } MeshJob;
 
 static void
@@ -142,7 +139,6 @@ mesh_job_free (gpointer data)
 
   g_clear_object (&job->mask);
   g_clear_object (&job->mesh);
-  g_free (job->path);
   g_free (job);
 }
 
@@ -193,73 +189,4 @@ cal_mesh_build_finish (GAsyncResult   *result,
   if (report != NULL)
     *report = ((MeshJob *) g_task_get_task_data (G_TASK (result)))->report;
   return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-gboolean
-cal_mesh_export (CalMesh              *mesh,
-                 const CalMeshReport  *report,
-                 const char           *path,
-                 CalStlFormat          format,
-                 gboolean              override,
-                 GCancellable         *cancellable,
-                 GError              **error)
-{
-  g_return_val_if_fail (CAL_IS_MESH (mesh), FALSE);
-  g_return_val_if_fail (report != NULL, FALSE);
-  if (!report->passed && !override)
-    {
-      g_autofree char *failures = cal_mesh_report_failures (report);
-      g_set_error (error, CAL_MESH_ERROR, CAL_MESH_ERROR_CHECKS_FAILED,
-                   "The mesh failed its checks (%s); nothing was written. Export it anyway "
-                   "only if you know why", failures);
-      return FALSE;
-    }
-  return cal_stl_write (mesh, path, format, cancellable, error);
-}
-
-static void
-export_thread (GTask        *task,
-               gpointer      source,
-               gpointer      data,
-               GCancellable *cancellable)
-{
-  MeshJob *job = data;
-  GError *error = NULL;
-
-  if (cal_mesh_export (job->mesh, &job->report, job->path, job->format, job->override,
-                       cancellable, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
-}
-
-void
-cal_mesh_export_async (CalMesh              *mesh,
-                       const CalMeshReport  *report,
-                       const char           *path,
-                       CalStlFormat          format,
-                       gboolean              override,
-                       GCancellable         *cancellable,
-                       GAsyncReadyCallback   callback,
-                       gpointer              user_data)
-{
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
-  MeshJob *job = g_new0 (MeshJob, 1);
-
-  job->mesh = g_object_ref (mesh);
-  job->report = *report;
-  job->path = g_strdup (path);
-  job->format = format;
-  job->override = override;
-  g_task_set_source_tag (task, cal_mesh_export_async);
-  g_task_set_task_data (task, job, mesh_job_free);
-  cal_task_run_in_background (task, export_thread);
-}
-
-gboolean
-cal_mesh_export_finish (GAsyncResult  *result,
-                        GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
 }
