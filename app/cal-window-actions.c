@@ -8,6 +8,7 @@
 #include "cal-mesh-display.h"
 #include "cal-mesh-pipeline.h"
 #include "cal-parallel.h"
+#include "cal-task.h"
 #include "cal-preset-labels.h"
 #include "cal-slice-render.h"
 #include "cal-threshold.h"
@@ -147,30 +148,31 @@ surface_job_free (SurfaceJob *job)
   g_free (job);
 }
 
-static void
-surface_thread (GTask        *task,
-                gpointer      source,
-                gpointer      data,
-                GCancellable *cancellable)
+/* The surface, and straight away its reduction for drawing: both in the
+ * worker, so the main loop never waits for either. */
+static gpointer
+surface_job (gpointer       data,
+             GCancellable  *cancellable,
+             GError       **error)
 {
   SurfaceJob *job = data;
   g_autoptr (CalMesh) mesh = NULL;
   CalMeshOptions options;
   CalMeshReport report;
-  GError *error = NULL;
 
   cal_mesh_options_init (&options);
   mesh = cal_mesh_build (job->mask, &options, &report, cal_progress_report, &job->window->progress,
-                         cancellable, &error);
+                         cancellable, error);
   if (!mesh)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
+    return NULL;
   job->n_triangles = cal_mesh_get_n_triangles (mesh);
   job->display = cal_display_mesh_new (mesh, job->max_triangles);
-  g_task_return_boolean (task, TRUE);
+  return CAL_TASK_DONE;
 }
+
+static void update_3d_action (GtkWidget  *widget,
+                              const char *action_name,
+                              GVariant   *parameter);
 
 static void
 surface_done_cb (GObject      *source,
@@ -178,12 +180,13 @@ surface_done_cb (GObject      *source,
                  gpointer      user_data)
 {
   CalWindow *self = CAL_WINDOW (source);
-  SurfaceJob *job = g_task_get_task_data (G_TASK (result));
+  SurfaceJob *job;
   g_autoptr (GError) error = NULL;
   g_autofree char *text = NULL;
+  gboolean built = cal_task_finish (result, update_3d_action, (gpointer *) &job, &error) != NULL;
 
   cal_window_end_task (self);
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  if (!built)
     {
       cal_window_show_error (self, _("The 3D surface could not be built"), error);
       return;
@@ -204,7 +207,6 @@ update_3d_action (GtkWidget  *widget,
 {
   CalWindow *self = CAL_WINDOW (widget);
   CalMask *mask = cal_view_state_get_mask (self->state);
-  g_autoptr (GTask) task = NULL;
   GCancellable *cancellable;
   SurfaceJob *job;
 
@@ -215,9 +217,8 @@ update_3d_action (GtkWidget  *widget,
   job->mask = g_object_ref (mask);
   job->max_triangles = cal_window_display_budget (self);
   job->window = self;
-  task = g_task_new (self, cancellable, surface_done_cb, NULL);
-  g_task_set_task_data (task, job, (GDestroyNotify) surface_job_free);
-  cal_task_run_in_background (task, surface_thread);
+  cal_task_run (self, update_3d_action, surface_job, job, (GDestroyNotify) surface_job_free, NULL, cancellable,
+                surface_done_cb, NULL);
 }
 
 /* Export, reset ------------------------------------------------------------ */

@@ -9,6 +9,7 @@
 #include "cal-loader.h"
 #include "cal-nifti.h"
 #include "cal-parallel.h"
+#include "cal-task.h"
 #include "cal-untrusted-text.h"
 
 typedef struct {
@@ -39,42 +40,35 @@ static void start_load (CalWindow    *self,
                         const char   *series_uid,
                         CalLoadFlags  flags);
 
-static void
-load_thread (GTask        *task,
-             gpointer      source,
-             gpointer      data,
-             GCancellable *cancellable)
+/* A folder of several series stops at the list (job->scan), so that the
+ * engineer picks one; anything else is loaded. */
+static gpointer
+load_job (gpointer       data,
+          GCancellable  *cancellable,
+          GError       **error)
 {
   LoadJob *job = data;
   g_autofree char *path = g_file_get_path (job->file);
-  GError *error = NULL;
 
   job->is_folder = g_file_test (path, G_FILE_TEST_IS_DIR);
   job->format = cal_format_guess (path);
   if (!job->series_uid && job->is_folder)
     {
-      CalDicomScan *scan = cal_dicom_scan (path, cancellable, &error);
+      CalDicomScan *scan = cal_dicom_scan (path, cancellable, error);
 
       if (!scan)
-        {
-          g_task_return_error (task, error);
-          return;
-        }
+        return NULL;
       if (scan->series->len > 1)
         {
           job->scan = scan;
-          g_task_return_boolean (task, TRUE);
-          return;
+          return CAL_TASK_DONE;
         }
       cal_dicom_scan_free (scan);
     }
   job->report = cal_load_report_new ();
   job->volume = cal_volume_load (path, job->series_uid, job->flags, job->report,
-                                 cal_progress_report, &job->window->progress, cancellable, &error);
-  if (!job->volume)
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
+                                 cal_progress_report, &job->window->progress, cancellable, error);
+  return job->volume ? CAL_TASK_DONE : NULL;
 }
 
 /* The title names the file, never the patient: DICOM folders are often
@@ -264,11 +258,12 @@ load_done_cb (GObject      *source,
               gpointer      user_data)
 {
   CalWindow *self = CAL_WINDOW (source);
-  LoadJob *job = g_task_get_task_data (G_TASK (result));
+  LoadJob *job;
   g_autoptr (GError) error = NULL;
+  gboolean loaded = cal_task_finish (result, start_load, (gpointer *) &job, &error) != NULL;
 
   cal_window_end_task (self);
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  if (!loaded)
     {
       CalLoadFlags flag = flag_accepting (error);
 
@@ -300,7 +295,6 @@ start_load (CalWindow    *self,
             const char   *series_uid,
             CalLoadFlags  flags)
 {
-  g_autoptr (GTask) task = NULL;
   GCancellable *cancellable;
   LoadJob *job;
 
@@ -312,10 +306,8 @@ start_load (CalWindow    *self,
   job->series_uid = g_strdup (series_uid);
   job->flags = flags;
   job->window = self;
-  task = g_task_new (self, cancellable, load_done_cb, NULL);
-  g_task_set_source_tag (task, start_load);
-  g_task_set_task_data (task, job, (GDestroyNotify) load_job_free);
-  cal_task_run_in_background (task, load_thread);
+  cal_task_run (self, start_load, load_job, job, (GDestroyNotify) load_job_free, NULL, cancellable, load_done_cb,
+                NULL);
 }
 
 void

@@ -3,6 +3,8 @@
 
 #include "cal-gpu-metrics.h"
 #include "cal-parallel.h"
+#include "cal-task.h"
+#include "cal-task.h"
 
 typedef struct {
   CalVkContext    *context;        /* owned, nullable */
@@ -67,22 +69,15 @@ cal_evaluate (CalVkContext     *context,
   return cal_metrics_compute_cpu (reference, test, roi, CAL_METRICS_EXACT_EDT, cancellable, error);
 }
 
-static void
-evaluate_thread (GTask        *task,
-                 gpointer      source_object,
-                 gpointer      task_data,
-                 GCancellable *cancellable)
+static gpointer
+evaluate_job (gpointer       job,
+              GCancellable  *cancellable,
+              GError       **error)
 {
-  EvaluateData *data = task_data;
-  GError *error = NULL;
-  CalMetrics *metrics = cal_evaluate (data->context, data->reference, data->test, data->roi,
-                                      data->progress, data->progress_data, cancellable,
-                                      &data->notice, &error);
+  EvaluateData *data = job;
 
-  if (metrics == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, metrics, (GDestroyNotify) cal_metrics_free);
+  return cal_evaluate (data->context, data->reference, data->test, data->roi, data->progress, data->progress_data,
+                       cancellable, &data->notice, error);
 }
 
 void
@@ -96,7 +91,6 @@ cal_evaluate_async (CalVkContext        *context,
                     GAsyncReadyCallback  callback,
                     gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
   EvaluateData *data = g_new0 (EvaluateData, 1);
 
   data->context = context ? g_object_ref (context) : NULL;
@@ -105,9 +99,8 @@ cal_evaluate_async (CalVkContext        *context,
   data->roi = roi ? g_object_ref (roi) : NULL;
   data->progress = progress;
   data->progress_data = progress_data;
-  g_task_set_source_tag (task, cal_evaluate_async);
-  g_task_set_task_data (task, data, (GDestroyNotify) evaluate_data_free);
-  cal_task_run_in_background (task, evaluate_thread);
+  cal_task_run (NULL, cal_evaluate_async, evaluate_job, data, (GDestroyNotify) evaluate_data_free,
+                (GDestroyNotify) cal_metrics_free, cancellable, callback, user_data);
 }
 
 CalMetrics *
@@ -115,11 +108,10 @@ cal_evaluate_finish (GAsyncResult  *result,
                      char         **notice,
                      GError       **error)
 {
-  GTask *task = G_TASK (result);
-  EvaluateData *data = g_task_get_task_data (task);
+  EvaluateData *data;
+  CalMetrics *metrics = cal_task_finish (result, cal_evaluate_async, (gpointer *) &data, error);
 
-  g_return_val_if_fail (g_task_get_source_tag (task) == cal_evaluate_async, NULL);
   if (notice)
     *notice = g_steal_pointer (&data->notice);
-  return g_task_propagate_pointer (task, error);
+  return metrics;
 }

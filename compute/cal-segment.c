@@ -8,6 +8,7 @@
 #include "cal-nn-open.h"
 #include "cal-onnx.h"
 #include "cal-parallel.h"
+#include "cal-task.h"
 
 #define DEFAULT_MODEL_NAME "calvaria-skull.onnx"
 /* The network's share of the progress bar: the clean-up is the rest. */
@@ -216,19 +217,12 @@ segment_with_model (SegmentData   *data,
   return mask;
 }
 
-static void
-segment_thread (GTask        *task,
-                gpointer      source_object,
-                gpointer      task_data,
-                GCancellable *cancellable)
+static gpointer
+segment_job (gpointer       data,
+             GCancellable  *cancellable,
+             GError       **error)
 {
-  GError *error = NULL;
-  CalMask *mask = segment_with_model (task_data, cancellable, &error);
-
-  if (mask == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, mask, g_object_unref);
+  return segment_with_model (data, cancellable, error);
 }
 
 void
@@ -241,7 +235,6 @@ cal_segment_async (const char               *model,
                    GAsyncReadyCallback       callback,
                    gpointer                  user_data)
 {
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
   SegmentData *data = g_new0 (SegmentData, 1);
 
   data->model = g_strdup (model);
@@ -252,9 +245,8 @@ cal_segment_async (const char               *model,
     cal_segment_options_init (&data->options);
   data->progress = progress;
   data->progress_data = progress_data;
-  g_task_set_source_tag (task, cal_segment_async);
-  g_task_set_task_data (task, data, (GDestroyNotify) segment_data_free);
-  cal_task_run_in_background (task, segment_thread);
+  cal_task_run (NULL, cal_segment_async, segment_job, data, (GDestroyNotify) segment_data_free, g_object_unref,
+                cancellable, callback, user_data);
 }
 
 CalMask *
@@ -262,15 +254,14 @@ cal_segment_finish (GAsyncResult      *result,
                     CalSegmentReport  *report,
                     GError           **error)
 {
-  GTask *task = G_TASK (result);
-  SegmentData *data = g_task_get_task_data (task);
+  SegmentData *data;
+  CalMask *mask = cal_task_finish (result, cal_segment_async, (gpointer *) &data, error);
 
-  g_return_val_if_fail (g_task_get_source_tag (task) == cal_segment_async, NULL);
   if (report)
     {
       *report = data->report;
       data->report.device = NULL;
       data->report.notice = NULL;
     }
-  return g_task_propagate_pointer (task, error);
+  return mask;
 }

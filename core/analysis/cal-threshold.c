@@ -5,6 +5,7 @@
 
 #include "cal-mask-components.h"
 #include "cal-parallel.h"
+#include "cal-task.h"
 
 G_DEFINE_QUARK (cal-threshold-error-quark, cal_threshold_error)
 
@@ -174,21 +175,15 @@ segment_job_free (gpointer data)
   g_free (job);
 }
 
-static void
-segment_thread (GTask        *task,
-                gpointer      source,
-                gpointer      data,
-                GCancellable *cancellable)
+static gpointer
+segment_job (gpointer       data,
+             GCancellable  *cancellable,
+             GError       **error)
 {
   SegmentJob *job = data;
-  GError *error = NULL;
-  CalMask *mask = cal_threshold_segment (job->volume, &job->options, &job->summary, job->progress,
-                                         job->progress_data, cancellable, &error);
 
-  if (mask == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, mask, g_object_unref);
+  return cal_threshold_segment (job->volume, &job->options, &job->summary, job->progress, job->progress_data,
+                                cancellable, error);
 }
 
 void
@@ -200,16 +195,14 @@ cal_threshold_segment_async (CalVolume                  *volume,
                              GAsyncReadyCallback         callback,
                              gpointer                    user_data)
 {
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
   SegmentJob *job = g_new0 (SegmentJob, 1);
 
   job->volume = g_object_ref (volume);
   job->options = *options;
   job->progress = progress;
   job->progress_data = progress_data;
-  g_task_set_source_tag (task, cal_threshold_segment_async);
-  g_task_set_task_data (task, job, segment_job_free);
-  cal_task_run_in_background (task, segment_thread);
+  cal_task_run (NULL, cal_threshold_segment_async, segment_job, job, segment_job_free, g_object_unref, cancellable,
+                callback, user_data);
 }
 
 CalMask *
@@ -217,8 +210,10 @@ cal_threshold_segment_finish (GAsyncResult         *result,
                               CalThresholdSummary  *summary,
                               GError              **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  SegmentJob *job;
+  CalMask *mask = cal_task_finish (result, cal_threshold_segment_async, (gpointer *) &job, error);
+
   if (summary != NULL)
-    *summary = ((SegmentJob *) g_task_get_task_data (G_TASK (result)))->summary;
-  return g_task_propagate_pointer (G_TASK (result), error);
+    *summary = job->summary;
+  return mask;
 }

@@ -7,6 +7,7 @@
 #include "cal-inv3.h"
 #include "cal-nifti.h"
 #include "cal-parallel.h"
+#include "cal-task.h"
 
 G_DEFINE_QUARK (cal-loader-error-quark, cal_loader_error)
 
@@ -133,22 +134,15 @@ load_task_free (gpointer data)
   g_free (task);
 }
 
-static void
-load_thread (GTask        *task,
-             gpointer      source,
-             gpointer      task_data,
-             GCancellable *cancellable)
+static gpointer
+load_job (gpointer       data,
+          GCancellable  *cancellable,
+          GError       **error)
 {
-  LoadTask *load = task_data;
-  GError *error = NULL;
-  CalVolume *volume;
+  LoadTask *load = data;
 
-  volume = cal_volume_load (load->path, load->series_uid, load->flags, load->report,
-                            load->progress, load->progress_data, cancellable, &error);
-  if (volume == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, volume, g_object_unref);
+  return cal_volume_load (load->path, load->series_uid, load->flags, load->report,
+                          load->progress, load->progress_data, cancellable, error);
 }
 
 /* progress is called from the worker threads; the caller marshals it. */
@@ -162,7 +156,6 @@ cal_volume_load_async (const char          *path,
                        GAsyncReadyCallback  callback,
                        gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
   LoadTask *load = g_new0 (LoadTask, 1);
 
   load->path = g_strdup (path);
@@ -171,9 +164,8 @@ cal_volume_load_async (const char          *path,
   load->progress = progress;
   load->progress_data = progress_data;
   load->report = cal_load_report_new ();
-  g_task_set_source_tag (task, cal_volume_load_async);
-  g_task_set_task_data (task, load, load_task_free);
-  cal_task_run_in_background (task, load_thread);
+  cal_task_run (NULL, cal_volume_load_async, load_job, load, load_task_free, g_object_unref, cancellable, callback,
+                user_data);
 }
 
 CalVolume *
@@ -181,9 +173,10 @@ cal_volume_load_finish (GAsyncResult  *result,
                         CalLoadReport **report,
                         GError       **error)
 {
-  LoadTask *load = g_task_get_task_data (G_TASK (result));
+  LoadTask *load;
+  CalVolume *volume = cal_task_finish (result, cal_volume_load_async, (gpointer *) &load, error);
 
   if (report)
     *report = cal_load_report_copy (load->report);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return volume;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "cal-mesh-export.h"
 
-#include "cal-parallel.h"
+#include "cal-task.h"
 
 typedef struct {
   CalMesh        *mesh;      /* owned */
@@ -43,20 +43,15 @@ cal_mesh_export (CalMesh              *mesh,
   return cal_stl_write (mesh, path, format, cancellable, error);
 }
 
-static void
-export_thread (GTask        *task,
-               gpointer      source,
-               gpointer      data,
-               GCancellable *cancellable)
+static gpointer
+export_job (gpointer       data,
+            GCancellable  *cancellable,
+            GError       **error)
 {
   ExportJob *job = data;
-  GError *error = NULL;
 
-  if (cal_mesh_export (job->mesh, &job->report, job->path, job->format, job->override,
-                       cancellable, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
+  return cal_mesh_export (job->mesh, &job->report, job->path, job->format, job->override, cancellable, error)
+         ? CAL_TASK_DONE : NULL;
 }
 
 void
@@ -69,7 +64,6 @@ cal_mesh_export_async (CalMesh              *mesh,
                        GAsyncReadyCallback   callback,
                        gpointer              user_data)
 {
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
   ExportJob *job = g_new0 (ExportJob, 1);
 
   job->mesh = g_object_ref (mesh);
@@ -77,15 +71,13 @@ cal_mesh_export_async (CalMesh              *mesh,
   job->path = g_strdup (path);
   job->format = format;
   job->override = override;
-  g_task_set_source_tag (task, cal_mesh_export_async);
-  g_task_set_task_data (task, job, export_job_free);
-  cal_task_run_in_background (task, export_thread);
+  cal_task_run (NULL, cal_mesh_export_async, export_job, job, export_job_free, NULL, cancellable, callback,
+                user_data);
 }
 
 gboolean
 cal_mesh_export_finish (GAsyncResult  *result,
                         GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return cal_task_finish (result, cal_mesh_export_async, NULL, error) != NULL;
 }

@@ -8,6 +8,7 @@
 #include "cal-mesh-smooth.h"
 #include "cal-surface.h"
 #include "cal-parallel.h"
+#include "cal-task.h"
 
 G_DEFINE_QUARK (cal-mesh-error-quark, cal_mesh_error)
 
@@ -125,7 +126,6 @@ cal_mesh_build (CalMask               *mask,
 
 typedef struct {
   CalMask        *mask;      /* owned */
-  CalMesh        *mesh;      /* owned */
   CalMeshOptions  options;
   CalMeshReport   report;
   CalProgressFunc progress;
@@ -138,25 +138,18 @@ mesh_job_free (gpointer data)
   MeshJob *job = data;
 
   g_clear_object (&job->mask);
-  g_clear_object (&job->mesh);
   g_free (job);
 }
 
-static void
-build_thread (GTask        *task,
-              gpointer      source,
-              gpointer      data,
-              GCancellable *cancellable)
+static gpointer
+build_job (gpointer       data,
+           GCancellable  *cancellable,
+           GError       **error)
 {
   MeshJob *job = data;
-  GError *error = NULL;
-  CalMesh *mesh = cal_mesh_build (job->mask, &job->options, &job->report, job->progress,
-                                  job->progress_data, cancellable, &error);
 
-  if (mesh == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, mesh, g_object_unref);
+  return cal_mesh_build (job->mask, &job->options, &job->report, job->progress, job->progress_data,
+                         cancellable, error);
 }
 
 void
@@ -168,16 +161,14 @@ cal_mesh_build_async (CalMask               *mask,
                       GAsyncReadyCallback    callback,
                       gpointer               user_data)
 {
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
   MeshJob *job = g_new0 (MeshJob, 1);
 
   job->mask = g_object_ref (mask);
   job->options = *options;
   job->progress = progress;
   job->progress_data = progress_data;
-  g_task_set_source_tag (task, cal_mesh_build_async);
-  g_task_set_task_data (task, job, mesh_job_free);
-  cal_task_run_in_background (task, build_thread);
+  cal_task_run (NULL, cal_mesh_build_async, build_job, job, mesh_job_free, g_object_unref, cancellable, callback,
+                user_data);
 }
 
 CalMesh *
@@ -185,8 +176,10 @@ cal_mesh_build_finish (GAsyncResult   *result,
                        CalMeshReport  *report,
                        GError        **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  MeshJob *job;
+  CalMesh *mesh = cal_task_finish (result, cal_mesh_build_async, (gpointer *) &job, error);
+
   if (report != NULL)
-    *report = ((MeshJob *) g_task_get_task_data (G_TASK (result)))->report;
-  return g_task_propagate_pointer (G_TASK (result), error);
+    *report = job->report;
+  return mesh;
 }

@@ -81,31 +81,3 @@ cal_alloc_large (gsize size)
   madvise (p, size, MADV_HUGEPAGE);
   return p;
 }
-
-/* Nice 10 gets about a tenth of a core's share when the UI competes. */
-#define BACKGROUND_NICE 10
-
-static void
-background_thread (GTask        *task,
-                   gpointer      source,
-                   gpointer      data,
-                   GCancellable *cancellable)
-{
-  GTaskThreadFunc func = (GTaskThreadFunc) g_object_get_data (G_OBJECT (task), "cal-thread-func");
-  pid_t tid = (pid_t) syscall (SYS_gettid);
-
-  /* Per thread on Linux; a pool thread keeps it, which suits a pool that
-   * runs only background work.  Failure only costs responsiveness. */
-  if (getpriority (PRIO_PROCESS, (id_t) tid) < BACKGROUND_NICE)
-    (void) setpriority (PRIO_PROCESS, (id_t) tid, BACKGROUND_NICE);
-  func (task, source, data, cancellable);
-}
-
-void
-cal_task_run_in_background (GTask           *task,
-                            GTaskThreadFunc  func)
-{
-  g_return_if_fail (G_IS_TASK (task));
-  g_object_set_data (G_OBJECT (task), "cal-thread-func", (gpointer) func);
-  g_task_run_in_thread (task, background_thread);
-}

@@ -23,11 +23,4 @@ guint64 cal_physical_memory_bytes (void);
  * Uninitialised; free with g_free. */
 gpointer cal_alloc_large     (gsize            size);
 
-/* g_task_run_in_thread() for slow work behind a user interface: the
- * thread (and the workers cal_parallel_for starts from it, which inherit
- * it) runs at a lower scheduling priority, so the main loop and the
- * compositor stay responsive however many cores the work takes. */
-void  cal_task_run_in_background (GTask           *task,
-                                  GTaskThreadFunc  func);
-
 G_END_DECLS
