@@ -10,28 +10,10 @@
 /* A shape as text in a buffer that lives as long as the statement. */
 #define SHAPE(s) cal_nn_shape_format ((s), (char[112]) { 0 }, 112)
 
-static gboolean
-shape_error (GError         **error,
-             const CalNnNode *node,
-             const char      *format,
-             ...) G_GNUC_PRINTF (3, 4);
-
-static gboolean
-shape_error (GError         **error,
-             const CalNnNode *node,
-             const char      *format,
-             ...)
-{
-  va_list args;
-  g_autofree char *detail = NULL;
-
-  va_start (args, format);
-  detail = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error (error, CAL_NN_ERROR, CAL_NN_ERROR_SHAPE, "Node “%s” (%s): %s", node->name,
-               cal_nn_op_name (node->op), detail);
-  return FALSE;
-}
+/* Shapes a node cannot take, named with its operator; FALSE, to return. */
+#define shape_error(error, node, ...)                                                          \
+  (g_set_error ((error), CAL_NN_ERROR, CAL_NN_ERROR_SHAPE, __VA_ARGS__),                      \
+   g_prefix_error ((error), "Node “%s” (%s): ", (node)->name, cal_nn_op_name ((node)->op)), FALSE)
 
 /* SAME_UPPER / SAME_LOWER: the output is ceil(in / stride) and the total
  * padding is split with the odd one at the end (upper) or start (lower). */

@@ -54,27 +54,10 @@ typedef struct {
   GError               **error;
 } Ctx;
 
-static gboolean
-node_error (Ctx        *ctx,
-            int         code,
-            const char *format,
-            ...) G_GNUC_PRINTF (3, 4);
-
-static gboolean
-node_error (Ctx        *ctx,
-            int         code,
-            const char *format,
-            ...)
-{
-  va_list args;
-  g_autofree char *detail = NULL;
-
-  va_start (args, format);
-  detail = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error (ctx->error, CAL_NN_ERROR, code, "Node “%s” (%s): %s", ctx->name, ctx->proto->op_type, detail);
-  return FALSE;
-}
+/* A node Calvaria cannot run, named with its operator; FALSE, to return. */
+#define node_error(ctx, code, ...)                                                             \
+  (g_set_error ((ctx)->error, CAL_NN_ERROR, (code), __VA_ARGS__),                             \
+   g_prefix_error ((ctx)->error, "Node “%s” (%s): ", (ctx)->name, (ctx)->proto->op_type), FALSE)
 
 static const Onnx__AttributeProto *
 find (Ctx        *ctx,

@@ -40,28 +40,10 @@ half_to_float (guint16 h)
   return v.f;
 }
 
-static gboolean
-tensor_error (GError    **error,
-              const char *name,
-              const char *format,
-              ...) G_GNUC_PRINTF (3, 4);
-
-static gboolean
-tensor_error (GError    **error,
-              const char *name,
-              const char *format,
-              ...)
-{
-  va_list args;
-  g_autofree char *detail = NULL;
-
-  va_start (args, format);
-  detail = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error (error, CAL_NN_ERROR, CAL_NN_ERROR_INVALID, "Tensor “%s”: %s", name && *name ? name : "(unnamed)",
-               detail);
-  return FALSE;
-}
+/* A tensor the model cannot use, named in the message; FALSE, to return. */
+#define tensor_error(error, name, ...)                                                         \
+  (g_set_error ((error), CAL_NN_ERROR, CAL_NN_ERROR_INVALID, __VA_ARGS__),                    \
+   g_prefix_error ((error), "Tensor “%s”: ", (name) && *(name) ? (name) : "(unnamed)"), FALSE)
 
 static gboolean
 read_shape (const Onnx__TensorProto *t,

@@ -158,32 +158,15 @@ cal_threshold_segment (CalVolume                  *volume,
   return g_steal_pointer (&mask);
 }
 
-typedef struct {
-  CalVolume           *volume;   /* owned */
-  CalThresholdOptions  options;
-  CalThresholdSummary  summary;
-  CalProgressFunc      progress;
-  gpointer             progress_data;
-} SegmentJob;
-
-static void
-segment_job_free (gpointer data)
-{
-  SegmentJob *job = data;
-
-  g_clear_object (&job->volume);
-  g_free (job);
-}
-
 static gpointer
 segment_job (gpointer       data,
              GCancellable  *cancellable,
              GError       **error)
 {
-  SegmentJob *job = data;
+  CalTaskJob *job = data;
 
-  return cal_threshold_segment (job->volume, &job->options, &job->summary, job->progress, job->progress_data,
-                                cancellable, error);
+  return cal_threshold_segment (CAL_VOLUME (job->input), job->options, job->report, job->progress,
+                                job->progress_data, cancellable, error);
 }
 
 void
@@ -195,14 +178,10 @@ cal_threshold_segment_async (CalVolume                  *volume,
                              GAsyncReadyCallback         callback,
                              gpointer                    user_data)
 {
-  SegmentJob *job = g_new0 (SegmentJob, 1);
-
-  job->volume = g_object_ref (volume);
-  job->options = *options;
-  job->progress = progress;
-  job->progress_data = progress_data;
-  cal_task_run (NULL, cal_threshold_segment_async, segment_job, job, segment_job_free, g_object_unref, cancellable,
-                callback, user_data);
+  cal_task_run (NULL, cal_threshold_segment_async, segment_job,
+                cal_task_job_new (volume, options, sizeof *options, sizeof (CalThresholdSummary), progress,
+                                  progress_data),
+                cal_task_job_free, g_object_unref, cancellable, callback, user_data);
 }
 
 CalMask *
@@ -210,10 +189,10 @@ cal_threshold_segment_finish (GAsyncResult         *result,
                               CalThresholdSummary  *summary,
                               GError              **error)
 {
-  SegmentJob *job;
+  CalTaskJob *job;
   CalMask *mask = cal_task_finish (result, cal_threshold_segment_async, (gpointer *) &job, error);
 
   if (summary != NULL)
-    *summary = job->summary;
+    *summary = *(CalThresholdSummary *) job->report;
   return mask;
 }

@@ -68,23 +68,10 @@ typedef struct {
   double         mm_per_unit;
 } NiftiInfo;
 
-static void
-set_header_error (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
-
-static void
-set_header_error (GError     **error,
-                  const char  *format,
-                  ...)
-{
-  va_list args;
-  g_autofree char *message = NULL;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error (error, CAL_NIFTI_ERROR, CAL_NIFTI_ERROR_INVALID_HEADER,
-               "Invalid NIfTI header: %s", message);
-}
+/* Every header problem gets the same code and the same opening words. */
+#define set_header_error(error, ...)                                                              \
+  (g_set_error ((error), CAL_NIFTI_ERROR, CAL_NIFTI_ERROR_INVALID_HEADER, __VA_ARGS__),           \
+   g_prefix_error ((error), "Invalid NIfTI header: "))
 
 gboolean
 cal_nifti_path_is_nifti (const char *path)

@@ -124,31 +124,14 @@ cal_mesh_build (CalMask               *mask,
   return g_steal_pointer (&mesh);
 }
 
-typedef struct {
-  CalMask        *mask;      /* owned */
-  CalMeshOptions  options;
-  CalMeshReport   report;
-  CalProgressFunc progress;
-  gpointer        progress_data;
-} MeshJob;
-
-static void
-mesh_job_free (gpointer data)
-{
-  MeshJob *job = data;
-
-  g_clear_object (&job->mask);
-  g_free (job);
-}
-
 static gpointer
 build_job (gpointer       data,
            GCancellable  *cancellable,
            GError       **error)
 {
-  MeshJob *job = data;
+  CalTaskJob *job = data;
 
-  return cal_mesh_build (job->mask, &job->options, &job->report, job->progress, job->progress_data,
+  return cal_mesh_build (CAL_MASK (job->input), job->options, job->report, job->progress, job->progress_data,
                          cancellable, error);
 }
 
@@ -161,14 +144,9 @@ cal_mesh_build_async (CalMask               *mask,
                       GAsyncReadyCallback    callback,
                       gpointer               user_data)
 {
-  MeshJob *job = g_new0 (MeshJob, 1);
-
-  job->mask = g_object_ref (mask);
-  job->options = *options;
-  job->progress = progress;
-  job->progress_data = progress_data;
-  cal_task_run (NULL, cal_mesh_build_async, build_job, job, mesh_job_free, g_object_unref, cancellable, callback,
-                user_data);
+  cal_task_run (NULL, cal_mesh_build_async, build_job,
+                cal_task_job_new (mask, options, sizeof *options, sizeof (CalMeshReport), progress, progress_data),
+                cal_task_job_free, g_object_unref, cancellable, callback, user_data);
 }
 
 CalMesh *
@@ -176,10 +154,10 @@ cal_mesh_build_finish (GAsyncResult   *result,
                        CalMeshReport  *report,
                        GError        **error)
 {
-  MeshJob *job;
+  CalTaskJob *job;
   CalMesh *mesh = cal_task_finish (result, cal_mesh_build_async, (gpointer *) &job, error);
 
   if (report != NULL)
-    *report = job->report;
+    *report = *(CalMeshReport *) job->report;
   return mesh;
 }

@@ -101,3 +101,32 @@ cal_task_finish (GAsyncResult  *result,
     *job = ((TaskData *) g_task_get_task_data (G_TASK (result)))->job;
   return g_task_propagate_pointer (G_TASK (result), error);
 }
+
+CalTaskJob *
+cal_task_job_new (gpointer         input,
+                  gconstpointer    options,
+                  gsize            options_size,
+                  gsize            report_size,
+                  CalProgressFunc  progress,
+                  gpointer         progress_data)
+{
+  CalTaskJob *job = g_new0 (CalTaskJob, 1);
+
+  job->input = g_object_ref (input);
+  job->options = g_memdup2 (options, options_size);
+  job->report = g_malloc0 (MAX (report_size, 1));
+  job->progress = progress;
+  job->progress_data = progress_data;
+  return job;
+}
+
+void
+cal_task_job_free (gpointer data)
+{
+  CalTaskJob *job = data;
+
+  g_clear_object (&job->input);
+  g_free (job->options);
+  g_free (job->report);
+  g_free (job);
+}

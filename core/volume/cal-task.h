@@ -13,6 +13,8 @@
 
 #include <gio/gio.h>
 
+#include "cal-types.h"
+
 G_BEGIN_DECLS
 
 /* The work: returns the result, or NULL with error set. */
@@ -43,6 +45,24 @@ gpointer cal_task_finish (GAsyncResult        *result,
                           gpointer             source_tag,
                           gpointer            *job,
                           GError             **error);
+
+/* The job most operations need: one input object, their options copied
+ * by value, a report the work fills in, and a progress callback. */
+typedef struct {
+  GObject         *input;          /* owned */
+  gpointer         options;        /* owned copy */
+  gpointer         report;         /* owned, zeroed: the work fills it in */
+  CalProgressFunc  progress;
+  gpointer         progress_data;
+} CalTaskJob;
+
+CalTaskJob *cal_task_job_new  (gpointer         input,
+                               gconstpointer    options,
+                               gsize            options_size,
+                               gsize            report_size,
+                               CalProgressFunc  progress,
+                               gpointer         progress_data);
+void        cal_task_job_free (gpointer         job);
 
 /* g_task_run_in_thread() for slow work behind a user interface: the
  * thread (and the workers cal_parallel_for starts from it, which inherit

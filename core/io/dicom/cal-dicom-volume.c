@@ -51,23 +51,9 @@ typedef struct {
   gint            overflow;     /* a value did not fit int16 */
 } Stack;
 
-static gboolean
-geometry_error (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
-geometry_error (GError     **error,
-                const char  *format,
-                ...)
-{
-  va_list args;
-  g_autofree char *message = NULL;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error_literal (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_GEOMETRY, message);
-  return FALSE;
-}
+/* A slice geometry that cannot be placed in the patient; FALSE, to return. */
+#define geometry_error(error, ...) \
+  (g_set_error ((error), CAL_DICOM_ERROR, CAL_DICOM_ERROR_GEOMETRY, __VA_ARGS__), FALSE)
 
 /* Every slice must describe the same plane orientation, size and pixel
  * spacing, and say where it lies: otherwise there is no one volume. */
