@@ -29,7 +29,6 @@ G_DEFINE_FINAL_TYPE (CalMeshView, cal_mesh_view, GTK_TYPE_GL_AREA)
 
 enum {
   PROP_0,
-  PROP_STATE,
   PROP_SHOW_PLANES,
   N_PROPS
 };
@@ -238,9 +237,6 @@ cal_mesh_view_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_STATE:
-      g_value_set_object (value, self->state);
-      break;
     case PROP_SHOW_PLANES:
       g_value_set_boolean (value, self->show_planes);
       break;
@@ -259,9 +255,6 @@ cal_mesh_view_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PROP_STATE:
-      cal_mesh_view_set_state (self, g_value_get_object (value));
-      break;
     case PROP_SHOW_PLANES:
       cal_mesh_view_set_show_planes (self, g_value_get_boolean (value));
       break;
@@ -294,9 +287,6 @@ cal_mesh_view_class_init (CalMeshViewClass *klass)
   widget_class->unrealize = cal_mesh_view_unrealize;
   area_class->render = cal_mesh_view_render;
 
-  properties[PROP_STATE] =
-    g_param_spec_object ("state", NULL, NULL, CAL_TYPE_VIEW_STATE,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   properties[PROP_SHOW_PLANES] =
     g_param_spec_boolean ("show-planes", NULL, NULL, TRUE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -330,27 +320,24 @@ cal_mesh_view_init (CalMeshView *self)
 GtkWidget *
 cal_mesh_view_new (CalViewState *state)
 {
-  return g_object_new (CAL_TYPE_MESH_VIEW, "state", state, NULL);
+  CalMeshView *self = g_object_new (CAL_TYPE_MESH_VIEW, NULL);
+
+  cal_mesh_view_set_state (self, state);
+  return GTK_WIDGET (self);
 }
 
 void
 cal_mesh_view_set_state (CalMeshView  *self,
                          CalViewState *state)
 {
-  g_return_if_fail (CAL_IS_MESH_VIEW (self));
+  const CalViewStateSignal listen[] = {
+    { "notify::volume", G_CALLBACK (volume_changed_cb) },
+    { "cursor-changed", G_CALLBACK (scene_changed_cb) },
+  };
 
-  if (self->state == state)
-    return;
-  if (self->state)
-    g_signal_handlers_disconnect_by_data (self->state, self);
-  g_set_object (&self->state, state);
-  if (state)
-    {
-      g_signal_connect_swapped (state, "notify::volume", G_CALLBACK (volume_changed_cb), self);
-      g_signal_connect_swapped (state, "cursor-changed", G_CALLBACK (scene_changed_cb), self);
-    }
-  self->camera_fitted = FALSE;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+  g_return_if_fail (CAL_IS_MESH_VIEW (self));
+  if (cal_view_state_attach (&self->state, state, self, listen, G_N_ELEMENTS (listen)))
+    self->camera_fitted = FALSE;
 }
 
 void

@@ -36,7 +36,6 @@ G_DEFINE_FINAL_TYPE (CalSliceView, cal_slice_view, GTK_TYPE_WIDGET)
 
 enum {
   PROP_0,
-  PROP_STATE,
   PROP_ORIENTATION,
   N_PROPS
 };
@@ -525,9 +524,6 @@ cal_slice_view_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_STATE:
-      g_value_set_object (value, self->state);
-      break;
     case PROP_ORIENTATION:
       g_value_set_int (value, self->orientation);
       break;
@@ -546,9 +542,6 @@ cal_slice_view_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PROP_STATE:
-      cal_slice_view_set_state (self, g_value_get_object (value));
-      break;
     case PROP_ORIENTATION:
       self->orientation = g_value_get_int (value);
       update_plane (self);
@@ -582,9 +575,6 @@ cal_slice_view_class_init (CalSliceViewClass *klass)
   widget_class->size_allocate = cal_slice_view_size_allocate;
   widget_class->measure = cal_slice_view_measure;
 
-  properties[PROP_STATE] =
-    g_param_spec_object ("state", NULL, NULL, CAL_TYPE_VIEW_STATE,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   properties[PROP_ORIENTATION] =
     g_param_spec_int ("orientation", NULL, NULL, CAL_SLICE_AXIAL, CAL_SLICE_SAGITTAL,
                       CAL_SLICE_AXIAL,
@@ -633,7 +623,10 @@ GtkWidget *
 cal_slice_view_new (CalViewState        *state,
                     CalSliceOrientation  orientation)
 {
-  return g_object_new (CAL_TYPE_SLICE_VIEW, "state", state, "orientation", orientation, NULL);
+  CalSliceView *self = g_object_new (CAL_TYPE_SLICE_VIEW, "orientation", orientation, NULL);
+
+  cal_slice_view_set_state (self, state);
+  return GTK_WIDGET (self);
 }
 
 CalViewState *
@@ -647,24 +640,18 @@ void
 cal_slice_view_set_state (CalSliceView *self,
                           CalViewState *state)
 {
-  g_return_if_fail (CAL_IS_SLICE_VIEW (self));
+  const CalViewStateSignal listen[] = {
+    { "notify::volume", G_CALLBACK (volume_changed_cb) },
+    { "notify::mask", G_CALLBACK (style_changed_cb) },
+    { "notify::window", G_CALLBACK (style_changed_cb) },
+    { "notify::level", G_CALLBACK (style_changed_cb) },
+    { "notify::overlay-opacity", G_CALLBACK (style_changed_cb) },
+    { "cursor-changed", G_CALLBACK (cursor_changed_cb) },
+  };
 
-  if (self->state == state)
-    return;
-  if (self->state)
-    g_signal_handlers_disconnect_by_data (self->state, self);
-  g_set_object (&self->state, state);
-  if (state)
-    {
-      g_signal_connect_swapped (state, "notify::volume", G_CALLBACK (volume_changed_cb), self);
-      g_signal_connect_swapped (state, "notify::mask", G_CALLBACK (style_changed_cb), self);
-      g_signal_connect_swapped (state, "notify::window", G_CALLBACK (style_changed_cb), self);
-      g_signal_connect_swapped (state, "notify::level", G_CALLBACK (style_changed_cb), self);
-      g_signal_connect_swapped (state, "notify::overlay-opacity", G_CALLBACK (style_changed_cb), self);
-      g_signal_connect_swapped (state, "cursor-changed", G_CALLBACK (cursor_changed_cb), self);
-    }
-  update_plane (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+  g_return_if_fail (CAL_IS_SLICE_VIEW (self));
+  if (cal_view_state_attach (&self->state, state, self, listen, G_N_ELEMENTS (listen)))
+    update_plane (self);
 }
 
 CalSliceOrientation

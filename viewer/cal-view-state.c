@@ -280,3 +280,22 @@ cal_view_state_set_overlay_opacity (CalViewState *self,
   self->overlay_opacity = opacity;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OVERLAY_OPACITY]);
 }
+
+gboolean
+cal_view_state_attach (CalViewState             **slot,
+                       CalViewState              *state,
+                       gpointer                   view,
+                       const CalViewStateSignal  *listen,
+                       guint                      n_listen)
+{
+  g_return_val_if_fail (state == NULL || CAL_IS_VIEW_STATE (state), FALSE);
+
+  if (*slot == state)
+    return FALSE;
+  if (*slot != NULL)
+    g_signal_handlers_disconnect_by_data (*slot, view);
+  g_set_object (slot, state);
+  for (guint i = 0; state != NULL && i < n_listen; i++)
+    g_signal_connect_swapped (state, listen[i].signal, listen[i].callback, view);
+  return TRUE;
+}

@@ -40,4 +40,21 @@ double        cal_view_state_get_overlay_opacity (CalViewState *self);
 void          cal_view_state_set_overlay_opacity (CalViewState *self,
                                                   double        opacity);
 
+/* What a view listens to on its state: a signal name and a callback that
+ * receives the view (connected swapped). */
+typedef struct {
+  const char *signal;
+  GCallback   callback;
+} CalViewStateSignal;
+
+/* Points *slot (a view's own reference) at state: whatever `view`
+ * connected to the old state is disconnected, listen[] is connected on
+ * the new one.  Every view shares it, so views are handed their state the
+ * same way.  FALSE when *slot already was state. */
+gboolean cal_view_state_attach (CalViewState             **slot,
+                                CalViewState              *state,
+                                gpointer                   view,
+                                const CalViewStateSignal  *listen,
+                                guint                      n_listen);
+
 G_END_DECLS
