@@ -3,7 +3,8 @@
  * shown, with progress and Cancel.  cal_segment_async sets up the model,
  * the Vulkan device and the engine (the CPU reference where no Vulkan
  * device exists) in its worker, so the window never waits for a shader
- * compiler.  The memory budget and 16-bit activations come
+ * compiler; the application's compute cache keeps them for the next
+ * click.  The memory budget and 16-bit activations come
  * from the Preferences. */
 #include "cal-window-private.h"
 
@@ -11,6 +12,7 @@
 #include <math.h>
 
 #include "cal-segment.h"
+#include "calvaria-application.h"
 
 static void
 segment_done_cb (GObject      *source,
@@ -72,7 +74,9 @@ segment_action (GtkWidget  *widget,
   options.memory_budget = (guint64) g_settings_get_uint (self->settings, "segment-memory-budget") << 20;
   options.half_storage = g_settings_get_boolean (self->settings, "segment-half-storage");
   cancellable = cal_window_begin_task (self, _("Segmenting the skull with the U-net…"));
-  cal_segment_async (NULL, cal_view_state_get_volume (self->state), &options, cal_progress_report, &self->progress,
+  cal_segment_async (calvaria_application_get_compute_cache (
+                       CALVARIA_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)))),
+                     NULL, cal_view_state_get_volume (self->state), &options, cal_progress_report, &self->progress,
                      cancellable, segment_done_cb, g_object_ref (self));
 }
 

@@ -15,6 +15,7 @@ struct _CalvariaApplication
 
   /* owned */
   GSettings      *settings;
+  CalComputeCache *compute_cache;
 
   gboolean        software_gl;
 };
@@ -197,6 +198,7 @@ calvaria_application_finalize (GObject *object)
   CalvariaApplication *self = CALVARIA_APPLICATION (object);
 
   g_clear_object (&self->settings);
+  g_clear_object (&self->compute_cache);
   G_OBJECT_CLASS (calvaria_application_parent_class)->finalize (object);
 }
 
@@ -239,4 +241,13 @@ calvaria_application_get_software_gl (CalvariaApplication *self)
 {
   g_return_val_if_fail (CALVARIA_IS_APPLICATION (self), FALSE);
   return self->software_gl;
+}
+
+CalComputeCache *
+calvaria_application_get_compute_cache (CalvariaApplication *self)
+{
+  g_return_val_if_fail (CALVARIA_IS_APPLICATION (self), NULL);
+  if (self->compute_cache == NULL)
+    self->compute_cache = cal_compute_cache_new ();
+  return self->compute_cache;
 }

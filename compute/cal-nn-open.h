@@ -25,4 +25,20 @@ CalNnExecutor *cal_nn_executor_open (const char        *device,
                                      char             **notice,
                                      GError           **error);
 
+/* The two halves of cal_nn_executor_open(), for callers that keep the
+ * device across runs (CalComputeCache).  cal_nn_open_device: the Vulkan
+ * context the name asks for, or NULL: with error set when it cannot be
+ * had; without, for the CPU reference, *no_device then saying why where
+ * it was not asked for (free it).  cal_nn_executor_new_on: an executor on
+ * vk (NULL: the reference, with *notice from no_device and flags). */
+CalVkContext  *cal_nn_open_device     (const char        *device,
+                                       char             **no_device,
+                                       GError           **error);
+CalNnExecutor *cal_nn_executor_new_on (CalVkContext      *vk,
+                                       CalNnGraph        *graph,
+                                       CalNnEngineFlags   flags,
+                                       const char        *no_device,
+                                       char             **notice,
+                                       GError           **error);
+
 G_END_DECLS

@@ -5,7 +5,7 @@
 #include <math.h>
 
 #include "cal-mask-components.h"
-#include "cal-nn-open.h"
+#include "cal-compute-cache.h"
 #include "cal-onnx.h"
 #include "cal-parallel.h"
 #include "cal-task.h"
@@ -174,6 +174,7 @@ cal_segment (CalNnExecutor            *executor,
 }
 
 typedef struct {
+  CalComputeCache  *cache;     /* owned */
   char             *model;     /* NULL: the default model */
   CalVolume        *ct;
   CalSegmentOptions options;
@@ -185,33 +186,35 @@ typedef struct {
 static void
 segment_data_free (SegmentData *data)
 {
+  g_object_unref (data->cache);
   g_free (data->model);
   g_object_unref (data->ct);
   cal_segment_report_clear (&data->report);
   g_free (data);
 }
 
-/* The model, the device and the executor are set up here, in the worker:
- * building a Vulkan engine compiles its shaders.  Without any Vulkan
- * device the CPU reference runs it, and the report's notice says so. */
+/* The model, the device and the executor come from the cache, in the
+ * worker: the first run opens the device and builds the engine (compiling
+ * its shaders), later runs reuse them.  Without any Vulkan device the CPU
+ * reference runs it, and the report's notice says so. */
 static CalMask *
 segment_with_model (SegmentData   *data,
                     GCancellable  *cancellable,
                     GError       **error)
 {
   g_autofree char *path = data->model ? g_strdup (data->model) : cal_segment_default_model (error);
-  g_autoptr(CalNnGraph) graph = NULL;
-  g_autoptr(CalNnExecutor) executor = NULL;
   g_autofree char *notice = NULL;
+  CalNnExecutor *executor;
   CalMask *mask;
 
-  if (path == NULL || (graph = cal_onnx_load (path, error)) == NULL ||
-      (executor = cal_nn_executor_open (NULL, graph, data->options.half_storage ? CAL_NN_ENGINE_HALF_STORAGE
-                                                                                 : CAL_NN_ENGINE_DEFAULT,
-                                        &notice, error)) == NULL)
+  if (path == NULL ||
+      (executor = cal_compute_cache_acquire (data->cache, path, data->options.half_storage ? CAL_NN_ENGINE_HALF_STORAGE
+                                                                                          : CAL_NN_ENGINE_DEFAULT,
+                                             &notice, error)) == NULL)
     return NULL;
   mask = cal_segment (executor, data->ct, &data->options, data->progress, data->progress_data, &data->report,
                       cancellable, error);
+  cal_compute_cache_release (data->cache);
   if (mask != NULL)
     data->report.notice = g_steal_pointer (&notice);
   return mask;
@@ -226,7 +229,8 @@ segment_job (gpointer       data,
 }
 
 void
-cal_segment_async (const char               *model,
+cal_segment_async (CalComputeCache          *cache,
+                   const char               *model,
                    CalVolume                *ct,
                    const CalSegmentOptions  *options,
                    CalProgressFunc           progress,
@@ -237,6 +241,7 @@ cal_segment_async (const char               *model,
 {
   SegmentData *data = g_new0 (SegmentData, 1);
 
+  data->cache = cache ? g_object_ref (cache) : cal_compute_cache_new ();
   data->model = g_strdup (model);
   data->ct = g_object_ref (ct);
   if (options)

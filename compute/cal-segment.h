@@ -5,6 +5,7 @@
 
 #include "cal-types.h"
 #include "cal-mask.h"
+#include "cal-compute-cache.h"
 #include "cal-nn-volume.h"
 
 G_BEGIN_DECLS
@@ -58,9 +59,12 @@ CalMask     *cal_segment                 (CalNnExecutor            *executor,
 
 /* The same in a worker thread, from a model file (NULL: the default
  * model) on the default Vulkan device (the CPU reference, with a notice in
- * the report, where there is none); loading the model and building its
- * executor happen in the worker too.  progress is called from that thread. */
-void         cal_segment_async           (const char               *model,
+ * the report, where there is none).  The device and the model's executor
+ * come from cache (NULL: a fresh one for this run): opened and built in
+ * the worker on first use, reused after.  progress is called from the
+ * worker thread. */
+void         cal_segment_async           (CalComputeCache          *cache,
+                                          const char               *model,
                                           CalVolume                *ct,
                                           const CalSegmentOptions  *options,
                                           CalProgressFunc           progress,

@@ -98,7 +98,7 @@ segment_async (ProgressLog      *log,
   GAsyncResult *result = NULL;
   CalMask *mask;
 
-  cal_segment_async (NULL, fixture.ct, NULL, record_progress, log, cancellable, store_result, &result);
+  cal_segment_async (NULL, NULL, fixture.ct, NULL, record_progress, log, cancellable, store_result, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
   mask = cal_segment_finish (result, report, error);

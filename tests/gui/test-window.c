@@ -287,6 +287,9 @@ test_segment (void)
   /* It says which definition of bone it used: the shipped model's. */
   g_assert_nonnull (strstr (gtk_label_get_text (window->mask_label), "probability above 0.50 and at least 226 HU"));
   g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (window->update_3d_button)));
+  /* The application opened its compute device for this first run. */
+  g_assert_cmpuint (cal_compute_cache_get_devices_opened (calvaria_application_get_compute_cache (app)), ==, 1);
+  g_assert_cmpuint (cal_compute_cache_get_executors_built (calvaria_application_get_compute_cache (app)), ==, 1);
 }
 
 static GtkWidget *
@@ -326,6 +329,24 @@ test_segment_preferences (void)
   g_assert_cmpfloat (dsc, >=, 0.999);
   g_settings_reset (window->settings, "segment-memory-budget");
   g_settings_reset (window->settings, "segment-half-storage");
+  /* The second click reused the compute device; 16-bit activations need an
+   * engine of their own. */
+  g_assert_cmpuint (cal_compute_cache_get_devices_opened (calvaria_application_get_compute_cache (app)), ==, 1);
+  g_assert_cmpuint (cal_compute_cache_get_executors_built (calvaria_application_get_compute_cache (app)), ==, 2);
+}
+
+/* A third click with the first click's settings builds nothing: the same
+ * device, the same engine, the same mask. */
+static void
+test_segment_reuses_engine (void)
+{
+  CalComputeCache *cache = calvaria_application_get_compute_cache (app);
+
+  click (window->segment_button);
+  wait_idle ("segment again", 600);
+  g_assert_null (strstr (gtk_label_get_text (window->mask_label), "16-bit activations"));
+  g_assert_cmpuint (cal_compute_cache_get_devices_opened (cache), ==, 1);
+  g_assert_cmpuint (cal_compute_cache_get_executors_built (cache), ==, 2);
 }
 
 static void
@@ -485,6 +506,7 @@ main (int argc, char **argv)
   g_test_add_func ("/window/threshold", test_threshold);
   g_test_add_func ("/window/segment", test_segment);
   g_test_add_func ("/window/segment-preferences", test_segment_preferences);
+  g_test_add_func ("/window/segment-reuses-engine", test_segment_reuses_engine);
   g_test_add_func ("/window/update-3d", test_update_3d);
   g_test_add_func ("/window/screenshot", test_screenshot);
   g_test_add_func ("/window/export", test_export);

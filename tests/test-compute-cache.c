@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The application's compute cache (compute/cal-compute-cache.h): the
+ * device opened once, an executor built once per model and flags, the
+ * cache released after a failure, everything freed with it. */
+#include "cal-compute-cache.h"
+#include "cal-segment.h"
+#include "cal-test-vk.h"
+
+#include <string.h>
+
+static void
+test_reuse (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *model = cal_segment_default_model (&error);
+  CalComputeCache *cache = cal_compute_cache_new ();
+  CalNnExecutor *first, *again, *half;
+  g_autofree char *notice = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (cal_compute_cache_get_devices_opened (cache), ==, 0);   /* lazily */
+  first = cal_compute_cache_acquire (cache, model, CAL_NN_ENGINE_DEFAULT, &notice, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (first);
+  g_assert_null (notice);   /* lavapipe is a Vulkan device: nothing to explain */
+  cal_compute_cache_release (cache);
+
+  again = cal_compute_cache_acquire (cache, model, CAL_NN_ENGINE_DEFAULT, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (again == first);
+  cal_compute_cache_release (cache);
+  g_assert_cmpuint (cal_compute_cache_get_devices_opened (cache), ==, 1);
+  g_assert_cmpuint (cal_compute_cache_get_executors_built (cache), ==, 1);
+
+  half = cal_compute_cache_acquire (cache, model, CAL_NN_ENGINE_HALF_STORAGE, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (half != first);
+  g_assert_nonnull (strstr (cal_nn_executor_get_device (half), "16-bit"));
+  cal_compute_cache_release (cache);
+  g_assert_cmpuint (cal_compute_cache_get_devices_opened (cache), ==, 1);
+  g_assert_cmpuint (cal_compute_cache_get_executors_built (cache), ==, 2);
+  g_assert_finalize_object (cache);
+}
+
+/* A model that cannot be read: an error, and the cache is free again (a
+ * held cache would hang the next acquire). */
+static void
+test_failure_releases (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *model = cal_segment_default_model (&error);
+  CalComputeCache *cache = cal_compute_cache_new ();
+  CalNnExecutor *executor;
+
+  executor = cal_compute_cache_acquire (cache, "/nonexistent/model.onnx", CAL_NN_ENGINE_DEFAULT, NULL, &error);
+  g_assert_null (executor);
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_cmpuint (cal_compute_cache_get_executors_built (cache), ==, 0);
+
+  executor = cal_compute_cache_acquire (cache, model, CAL_NN_ENGINE_DEFAULT, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (executor);
+  cal_compute_cache_release (cache);
+  g_assert_finalize_object (cache);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  cal_test_vk_isolate_cache ();
+  g_test_add_func ("/compute-cache/reuse", test_reuse);
+  g_test_add_func ("/compute-cache/failure-releases", test_failure_releases);
+  return g_test_run ();
+}
