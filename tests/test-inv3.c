@@ -98,7 +98,8 @@ write_gz (const char *name,
   return path;
 }
 
-/* A ustar archive holding main.plist with the given text. */
+/* A ustar archive holding one member with the given text (its header
+ * checksummed, as every tar has it), claiming claimed_size bytes. */
 static GByteArray *
 tar_with (const char *name,
           const char *text,
@@ -109,9 +110,17 @@ tar_with (const char *name,
   gsize len = strlen (text), padded = (len + 511) / 512 * 512;
   g_autofree guint8 *body = g_malloc0 (padded + 1);
 
+  guint checksum = 0;
+
   g_strlcpy ((char *) header, name, 100);
+  g_strlcpy ((char *) header + 100, "0000644", 8);
   g_snprintf ((char *) header + 124, 12, "%011lo", (unsigned long) claimed_size);
   header[156] = '0';
+  memcpy (header + 257, "ustar\0" "00", 8);
+  memset (header + 148, ' ', 8);
+  for (guint i = 0; i < 512; i++)
+    checksum += header[i];
+  g_snprintf ((char *) header + 148, 8, "%06o", checksum);
   memcpy (body, text, len);
   g_byte_array_append (tar, header, 512);
   g_byte_array_append (tar, body, (guint) padded);

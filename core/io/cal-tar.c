@@ -1,70 +1,94 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Archive members through libarchive: every tar dialect (ustar prefixes,
+ * GNU long names, pax headers) and compression filter it knows, read from
+ * a GInputStream so the caller keeps its cancellation and size checks. */
 #include "cal-tar.h"
+
+#include <archive.h>
+#include <archive_entry.h>
 
 #include "cal-load-report.h"
 
-#include <string.h>
+#define READ_CHUNK (64 * 1024)
 
-#define TAR_BLOCK 512
+typedef struct {
+  GInputStream *stream;
+  GCancellable *cancellable;
+  GError       *error;        /* the stream's own, kept over libarchive's */
+  guint8        buffer[READ_CHUNK];
+} Source;
 
-static gboolean
-parse_octal (const char *field,
-             gsize       width,
-             guint64    *value)
+static la_ssize_t
+read_source (struct archive *archive,
+             void           *data,
+             const void    **block)
 {
-  guint64 v = 0;
-  gsize i = 0;
+  Source *source = data;
+  gssize n = g_input_stream_read (source->stream, source->buffer, sizeof source->buffer, source->cancellable,
+                                  source->error ? NULL : &source->error);
 
-  while (i < width && (field[i] == ' ' || field[i] == '\0'))
-    i++;
-  for (; i < width && field[i] >= '0' && field[i] <= '7'; i++)
+  *block = source->buffer;
+  if (n < 0)
     {
-      if (v > (G_MAXUINT64 >> 3))
-        return FALSE;
-      v = (v << 3) | (guint64) (field[i] - '0');
+      archive_set_error (archive, EIO, "reading failed");
+      return ARCHIVE_FATAL;
     }
-  for (; i < width; i++)
-    if (field[i] != ' ' && field[i] != '\0')
-      return FALSE;
-  *value = v;
-  return TRUE;
+  return n;
+}
+
+/* libarchive's reason, or the stream's where reading itself failed
+ * (cancellation stays a cancellation). */
+static void
+archive_failed (struct archive  *archive,
+                Source          *source,
+                const char      *doing,
+                GError         **error)
+{
+  const char *why = archive_error_string (archive);
+
+  if (source->error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&source->error));
+      return;
+    }
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "The archive is damaged (%s: %s)", doing,
+               why ? why : "no reason given");
 }
 
 static gboolean
-read_block (GInputStream  *stream,
-            guint8        *block,
-            gsize          size,
-            GCancellable  *cancellable,
-            GError       **error)
+keep_member (struct archive        *archive,
+             struct archive_entry  *entry,
+             Source                *source,
+             GHashTable            *members,
+             guint64                max_member_size,
+             GError               **error)
 {
-  gsize n = 0;
+  g_autofree char *base = g_path_get_basename (archive_entry_pathname (entry));
+  guint64 size = (guint64) MAX (archive_entry_size (entry), 0);
+  g_autofree guint8 *data = NULL;
+  la_ssize_t n;
 
-  if (!g_input_stream_read_all (stream, block, size, &n, cancellable, error))
+  if (size > max_member_size)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "The archive member “%s” claims %" G_GUINT64_FORMAT " bytes, more than the file can hold",
+                   base, size);
+      return FALSE;
+    }
+  if (!cal_load_check_budget (size, "A member of the archive", error))
     return FALSE;
-  if (n != size)
+  data = g_malloc (MAX (size, 1));
+  n = archive_read_data (archive, data, (size_t) size);
+  if (n < 0 || (guint64) n != size)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT,
-                   "The archive is truncated (it ends inside a member)");
+      if (n < 0)
+        archive_failed (archive, source, base, error);
+      else
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT,
+                     "The archive is truncated (it ends inside “%s”)", base);
       return FALSE;
     }
-  return TRUE;
-}
-
-static gboolean
-skip_bytes (GInputStream  *stream,
-            guint64        size,
-            GCancellable  *cancellable,
-            GError       **error)
-{
-  guint8 buffer[64 * 1024];
-
-  while (size > 0)
-    {
-      gsize chunk = (gsize) MIN (size, sizeof buffer);
-      if (!read_block (stream, buffer, chunk, cancellable, error))
-        return FALSE;
-      size -= chunk;
-    }
+  g_hash_table_replace (members, g_steal_pointer (&base), g_bytes_new_take (g_steal_pointer (&data), (gsize) size));
   return TRUE;
 }
 
@@ -78,59 +102,39 @@ cal_tar_read_members (GInputStream  *stream,
 {
   g_autoptr(GHashTable) members =
     g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_bytes_unref);
-  guint8 header[TAR_BLOCK];
+  g_autofree Source *source = g_new0 (Source, 1);
+  struct archive *archive = archive_read_new ();
+  struct archive_entry *entry;
+  gboolean ok = TRUE;
+  int status;
 
-  for (;;)
+  source->stream = stream;
+  source->cancellable = cancellable;
+  archive_read_support_format_tar (archive);
+  archive_read_support_format_gnutar (archive);
+  archive_read_support_filter_all (archive);
+  if (archive_read_open (archive, source, NULL, read_source, NULL) != ARCHIVE_OK)
     {
-      char name[101];
-      g_autofree char *base = NULL;
-      guint64 size, padded;
-      gsize n = 0;
-
-      if (!g_input_stream_read_all (stream, header, sizeof header, &n, cancellable, error))
-        return NULL;
-      if (n == 0 || (n == sizeof header && header[0] == '\0'))
-        break;   /* end of archive: EOF or the zero block */
-      if (n != sizeof header)
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT, "The archive is truncated");
-          return NULL;
-        }
-
-      memcpy (name, header, 100);
-      name[100] = '\0';
-      if (!parse_octal ((const char *) header + 124, 12, &size))
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                       "The archive has a corrupt member header");
-          return NULL;
-        }
-      padded = (size + TAR_BLOCK - 1) / TAR_BLOCK * TAR_BLOCK;
-      base = g_path_get_basename (name);
-
-      /* Type '0' or NUL: a regular file; everything else is skipped. */
-      if ((header[156] == '0' || header[156] == '\0') && filter (base, size, user_data))
-        {
-          g_autofree guint8 *data = NULL;
-
-          if (size > max_member_size)
-            {
-              g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           "The archive member “%s” claims %" G_GUINT64_FORMAT " bytes, more than "
-                           "the file can hold", base, size);
-              return NULL;
-            }
-          if (!cal_load_check_budget (size, "A member of the archive", error))
-            return NULL;
-          data = g_malloc (MAX (size, 1));
-          if (!read_block (stream, data, (gsize) size, cancellable, error) ||
-              !skip_bytes (stream, padded - size, cancellable, error))
-            return NULL;
-          g_hash_table_replace (members, g_steal_pointer (&base),
-                                g_bytes_new_take (g_steal_pointer (&data), (gsize) size));
-        }
-      else if (!skip_bytes (stream, padded, cancellable, error))
-        return NULL;
+      archive_failed (archive, source, "opening", error);
+      ok = FALSE;
     }
-  return g_steal_pointer (&members);
+  while (ok && (status = archive_read_next_header (archive, &entry)) != ARCHIVE_EOF)
+    {
+      g_autofree char *base = NULL;
+
+      if (status < ARCHIVE_WARN)
+        {
+          archive_failed (archive, source, "a member header", error);
+          ok = FALSE;
+          break;
+        }
+      base = g_path_get_basename (archive_entry_pathname (entry) ? archive_entry_pathname (entry) : "");
+      /* Regular files only: links, folders and devices are skipped. */
+      if (archive_entry_filetype (entry) == AE_IFREG &&
+          filter (base, (guint64) MAX (archive_entry_size (entry), 0), user_data))
+        ok = keep_member (archive, entry, source, members, max_member_size, error);
+    }
+  archive_read_free (archive);
+  g_clear_error (&source->error);
+  return ok ? g_steal_pointer (&members) : NULL;
 }

@@ -10,8 +10,8 @@ typedef gboolean (*CalTarFilter) (const char *basename,
                                   guint64     size,
                                   gpointer    user_data);
 
-/* Reads a (gzip'd) ustar archive into basename -> GBytes for the members
- * the filter keeps.  No member may claim more than max_member_size bytes,
+/* Reads a tar archive (any dialect, any compression libarchive knows) into
+ * basename -> GBytes for the regular-file members the filter keeps.  No member may claim more than max_member_size bytes,
  * so a lying header cannot make us allocate what the file does not hold. */
 GHashTable *cal_tar_read_members (GInputStream  *stream,
                                   guint64        max_member_size,

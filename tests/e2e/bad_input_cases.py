@@ -10,6 +10,7 @@ finished runs for what words cannot say)."""
 import importlib.util
 import os
 import struct
+import tarfile
 import zlib
 
 import numpy as np
@@ -340,9 +341,10 @@ def corrupt_crc(path):
     open(path, "wb").write(bytes(data))
 
 
-def inv3_project(path, shape):
+def inv3_project(path, shape, tar_format=None, folder="project"):
     """An InVesalius 3 project of `shape` (slices, rows, columns) with one
-    mask, laid out as InVesalius writes it."""
+    mask, laid out as InVesalius writes it (tar_format: tarfile's, the
+    default pax; folder: the members' folder inside the archive)."""
     import io
     import tarfile
     nz, ny, nx = shape
@@ -371,10 +373,10 @@ def inv3_project(path, shape):
 </dict></plist>
 """
     buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+    with tarfile.open(fileobj=buffer, mode="w:gz", format=tar_format or tarfile.PAX_FORMAT) as tar:
         for name, data in (("main.plist", main.encode()), ("matrix.dat", matrix.tobytes()),
                            ("mask_0.plist", mask_plist.encode()), ("mask_0.dat", mask.tobytes())):
-            info = tarfile.TarInfo("project/" + name)
+            info = tarfile.TarInfo(folder + "/" + name)
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
     open(path, "wb").write(buffer.getvalue())
@@ -506,6 +508,13 @@ def build(root, cases_dir):
          ["would need 2 MB", "limit for one scan is 1 MB"], env={"CALVARIA_MEMORY_LIMIT_MB": "1"}, out_absent=True)
     case(0, "an InVesalius project within it", lambda: file("small.inv3", inv3_project, (3, 5, 6)), info, 0, [],
          out_has="Dimensions:   6×5×3 voxels")
+    long_folder = "a-folder-name-longer-than-the-hundred-bytes-a-plain-ustar-name-field-holds/" * 2 + "project"
+    case(0, "an InVesalius project, GNU tar with long member names",
+         lambda: file("gnu.inv3", inv3_project, (3, 5, 6), tarfile.GNU_FORMAT, long_folder), info, 0, [],
+         out_has="Dimensions:   6×5×3 voxels")
+    case(0, "an InVesalius project, ustar with names split into prefix and name",
+         lambda: file("ustar.inv3", inv3_project, (3, 5, 6), tarfile.USTAR_FORMAT, "p" * 120 + "/project"), info, 0,
+         [], out_has="Dimensions:   6×5×3 voxels")
     case(32, "series over the memory budget", lambda: folder("big", big_series), convert, 1,
          ["would need 2 MB", "limit for one scan is 1 MB"], env={"CALVARIA_MEMORY_LIMIT_MB": "1"}, out_absent=True)
 
