@@ -7,6 +7,7 @@
 #include "cal-json.h"
 #include "cal-vk-context.h"
 
+/* devices NULL: there are none (no loader or no driver), and it says so. */
 static void
 print_json (GPtrArray *devices,
             int        chosen)
@@ -17,7 +18,7 @@ print_json (GPtrArray *devices,
   cal_json_init (&json);
   cal_json_begin_object (&json, NULL);
   cal_json_begin_array (&json, "devices");
-  for (guint i = 0; i < devices->len; i++)
+  for (guint i = 0; devices != NULL && i < devices->len; i++)
     {
       const CalVkDeviceInfo *d = g_ptr_array_index (devices, i);
       g_autofree char *api = g_strdup_printf ("%u.%u", CAL_VK_API_MAJOR (d->api_version), CAL_VK_API_MINOR (d->api_version));
@@ -35,6 +36,8 @@ print_json (GPtrArray *devices,
       cal_json_end_object (&json);
     }
   cal_json_end_array (&json);
+  if (devices == NULL)
+    cal_json_string (&json, "error", "no Vulkan loader or driver");
   cal_json_end_object (&json);
   text = cal_json_finish (&json);
   fputs (text, stdout);
@@ -83,9 +86,10 @@ cal_cli_devices (int    argc,
     {
       /* No loader or no driver is an answer, not a failure. */
       if (json)
-        printf ("{\"devices\":[],\"error\":\"%s\"}\n", "no Vulkan loader or driver");
+        print_json (NULL, -1);
       else
-        printf ("No Vulkan devices: %s\nEvaluation runs on the CPU.\n", error->message);
+        printf ("No Vulkan devices: %s\nEvaluation runs on the CPU, and the U-net on the CPU reference "
+                "(exact, slow).\n", error->message);
       return CAL_EXIT_OK;
     }
   if (json)

@@ -6,86 +6,56 @@
 void
 cal_json_init (CalJson *json)
 {
-  json->out = g_string_new (NULL);
-  json->first = TRUE;
+  json->builder = json_builder_new ();
 }
 
 char *
 cal_json_finish (CalJson *json)
 {
-  g_string_append_c (json->out, '\n');
-  return g_string_free (g_steal_pointer (&json->out), FALSE);
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = json_builder_get_root (json->builder);
+  g_autofree char *text = NULL;
+
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+  text = json_generator_to_data (generator, NULL);
+  g_clear_object (&json->builder);
+  return g_strconcat (text, "\n", NULL);
 }
 
-static void
-append_escaped (GString    *out,
-                const char *text)
-{
-  g_string_append_c (out, '"');
-  for (const char *p = text ? text : ""; *p; p++)
-    {
-      guchar c = (guchar) *p;
-      switch (c)
-        {
-        case '"':  g_string_append (out, "\\\""); break;
-        case '\\': g_string_append (out, "\\\\"); break;
-        case '\n': g_string_append (out, "\\n"); break;
-        case '\t': g_string_append (out, "\\t"); break;
-        case '\r': g_string_append (out, "\\r"); break;
-        default:
-          if (c < 0x20)
-            g_string_append_printf (out, "\\u%04x", c);
-          else
-            g_string_append_c (out, (char) c);
-        }
-    }
-  g_string_append_c (out, '"');
-}
-
-static void
+static JsonBuilder *
 member (CalJson    *json,
         const char *key)
 {
-  if (!json->first)
-    g_string_append_c (json->out, ',');
-  json->first = FALSE;
   if (key != NULL)
-    {
-      append_escaped (json->out, key);
-      g_string_append_c (json->out, ':');
-    }
+    json_builder_set_member_name (json->builder, key);
+  return json->builder;
 }
 
 void
 cal_json_begin_object (CalJson    *json,
                        const char *key)
 {
-  member (json, key);
-  g_string_append_c (json->out, '{');
-  json->first = TRUE;
+  json_builder_begin_object (member (json, key));
 }
 
 void
 cal_json_end_object (CalJson *json)
 {
-  g_string_append_c (json->out, '}');
-  json->first = FALSE;
+  json_builder_end_object (json->builder);
 }
 
 void
 cal_json_begin_array (CalJson    *json,
                       const char *key)
 {
-  member (json, key);
-  g_string_append_c (json->out, '[');
-  json->first = TRUE;
+  json_builder_begin_array (member (json, key));
 }
 
 void
 cal_json_end_array (CalJson *json)
 {
-  g_string_append_c (json->out, ']');
-  json->first = FALSE;
+  json_builder_end_array (json->builder);
 }
 
 void
@@ -93,26 +63,28 @@ cal_json_string (CalJson    *json,
                  const char *key,
                  const char *value)
 {
-  member (json, key);
+  g_autofree char *valid = NULL;
+
   if (value == NULL)
-    g_string_append (json->out, "null");
-  else
-    append_escaped (json->out, value);
+    {
+      json_builder_add_null_value (member (json, key));
+      return;
+    }
+  /* Text from a file may be in any encoding: JSON is UTF-8. */
+  if (!g_utf8_validate (value, -1, NULL))
+    value = valid = g_utf8_make_valid (value, -1);
+  json_builder_add_string_value (member (json, key), value);
 }
 
-/* Non-finite numbers have no JSON spelling: they become null. */
 void
 cal_json_number (CalJson    *json,
                  const char *key,
                  double      value)
 {
-  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
-
-  member (json, key);
   if (!isfinite (value))
-    g_string_append (json->out, "null");
+    json_builder_add_null_value (member (json, key));
   else
-    g_string_append (json->out, g_ascii_formatd (buffer, sizeof buffer, "%.12g", value));
+    json_builder_add_double_value (member (json, key), value);
 }
 
 void
@@ -120,8 +92,7 @@ cal_json_int (CalJson    *json,
               const char *key,
               gint64      value)
 {
-  member (json, key);
-  g_string_append_printf (json->out, "%" G_GINT64_FORMAT, value);
+  json_builder_add_int_value (member (json, key), value);
 }
 
 void
@@ -129,8 +100,7 @@ cal_json_bool (CalJson    *json,
                const char *key,
                gboolean    value)
 {
-  member (json, key);
-  g_string_append (json->out, value ? "true" : "false");
+  json_builder_add_boolean_value (member (json, key), value);
 }
 
 void

@@ -1,18 +1,19 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <glib.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
-/* A small streaming JSON writer for reports and --json output.  The caller
- * places commas with cal_json_sep(); values are written as they come. */
+/* The CLI's --json output, built with json-glib in the order it is
+ * written: each call names its member (key) inside an object, or passes
+ * NULL inside an array. */
 typedef struct {
-  GString *out;      /* owned */
-  gboolean first;    /* no comma before the next member */
+  JsonBuilder *builder;   /* owned */
 } CalJson;
 
 void  cal_json_init          (CalJson    *json);
+/* The document, pretty-printed with a final newline; clears json. */
 char *cal_json_finish        (CalJson    *json);
 void  cal_json_begin_object  (CalJson    *json,
                               const char *key);
@@ -20,9 +21,11 @@ void  cal_json_end_object    (CalJson    *json);
 void  cal_json_begin_array   (CalJson    *json,
                               const char *key);
 void  cal_json_end_array     (CalJson    *json);
+/* NULL is written as null. */
 void  cal_json_string        (CalJson    *json,
                               const char *key,
                               const char *value);
+/* Non-finite numbers have no JSON spelling: they become null. */
 void  cal_json_number        (CalJson    *json,
                               const char *key,
                               double      value);
