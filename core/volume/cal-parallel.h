@@ -5,9 +5,15 @@
 
 G_BEGIN_DECLS
 
+/* The scheduling priority (nice) of slow work behind a user interface:
+ * nice 10 gets about a tenth of a core's share when the UI competes. */
+#define CAL_BACKGROUND_NICE 10
+
 /* Runs func(index, user_data) for every index in [0, n) on all cores,
  * handing out indices one at a time so uneven work balances itself.
- * Returns when all calls have returned. */
+ * Returns when all calls have returned.  The helpers are a persistent
+ * pool (no threads started per call); a caller at background priority
+ * (cal_task_run) gets helpers at that priority.  Loops may nest. */
 typedef void (*CalParallelFunc) (guint    index,
                                  gpointer user_data);
 

@@ -5,8 +5,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* Nice 10 gets about a tenth of a core's share when the UI competes. */
-#define BACKGROUND_NICE 10
+#include "cal-parallel.h"
 
 typedef struct {
   CalTaskFunc     func;
@@ -36,8 +35,8 @@ background_thread (GTask        *task,
 
   /* Per thread on Linux; a pool thread keeps it, which suits a pool that
    * runs only background work.  Failure only costs responsiveness. */
-  if (getpriority (PRIO_PROCESS, (id_t) tid) < BACKGROUND_NICE)
-    (void) setpriority (PRIO_PROCESS, (id_t) tid, BACKGROUND_NICE);
+  if (getpriority (PRIO_PROCESS, (id_t) tid) < CAL_BACKGROUND_NICE)
+    (void) setpriority (PRIO_PROCESS, (id_t) tid, CAL_BACKGROUND_NICE);
   func (task, source, data, cancellable);
 }
 
