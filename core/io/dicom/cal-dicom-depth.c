@@ -419,7 +419,7 @@ cal_dicom_check_structure (const char  *path,
 {
   Walk *w;
   Syntax syntax;
-  gboolean too_deep = FALSE, unfollowed = FALSE, lying, part10;
+  gboolean too_deep = FALSE, unfollowed = FALSE, lying, part10, deflated;
   guint16 group, element;
   guint64 length;
   guint32 top_tag;
@@ -460,6 +460,7 @@ cal_dicom_check_structure (const char  *path,
   part10 = w->part10;
   group = w->lie_group, element = w->lie_element, length = w->lie_length;
   top_tag = w->top_tag;
+  deflated = w->source.deflated;
   g_free (w);
 
   if (lying && !part10)
@@ -472,8 +473,10 @@ cal_dicom_check_structure (const char  *path,
   if (lying)
     {
       /* What comes before the damaged top-level element is safe to read,
-       * and says which series the slice was part of. */
-      *stop_tag = top_tag;
+       * and says which series the slice was part of.  Not in a deflated
+       * data set: dcmtk's reading of damaged compressed data need not stop
+       * where this walk did (a fuzzed file made it allocate 3.6 GB). */
+      *stop_tag = deflated ? 0 : top_tag;
       if (length == G_MAXUINT64)
         g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_TRUNCATED,
                      "The file is damaged: element (%04x,%04x) of its compressed data set has "
