@@ -10,7 +10,7 @@ import subprocess
 import sys
 import tempfile
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "e2e"))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "e2e"))
 from tap import Tap  # noqa: E402
 
 C_MARKERS = re.compile(r'\b(_|N_|C_|NC_|ngettext|g_dngettext)\s*\(\s*"')

@@ -13,7 +13,7 @@ import shutil
 import sys
 import tempfile
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "e2e"))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "e2e"))
 from tap import Tap  # noqa: E402
 
 # Folder → wing (sub-folders not listed belong to their parent's wing).

@@ -14,7 +14,7 @@ import shutil
 import subprocess
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "e2e"))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "e2e"))
 from tap import Tap  # noqa: E402
 
 APP_ID = "org.calvaria.Calvaria"
