@@ -13,8 +13,14 @@ G_BEGIN_DECLS
 static inline const char *
 cal_test_require_path (const char *path)
 {
+  g_autofree char *marker = g_build_filename (path, "MISSING-PYDICOM", NULL);
+
+  if (g_file_test (marker, G_FILE_TEST_EXISTS))
+    g_error ("Test input “%s” was not made: python3-pydicom is missing (tools/setup/bootstrap.sh test "
+             "installs it)", path);
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
-    g_error ("Test input “%s” is missing: run the set-up in the README", path);
+    g_error ("Test input “%s” is missing: run the set-up in the README (tools/setup/bootstrap.sh test "
+             "installs python3-pydicom, which writes the synthetic DICOM cases, and the sample data)", path);
   return path;
 }
 

@@ -15,8 +15,10 @@ import sys
 import tempfile
 import time
 
-import bad_input_cases
-from tap import Tap
+from tap import Tap, require_modules
+
+require_modules("pydicom", "numpy")
+import bad_input_cases  # noqa: E402
 
 PEAK_LIMIT_MB = 512
 SANITIZER_WORDS = (b"AddressSanitizer", b"runtime error:", b"LeakSanitizer", b"UndefinedBehaviorSanitizer")

@@ -14,7 +14,9 @@ import subprocess
 import sys
 import tempfile
 
-from tap import Tap
+from tap import Tap, require_modules
+
+require_modules("numpy", "pydicom")   # the canary series is written with pydicom
 
 CANARY = b"QZXCANARY"
 BIRTH_DATE = b"19031117"
