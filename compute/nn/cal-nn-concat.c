@@ -51,3 +51,9 @@ cal_nn_concat_record (CalNnEngine *e,
       offset += push.len;
     }
 }
+
+const CalNnOpClass cal_nn_concat_class = {
+  .prepare = cal_nn_concat_prepare,
+  .setup = NULL,
+  .record = cal_nn_concat_record,
+};

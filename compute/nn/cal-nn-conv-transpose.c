@@ -173,3 +173,9 @@ cal_nn_conv_transpose_record (CalNnEngine *e,
                    (guint32) cal_nn_shape_count (&e->shapes[node->output]),
                    2.0 * push.head.cin_g * cal_nn_window_taps (node), FALSE);
 }
+
+const CalNnOpClass cal_nn_conv_transpose_class = {
+  .prepare = cal_nn_conv_transpose_prepare,
+  .setup = NULL,
+  .record = cal_nn_conv_transpose_record,
+};

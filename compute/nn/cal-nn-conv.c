@@ -125,3 +125,9 @@ cal_nn_conv_record (CalNnEngine *e,
                                      * ((h->out_w + X_BLOCK - 1) / X_BLOCK)),
                           2.0 * 4 * X_BLOCK * h->cin_g * cal_nn_window_taps (node), FALSE);
 }
+
+const CalNnOpClass cal_nn_conv_class = {
+  .prepare = cal_nn_conv_prepare,
+  .setup = NULL,
+  .record = cal_nn_conv_record,
+};

@@ -108,3 +108,9 @@ cal_nn_elementwise_record (CalNnEngine *e,
   cal_nn_dispatch (e, cal_nn_kernel (e, "nn-activation", sizeof push, NULL), &push,
                    (guint32) cal_nn_shape_count (&e->shapes[node->output]), 4.0, FALSE);
 }
+
+const CalNnOpClass cal_nn_elementwise_class = {
+  .prepare = cal_nn_elementwise_prepare,
+  .setup = NULL,
+  .record = cal_nn_elementwise_record,
+};

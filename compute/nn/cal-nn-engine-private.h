@@ -151,7 +151,29 @@ CalNnTensor    *cal_nn_constant_weights (CalNnEngine     *engine,
                                          const float    **bias,
                                          GError         **error);
 
-/* Operators: prepare (at engine creation), setup (per run), record. */
+/* An operator class: prepare (at engine creation: pack weights, build
+ * kernels), setup (per run, before recording: tables, scratch; NULL when
+ * none) and record (its dispatches).  One per operator family, each in
+ * its own file with its shaders; cal_nn_op_class() finds them. */
+typedef struct {
+  gboolean (*prepare) (CalNnEngine *e, guint node, GError **error);
+  gboolean (*setup)   (CalNnEngine *e, guint node, GError **error);
+  void     (*record)  (CalNnEngine *e, guint node);
+} CalNnOpClass;
+
+extern const CalNnOpClass cal_nn_conv_class;
+extern const CalNnOpClass cal_nn_conv_transpose_class;
+extern const CalNnOpClass cal_nn_batch_norm_class;
+extern const CalNnOpClass cal_nn_instance_norm_class;
+extern const CalNnOpClass cal_nn_elementwise_class;
+extern const CalNnOpClass cal_nn_softmax_class;
+extern const CalNnOpClass cal_nn_pool_class;
+extern const CalNnOpClass cal_nn_resize_class;
+extern const CalNnOpClass cal_nn_concat_class;
+
+const CalNnOpClass *cal_nn_op_class (CalNnOp op);
+
+/* The operator classes' members. */
 gboolean cal_nn_conv_prepare           (CalNnEngine *e, guint node, GError **error);
 void     cal_nn_conv_record            (CalNnEngine *e, guint node);
 gboolean cal_nn_conv_transpose_prepare (CalNnEngine *e, guint node, GError **error);

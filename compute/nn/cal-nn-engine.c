@@ -122,19 +122,7 @@ prepare_node (CalNnEngine *e,
 
   if (node->act == CAL_NN_ACT_PRELU && cal_nn_constant (e, node->act_slope, error) == 0)
     return FALSE;
-  switch (node->op)
-    {
-    case CAL_NN_OP_CONV:           return cal_nn_conv_prepare (e, i, error);
-    case CAL_NN_OP_CONV_TRANSPOSE: return cal_nn_conv_transpose_prepare (e, i, error);
-    case CAL_NN_OP_BATCH_NORM:
-    case CAL_NN_OP_INSTANCE_NORM:  return cal_nn_norm_prepare (e, i, error);
-    case CAL_NN_OP_SOFTMAX:        return cal_nn_softmax_prepare (e, i, error);
-    case CAL_NN_OP_MAX_POOL:
-    case CAL_NN_OP_AVERAGE_POOL:   return cal_nn_pool_prepare (e, i, error);
-    case CAL_NN_OP_RESIZE:         return cal_nn_resize_prepare (e, i, error);
-    case CAL_NN_OP_CONCAT:         return cal_nn_concat_prepare (e, i, error);
-    default:                       return cal_nn_elementwise_prepare (e, i, error);
-    }
+  return cal_nn_op_class (node->op)->prepare (e, i, error);
 }
 
 static float  **engine_run        (CalNnExecutor *self, const float **inputs, const CalNnShape *input_shapes,
@@ -375,36 +363,41 @@ engine_plan_bytes (CalNnExecutor     *self,
   return cal_nn_graph_plan_bytes (e->graph, shapes, e->act_size);
 }
 
+/* The one table from operators to their classes; every operator the
+ * loader keeps that has no family of its own is elementwise. */
+static const CalNnOpClass *const op_classes[CAL_NN_N_OPS] = {
+  [CAL_NN_OP_CONV]           = &cal_nn_conv_class,
+  [CAL_NN_OP_CONV_TRANSPOSE] = &cal_nn_conv_transpose_class,
+  [CAL_NN_OP_BATCH_NORM]     = &cal_nn_batch_norm_class,
+  [CAL_NN_OP_INSTANCE_NORM]  = &cal_nn_instance_norm_class,
+  [CAL_NN_OP_SOFTMAX]        = &cal_nn_softmax_class,
+  [CAL_NN_OP_MAX_POOL]       = &cal_nn_pool_class,
+  [CAL_NN_OP_AVERAGE_POOL]   = &cal_nn_pool_class,
+  [CAL_NN_OP_RESIZE]         = &cal_nn_resize_class,
+  [CAL_NN_OP_CONCAT]         = &cal_nn_concat_class,
+};
+
+const CalNnOpClass *
+cal_nn_op_class (CalNnOp op)
+{
+  return (guint) op < CAL_NN_N_OPS && op_classes[op] != NULL ? op_classes[op] : &cal_nn_elementwise_class;
+}
+
 static gboolean
 setup_node (CalNnEngine *e,
             guint        i,
             GError     **error)
 {
-  switch (cal_nn_graph_node (e->graph, i)->op)
-    {
-    case CAL_NN_OP_INSTANCE_NORM: return cal_nn_norm_setup (e, i, error);
-    case CAL_NN_OP_RESIZE:        return cal_nn_resize_setup (e, i, error);
-    default:                      return TRUE;
-    }
+  const CalNnOpClass *klass = cal_nn_op_class (cal_nn_graph_node (e->graph, i)->op);
+
+  return klass->setup == NULL || klass->setup (e, i, error);
 }
 
 static void
 record_node (CalNnEngine *e,
              guint        i)
 {
-  switch (cal_nn_graph_node (e->graph, i)->op)
-    {
-    case CAL_NN_OP_CONV:           cal_nn_conv_record (e, i); break;
-    case CAL_NN_OP_CONV_TRANSPOSE: cal_nn_conv_transpose_record (e, i); break;
-    case CAL_NN_OP_BATCH_NORM:
-    case CAL_NN_OP_INSTANCE_NORM:  cal_nn_norm_record (e, i); break;
-    case CAL_NN_OP_SOFTMAX:        cal_nn_softmax_record (e, i); break;
-    case CAL_NN_OP_MAX_POOL:
-    case CAL_NN_OP_AVERAGE_POOL:   cal_nn_pool_record (e, i); break;
-    case CAL_NN_OP_RESIZE:         cal_nn_resize_record (e, i); break;
-    case CAL_NN_OP_CONCAT:         cal_nn_concat_record (e, i); break;
-    default:                       cal_nn_elementwise_record (e, i); break;
-    }
+  cal_nn_op_class (cal_nn_graph_node (e->graph, i)->op)->record (e, i);
 }
 
 /* With CALVARIA_NN_PROFILE set, each node runs in a submission of its own

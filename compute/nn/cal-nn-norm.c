@@ -116,3 +116,15 @@ cal_nn_norm_record (CalNnEngine *e,
   cal_nn_dispatch (e, cal_nn_kernel (e, "nn-channel-affine", sizeof push, NULL), &push,
                    (guint32) cal_nn_shape_count (xs), 4.0, FALSE);
 }
+
+const CalNnOpClass cal_nn_batch_norm_class = {
+  .prepare = cal_nn_norm_prepare,
+  .setup = NULL,
+  .record = cal_nn_norm_record,
+};
+
+const CalNnOpClass cal_nn_instance_norm_class = {
+  .prepare = cal_nn_norm_prepare,
+  .setup = cal_nn_norm_setup,
+  .record = cal_nn_norm_record,
+};

@@ -46,3 +46,9 @@ cal_nn_pool_record (CalNnEngine *e,
   cal_nn_dispatch (e, cal_nn_kernel (e, "nn-pool", sizeof push, NULL), &push,
                    (guint32) cal_nn_shape_count (ys), 2.0 * cal_nn_window_taps (node), FALSE);
 }
+
+const CalNnOpClass cal_nn_pool_class = {
+  .prepare = cal_nn_pool_prepare,
+  .setup = NULL,
+  .record = cal_nn_pool_record,
+};

@@ -106,3 +106,9 @@ cal_nn_resize_record (CalNnEngine *e,
   cal_nn_dispatch (e, cal_nn_kernel (e, "nn-resize", sizeof push, NULL), &push,
                    (guint32) cal_nn_shape_count (&e->shapes[node->output]), 16.0, FALSE);
 }
+
+const CalNnOpClass cal_nn_resize_class = {
+  .prepare = cal_nn_resize_prepare,
+  .setup = cal_nn_resize_setup,
+  .record = cal_nn_resize_record,
+};

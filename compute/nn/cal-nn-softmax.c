@@ -40,3 +40,9 @@ cal_nn_softmax_record (CalNnEngine *e,
   cal_nn_dispatch (e, cal_nn_kernel (e, "nn-softmax", sizeof push, NULL), &push, (guint32) (outer * inner),
                    12.0 * len, FALSE);
 }
+
+const CalNnOpClass cal_nn_softmax_class = {
+  .prepare = cal_nn_softmax_prepare,
+  .setup = NULL,
+  .record = cal_nn_softmax_record,
+};
