@@ -89,21 +89,17 @@ test_volume_and_mask (void)
 
   cal_grid_init_axis_aligned (&grid, dims, spacing);
   volume = cal_volume_new (&grid, CAL_VOXEL_INT16, bytes);
-  g_object_add_weak_pointer (G_OBJECT (volume), (gpointer *) &volume);
   cal_volume_get_range (volume, &lo, &hi);
   g_assert_cmpfloat (lo, ==, -1024);
   g_assert_cmpfloat (hi, ==, 3071);
   g_assert_cmpfloat (cal_volume_get_value (volume, 2, 1, 1), ==, 3071);
-  g_object_unref (volume);
-  g_assert_null (volume);   /* finalized */
+  g_assert_finalize_object (volume);
 
   mask = cal_mask_new (&grid);
-  g_object_add_weak_pointer (G_OBJECT (mask), (gpointer *) &mask);
   cal_mask_get_labels_mutable (mask)[4] = CAL_LABEL_BONE;
   g_assert_cmpuint (cal_mask_count (mask, CAL_LABEL_BONE), ==, 1);
   g_assert_cmpuint (cal_mask_get_max_label (mask), ==, 1);
-  g_object_unref (mask);
-  g_assert_null (mask);
+  g_assert_finalize_object (mask);
 }
 
 int

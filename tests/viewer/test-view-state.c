@@ -38,7 +38,6 @@ test_state (void)
   g_signal_connect (state, "notify::mask", G_CALLBACK (count_cb), &mask_notes);
   g_signal_connect (state, "notify::window", G_CALLBACK (count_cb), &window_notes);
   g_signal_connect (state, "cursor-changed", G_CALLBACK (cursor_cb), &cursors);
-  g_object_add_weak_pointer (G_OBJECT (state), (gpointer *) &state);
 
   /* A new volume puts the crosshair at its centre. */
   cal_view_state_set_volume (state, volume);
@@ -69,8 +68,7 @@ test_state (void)
   g_assert_null (cal_view_state_get_mask (state));
   g_assert_cmpuint (mask_notes, ==, 2);
 
-  g_object_unref (state);
-  g_assert_null (state);
+  g_assert_finalize_object (state);
 }
 
 int
