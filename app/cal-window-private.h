@@ -3,6 +3,7 @@
 
 #include "cal-export-dialog.h"
 #include "cal-progress.h"
+#include "cal-segmenter.h"
 #include "cal-window.h"
 
 G_BEGIN_DECLS
@@ -47,6 +48,8 @@ struct _CalWindow
   GCancellable         *cancellable;       /* of the running task, NULL when idle */
   GFile                *file;              /* the scan shown */
   CalExportDialog      *export_dialog;     /* weak: the dialog clears it */
+  CalSegmenter         *segmenter;         /* Segment Skull's; NULL: the U-net from the settings */
+  CalSegmenter         *segmenting;        /* the one running */
 
   CalProgress           progress;          /* of the running task */
 };
@@ -72,6 +75,10 @@ void          cal_window_install_load_actions (GtkWidgetClass *widget_class);
 
 /* cal-window-segment.c */
 void          cal_window_install_segment_action (GtkWidgetClass *widget_class);
+/* What Segment Skull runs (tests hand it a stub); NULL: the U-net with the
+ * Preferences' settings on the application's compute cache. */
+void          cal_window_set_segmenter   (CalWindow    *self,
+                                          CalSegmenter *segmenter);
 
 /* cal-window-actions.c */
 void          cal_window_install_work_actions (GtkWidgetClass *widget_class);

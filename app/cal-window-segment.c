@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Segment Skull: the bundled U-net (compute/cal-segment.h) on the scan
- * shown, with progress and Cancel.  cal_segment_async sets up the model,
+ * shown, with progress and Cancel, through a CalSegmenter (a test may
+ * hand the window a stub).  cal_segment_async sets up the model,
  * the Vulkan device and the engine (the CPU reference where no Vulkan
  * device exists) in its worker, so the window never waits for a shader
  * compiler; the application's compute cache keeps them for the next
@@ -11,8 +12,43 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
-#include "cal-segment.h"
+#include "cal-unet-segmenter.h"
 #include "calvaria-application.h"
+
+/* The sentence that says what the mask is: how much bone, what the
+ * clean-up removed, what computed it, and which definition of bone it
+ * follows. */
+static char *
+describe (const CalSegmentation *s)
+{
+  g_autofree char *summary = NULL, *rule = NULL;
+
+  if (s->kind == CAL_SEGMENTER_NETWORK)
+    /* TRANSLATORS: the U-net's mask: its volume in mm³ and mL, voxels, what
+     * the clean-up removed, the device and the time in seconds */
+    summary = g_strdup_printf (_("Mask (U-net skull model): %.0f mm³ (%.1f mL) of bone, %llu voxels. "
+                                 "Removed outside the skull: %llu voxels. %s, %.1f s."),
+                               s->bone_mm3, s->bone_mm3 / 1000, (unsigned long long) s->bone_voxels,
+                               (unsigned long long) s->removed_voxels, s->device ? s->device : "CPU", s->seconds);
+  else
+    /* TRANSLATORS: a mask from something else than the U-net (a threshold, or a test's stand-in):
+     * its volume in mm³ and mL, voxels, and what the clean-up removed */
+    summary = g_strdup_printf (_("Mask: %.0f mm³ (%.1f mL) of bone, %llu voxels. Removed by the clean-up: %llu voxels."),
+                               s->bone_mm3, s->bone_mm3 / 1000, (unsigned long long) s->bone_voxels,
+                               (unsigned long long) s->removed_voxels);
+  /* Which definition of bone the mask follows: the model's probability
+   * threshold and its density floor, or the HU range. */
+  if (s->kind != CAL_SEGMENTER_NETWORK)
+    /* TRANSLATORS: the range of Hounsfield units called bone */
+    rule = g_strdup_printf (_("Bone: %.0f to %.0f HU."), s->min_hu, s->max_hu);
+  else if (isinf (s->min_hu))
+    /* TRANSLATORS: the probability above which the U-net calls a voxel bone */
+    rule = g_strdup_printf (_("Bone: probability above %.2f, no density floor."), s->threshold);
+  else
+    /* TRANSLATORS: the probability threshold, then the least density (Hounsfield units) called bone */
+    rule = g_strdup_printf (_("Bone: probability above %.2f and at least %.0f HU."), s->threshold, s->min_hu);
+  return g_strconcat (summary, " ", rule, NULL);
+}
 
 static void
 segment_done_cb (GObject      *source,
@@ -20,12 +56,13 @@ segment_done_cb (GObject      *source,
                  gpointer      user_data)
 {
   g_autoptr (CalWindow) self = CAL_WINDOW (user_data);
+  g_autoptr (CalSegmenter) segmenter = g_steal_pointer (&self->segmenting);
   g_autoptr (GError) error = NULL;
   g_autoptr (CalMask) mask = NULL;
-  g_autofree char *summary = NULL, *rule = NULL, *text = NULL;
-  CalSegmentReport report = { 0 };
+  g_autofree char *text = NULL;
+  CalSegmentation segmentation = { 0 };
 
-  mask = cal_segment_finish (result, &report, &error);
+  mask = cal_segmenter_segment_finish (segmenter, result, &segmentation, &error);
   cal_window_end_task (self);
   if (!mask)
     {
@@ -33,30 +70,29 @@ segment_done_cb (GObject      *source,
       return;
     }
   cal_view_state_set_mask (self->state, mask);
-  /* TRANSLATORS: the U-net's mask: its volume in mm³ and mL, voxels, what
-   * the clean-up removed, the device and the time in seconds */
-  summary = g_strdup_printf (_("Mask (U-net skull model): %.0f mm³ (%.1f mL) of bone, %llu voxels. "
-                               "Removed outside the skull: %llu voxels. %s, %.1f s."),
-                             report.bone_mm3, report.bone_mm3 / 1000, (unsigned long long) report.bone_voxels,
-                             (unsigned long long) report.removed_voxels, report.device, report.seconds);
-  /* Which definition of bone the mask follows: the model's probability
-   * threshold and its density floor. */
-  if (isinf (report.min_hu))
-    /* TRANSLATORS: the probability above which the U-net calls a voxel bone */
-    rule = g_strdup_printf (_("Bone: probability above %.2f, no density floor."), report.threshold);
-  else
-    /* TRANSLATORS: the probability threshold, then the least density (Hounsfield units) called bone */
-    rule = g_strdup_printf (_("Bone: probability above %.2f and at least %.0f HU."), report.threshold,
-                            report.min_hu);
-  text = g_strconcat (summary, " ", rule, NULL);
+  text = describe (&segmentation);
   /* Where it ran somewhere else than the user would assume (no Vulkan
    * device: the CPU reference), say so where it cannot be missed. */
-  if (report.notice)
-    cal_window_toast (self, report.notice);
-  cal_segment_report_clear (&report);
+  if (segmentation.notice)
+    cal_window_toast (self, segmentation.notice);
+  cal_segmentation_clear (&segmentation);
   gtk_label_set_text (self->mask_label, text);
   gtk_label_set_text (self->mesh_label, _("The 3D surface is out of date: update it."));
   cal_window_update_actions (self);
+}
+
+/* The U-net with the Preferences' memory budget and 16-bit activations,
+ * its device and engine kept by the application between clicks. */
+static CalSegmenter *
+unet_from_settings (CalWindow *self)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  CalSegmentOptions options;
+
+  cal_segment_options_init (&options);
+  options.memory_budget = (guint64) g_settings_get_uint (self->settings, "segment-memory-budget") << 20;
+  options.half_storage = g_settings_get_boolean (self->settings, "segment-half-storage");
+  return cal_unet_segmenter_new (calvaria_application_get_compute_cache (CALVARIA_APPLICATION (app)), NULL, &options);
 }
 
 static void
@@ -66,18 +102,22 @@ segment_action (GtkWidget  *widget,
 {
   CalWindow *self = CAL_WINDOW (widget);
   GCancellable *cancellable;
-  CalSegmentOptions options;
 
   if (cal_window_is_busy (self) || !cal_view_state_get_volume (self->state))
     return;
-  cal_segment_options_init (&options);
-  options.memory_budget = (guint64) g_settings_get_uint (self->settings, "segment-memory-budget") << 20;
-  options.half_storage = g_settings_get_boolean (self->settings, "segment-half-storage");
+  g_set_object (&self->segmenting, NULL);
+  self->segmenting = self->segmenter ? g_object_ref (self->segmenter) : unet_from_settings (self);
   cancellable = cal_window_begin_task (self, _("Segmenting the skull with the U-net…"));
-  cal_segment_async (calvaria_application_get_compute_cache (
-                       CALVARIA_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)))),
-                     NULL, cal_view_state_get_volume (self->state), &options, cal_progress_report, &self->progress,
-                     cancellable, segment_done_cb, g_object_ref (self));
+  cal_segmenter_segment_async (self->segmenting, cal_view_state_get_volume (self->state), cal_progress_report,
+                               &self->progress, cancellable, segment_done_cb, g_object_ref (self));
+}
+
+void
+cal_window_set_segmenter (CalWindow    *self,
+                          CalSegmenter *segmenter)
+{
+  g_return_if_fail (CAL_IS_WINDOW (self));
+  g_set_object (&self->segmenter, segmenter);
 }
 
 void

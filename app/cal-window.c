@@ -284,6 +284,8 @@ cal_window_finalize (GObject *object)
   g_clear_object (&self->state);
   g_clear_object (&self->file);
   g_clear_object (&self->title);
+  g_clear_object (&self->segmenter);
+  g_clear_object (&self->segmenting);
   G_OBJECT_CLASS (cal_window_parent_class)->finalize (object);
 }
 

@@ -4,6 +4,7 @@
 
 #include "cal-mask-components.h"
 #include "cal-threshold.h"
+#include "cal-threshold-segmenter.h"
 #include "cal-test-util.h"
 
 static CalVolume *
@@ -261,11 +262,51 @@ test_async_and_cancel (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
+/* The threshold as a CalSegmenter: the same mask as called directly, and
+ * a report that says which HU range is bone. */
+static void
+test_as_segmenter (void)
+{
+  const double spacing[3] = { 1, 1, 2 };
+  gint16 *v;
+  g_autoptr(CalVolume) volume = new_volume (24, 20, 8, spacing, &v);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(CalMask) mask = NULL, direct = NULL;
+  g_autoptr(GError) error = NULL;
+  CalThresholdOptions options;
+  CalSegmentation segmentation = { 0 };
+  CalSegmenter *segmenter;
+
+  for (int i = 0; i < 24 * 20 * 8; i++)
+    v[i] = (i % 5 == 0) ? 400 : (i % 3 == 0 ? 3500 : -200);
+  cal_threshold_options_init (&options);
+  options.min_island_mm3 = 0;
+  segmenter = cal_threshold_segmenter_new (&options);
+  cal_segmenter_segment_async (segmenter, volume, NULL, NULL, NULL, ready_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  mask = cal_segmenter_segment_finish (segmenter, result, &segmentation, &error);
+  g_assert_no_error (error);
+  direct = cal_threshold_segment (volume, &options, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (cal_mask_get_labels (mask), 24 * 20 * 8, cal_mask_get_labels (direct), 24 * 20 * 8);
+  g_assert_cmpint (segmentation.kind, ==, CAL_SEGMENTER_THRESHOLD);
+  g_assert_cmpuint (segmentation.bone_voxels, ==, cal_mask_count (mask, 1));
+  g_assert_cmpfloat (segmentation.bone_mm3, ==, 2.0 * segmentation.bone_voxels);
+  g_assert_cmpfloat (segmentation.min_hu, ==, options.min_hu);
+  g_assert_cmpfloat (segmentation.max_hu, ==, options.max_hu);
+  g_assert_true (isnan (segmentation.threshold));
+  g_assert_null (segmentation.device);
+  cal_segmentation_clear (&segmentation);
+  g_assert_finalize_object (segmenter);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/threshold/range-and-presets", test_range_and_presets);
+  g_test_add_func ("/threshold/as-segmenter", test_as_segmenter);
   g_test_add_func ("/threshold/components-match-flood-fill", test_components_match_flood_fill);
   g_test_add_func ("/threshold/islands-and-largest", test_islands_and_largest);
   g_test_add_func ("/threshold/fill-cavities", test_fill_cavities);

@@ -9,6 +9,8 @@
 #include "cal-dicom-shim.h"
 
 #include "cal-gui-app.h"
+#include "cal-mask-components.h"
+#include "cal-task.h"
 #include "cal-window-private.h"
 
 static CalvariaApplication *app;
@@ -90,6 +92,121 @@ test_keep_even_part (void)
   g_assert_null (cal_window_get_error (window));
 }
 
+/* A stand-in for the U-net: bone where the CT is 226 HU or more, no
+ * clean-up, no device.  It lets this test check the window's Segment Skull
+ * (its progress, its mask, its report) without Vulkan. */
+#define STUB_TYPE_SEGMENTER (stub_segmenter_get_type ())
+G_DECLARE_FINAL_TYPE (StubSegmenter, stub_segmenter, STUB, SEGMENTER, GObject)
+
+struct _StubSegmenter {
+  GObject parent_instance;
+  guint   runs;
+};
+
+static void stub_iface_init (CalSegmenterInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (StubSegmenter, stub_segmenter, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (CAL_TYPE_SEGMENTER, stub_iface_init))
+
+static gpointer
+stub_job (gpointer       data,
+          GCancellable  *cancellable,
+          GError       **error)
+{
+  CalVolume *ct = data;
+  const CalGrid *grid = cal_volume_get_grid (ct);
+  CalMask *mask = cal_mask_new (grid);
+  guint8 *labels = cal_mask_get_labels_mutable (mask);
+
+  for (guint32 k = 0; k < grid->dims[2]; k++)
+    for (guint32 j = 0; j < grid->dims[1]; j++)
+      for (guint32 i = 0; i < grid->dims[0]; i++)
+        *labels++ = cal_volume_get_value (ct, i, j, k) >= 226;
+  return mask;
+}
+
+static void
+stub_segment_async (CalSegmenter        *segmenter,
+                    CalVolume           *ct,
+                    CalProgressFunc      progress,
+                    gpointer             progress_data,
+                    GCancellable        *cancellable,
+                    GAsyncReadyCallback  callback,
+                    gpointer             user_data)
+{
+  STUB_SEGMENTER (segmenter)->runs++;
+  cal_task_run (segmenter, stub_segment_async, stub_job, g_object_ref (ct), g_object_unref, g_object_unref,
+                cancellable, callback, user_data);
+}
+
+static CalMask *
+stub_segment_finish (CalSegmenter     *segmenter,
+                     GAsyncResult     *result,
+                     CalSegmentation  *segmentation,
+                     GError          **error)
+{
+  CalMask *mask = cal_task_finish (result, stub_segment_async, NULL, error);
+
+  *segmentation = (CalSegmentation) {
+    .kind = CAL_SEGMENTER_OTHER,
+    .bone_voxels = mask ? cal_mask_count (mask, 1) : 0,
+    .bone_mm3 = mask ? cal_mask_count (mask, 1) * cal_mask_voxel_volume (mask) : 0,
+    .seconds = NAN, .threshold = NAN, .min_hu = 226, .max_hu = 3071,
+  };
+  return mask;
+}
+
+static void
+stub_iface_init (CalSegmenterInterface *iface)
+{
+  iface->segment_async = stub_segment_async;
+  iface->segment_finish = stub_segment_finish;
+}
+
+static void
+stub_segmenter_class_init (StubSegmenterClass *klass)
+{
+}
+
+static void
+stub_segmenter_init (StubSegmenter *self)
+{
+}
+
+/* Segment Skull with the stand-in: the window shows its mask and its
+ * report, and never opens a compute device. */
+static void
+test_segment_with_stub (void)
+{
+  StubSegmenter *stub = g_object_new (STUB_TYPE_SEGMENTER, NULL);
+  CalVolume *volume = cal_view_state_get_volume (cal_window_get_state (window));
+  CalMask *mask;
+  guint64 expected = 0;
+  const char *text;
+
+  g_assert_nonnull (volume);
+  for (guint32 k = 0; k < cal_volume_get_grid (volume)->dims[2]; k++)
+    for (guint32 j = 0; j < cal_volume_get_grid (volume)->dims[1]; j++)
+      for (guint32 i = 0; i < cal_volume_get_grid (volume)->dims[0]; i++)
+        expected += cal_volume_get_value (volume, i, j, k) >= 226;
+  g_assert_cmpuint (expected, >, 0);
+
+  cal_window_set_segmenter (window, CAL_SEGMENTER (stub));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.segment", NULL);
+  g_assert_true (cal_gui_wait (idle_cb, window, 60));
+  g_assert_null (cal_window_get_error (window));
+  g_assert_cmpuint (stub->runs, ==, 1);
+  mask = cal_view_state_get_mask (cal_window_get_state (window));
+  g_assert_nonnull (mask);
+  g_assert_cmpuint (cal_mask_count (mask, 1), ==, expected);
+  text = gtk_label_get_text (window->mask_label);
+  g_assert_nonnull (strstr (text, "Mask:"));
+  g_assert_nonnull (strstr (text, "Bone: 226 to 3071 HU."));
+  g_assert_cmpuint (cal_compute_cache_get_devices_opened (calvaria_application_get_compute_cache (app)), ==, 0);
+  cal_window_set_segmenter (window, NULL);
+  g_assert_finalize_object (stub);
+}
+
 /* A copy of a 12-slice series with one slice cut short: leave it out (the
  * first question), then interpolate the gap (the second), and the volume
  * has its 12 slices again. */
@@ -149,6 +266,7 @@ main (int argc, char **argv)
   g_test_add_func ("/confirm/cancel-loads-nothing", test_cancel_loads_nothing);
   g_test_add_func ("/confirm/accept-loads", test_accept_loads);
   g_test_add_func ("/confirm/keep-even-part", test_keep_even_part);
+  g_test_add_func ("/confirm/segment-with-stub", test_segment_with_stub);
   g_test_add_func ("/confirm/exclude-then-interpolate", test_exclude_then_interpolate);
   return g_test_run ();
 }
