@@ -472,11 +472,12 @@ cal_dicom_check_structure (const char  *path,
     }
   if (lying)
     {
-      /* What comes before the damaged top-level element is safe to read,
-       * and says which series the slice was part of.  Not in a deflated
-       * data set: dcmtk's reading of damaged compressed data need not stop
-       * where this walk did (a fuzzed file made it allocate 3.6 GB). */
-      *stop_tag = deflated ? 0 : top_tag;
+      /* A slice cut short inside its pixel data still says which series
+       * it belongs to: what comes before is read, so the series can name
+       * the slice.  Damage anywhere else is not read up to: dcmtk's reading
+       * of a damaged header, or of damaged compressed data, need not stop
+       * where this walk did (fuzzed files made it allocate 3.6 GB). */
+      *stop_tag = !deflated && (top_tag >> 16) == 0x7fe0 ? top_tag : 0;
       if (length == G_MAXUINT64)
         g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_TRUNCATED,
                      "The file is damaged: element (%04x,%04x) of its compressed data set has "
