@@ -107,6 +107,16 @@ cal_nn_graph_last_uses (CalNnGraph *graph)
   return last;
 }
 
+int
+cal_nn_graph_input_index (CalNnGraph *graph,
+                          int         tensor)
+{
+  for (guint k = 0; k < graph->inputs->len; k++)
+    if (g_array_index (graph->inputs, int, k) == tensor)
+      return (int) k;
+  return -1;
+}
+
 /* The index of the smallest free buffer of at least `bytes`, or -1. */
 static int
 best_fit (GArray  *free_sizes,

@@ -97,6 +97,10 @@ CalNnExecutor *cal_nn_reference_new     (CalNnGraph        *graph);
 /* The index of the last node that reads each tensor (graph outputs: G_MAXINT,
  * never read: -1).  Free with g_free. */
 int        *cal_nn_graph_last_uses      (CalNnGraph        *graph);
+/* Which graph input `tensor` is, or -1: an output may be an input passed
+ * straight through. */
+int         cal_nn_graph_input_index    (CalNnGraph        *graph,
+                                         int                tensor);
 /* Bytes of activations a run at `shapes` (from cal_nn_graph_infer_shapes)
  * peaks at, with element_size bytes per value, when each buffer is freed
  * after its last reader and a freed buffer is reused best-fit. */

@@ -444,17 +444,6 @@ typedef struct {
   CalNnExecutor parent;
 } CalNnReference;
 
-static gboolean
-graph_input_index (CalNnGraph *graph,
-                   int         tensor,
-                   guint      *index)
-{
-  for (guint k = 0; k < graph->inputs->len; k++)
-    if (g_array_index (graph->inputs, int, k) == tensor)
-      return *index = k, TRUE;
-  return FALSE;
-}
-
 /* Graph outputs, copied from wherever they are: computed, a constant, or
  * an input passed straight through. */
 static float **
@@ -469,11 +458,9 @@ copy_outputs (CalNnGraph        *graph,
   for (guint i = 0; i < graph->outputs->len; i++)
     {
       int t = g_array_index (graph->outputs, int, i);
-      const float *from = values[t];
-      guint k;
+      int k = cal_nn_graph_input_index (graph, t);
+      const float *from = k >= 0 ? inputs[k] : values[t];
 
-      if (graph_input_index (graph, t, &k))
-        from = inputs[k];
       output_shapes[i] = shapes[t];
       outputs[i] = g_memdup2 (from, MAX (cal_nn_shape_count (&shapes[t]), 1) * sizeof (float));
     }

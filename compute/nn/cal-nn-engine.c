@@ -504,12 +504,12 @@ collect_outputs (CalNnEngine   *e,
       int t = g_array_index (graph->outputs, int, i);
       gsize bytes = cal_nn_shape_count (&e->shapes[t]) * sizeof (float);
       const float *host = cal_nn_graph_get_tensor (graph, t)->data;
+      int k = cal_nn_graph_input_index (graph, t);
 
       output_shapes[i] = e->shapes[t];
       outputs[i] = g_malloc (MAX (bytes, 4));
-      for (guint k = 0; host == NULL && k < graph->inputs->len; k++)
-        if (g_array_index (graph->inputs, int, k) == t)
-          host = inputs[k];
+      if (host == NULL && k >= 0)
+        host = inputs[k];
       if (host != NULL)
         memcpy (outputs[i], host, bytes);
       else if (e->run_error == NULL)
