@@ -567,6 +567,10 @@ cal_surface_from_mask (CalMask          *mask,
       extraction_clear (&x);
       return NULL;
     }
+  /* Only the caller's thread reports chunks as they finish, and the pool's
+   * workers may have taken every chunk: say "done" here so the bar ends full. */
+  if (progress != NULL)
+    progress (1.0, progress_data);
 
   mesh = cal_mesh_new_take (g_steal_pointer (&x.vertices), (guint32) n_vertices,
                             g_steal_pointer (&x.triangles), (guint32) n_triangles, space);

@@ -287,7 +287,8 @@ test_progress (void)
 
   mesh = cal_surface_from_mask (mask, 0, CAL_SPACE_LPS, count_progress, &last, NULL, NULL);
   g_assert_nonnull (mesh);
-  g_assert_cmpfloat (last, >, 0);
+  /* Ends at 1 even when the pool's workers took every chunk (CI saw that). */
+  g_assert_cmpfloat (last, ==, 1.0);
 }
 
 int
