@@ -389,9 +389,11 @@ cal_edit_journal_create (const char  *state_dir,
     }
   j = journal_new (folder, cal_mask_get_grid (mask));
   j->lock_fd = take_lock (folder, error);
+  /* session.ini comes last: a folder without it is no session (a kill
+   * before it leaves nothing to recover, and nothing was reported done). */
   if (j->lock_fd < 0
-      || !write_session_ini (folder, &j->grid, scan_token, empty, error)
-      || !open_journal_file (j, 0, error))
+      || !open_journal_file (j, 0, error)
+      || !write_session_ini (folder, &j->grid, scan_token, empty, error))
     {
       journal_free (j);
       return NULL;
@@ -646,6 +648,16 @@ replay_journal (CalEditRecovery  *r,
   gboolean damaged;
   guint64 expected_seq = 1;
 
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      /* It is made before session.ini, so only a damaged folder lacks it;
+       * with no checkpoint after a record either, it held nothing. */
+      if (r->checkpoint_seq == 0)
+        return TRUE;
+      g_set_error (error, CAL_EDIT_ERROR, CAL_EDIT_ERROR_CORRUPT,
+                   "The session's journal file is missing: the session cannot be trusted");
+      return FALSE;
+    }
   if (!g_file_get_contents (path, &data, &rs.n, error))
     return FALSE;
   rs.p = (const guint8 *) data;

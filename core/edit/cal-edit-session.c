@@ -50,6 +50,37 @@ cal_edit_session_init (CalEditSession *self)
   self->saved_valid = TRUE;
 }
 
+char *
+cal_edit_describe_grid (const CalGrid *grid)
+{
+  double s[3], origin[3];
+  const double zero[3] = { 0, 0, 0 };
+
+  cal_grid_get_spacing (grid, s);
+  cal_grid_voxel_to_patient (grid, zero, origin);
+  return g_strdup_printf ("%u × %u × %u voxels of %.4g × %.4g × %.4g mm, first voxel at "
+                          "(%.2f, %.2f, %.2f) mm LPS", grid->dims[0], grid->dims[1], grid->dims[2],
+                          s[0], s[1], s[2], origin[0], origin[1], origin[2]);
+}
+
+gboolean
+cal_edit_mask_fits_volume (CalMask    *mask,
+                           CalVolume  *volume,
+                           GError    **error)
+{
+  const CalGrid *mg = cal_mask_get_grid (mask), *vg = cal_volume_get_grid (volume);
+  g_autofree char *m = NULL, *v = NULL;
+
+  if (cal_grid_same_geometry (mg, vg, 1e-3))
+    return TRUE;
+  m = cal_edit_describe_grid (mg);
+  v = cal_edit_describe_grid (vg);
+  g_set_error (error, CAL_EDIT_ERROR, CAL_EDIT_ERROR_GRID_MISMATCH,
+               "The mask is not on the CT's grid: the mask has %s, the CT has %s. "
+               "Open the mask made from this CT, or resample it onto the CT first", m, v);
+  return FALSE;
+}
+
 CalEditSession *
 cal_edit_session_new (CalMask   *mask,
                       CalVolume *volume)

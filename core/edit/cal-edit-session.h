@@ -20,6 +20,13 @@ G_BEGIN_DECLS
 #define CAL_TYPE_EDIT_SESSION (cal_edit_session_get_type ())
 G_DECLARE_FINAL_TYPE (CalEditSession, cal_edit_session, CAL, EDIT_SESSION, GObject)
 
+/* Whether a mask opened onto a CT lies on its grid; the refusal names both
+ * grids (size, spacing, origin) so the engineer sees which file is off. */
+gboolean            cal_edit_mask_fits_volume        (CalMask         *mask,
+                                                      CalVolume       *volume,
+                                                      GError         **error);
+char               *cal_edit_describe_grid           (const CalGrid   *grid);
+
 CalEditSession     *cal_edit_session_new             (CalMask         *mask,
                                                       CalVolume       *volume);
 /* Takes over a recovered session: its mask, history and journal folder. */
