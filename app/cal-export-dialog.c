@@ -29,7 +29,7 @@ struct _CalExportDialog
   GtkLabel       *report_label;
 
   /* owned */
-  CalMask        *mask;          /* the window's: never edited in place */
+  CalMask        *mask;          /* a copy of the window's, taken when the dialog opened */
   CalMesh        *mesh;          /* the surface checked, NULL before */
   GCancellable   *cancellable;   /* of the running step */
   GFile          *saving;        /* being written */

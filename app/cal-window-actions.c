@@ -62,8 +62,9 @@ cal_window_scan_loaded (CalWindow *self)
       adw_combo_row_set_selected (self->window_preset_row, cal_hu_preset_position (preset_id));
       cal_view_state_set_window_level (self->state, preset->width, preset->level);
     }
-  gtk_label_set_text (self->mask_label, _("No mask yet: threshold to make one."));
+  gtk_label_set_text (self->mask_label, _("No mask yet: threshold, segment or paint to make one."));
   gtk_label_set_text (self->mesh_label, "");
+  cal_window_edit_scan_loaded (self);
   cal_window_update_actions (self);
 }
 
@@ -95,7 +96,11 @@ threshold_done_cb (GObject      *source,
       g_object_unref (self);
       return;
     }
-  cal_view_state_set_mask (self->state, mask);
+  {
+    g_autofree char *name = g_strdup_printf ("Threshold %g to %g HU", gtk_spin_button_get_value (self->min_hu_spin),
+                                             gtk_spin_button_get_value (self->max_hu_spin));
+    cal_window_edit_apply (self, mask, name);
+  }
   volume = format_volume (summary.bone_volume_mm3);
   text = g_strdup_printf (_("Mask: %s of bone, %llu voxels. "
                             "Removed as islands: %llu, outside the largest piece: %llu."),
@@ -133,7 +138,7 @@ threshold_action (GtkWidget  *widget,
 /* Update 3D ------------------------------------------------------------- */
 
 typedef struct {
-  CalMask        *mask;         /* shared: masks in the view state are never edited in place */
+  CalMask        *mask;         /* a copy: the window's mask is edited in place */
   guint32         max_triangles;
   CalWindow      *window;       /* borrowed: the task holds a reference */
   guint32         n_triangles;  /* result */
@@ -214,7 +219,7 @@ update_3d_action (GtkWidget  *widget,
     return;
   cancellable = cal_window_begin_task (self, _("Building the 3D surface…"));
   job = g_new0 (SurfaceJob, 1);
-  job->mask = g_object_ref (mask);
+  job->mask = cal_mask_copy (mask);   /* the window's mask is edited in place */
   job->max_triangles = cal_window_display_budget (self);
   job->window = self;
   cal_task_run (self, update_3d_action, surface_job, job, (GDestroyNotify) surface_job_free, NULL, cancellable,
@@ -240,7 +245,11 @@ export_action (GtkWidget  *widget,
 
   if (cal_window_is_busy (self) || !mask || self->export_dialog)
     return;
-  self->export_dialog = cal_export_dialog_new (GTK_WINDOW (self), self->settings, mask);
+  {
+    /* The dialog meshes in the background: it gets the mask as it is now. */
+    g_autoptr (CalMask) copy = cal_mask_copy (mask);
+    self->export_dialog = cal_export_dialog_new (GTK_WINDOW (self), self->settings, copy);
+  }
   g_signal_connect_object (self->export_dialog, "destroy",
                            G_CALLBACK (export_dialog_destroyed_cb), self, G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (self->export_dialog));

@@ -40,6 +40,13 @@ struct _CalWindow
   CalSliceView         *sagittal_view;
   CalMeshView          *mesh_view;
   GMenu                *recent_section;
+  GtkListBox           *history_list;
+  GtkRevealer          *preview_revealer;
+  GtkLabel             *preview_label;
+  GtkAdjustment        *radius_adjustment;
+  GtkSwitch            *sphere_switch;
+  GtkSwitch            *limit_hu_switch;
+  GtkButton            *fill_between_button;
 
   /* owned */
   GSettings            *settings;
@@ -50,6 +57,10 @@ struct _CalWindow
   CalExportDialog      *export_dialog;     /* weak: the dialog clears it */
   CalSegmenter         *segmenter;         /* Segment Skull's; NULL: the U-net from the settings */
   CalSegmenter         *segmenting;        /* the one running */
+  CalEditSession       *edit;              /* the mask's editing session, once a scan is open */
+  char                 *pending_recovery;  /* a session folder to restore when its scan has loaded */
+  CalSliceOrientation   last_orientation;  /* the slice view used last: fill between slices goes across it */
+  gboolean              close_confirmed;
 
   CalProgress           progress;          /* of the running task */
 };
@@ -79,6 +90,36 @@ void          cal_window_install_segment_action (GtkWidgetClass *widget_class);
  * Preferences' settings on the application's compute cache. */
 void          cal_window_set_segmenter   (CalWindow    *self,
                                           CalSegmenter *segmenter);
+
+/* cal-window-edit.c: the session, its journal and the history list. */
+CalEditTools   *cal_window_get_tools          (CalWindow      *self);
+const char     *cal_window_get_tool_name      (CalWindow      *self);
+void            cal_window_set_tool_name      (CalWindow      *self,
+                                               const char     *name);
+void            cal_window_edit_scan_loaded   (CalWindow      *self);
+gboolean        cal_window_edit_apply         (CalWindow      *self,
+                                               CalMask        *result,
+                                               const char     *name);
+gboolean        cal_window_has_edits          (CalWindow      *self);
+CalEditSession *cal_window_get_edit_session   (CalWindow      *self);
+gboolean        cal_window_go_to_step         (CalWindow      *self,
+                                               guint           position);
+void            cal_window_edit_dispose       (CalWindow      *self);
+void            cal_window_history_row_activated (GtkListBox   *list,
+                                                  GtkListBoxRow *row,
+                                                  CalWindow    *self);
+
+/* cal-window-edit-actions.c */
+void            cal_window_install_edit_actions (GtkWidgetClass *widget_class);
+gboolean        cal_window_save_mask_to       (CalWindow      *self,
+                                               GFile          *file,
+                                               GError        **error);
+gboolean        cal_window_open_mask_from     (CalWindow      *self,
+                                               GFile          *file,
+                                               GError        **error);
+void            cal_window_restore_session    (CalWindow      *self,
+                                               const char     *session_path,
+                                               GFile          *scan);
 
 /* cal-window-actions.c */
 void          cal_window_install_work_actions (GtkWidgetClass *widget_class);

@@ -69,7 +69,7 @@ segment_done_cb (GObject      *source,
       cal_window_show_error (self, _("Segmentation failed"), error);
       return;
     }
-  cal_view_state_set_mask (self->state, mask);
+  cal_window_edit_apply (self, mask, "Segment skull (U-net)");
   text = describe (&segmentation);
   /* Where it ran somewhere else than the user would assume (no Vulkan
    * device: the CPU reference), say so where it cannot be missed. */

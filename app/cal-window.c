@@ -12,6 +12,7 @@ G_DEFINE_FINAL_TYPE (CalWindow, cal_window, ADW_TYPE_APPLICATION_WINDOW)
 enum {
   PROP_0,
   PROP_SETTINGS,
+  PROP_EDIT_TOOL,
   N_PROPS
 };
 
@@ -81,8 +82,19 @@ cal_window_update_actions (CalWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open-recent", !busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.threshold", scan && !busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.segment", scan && !busy);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.update-3d", mask && !busy);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", mask && !busy);
+  gboolean previewing = self->edit != NULL && cal_edit_session_get_transaction (self->edit) != NULL;
+  CalEditHistory *history = self->edit ? cal_edit_session_get_history (self->edit) : NULL;
+
+  mask = mask && cal_window_has_edits (self);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.update-3d", mask && !busy && !previewing);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", mask && !busy && !previewing);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo", history && !previewing && cal_edit_history_can_undo (history));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.redo", history && !previewing && cal_edit_history_can_redo (history));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.fill-between", history && !previewing);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-mask", mask && !previewing);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open-mask", scan && !busy && !previewing);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.preview-apply", previewing);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.preview-discard", previewing);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel", busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reset-views", scan);
 }
@@ -207,11 +219,57 @@ drop_cb (GtkDropTarget *target,
 /* Object ---------------------------------------------------------------- */
 
 static gboolean
+close_later_cb (gpointer data)
+{
+  gtk_window_close (GTK_WINDOW (data));
+  g_object_unref (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+close_response_cb (AdwMessageDialog *dialog,
+                   const char       *response,
+                   CalWindow        *self)
+{
+  if (g_str_equal (response, "cancel"))
+    return;
+  if (g_str_equal (response, "discard"))
+    cal_edit_session_end_journal (self->edit, TRUE, NULL);
+  /* "keep": the journal stays; the next start offers to restore it. */
+  self->close_confirmed = TRUE;
+  /* After the dialog, which is transient for this window, has gone. */
+  g_idle_add (close_later_cb, g_object_ref (self));
+}
+
+/* Unsaved edits: keep them for later, discard them, or stay. */
+static gboolean
+confirm_close (CalWindow *self)
+{
+  AdwMessageDialog *dialog;
+
+  if (self->close_confirmed || self->edit == NULL || !cal_edit_session_is_modified (self->edit))
+    return FALSE;
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Close With Unsaved Edits?"),
+                                                       _("The mask has edits that are not saved. Kept, they are "
+                                                         "offered the next time Calvaria starts.")));
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "discard", _("_Discard"),
+                                    "keep", _("_Keep for Later"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "discard", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "keep");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (close_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+  return TRUE;
+}
+
+static gboolean
 cal_window_close_request (GtkWindow *window)
 {
   CalWindow *self = CAL_WINDOW (window);
   int width, height;
 
+  if (confirm_close (self))
+    return TRUE;
   if (self->cancellable)
     g_cancellable_cancel (self->cancellable);
   gtk_window_get_default_size (window, &width, &height);
@@ -257,6 +315,27 @@ cal_window_set_property (GObject      *object,
     case PROP_SETTINGS:
       self->settings = g_value_dup_object (value);
       break;
+    case PROP_EDIT_TOOL:
+      cal_window_set_tool_name (self, g_value_get_string (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cal_window_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  CalWindow *self = CAL_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_EDIT_TOOL:
+      g_value_set_string (value, cal_window_get_tool_name (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -271,6 +350,8 @@ cal_window_dispose (GObject *object)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   cal_progress_stop (&self->progress);
+  if (self->state != NULL)
+    cal_window_edit_dispose (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), CAL_TYPE_WINDOW);
   G_OBJECT_CLASS (cal_window_parent_class)->dispose (object);
 }
@@ -286,6 +367,8 @@ cal_window_finalize (GObject *object)
   g_clear_object (&self->title);
   g_clear_object (&self->segmenter);
   g_clear_object (&self->segmenting);
+  g_clear_object (&self->edit);
+  g_free (self->pending_recovery);
   G_OBJECT_CLASS (cal_window_parent_class)->finalize (object);
 }
 
@@ -298,6 +381,7 @@ cal_window_class_init (CalWindowClass *klass)
 
   object_class->constructed = cal_window_constructed;
   object_class->set_property = cal_window_set_property;
+  object_class->get_property = cal_window_get_property;
   object_class->dispose = cal_window_dispose;
   object_class->finalize = cal_window_finalize;
   window_class->close_request = cal_window_close_request;
@@ -305,6 +389,10 @@ cal_window_class_init (CalWindowClass *klass)
   properties[PROP_SETTINGS] =
     g_param_spec_object ("settings", NULL, NULL, G_TYPE_SETTINGS,
                          G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /* The editing tool by name, for the win.tool action (toggle buttons, keys). */
+  properties[PROP_EDIT_TOOL] =
+    g_param_spec_string ("edit-tool", NULL, NULL, "navigate",
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (CAL_TYPE_SLICE_VIEW);
@@ -337,10 +425,72 @@ cal_window_class_init (CalWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CalWindow, sagittal_view);
   gtk_widget_class_bind_template_child (widget_class, CalWindow, mesh_view);
   gtk_widget_class_bind_template_child (widget_class, CalWindow, recent_section);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, history_list);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, preview_revealer);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, preview_label);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, radius_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, sphere_switch);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, limit_hu_switch);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, fill_between_button);
 
   cal_window_install_load_actions (widget_class);
   cal_window_install_work_actions (widget_class);
   cal_window_install_segment_action (widget_class);
+  cal_window_install_edit_actions (widget_class);
+}
+
+static void
+tool_changed_cb (CalWindow *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EDIT_TOOL]);
+}
+
+static void
+hu_range_changed_cb (CalWindow *self)
+{
+  cal_edit_tools_set_hu_range (cal_view_state_get_tools (self->state), gtk_spin_button_get_value (self->min_hu_spin),
+                               gtk_spin_button_get_value (self->max_hu_spin));
+}
+
+static void
+slice_focus_cb (CalSliceView *view,
+                GParamSpec   *pspec,
+                CalWindow    *self)
+{
+  if (gtk_widget_has_focus (GTK_WIDGET (view)))
+    self->last_orientation = cal_slice_view_get_orientation (view);
+}
+
+static void
+edit_failed_cb (CalEditTools *tools,
+                GError       *error,
+                CalWindow    *self)
+{
+  cal_window_show_error (self, _("The edit could not be made safe on disk"), error);
+}
+
+/* The tools follow the sidebar's controls, and the views' keys move them back. */
+static void
+setup_edit_tools (CalWindow *self)
+{
+  CalEditTools *tools = cal_view_state_get_tools (self->state);
+  CalSliceView *views[3] = { self->axial_view, self->coronal_view, self->sagittal_view };
+
+  g_object_bind_property (self->radius_adjustment, "value", tools, "radius",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self->sphere_switch, "active", tools, "sphere",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self->limit_hu_switch, "active", tools, "limit-hu",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  g_signal_connect_swapped (tools, "notify::tool", G_CALLBACK (tool_changed_cb), self);
+  g_signal_connect (tools, "edit-failed", G_CALLBACK (edit_failed_cb), self);
+  g_signal_connect_swapped (self->min_hu_spin, "value-changed", G_CALLBACK (hu_range_changed_cb), self);
+  g_signal_connect_swapped (self->max_hu_spin, "value-changed", G_CALLBACK (hu_range_changed_cb), self);
+  g_signal_connect (self->history_list, "row-activated", G_CALLBACK (cal_window_history_row_activated), self);
+  gtk_list_box_set_activate_on_single_click (self->history_list, TRUE);
+  for (int i = 0; i < 3; i++)
+    g_signal_connect (views[i], "notify::has-focus", G_CALLBACK (slice_focus_cb), self);
+  hu_range_changed_cb (self);
 }
 
 static void
@@ -360,6 +510,7 @@ cal_window_init (CalWindow *self)
                           G_BINDING_SYNC_CREATE);
   g_object_bind_property (self->planes_switch, "active", self->mesh_view, "show-planes",
                           G_BINDING_SYNC_CREATE);
+  setup_edit_tools (self);
 
   title = adw_window_title_new (_("Calvaria"), "");
   self->title = ADW_WINDOW_TITLE (g_object_ref_sink (title));

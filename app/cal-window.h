@@ -36,4 +36,7 @@ guint         cal_window_display_budget (CalWindow           *self);
 /* The export dialog, while open. */
 GtkWindow    *cal_window_get_export_dialog (CalWindow        *self);
 
+/* After a crash: asks whether to restore edits no running Calvaria holds. */
+void          cal_window_offer_restore    (CalWindow           *self);
+
 G_END_DECLS

@@ -70,7 +70,7 @@ calvaria_application_activate (GApplication *app)
   if (active)
     gtk_window_present (active);
   else
-    new_window (self);
+    cal_window_offer_restore (new_window (self));
 }
 
 static void

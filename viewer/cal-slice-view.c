@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#include "cal-slice-view.h"
+#include "cal-slice-view-private.h"
 
 #include <math.h>
 
@@ -7,30 +7,6 @@
 
 #include "cal-slice-render.h"
 #include "cal-view-gestures.h"
-
-struct _CalSliceView
-{
-  GtkWidget            parent_instance;
-
-  /* owned */
-  CalViewState        *state;
-  GdkTexture          *texture;        /* the slice as last rendered */
-  char                *readout;
-
-  CalSliceOrientation  orientation;
-  CalSlicePlane        plane;
-  gboolean             has_plane;
-  CalSliceViewport     viewport;
-  gboolean             fitted;
-  gboolean             texture_dirty;
-  guint                texture_index;
-  gint64               render_usec;
-  double               scroll_accumulated;
-  double               drag_window, drag_level;   /* at the start of a W/L drag */
-  double               drag_center_u, drag_center_v;
-  double               pointer_x, pointer_y;
-  gboolean             pointer_inside;
-};
 
 G_DEFINE_FINAL_TYPE (CalSliceView, cal_slice_view, GTK_TYPE_WIDGET)
 
@@ -75,14 +51,16 @@ cursor_n (CalSliceView *self)
   return n;
 }
 
-static guint
-current_index (CalSliceView *self)
+guint
+cal_slice_view_current_index (CalSliceView *self)
 {
   return cal_slice_plane_index (&self->plane, cursor_n (self));
 }
 
-static void
-invalidate_texture (CalSliceView *self)
+#define current_index cal_slice_view_current_index
+
+void
+cal_slice_view_invalidate (CalSliceView *self)
 {
   self->texture_dirty = TRUE;
   gtk_widget_queue_draw (GTK_WIDGET (self));
@@ -98,7 +76,7 @@ update_plane (CalSliceView *self)
   if (volume)
     cal_slice_plane_init (&self->plane, cal_volume_get_grid (volume), self->orientation);
   g_clear_object (&self->texture);
-  invalidate_texture (self);
+  cal_slice_view_invalidate (self);
 }
 
 static void
@@ -297,6 +275,7 @@ cal_slice_view_snapshot (GtkWidget   *widget,
                                &GRAPHENE_RECT_INIT ((float) x0, (float) y0,
                                                     (float) (x1 - x0), (float) (y1 - y0)));
   append_crosshair (self, snapshot, width, height);
+  cal_slice_view_append_brush (self, snapshot);
   append_annotations (self, snapshot, width, height);
   gtk_snapshot_pop (snapshot);
 }
@@ -378,7 +357,7 @@ key_pressed_cb (GtkEventControllerKey *controller,
       cal_slice_view_reset_zoom (self);
       return TRUE;
     default:
-      return FALSE;
+      return cal_slice_view_tool_key (self, keyval);
     }
 }
 
@@ -402,9 +381,12 @@ cursor_drag_begin_cb (GtkGestureDrag *gesture,
   GdkModifierType mods = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (gesture));
 
   gtk_widget_grab_focus (GTK_WIDGET (self));
+  self->drag_start_x = x;
+  self->drag_start_y = y;
   self->drag_center_u = self->viewport.center_u;
   self->drag_center_v = self->viewport.center_v;
-  if (!(mods & GDK_SHIFT_MASK))
+  self->tool_drag = !(mods & GDK_SHIFT_MASK) && cal_slice_view_tool_begin (self, GTK_GESTURE (gesture), x, y);
+  if (!(mods & GDK_SHIFT_MASK) && !self->tool_drag)
     set_cursor_at (self, x, y);
 }
 
@@ -415,15 +397,30 @@ cursor_drag_update_cb (GtkGestureDrag *gesture,
                        CalSliceView   *self)
 {
   GdkModifierType mods = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (gesture));
-  double x, y;
+  double x = self->drag_start_x, y = self->drag_start_y;
 
+  if (self->tool_drag)
+    {
+      cal_slice_view_tool_update (self, GTK_GESTURE (gesture), x + dx, y + dy);
+      return;
+    }
   if (mods & GDK_SHIFT_MASK)
     {
       pan_from_drag_start (self, dx, dy);
       return;
     }
-  if (gtk_gesture_drag_get_start_point (gesture, &x, &y))
-    set_cursor_at (self, x + dx, y + dy);
+  set_cursor_at (self, x + dx, y + dy);
+}
+
+static void
+cursor_drag_end_cb (GtkGestureDrag *gesture,
+                    double          dx,
+                    double          dy,
+                    CalSliceView   *self)
+{
+  if (self->tool_drag)
+    cal_slice_view_tool_end (self);
+  self->tool_drag = FALSE;
 }
 
 static void
@@ -500,7 +497,7 @@ volume_changed_cb (CalSliceView *self)
 static void
 style_changed_cb (CalSliceView *self)
 {
-  invalidate_texture (self);
+  cal_slice_view_invalidate (self);
 }
 
 static void
@@ -602,6 +599,7 @@ cal_slice_view_init (CalSliceView *self)
   gtk_widget_add_controller (GTK_WIDGET (self), controller);
 
   controller = gtk_event_controller_key_new ();
+  gtk_event_controller_set_name (controller, "slice-keys");
   g_signal_connect (controller, "key-pressed", G_CALLBACK (key_pressed_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), controller);
 
@@ -611,8 +609,9 @@ cal_slice_view_init (CalSliceView *self)
   g_signal_connect (controller, "leave", G_CALLBACK (leave_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), controller);
 
-  cal_view_add_drag (GTK_WIDGET (self), "cursor-drag", GDK_BUTTON_PRIMARY,
-                     G_CALLBACK (cursor_drag_begin_cb), G_CALLBACK (cursor_drag_update_cb), self);
+  g_signal_connect (cal_view_add_drag (GTK_WIDGET (self), "cursor-drag", GDK_BUTTON_PRIMARY,
+                                       G_CALLBACK (cursor_drag_begin_cb), G_CALLBACK (cursor_drag_update_cb), self),
+                    "drag-end", G_CALLBACK (cursor_drag_end_cb), self);
   cal_view_add_drag (GTK_WIDGET (self), "window-level-drag", GDK_BUTTON_SECONDARY,
                      G_CALLBACK (window_level_begin_cb), G_CALLBACK (window_level_update_cb), self);
   cal_view_add_drag (GTK_WIDGET (self), "pan-drag", GDK_BUTTON_MIDDLE,
@@ -647,6 +646,8 @@ cal_slice_view_set_state (CalSliceView *self,
     { "notify::level", G_CALLBACK (style_changed_cb) },
     { "notify::overlay-opacity", G_CALLBACK (style_changed_cb) },
     { "cursor-changed", G_CALLBACK (cursor_changed_cb) },
+    { "mask-edited", G_CALLBACK (style_changed_cb) },
+    { "tools-changed", G_CALLBACK (gtk_widget_queue_draw) },
   };
 
   g_return_if_fail (CAL_IS_SLICE_VIEW (self));
@@ -716,6 +717,13 @@ cal_slice_view_get_readout (CalSliceView *self)
 {
   g_return_val_if_fail (CAL_IS_SLICE_VIEW (self), NULL);
   return self->readout;
+}
+
+const char *
+cal_slice_view_get_title (CalSliceView *self)
+{
+  g_return_val_if_fail (CAL_IS_SLICE_VIEW (self), NULL);
+  return orientation_title (self->orientation);
 }
 
 gint64

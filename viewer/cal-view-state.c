@@ -10,6 +10,7 @@ struct _CalViewState
   /* owned */
   CalVolume *volume;
   CalMask   *mask;
+  CalEditTools *tools;
 
   double     cursor[3];
   double     window;
@@ -31,6 +32,8 @@ enum {
 
 enum {
   CURSOR_CHANGED,
+  MASK_EDITED,
+  TOOLS_CHANGED,
   N_SIGNALS
 };
 
@@ -102,6 +105,9 @@ cal_view_state_dispose (GObject *object)
 {
   CalViewState *self = CAL_VIEW_STATE (object);
 
+  if (self->tools != NULL)
+    g_signal_handlers_disconnect_by_data (self->tools, self);
+  g_clear_object (&self->tools);
   g_clear_object (&self->volume);
   g_clear_object (&self->mask);
   G_OBJECT_CLASS (cal_view_state_parent_class)->dispose (object);
@@ -136,6 +142,30 @@ cal_view_state_class_init (CalViewStateClass *klass)
   signals[CURSOR_CHANGED] =
     g_signal_new ("cursor-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* The mask's voxels changed in place (a CalBox *, the voxels to redraw). */
+  signals[MASK_EDITED] =
+    g_signal_new ("mask-edited", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
+  /* The tool, or the brush's size or shape, changed. */
+  signals[TOOLS_CHANGED] =
+    g_signal_new ("tools-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+tools_mask_edited_cb (CalEditTools *tools,
+                      gpointer      box,
+                      CalViewState *self)
+{
+  g_signal_emit (self, signals[MASK_EDITED], 0, box);
+}
+
+static void
+tools_notify_cb (CalEditTools *tools,
+                 GParamSpec   *pspec,
+                 CalViewState *self)
+{
+  g_signal_emit (self, signals[TOOLS_CHANGED], 0);
 }
 
 static void
@@ -144,6 +174,16 @@ cal_view_state_init (CalViewState *self)
   self->window = 2000;
   self->level = 400;
   self->overlay_opacity = 0.5;
+  self->tools = cal_edit_tools_new ();
+  g_signal_connect (self->tools, "mask-edited", G_CALLBACK (tools_mask_edited_cb), self);
+  g_signal_connect (self->tools, "notify", G_CALLBACK (tools_notify_cb), self);
+}
+
+CalEditTools *
+cal_view_state_get_tools (CalViewState *self)
+{
+  g_return_val_if_fail (CAL_IS_VIEW_STATE (self), NULL);
+  return self->tools;
 }
 
 CalViewState *

@@ -3,6 +3,7 @@
 
 #include <glib-object.h>
 
+#include "cal-edit-tools.h"
 #include "cal-mask.h"
 #include "cal-volume.h"
 
@@ -11,15 +12,19 @@ G_BEGIN_DECLS
 /*
  * What the views of one scan share: the volume and mask shown, the
  * crosshair point (LPS mm) that links them, window/level and overlay
- * opacity.  Views listen to notify:: and "cursor-changed"; the window
- * owns one per open scan.  The volume and mask set here are never changed
- * in place (a new mask replaces the old), so workers may read them while
- * the views draw.
+ * opacity, and the editing tools.  Views listen to notify::,
+ * "cursor-changed", "mask-edited" and "tools-changed"; the window owns one
+ * per open scan.  The volume is never changed in place; the mask is, by
+ * the editing tools on the main thread, so a worker is handed a copy of it
+ * (cal_mask_copy), never the mask itself.
  */
 #define CAL_TYPE_VIEW_STATE (cal_view_state_get_type ())
 G_DECLARE_FINAL_TYPE (CalViewState, cal_view_state, CAL, VIEW_STATE, GObject)
 
 CalViewState *cal_view_state_new                 (void);
+/* The editing tools and the session they change ("mask-edited" and
+ * "tools-changed" on the state follow them). */
+CalEditTools *cal_view_state_get_tools           (CalViewState *self);
 CalVolume    *cal_view_state_get_volume          (CalViewState *self);
 /* Setting a volume drops the mask and puts the cursor at its centre. */
 void          cal_view_state_set_volume          (CalViewState *self,

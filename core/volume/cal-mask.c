@@ -60,6 +60,13 @@ cal_mask_new_take (const CalGrid *grid,
   return self;
 }
 
+CalMask *
+cal_mask_copy (CalMask *self)
+{
+  g_return_val_if_fail (CAL_IS_MASK (self), NULL);
+  return cal_mask_new_take (&self->grid, g_memdup2 (self->labels, cal_grid_n_voxels (&self->grid)));
+}
+
 const CalGrid *
 cal_mask_get_grid (CalMask *self)
 {

@@ -17,6 +17,8 @@ G_DECLARE_FINAL_TYPE (CalMask, cal_mask, CAL, MASK, GObject)
 CalMask       *cal_mask_new              (const CalGrid *grid);
 CalMask       *cal_mask_new_take         (const CalGrid *grid,
                                           guint8        *labels);
+/* A copy to hand a worker: the window's mask is edited in place. */
+CalMask       *cal_mask_copy             (CalMask       *self);
 const CalGrid *cal_mask_get_grid         (CalMask       *self);
 const guint8  *cal_mask_get_labels       (CalMask       *self);
 guint8        *cal_mask_get_labels_mutable (CalMask     *self);

@@ -212,6 +212,15 @@ test_nothing_kept (void)
   assert_tree_clean (g_get_user_cache_dir ());
   assert_tree_clean (g_get_user_data_dir ());
   assert_tree_clean (g_get_user_config_dir ());
+  /* The editing journal (the threshold and the U-net were steps in it):
+   * a folder named by a random id, the scan's location sealed. */
+  {
+    g_autofree char *sessions = g_build_filename (g_get_user_state_dir (), "calvaria", "sessions", NULL);
+    g_autoptr (GDir) dir = g_dir_open (sessions, 0, NULL);
+    g_assert_nonnull (dir);
+    g_assert_nonnull (g_dir_read_name (dir));
+    assert_tree_clean (g_get_user_state_dir ());
+  }
 }
 
 int

@@ -1,0 +1,352 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "cal-edit-tools.h"
+
+#include <math.h>
+
+#include <glib/gi18n.h>
+
+#include "cal-edit-islands.h"
+#include "cal-threshold.h"
+
+struct _CalEditTools
+{
+  GObject         parent_instance;
+
+  CalEditSession *session;
+  CalEditTool     tool;
+  double          radius_mm;
+  gboolean        sphere;
+  gboolean        limit_hu;
+  double          min_hu, max_hu;
+
+  /* the stroke being drawn */
+  gboolean        painting;
+  CalBrush        stroke_brush;
+  double          last[3];
+};
+
+G_DEFINE_FINAL_TYPE (CalEditTools, cal_edit_tools, G_TYPE_OBJECT)
+
+enum { PROP_0, PROP_TOOL, PROP_RADIUS, PROP_SPHERE, PROP_LIMIT_HU, PROP_SESSION, N_PROPS };
+enum { MASK_EDITED, EDIT_FAILED, N_SIGNALS };
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static void
+session_mask_changed_cb (CalEditSession *session,
+                         gpointer        box,
+                         CalEditTools   *self)
+{
+  g_signal_emit (self, signals[MASK_EDITED], 0, box);
+}
+
+static void
+cal_edit_tools_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  CalEditTools *self = CAL_EDIT_TOOLS (object);
+
+  switch (prop_id)
+    {
+    case PROP_TOOL: g_value_set_int (value, self->tool); break;
+    case PROP_RADIUS: g_value_set_double (value, self->radius_mm); break;
+    case PROP_SPHERE: g_value_set_boolean (value, self->sphere); break;
+    case PROP_LIMIT_HU: g_value_set_boolean (value, self->limit_hu); break;
+    case PROP_SESSION: g_value_set_object (value, self->session); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cal_edit_tools_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  CalEditTools *self = CAL_EDIT_TOOLS (object);
+
+  switch (prop_id)
+    {
+    case PROP_TOOL: cal_edit_tools_set_tool (self, g_value_get_int (value)); break;
+    case PROP_RADIUS: cal_edit_tools_set_radius (self, g_value_get_double (value)); break;
+    case PROP_SPHERE: cal_edit_tools_set_sphere (self, g_value_get_boolean (value)); break;
+    case PROP_LIMIT_HU: cal_edit_tools_set_limit_hu (self, g_value_get_boolean (value)); break;
+    case PROP_SESSION: cal_edit_tools_set_session (self, g_value_get_object (value)); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cal_edit_tools_dispose (GObject *object)
+{
+  cal_edit_tools_set_session (CAL_EDIT_TOOLS (object), NULL);
+  G_OBJECT_CLASS (cal_edit_tools_parent_class)->dispose (object);
+}
+
+static void
+cal_edit_tools_class_init (CalEditToolsClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = cal_edit_tools_get_property;
+  object_class->set_property = cal_edit_tools_set_property;
+  object_class->dispose = cal_edit_tools_dispose;
+
+  properties[PROP_TOOL] = g_param_spec_int ("tool", NULL, NULL, CAL_EDIT_TOOL_NAVIGATE, CAL_EDIT_TOOL_REMOVE_ISLAND,
+                                            CAL_EDIT_TOOL_NAVIGATE,
+                                            G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_RADIUS] = g_param_spec_double ("radius", NULL, NULL, CAL_BRUSH_MIN_RADIUS_MM, CAL_BRUSH_MAX_RADIUS_MM,
+                                                 3.0, G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SPHERE] = g_param_spec_boolean ("sphere", NULL, NULL, FALSE,
+                                                  G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LIMIT_HU] = g_param_spec_boolean ("limit-hu", NULL, NULL, FALSE,
+                                                    G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SESSION] = g_param_spec_object ("session", NULL, NULL, CAL_TYPE_EDIT_SESSION,
+                                                  G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[MASK_EDITED] = g_signal_new ("mask-edited", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                       0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
+  signals[EDIT_FAILED] = g_signal_new ("edit-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                       0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+}
+
+static void
+cal_edit_tools_init (CalEditTools *self)
+{
+  const CalThresholdPreset *bone = cal_threshold_preset_find ("bone");
+
+  self->radius_mm = 3.0;
+  self->min_hu = bone->min_hu;
+  self->max_hu = bone->max_hu;
+}
+
+CalEditTools *
+cal_edit_tools_new (void)
+{
+  return g_object_new (CAL_TYPE_EDIT_TOOLS, NULL);
+}
+
+CalEditSession *
+cal_edit_tools_get_session (CalEditTools *self)
+{
+  return self->session;
+}
+
+void
+cal_edit_tools_set_session (CalEditTools   *self,
+                            CalEditSession *session)
+{
+  if (self->session == session)
+    return;
+  cal_edit_tools_stroke_cancel (self);
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_set_object (&self->session, session);
+  if (session != NULL)
+    g_signal_connect (session, "mask-changed", G_CALLBACK (session_mask_changed_cb), self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
+}
+
+CalEditTool cal_edit_tools_get_tool (CalEditTools *self) { return self->tool; }
+double cal_edit_tools_get_radius (CalEditTools *self) { return self->radius_mm; }
+gboolean cal_edit_tools_get_sphere (CalEditTools *self) { return self->sphere; }
+gboolean cal_edit_tools_get_limit_hu (CalEditTools *self) { return self->limit_hu; }
+gboolean cal_edit_tools_is_painting (CalEditTools *self) { return self->painting; }
+
+void
+cal_edit_tools_set_tool (CalEditTools *self,
+                         CalEditTool   tool)
+{
+  if (self->tool == tool)
+    return;
+  cal_edit_tools_stroke_end (self);
+  self->tool = tool;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOOL]);
+}
+
+void
+cal_edit_tools_set_radius (CalEditTools *self,
+                           double        radius_mm)
+{
+  radius_mm = CLAMP (radius_mm, CAL_BRUSH_MIN_RADIUS_MM, CAL_BRUSH_MAX_RADIUS_MM);
+  if (radius_mm == self->radius_mm)
+    return;
+  self->radius_mm = radius_mm;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RADIUS]);
+}
+
+void
+cal_edit_tools_step_radius (CalEditTools *self,
+                            int           steps)
+{
+  static const double sizes[] = { 0.5, 0.75, 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50 };
+  int i = 0, n = G_N_ELEMENTS (sizes);
+
+  /* From the nearest size at or below the current one. */
+  while (i + 1 < n && sizes[i + 1] <= self->radius_mm + 1e-9)
+    i++;
+  if (steps < 0 && sizes[i] < self->radius_mm - 1e-9)
+    steps++;
+  cal_edit_tools_set_radius (self, sizes[CLAMP (i + steps, 0, n - 1)]);
+}
+
+void
+cal_edit_tools_set_sphere (CalEditTools *self,
+                           gboolean      sphere)
+{
+  if (self->sphere == !!sphere)
+    return;
+  self->sphere = !!sphere;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SPHERE]);
+}
+
+void
+cal_edit_tools_set_limit_hu (CalEditTools *self,
+                             gboolean      limit)
+{
+  if (self->limit_hu == !!limit)
+    return;
+  self->limit_hu = !!limit;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LIMIT_HU]);
+}
+
+void
+cal_edit_tools_set_hu_range (CalEditTools *self,
+                             double        min_hu,
+                             double        max_hu)
+{
+  self->min_hu = MIN (min_hu, max_hu);
+  self->max_hu = MAX (min_hu, max_hu);
+}
+
+void
+cal_edit_tools_get_brush (CalEditTools *self,
+                          int           axis,
+                          CalBrush     *brush)
+{
+  cal_brush_init (brush);
+  brush->radius_mm = self->radius_mm;
+  brush->shape = self->sphere ? CAL_BRUSH_SPHERE : CAL_BRUSH_DISC;
+  brush->axis = axis;
+  brush->erase = self->tool == CAL_EDIT_TOOL_ERASER;
+  brush->limit_hu = self->limit_hu;
+  brush->min_hu = self->min_hu;
+  brush->max_hu = self->max_hu;
+}
+
+/* ---- strokes ---- */
+
+static void
+paint (CalEditTools *self,
+       const double  from[3],
+       const double  to[3],
+       double        pressure)
+{
+  CalEditTransaction *tx = cal_edit_session_get_transaction (self->session);
+  CalBrush brush = self->stroke_brush;
+  CalBox box = { { 0 } };
+  double s[3], r;
+
+  if (pressure >= 0)
+    brush.radius_mm = MAX (CAL_BRUSH_MIN_RADIUS_MM, brush.radius_mm * (0.5 + 0.5 * CLAMP (pressure, 0, 1)));
+  if (cal_brush_paint_segment (&brush, tx, cal_edit_session_get_volume (self->session), from, to) == 0)
+    return;
+  /* Redraw only around the segment. */
+  cal_grid_get_spacing (cal_mask_get_grid (cal_edit_session_get_mask (self->session)), s);
+  for (int a = 0; a < 3; a++)
+    {
+      r = brush.radius_mm / s[a] + 1;
+      box.lo[a] = (guint32) MAX (0, floor (MIN (from[a], to[a]) - r));
+      box.hi[a] = (guint32) MAX (0, ceil (MAX (from[a], to[a]) + r) + 1);
+    }
+  cal_box_clip (&box, cal_mask_get_grid (cal_edit_session_get_mask (self->session))->dims);
+  g_signal_emit (self, signals[MASK_EDITED], 0, &box);
+}
+
+gboolean
+cal_edit_tools_stroke_begin (CalEditTools *self,
+                             const double  ijk[3],
+                             int           axis,
+                             double        pressure)
+{
+  if (self->session == NULL || self->painting
+      || (self->tool != CAL_EDIT_TOOL_BRUSH && self->tool != CAL_EDIT_TOOL_ERASER)
+      || cal_edit_session_get_transaction (self->session) != NULL)
+    return FALSE;
+  cal_edit_tools_get_brush (self, axis, &self->stroke_brush);
+  cal_edit_session_begin (self->session);
+  self->painting = TRUE;
+  for (int a = 0; a < 3; a++)
+    self->last[a] = ijk[a];
+  paint (self, ijk, ijk, pressure);
+  return TRUE;
+}
+
+void
+cal_edit_tools_stroke_to (CalEditTools *self,
+                          const double  ijk[3],
+                          double        pressure)
+{
+  if (!self->painting)
+    return;
+  /* Discs stay on the slice the stroke began on. */
+  paint (self, self->last, ijk, pressure);
+  for (int a = 0; a < 3; a++)
+    self->last[a] = ijk[a];
+}
+
+static void
+commit (CalEditTools *self,
+        const char   *name,
+        CalEditKind   kind)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!cal_edit_session_commit (self->session, name, kind, NULL, &error))
+    g_signal_emit (self, signals[EDIT_FAILED], 0, error);
+}
+
+void
+cal_edit_tools_stroke_end (CalEditTools *self)
+{
+  g_autofree char *what = NULL;
+
+  if (!self->painting)
+    return;
+  self->painting = FALSE;
+  what = cal_brush_describe (&self->stroke_brush);
+  commit (self, what, CAL_EDIT_KIND_STROKE);
+}
+
+void
+cal_edit_tools_stroke_cancel (CalEditTools *self)
+{
+  if (!self->painting)
+    return;
+  self->painting = FALSE;
+  cal_edit_session_revert (self->session);
+}
+
+gboolean
+cal_edit_tools_pick_island (CalEditTools *self,
+                            const double  ijk[3])
+{
+  const guint32 *dims;
+  guint32 v[3];
+  guint64 changed;
+  gboolean keep = self->tool == CAL_EDIT_TOOL_KEEP_ISLAND;
+
+  if (self->session == NULL || self->painting || cal_edit_session_get_transaction (self->session) != NULL
+      || (self->tool != CAL_EDIT_TOOL_KEEP_ISLAND && self->tool != CAL_EDIT_TOOL_REMOVE_ISLAND))
+    return FALSE;
+  dims = cal_mask_get_grid (cal_edit_session_get_mask (self->session))->dims;
+  for (int a = 0; a < 3; a++)
+    {
+      double r = floor (ijk[a] + 0.5);
+      if (r < 0 || r >= dims[a])
+        return FALSE;
+      v[a] = (guint32) r;
+    }
+  changed = keep ? cal_edit_islands_keep_at (cal_edit_session_begin (self->session), CAL_LABEL_BONE, v)
+                 : cal_edit_islands_remove_at (cal_edit_session_begin (self->session), CAL_LABEL_BONE, v);
+  /* The history names are English in the journal; the list translates them. */
+  commit (self, keep ? "Keep island" : "Remove island", CAL_EDIT_KIND_REGION);
+  return changed > 0;
+}
