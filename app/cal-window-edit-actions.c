@@ -55,10 +55,16 @@ fill_between_action (GtkWidget  *widget,
   g_signal_emit_by_name (edit, "mask-changed", &box);
   /* TRANSLATORS: the fill preview; the view is Axial, Coronal or Sagittal */
   text = g_strdup_printf (_("Fill between slices (preview): %llu voxels on %u slices, between %u drawn slices "
-                            "across the %s view%s."),
+                            "across the %s view."),
                           (unsigned long long) added, summary.n_filled, summary.n_drawn,
-                          cal_slice_view_get_title (view),
-                          summary.n_unmatched > 0 ? _("; pieces that overlap nothing on the next drawn slice are left as they are") : "");
+                          cal_slice_view_get_title (view));
+  if (summary.n_unmatched > 0)
+    {
+      g_autofree char *more = g_strconcat (text, " ", _("Pieces that overlap nothing on the next drawn slice are "
+                                                         "left as they are."), NULL);
+      g_free (text);
+      text = g_steal_pointer (&more);
+    }
   gtk_label_set_text (self->preview_label, text);
   gtk_revealer_set_reveal_child (self->preview_revealer, TRUE);
   cal_window_update_actions (self);

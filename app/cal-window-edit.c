@@ -5,6 +5,7 @@
 #include "cal-window-private.h"
 
 #include <glib/gi18n.h>
+#include <stdio.h>
 
 #include "cal-fill-between.h"
 #include "cal-loader.h"
@@ -53,18 +54,21 @@ step_label (CalEditStep *step)
   guint64 added = cal_edit_step_get_n_added (step), removed = cal_edit_step_get_n_removed (step);
   g_autofree char *what = NULL, *counts = NULL;
 
-  if (g_str_has_prefix (name, "Brush "))
-    what = g_strdup_printf (_("Brush %s"), name + 6);
-  else if (g_str_has_prefix (name, "Eraser "))
-    what = g_strdup_printf (_("Eraser %s"), name + 7);
+  double r, lo, hi;
+  char axis;
+
+  if (sscanf (name, "Brush %lf mm", &r) == 1)
+    what = g_strdup_printf (strstr (name, "sphere") ? _("Brush %.1f mm sphere") : _("Brush %.1f mm"), r);
+  else if (sscanf (name, "Eraser %lf mm", &r) == 1)
+    what = g_strdup_printf (strstr (name, "sphere") ? _("Eraser %.1f mm sphere") : _("Eraser %.1f mm"), r);
   else if (g_str_equal (name, "Keep island"))
     what = g_strdup (_("Keep piece"));
   else if (g_str_equal (name, "Remove island"))
     what = g_strdup (_("Remove piece"));
-  else if (g_str_has_prefix (name, "Fill between slices"))
-    what = g_strdup_printf (_("Fill between slices%s"), name + strlen ("Fill between slices"));
-  else if (g_str_has_prefix (name, "Threshold"))
-    what = g_strdup_printf (_("Threshold%s"), name + strlen ("Threshold"));
+  else if (sscanf (name, "Fill between slices (%c)", &axis) == 1)
+    what = g_strdup_printf (_("Fill between slices (%c)"), axis);
+  else if (sscanf (name, "Threshold %lf to %lf HU", &lo, &hi) == 2)
+    what = g_strdup_printf (_("Threshold %g to %g HU"), lo, hi);
   else if (g_str_equal (name, "Segment skull (U-net)"))
     what = g_strdup (_("Segment skull (U-net)"));
   else if (g_str_equal (name, "Open mask"))

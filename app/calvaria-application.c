@@ -38,6 +38,11 @@ static const struct {
   { "win.update-3d",     { "<Control>u", NULL } },
   { "win.reset-views",   { "<Control>r", NULL } },
   { "win.cancel",        { "Escape", NULL } },
+  { "win.undo",          { "<Control>z", NULL } },
+  { "win.redo",          { "<Control><Shift>z", "<Control>y" } },
+  { "win.save-mask",     { "<Control>s", NULL } },
+  { "win.open-mask",     { "<Control><Shift>m", NULL } },
+  { "win.fill-between",  { "<Control>i", NULL } },
   { "win.show-help-overlay", { "<Control>question", NULL } },
 };
 

@@ -3,7 +3,6 @@
 
 #include <math.h>
 
-#include <glib/gi18n.h>
 
 #include "cal-edit-islands.h"
 #include "cal-threshold.h"

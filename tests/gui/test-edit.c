@@ -517,6 +517,47 @@ test_close_asks (void)
   g_assert_cmpuint (orphans->len, ==, 0);
 }
 
+/* The shortcuts window lists every tool's key and every editing action. */
+static void
+test_shortcuts_window (void)
+{
+  g_autoptr (GtkBuilder) builder = gtk_builder_new_from_resource ("/org/calvaria/Calvaria/gtk/help-overlay.ui");
+  GtkWidget *overlay = GTK_WIDGET (gtk_builder_get_object (builder, "help_overlay"));
+  const char *wanted_accels[] = { "b", "e", "k", "d", "n", "bracketleft bracketright" };
+  const char *wanted_actions[] = { "win.undo", "win.redo", "win.fill-between", "win.save-mask", "win.open-mask" };
+  g_autoptr (GPtrArray) accels = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) actions = g_ptr_array_new_with_free_func (g_free);
+  GtkWidget *w;
+
+  g_assert_nonnull (overlay);
+  /* Walk every widget of the window. */
+  for (w = overlay; w != NULL; )
+    {
+      if (GTK_IS_SHORTCUTS_SHORTCUT (w))
+        {
+          char *accel = NULL, *action = NULL;
+          g_object_get (w, "accelerator", &accel, "action-name", &action, NULL);
+          if (accel)
+            g_ptr_array_add (accels, accel);
+          if (action)
+            g_ptr_array_add (actions, action);
+        }
+      if (gtk_widget_get_first_child (w))
+        w = gtk_widget_get_first_child (w);
+      else
+        {
+          while (w != NULL && w != overlay && gtk_widget_get_next_sibling (w) == NULL)
+            w = gtk_widget_get_parent (w);
+          w = w == NULL || w == overlay ? NULL : gtk_widget_get_next_sibling (w);
+        }
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (wanted_accels); i++)
+    g_assert_true (g_ptr_array_find_with_equal_func (accels, wanted_accels[i], g_str_equal, NULL));
+  for (guint i = 0; i < G_N_ELEMENTS (wanted_actions); i++)
+    g_assert_true (g_ptr_array_find_with_equal_func (actions, wanted_actions[i], g_str_equal, NULL));
+  gtk_window_destroy (GTK_WINDOW (overlay));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -534,6 +575,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/edit/open", test_open);
   g_test_add_func ("/edit/keys", test_keys);
+  g_test_add_func ("/edit/shortcuts-window", test_shortcuts_window);
   g_test_add_func ("/edit/fill-between", test_fill_between);
   g_test_add_func ("/edit/threshold-is-a-step", test_threshold_is_a_step);
   g_test_add_func ("/edit/brush-stroke", test_brush_stroke);
