@@ -118,6 +118,11 @@ cal_metrics_squared_edt (const guint8  *features,
   for (int axis = 0; axis < 3; axis++)
     {
       EdtPass pass = { out, dims, spacing[axis], axis, strides[axis], dims[axis] };
+
+      /* Along an axis one voxel long nothing moves (2D images: a pass of
+       * a quarter million one-voxel lines would cost more than the rest). */
+      if (dims[axis] == 1)
+        continue;
       cal_parallel_for ((guint) (n / dims[axis]), edt_pass_line, &pass);
     }
 }

@@ -10,6 +10,7 @@
 #include <zlib.h>
 
 #include "cal-atomic-file.h"
+#include "cal-edit-checkpointer.h"
 
 struct _CalEditJournal
 {
@@ -22,18 +23,24 @@ struct _CalEditJournal
   guint     records_since_checkpoint;
   guint64   bytes_since_checkpoint;
 
-  /* The checkpoint writer (mutex-protected). */
-  GMutex    lock;
-  GCond     idle;
-  gboolean  writing;
-  guint8   *pending;             /* labels waiting to be written, or NULL */
-  guint64   pending_seq;
-  guint64   checkpoint_seq;
-  GError   *checkpoint_error;
+  /* Checkpoints: a worker with its own copy of the mask (cal-edit-checkpointer.h). */
+  CalEditCheckpointer *checkpointer;
+  guint64   base_checkpoint_seq;   /* a recovered session's checkpoint */
   /* A record could not be written: later records would not replay on what
    * the journal holds, so none is written until a checkpoint of the whole
-   * mask has succeeded (each commit asks for one). */
+   * mask (stale_request, or a later one) has succeeded; each append asks
+   * for one meanwhile. */
   gboolean  stale;
+  guint64   stale_request;
+
+  /* fdatasync() of the journal runs on its own thread: a record is safe
+   * from a killed process once write() returns (it is in the kernel), and
+   * from a power cut once this thread has synced it, a few ms later; the
+   * main thread never waits for the disk.  sync_errno (atomic) reports a
+   * failed sync to the next append. */
+  GThreadPool *syncer;
+  gint      sync_queued;
+  gint      sync_errno;
 };
 
 char *
@@ -145,32 +152,6 @@ take_lock (const char  *folder,
 
 #define CHECKPOINT_MAGIC "CALCKPT1"
 
-static gboolean
-cal_edit_checkpoint_write (const char     *folder,
-                           const guint32   dims[3],
-                           const guint8   *labels,
-                           guint64         seq,
-                           GError        **error)
-{
-  g_autofree char *path = g_build_filename (folder, "checkpoint", NULL);
-  g_autoptr(CalAtomicFile) file = cal_atomic_file_new (path, 1, error);
-  guint8 header[8 + 8 + 12];
-  guint64 seq_le = GUINT64_TO_LE (seq);
-
-  if (file == NULL)
-    return FALSE;
-  memcpy (header, CHECKPOINT_MAGIC, 8);
-  memcpy (header + 8, &seq_le, 8);
-  for (int a = 0; a < 3; a++)
-    {
-      guint32 le = GUINT32_TO_LE (dims[a]);
-      memcpy (header + 16 + 4 * a, &le, 4);
-    }
-  return cal_atomic_file_write (file, header, sizeof header, error)
-         && cal_atomic_file_write (file, labels, (gsize) dims[0] * dims[1] * dims[2], error)
-         && cal_atomic_file_commit (file, error);
-}
-
 /* The checkpoint's labels (NULL and FALSE with no error when there is none). */
 static gboolean
 read_checkpoint (const char     *folder,
@@ -222,131 +203,91 @@ read_checkpoint (const char     *folder,
   return TRUE;
 }
 
-static gpointer
-checkpoint_thread (gpointer data)
-{
-  CalEditJournal *j = data;
-
-  g_mutex_lock (&j->lock);
-  while (j->pending != NULL)
-    {
-      g_autofree guint8 *labels = g_steal_pointer (&j->pending);
-      guint64 seq = j->pending_seq;
-      g_autoptr(GError) error = NULL;
-      gboolean ok;
-
-      g_mutex_unlock (&j->lock);
-      ok = cal_edit_checkpoint_write (j->path, j->grid.dims, labels, seq, &error);
-      g_mutex_lock (&j->lock);
-      if (ok)
-        {
-          j->checkpoint_seq = seq;
-          g_clear_error (&j->checkpoint_error);
-          if (j->pending == NULL)
-            j->stale = FALSE;
-        }
-      else
-        {
-          g_clear_error (&j->checkpoint_error);
-          j->checkpoint_error = g_steal_pointer (&error);
-        }
-    }
-  j->writing = FALSE;
-  g_cond_broadcast (&j->idle);
-  g_mutex_unlock (&j->lock);
-  return NULL;
-}
-
 void
-cal_edit_journal_checkpoint (CalEditJournal *journal,
-                             CalMask        *mask)
+cal_edit_journal_checkpoint (CalEditJournal *journal)
 {
-  gsize n = cal_grid_n_voxels (&journal->grid);
-  guint8 *copy = g_memdup2 (cal_mask_get_labels (mask), n);
+  guint64 request = cal_edit_checkpointer_request (journal->checkpointer, journal->seq);
 
-  g_mutex_lock (&journal->lock);
-  g_free (journal->pending);
-  journal->pending = copy;
-  journal->pending_seq = journal->seq;
+  if (journal->stale)
+    journal->stale_request = request;
   journal->records_since_checkpoint = 0;
   journal->bytes_since_checkpoint = 0;
-  if (!journal->writing)
-    {
-      journal->writing = TRUE;
-      g_thread_unref (g_thread_new ("calvaria-checkpoint", checkpoint_thread, journal));
-    }
-  g_mutex_unlock (&journal->lock);
 }
 
 gboolean
 cal_edit_journal_wait (CalEditJournal  *journal,
                        GError         **error)
 {
-  gboolean ok;
-
-  g_mutex_lock (&journal->lock);
-  while (journal->writing)
-    g_cond_wait (&journal->idle, &journal->lock);
-  ok = journal->checkpoint_error == NULL;
-  if (!ok)
-    g_propagate_error (error, g_error_copy (journal->checkpoint_error));
-  g_mutex_unlock (&journal->lock);
-  return ok;
+  return cal_edit_checkpointer_wait (journal->checkpointer, error);
 }
 
 GError *
 cal_edit_journal_dup_checkpoint_error (CalEditJournal *journal)
 {
-  GError *error;
-
-  g_mutex_lock (&journal->lock);
-  error = journal->checkpoint_error ? g_error_copy (journal->checkpoint_error) : NULL;
-  g_mutex_unlock (&journal->lock);
-  return error;
+  return cal_edit_checkpointer_dup_error (journal->checkpointer);
 }
 
 guint64
 cal_edit_journal_get_checkpoint_seq (CalEditJournal *journal)
 {
-  guint64 seq;
-
-  g_mutex_lock (&journal->lock);
-  seq = journal->checkpoint_seq;
-  g_mutex_unlock (&journal->lock);
-  return seq;
+  return MAX (journal->base_checkpoint_seq, cal_edit_checkpointer_get_seq (journal->checkpointer));
 }
 
 const char *cal_edit_journal_get_path (CalEditJournal *journal) { return journal->path; }
 guint64 cal_edit_journal_get_seq (CalEditJournal *journal) { return journal->seq; }
 
+/* ---- syncing the journal ---- */
+
+static void
+sync_journal (gpointer data,
+              gpointer user_data)
+{
+  CalEditJournal *j = user_data;
+
+  g_atomic_int_set (&j->sync_queued, 0);
+  if (fdatasync (j->journal_fd) != 0)
+    g_atomic_int_set (&j->sync_errno, errno ? errno : EIO);
+}
+
+static void
+queue_sync (CalEditJournal *j)
+{
+  if (g_atomic_int_compare_and_exchange (&j->sync_queued, 0, 1))
+    g_thread_pool_push (j->syncer, GINT_TO_POINTER (1), NULL);
+}
+
 /* ---- sessions ---- */
 
 static CalEditJournal *
 journal_new (const char    *folder,
-             const CalGrid *grid)
+             CalMask       *mask)
 {
+  const CalGrid *grid = cal_mask_get_grid (mask);
   CalEditJournal *j = g_new0 (CalEditJournal, 1);
 
   j->path = g_strdup (folder);
   j->grid = *grid;
   j->journal_fd = -1;
   j->lock_fd = -1;
-  g_mutex_init (&j->lock);
-  g_cond_init (&j->idle);
+  j->syncer = g_thread_pool_new (sync_journal, j, 1, TRUE, NULL);
+  j->checkpointer = cal_edit_checkpointer_new (folder, mask);
   return j;
 }
 
 static void
 journal_free (CalEditJournal *j)
 {
-  cal_edit_journal_wait (j, NULL);
+  /* Every step handed over reaches the shadow, every checkpoint asked for is written. */
+  cal_edit_checkpointer_free (j->checkpointer);
+  /* Every queued sync done before the file closes. */
+  g_thread_pool_free (j->syncer, FALSE, TRUE);
   if (j->journal_fd >= 0)
-    close (j->journal_fd);
+    {
+      fdatasync (j->journal_fd);
+      close (j->journal_fd);
+    }
   if (j->lock_fd >= 0)
     close (j->lock_fd);   /* releases the flock */
-  g_clear_error (&j->checkpoint_error);
-  g_mutex_clear (&j->lock);
-  g_cond_clear (&j->idle);
   g_free (j->path);
   g_free (j);
 }
@@ -387,7 +328,7 @@ cal_edit_journal_create (const char  *state_dir,
       errno_error (error, "make its folder in the state folder");
       return NULL;
     }
-  j = journal_new (folder, cal_mask_get_grid (mask));
+  j = journal_new (folder, mask);
   j->lock_fd = take_lock (folder, error);
   /* session.ini comes last: a folder without it is no session (a kill
    * before it leaves nothing to recover, and nothing was reported done). */
@@ -399,36 +340,33 @@ cal_edit_journal_create (const char  *state_dir,
       return NULL;
     }
   if (!empty)
-    cal_edit_journal_checkpoint (j, mask);
+    cal_edit_journal_checkpoint (j);
   return j;
 }
 
+/* The step is in the window but not (certainly) in the journal: it goes to
+ * the shadow all the same, and a checkpoint of the whole mask is asked for. */
 static void
 mark_stale (CalEditJournal *journal,
-            CalMask        *mask)
+            CalEditStep    *step)
 {
-  g_mutex_lock (&journal->lock);
+  cal_edit_checkpointer_add_step (journal->checkpointer, step);
   journal->stale = TRUE;
-  g_mutex_unlock (&journal->lock);
-  cal_edit_journal_checkpoint (journal, mask);
+  cal_edit_journal_checkpoint (journal);
 }
 
 gboolean
 cal_edit_journal_is_safe (CalEditJournal *journal)
 {
-  gboolean safe;
-
-  g_mutex_lock (&journal->lock);
-  safe = !journal->stale;
-  g_mutex_unlock (&journal->lock);
-  return safe;
+  if (journal->stale && cal_edit_checkpointer_get_done (journal->checkpointer) >= journal->stale_request)
+    journal->stale = FALSE;
+  return !journal->stale;
 }
 
 gboolean
 cal_edit_journal_append (CalEditJournal  *journal,
                          CalEditOp        op,
                          CalEditStep     *step,
-                         CalMask         *mask,
                          GError         **error)
 {
   g_autoptr(GBytes) body_step = cal_edit_step_serialize (step);
@@ -438,15 +376,20 @@ cal_edit_journal_append (CalEditJournal  *journal,
   g_autofree guint8 *record = g_malloc (n);
   guint64 seq = journal->seq + 1, seq_le = GUINT64_TO_LE (seq);
   guint32 len_le = GUINT32_TO_LE ((guint32) n_body), crc;
-  gboolean stale;
+  int sync_failed;
 
-  g_mutex_lock (&journal->lock);
-  stale = journal->stale;
-  g_mutex_unlock (&journal->lock);
-  if (stale)
+  if (!cal_edit_journal_is_safe (journal))
     {
-      cal_edit_journal_checkpoint (journal, mask);
+      mark_stale (journal, step);
       return TRUE;
+    }
+  sync_failed = g_atomic_int_exchange (&journal->sync_errno, 0);
+  if (sync_failed != 0)
+    {
+      /* What is on disk is uncertain: start again from a checkpoint. */
+      mark_stale (journal, step);
+      errno = sync_failed;
+      return errno_error (error, "make the last steps safe on disk");
     }
   if (n_body > G_MAXUINT32)
     {
@@ -472,29 +415,21 @@ cal_edit_journal_append (CalEditJournal  *journal,
           /* Leave no torn record behind: the next append starts clean. */
           if (ftruncate (journal->journal_fd, (off_t) journal->journal_bytes) == 0)
             lseek (journal->journal_fd, (off_t) journal->journal_bytes, SEEK_SET);
-          mark_stale (journal, mask);
+          mark_stale (journal, step);
           errno = saved;
           return errno_error (error, "record the last step");
         }
       done += (gsize) w;
     }
-  if (fdatasync (journal->journal_fd) != 0)
-    {
-      int saved = errno;
-      /* The record may or may not be on disk: cut it off and start again from a checkpoint. */
-      if (ftruncate (journal->journal_fd, (off_t) journal->journal_bytes) == 0)
-        lseek (journal->journal_fd, (off_t) journal->journal_bytes, SEEK_SET);
-      mark_stale (journal, mask);
-      errno = saved;
-      return errno_error (error, "make the last step safe on disk");
-    }
+  queue_sync (journal);
+  cal_edit_checkpointer_add_step (journal->checkpointer, step);
   journal->seq = seq;
   journal->journal_bytes += n;
   journal->records_since_checkpoint++;
   journal->bytes_since_checkpoint += n;
   if (journal->records_since_checkpoint >= CAL_EDIT_JOURNAL_CHECKPOINT_RECORDS
       || journal->bytes_since_checkpoint >= CAL_EDIT_JOURNAL_CHECKPOINT_BYTES)
-    cal_edit_journal_checkpoint (journal, mask);
+    cal_edit_journal_checkpoint (journal);
   return TRUE;
 }
 
@@ -751,7 +686,7 @@ CalEditJournal *
 cal_edit_journal_resume (CalEditRecovery  *recovery,
                          GError          **error)
 {
-  CalEditJournal *j = journal_new (recovery->path, cal_mask_get_grid (recovery->mask));
+  CalEditJournal *j = journal_new (recovery->path, recovery->mask);
 
   j->lock_fd = take_lock (recovery->path, error);
   if (j->lock_fd < 0 || !open_journal_file (j, recovery->valid_bytes, error))
@@ -760,9 +695,8 @@ cal_edit_journal_resume (CalEditRecovery  *recovery,
       return NULL;
     }
   j->seq = recovery->seq;
-  j->checkpoint_seq = recovery->checkpoint_seq;
-  j->records_since_checkpoint = recovery->n_replayed;
+  j->base_checkpoint_seq = recovery->checkpoint_seq;
   /* A fresh checkpoint: the next crash starts from here. */
-  cal_edit_journal_checkpoint (j, recovery->mask);
+  cal_edit_journal_checkpoint (j);
   return j;
 }

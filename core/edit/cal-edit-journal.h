@@ -18,7 +18,8 @@ G_BEGIN_DECLS
  *                "CJR1", body length, CRC-32 of the body, then the body
  *                (sequence number, operation, the step's serialized form);
  *   checkpoint   the whole mask after record N (gzip, written atomically by
- *                a background thread while editing goes on);
+ *                a worker that keeps its own copy of the mask, updated from
+ *                the records, while editing goes on);
  *   lock         held (flock) while the session is open: a folder whose lock
  *                can be taken belongs to a Calvaria that is gone.
  * Recovery reads the checkpoint (or the empty mask the session began with)
@@ -50,17 +51,16 @@ CalEditJournal *cal_edit_journal_create         (const char     *state_dir,
 gboolean        cal_edit_journal_append         (CalEditJournal *journal,
                                                  CalEditOp       op,
                                                  CalEditStep    *step,
-                                                 CalMask        *mask,
                                                  GError        **error);
 /* FALSE after a record could not be written, until a checkpoint of the
  * whole mask succeeds (each append asks for one meanwhile): the window
  * shows that the latest edits are not yet safe. */
 gboolean        cal_edit_journal_is_safe        (CalEditJournal *journal);
-/* Starts a checkpoint of the mask as it is now (a copy; the write runs on a
- * worker thread).  One at a time: a request while one runs is kept and
- * written after it, the newest winning. */
-void            cal_edit_journal_checkpoint     (CalEditJournal *journal,
-                                                 CalMask        *mask);
+/* Asks for a checkpoint of the mask after the last record.  The journal's
+ * worker keeps its own copy of the mask, updated from the records, and
+ * writes it: nothing is copied or written on the caller's thread, and a
+ * request overtaken by a newer one is skipped. */
+void            cal_edit_journal_checkpoint     (CalEditJournal *journal);
 /* Waits for the checkpoint in flight, if any. FALSE with the error of the
  * last checkpoint that failed (a full disk: the previous one is intact). */
 gboolean        cal_edit_journal_wait           (CalEditJournal *journal,

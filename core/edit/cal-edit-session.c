@@ -191,7 +191,7 @@ record (CalEditSession  *self,
 {
   if (self->journal == NULL)
     return TRUE;
-  return cal_edit_journal_append (self->journal, op, step, self->mask, error);
+  return cal_edit_journal_append (self->journal, op, step, error);
 }
 
 gboolean

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cal-metrics.h"
+#include "cal-parallel.h"
 
 /* A slice of the mask perpendicular to `axis`, as a 2D image: (u, v) are
  * the other two axes in increasing order. */
@@ -48,18 +49,33 @@ plane_index (const Plane *pl,
   return u * pl->stride[pl->au] + v * pl->stride[pl->av] + k * pl->stride[pl->axis];
 }
 
-static gboolean
-slice_has (const Plane *pl,
-           guint8       label,
-           guint32      k)
+/* Which slices along the axis hold the label: one pass in memory order,
+ * whatever the axis (a strided scan per slice is many times slower). */
+static gboolean *
+drawn_slices (const Plane *pl,
+              guint8       label)
 {
+  const CalGrid *grid = cal_mask_get_grid (pl->mask);
   const guint8 *labels = cal_mask_get_labels (pl->mask);
+  gboolean *drawn = g_new0 (gboolean, pl->nk);
+  gsize v = 0;
 
-  for (guint32 v = 0; v < pl->nv; v++)
-    for (guint32 u = 0; u < pl->nu; u++)
-      if (labels[plane_index (pl, u, v, k)] == label)
-        return TRUE;
-  return FALSE;
+  for (guint32 k = 0; k < grid->dims[2]; k++)
+    for (guint32 j = 0; j < grid->dims[1]; j++)
+      {
+        const guint32 at[3] = { 0, j, k };
+        if (pl->axis != 0)
+          {
+            /* The whole row lies in one slice: look for the label once. */
+            if (!drawn[at[pl->axis]] && memchr (labels + v, label, grid->dims[0]) != NULL)
+              drawn[at[pl->axis]] = TRUE;
+          }
+        else
+          for (guint32 i = 0; i < grid->dims[0]; i++)
+            drawn[i] |= labels[v + i] == label;
+        v += grid->dims[0];
+      }
+  return drawn;
 }
 
 static void
@@ -130,6 +146,45 @@ keep_pieces_with_core (guint8       *u_set,
   return dropped;
 }
 
+typedef struct {
+  const Plane  *pl;
+  guint8        label;
+  guint32       k0, k1;
+  const guint8 *a, *b, *core, *u_set;
+  const double *r;
+  guint64      *added;    /* per slice */
+} FillSlices;
+
+static void
+fill_slice (guint    index,
+            gpointer data)
+{
+  FillSlices *job = data;
+  const Plane *pl = job->pl;
+  guint8 *labels = cal_mask_get_labels_mutable (pl->mask);
+  guint32 k = job->k0 + 1 + index;
+  double t = (double) (k - job->k0) / (job->k1 - job->k0);
+  guint64 added = 0;
+
+  for (guint32 v = 0; v < pl->nv; v++)
+    for (guint32 u = 0; u < pl->nu; u++)
+      {
+        gsize i = u + (gsize) pl->nu * v, at;
+        gboolean in = job->u_set[i]
+                      && (job->core[i] || (job->b[i] && job->r[i] <= t) || (job->a[i] && job->r[i] <= 1.0 - t));
+        if (!in)
+          continue;
+        at = plane_index (pl, u, v, k);
+        /* Only background is filled: other labels are never overwritten. */
+        if (labels[at] == CAL_LABEL_BACKGROUND)
+          {
+            labels[at] = job->label;
+            added++;
+          }
+      }
+  job->added[index] = added;
+}
+
 /* Fills slices k0 < k < k1 from the drawn slices a (at k0) and b (at k1). */
 static guint64
 fill_gap (const Plane        *pl,
@@ -146,7 +201,6 @@ fill_gap (const Plane        *pl,
   const double spacing[3] = { pl->su, pl->sv, 1.0 };
   g_autofree guint8 *core = g_malloc (n), *u_set = g_malloc (n), *outside = g_malloc (n);
   g_autofree double *d_core = g_new (double, n), *d_out = g_new (double, n), *r = g_new (double, n);
-  guint8 *labels = cal_mask_get_labels_mutable (pl->mask);
   gboolean any = FALSE;
   guint64 added = 0;
   CalBox box;
@@ -177,27 +231,17 @@ fill_gap (const Plane        *pl,
   box.lo[pl->av] = 0;
   box.hi[pl->av] = pl->nv;
   cal_edit_transaction_touch (tx, &box);
-  for (guint32 k = k0 + 1; k < k1; k++)
-    {
-      double t = (double) (k - k0) / (k1 - k0);
-      guint64 before = added;
-      for (guint32 v = 0; v < pl->nv; v++)
-        for (guint32 u = 0; u < pl->nu; u++)
-          {
-            gsize i = u + (gsize) pl->nu * v, at;
-            gboolean in = core[i] || (b[i] && r[i] <= t) || (a[i] && r[i] <= 1.0 - t);
-            if (!in || !u_set[i])
-              continue;
-            at = plane_index (pl, u, v, k);
-            /* Only background is filled: other labels are never overwritten. */
-            if (labels[at] == CAL_LABEL_BACKGROUND)
-              {
-                labels[at] = label;
-                added++;
-              }
-          }
-      summary->n_filled += added > before;
-    }
+  {
+    FillSlices job = { pl, label, k0, k1, a, b, core, u_set, r, g_new0 (guint64, k1 - k0 - 1) };
+    /* Slices are independent: fill them side by side. */
+    cal_parallel_for (k1 - k0 - 1, fill_slice, &job);
+    for (guint32 i = 0; i + 1 < k1 - k0; i++)
+      {
+        added += job.added[i];
+        summary->n_filled += job.added[i] > 0;
+      }
+    g_free (job.added);
+  }
   return added;
 }
 
@@ -212,6 +256,7 @@ cal_fill_between_slices (CalEditTransaction *tx,
   Plane pl;
   gsize n;
   g_autofree guint8 *prev = NULL, *next = NULL;
+  g_autofree gboolean *drawn = NULL;
   gint64 prev_k = -1;
   guint64 added = 0;
 
@@ -223,9 +268,10 @@ cal_fill_between_slices (CalEditTransaction *tx,
   n = (gsize) pl.nu * pl.nv;
   prev = g_malloc (n);
   next = g_malloc (n);
+  drawn = drawn_slices (&pl, label);
   for (guint32 k = 0; k < pl.nk; k++)
     {
-      if (!slice_has (&pl, label, k))
+      if (!drawn[k])
         continue;
       summary->n_drawn++;
       read_slice (&pl, label, k, next);

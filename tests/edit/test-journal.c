@@ -232,7 +232,7 @@ test_checkpoint_while_editing (Fixture       *f,
     {
       /* Ask for a checkpoint and go on editing at once: it is written
        * from a copy while the strokes continue. */
-      cal_edit_journal_checkpoint (journal, f->mask);
+      cal_edit_journal_checkpoint (journal);
       edit_randomly (f, 9, 100 + round);
     }
   g_assert_true (cal_edit_journal_wait (journal, &error));
@@ -266,7 +266,7 @@ checkpoint_on_full_disk (Fixture *f)
   g_autoptr(GError) error = NULL;
   guint64 before = cal_edit_journal_get_checkpoint_seq (journal);
 
-  cal_edit_journal_checkpoint (journal, f->mask);
+  cal_edit_journal_checkpoint (journal);
   g_assert_false (cal_edit_journal_wait (journal, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
   g_assert_cmpuint (cal_edit_journal_get_checkpoint_seq (journal), ==, before);
@@ -283,7 +283,7 @@ test_full_disk_during_checkpoint (Fixture       *f,
   gsize checkpoint_size;
 
   edit_randomly (f, 20, 3);
-  cal_edit_journal_checkpoint (journal, f->mask);
+  cal_edit_journal_checkpoint (journal);
   g_assert_true (cal_edit_journal_wait (journal, &error));
   checkpoint_size = file_size (folder, "checkpoint");
   edit_randomly (f, 10, 4);
