@@ -151,13 +151,14 @@ cal_edit_checkpointer_request (CalEditCheckpointer *self,
                                guint64              seq)
 {
   Item *item = g_new0 (Item, 1);
+  guint64 request;
 
   item->seq = seq;
   g_mutex_lock (&self->lock);
-  item->request = ++self->latest_request;
+  request = item->request = ++self->latest_request;
   g_mutex_unlock (&self->lock);
-  push (self, item);
-  return item->request;
+  push (self, item);   /* the worker owns the item from here */
+  return request;
 }
 
 gboolean
