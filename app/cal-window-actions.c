@@ -5,10 +5,6 @@
 
 #include <glib/gi18n.h>
 
-#include "cal-mesh-display.h"
-#include "cal-mesh-pipeline.h"
-#include "cal-parallel.h"
-#include "cal-task.h"
 #include "cal-preset-labels.h"
 #include "cal-slice-render.h"
 #include "cal-threshold.h"
@@ -64,6 +60,7 @@ cal_window_scan_loaded (CalWindow *self)
     }
   gtk_label_set_text (self->mask_label, _("No mask yet: threshold, segment or paint to make one."));
   gtk_label_set_text (self->mesh_label, "");
+  cal_window_surface_clear (self);
   cal_window_edit_scan_loaded (self);
   cal_window_update_actions (self);
 }
@@ -137,93 +134,12 @@ threshold_action (GtkWidget  *widget,
 
 /* Update 3D ------------------------------------------------------------- */
 
-typedef struct {
-  CalMask        *mask;         /* a copy: the window's mask is edited in place */
-  guint32         max_triangles;
-  CalWindow      *window;       /* borrowed: the task holds a reference */
-  guint32         n_triangles;  /* result */
-  CalDisplayMesh *display;      /* result */
-} SurfaceJob;
-
-static void
-surface_job_free (SurfaceJob *job)
-{
-  g_clear_object (&job->mask);
-  g_clear_pointer (&job->display, cal_display_mesh_free);
-  g_free (job);
-}
-
-/* The surface, and straight away its reduction for drawing: both in the
- * worker, so the main loop never waits for either. */
-static gpointer
-surface_job (gpointer       data,
-             GCancellable  *cancellable,
-             GError       **error)
-{
-  SurfaceJob *job = data;
-  g_autoptr (CalMesh) mesh = NULL;
-  CalMeshOptions options;
-  CalMeshReport report;
-
-  cal_mesh_options_init (&options);
-  mesh = cal_mesh_build (job->mask, &options, &report, cal_progress_report, &job->window->progress,
-                         cancellable, error);
-  if (!mesh)
-    return NULL;
-  job->n_triangles = cal_mesh_get_n_triangles (mesh);
-  job->display = cal_display_mesh_new (mesh, job->max_triangles);
-  return CAL_TASK_DONE;
-}
-
-static void update_3d_action (GtkWidget  *widget,
-                              const char *action_name,
-                              GVariant   *parameter);
-
-static void
-surface_done_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  CalWindow *self = CAL_WINDOW (source);
-  SurfaceJob *job;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *text = NULL;
-  gboolean built = cal_task_finish (result, update_3d_action, (gpointer *) &job, &error) != NULL;
-
-  cal_window_end_task (self);
-  if (!built)
-    {
-      cal_window_show_error (self, _("The 3D surface could not be built"), error);
-      return;
-    }
-  if (job->display->n_triangles < job->n_triangles)
-    text = g_strdup_printf (_("Surface: %u triangles, drawn reduced to %u."),
-                            job->n_triangles, job->display->n_triangles);
-  else
-    text = g_strdup_printf (_("Surface: %u triangles."), job->n_triangles);
-  gtk_label_set_text (self->mesh_label, text);
-  cal_mesh_view_set_display_mesh (self->mesh_view, g_steal_pointer (&job->display));
-}
-
 static void
 update_3d_action (GtkWidget  *widget,
                   const char *action_name,
                   GVariant   *parameter)
 {
-  CalWindow *self = CAL_WINDOW (widget);
-  CalMask *mask = cal_view_state_get_mask (self->state);
-  GCancellable *cancellable;
-  SurfaceJob *job;
-
-  if (cal_window_is_busy (self) || !mask)
-    return;
-  cancellable = cal_window_begin_task (self, _("Building the 3D surface…"));
-  job = g_new0 (SurfaceJob, 1);
-  job->mask = cal_mask_copy (mask);   /* the window's mask is edited in place */
-  job->max_triangles = cal_window_display_budget (self);
-  job->window = self;
-  cal_task_run (self, update_3d_action, surface_job, job, (GDestroyNotify) surface_job_free, NULL, cancellable,
-                surface_done_cb, NULL);
+  cal_window_surface_build (CAL_WINDOW (widget));
 }
 
 /* Export, reset ------------------------------------------------------------ */

@@ -153,7 +153,8 @@ cal_window_history_row_activated (GtkListBox    *list,
 /* The session ---------------------------------------------------------- */
 
 static void
-mask_changed_cb (CalWindow *self)
+mask_changed_cb (CalWindow    *self,
+                 const CalBox *box)
 {
   g_autofree char *text = NULL;
   guint applied = cal_edit_history_get_position (cal_edit_session_get_history (self->edit));
@@ -163,7 +164,10 @@ mask_changed_cb (CalWindow *self)
   /* A preview is not an edit yet: the label follows the history. */
   if (cal_edit_session_get_transaction (self->edit) == NULL)
     gtk_label_set_text (self->mask_label, text);
-  gtk_label_set_text (self->mesh_label, _("The 3D surface is out of date: update it."));
+  if (self->surface != NULL || self->surface_busy)
+    cal_window_surface_mask_changed (self, box);
+  else
+    gtk_label_set_text (self->mesh_label, _("The 3D surface is out of date: update it."));
 }
 
 /* The journal's scan token: the scan's location sealed, as in the recent list. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include "cal-block-surface.h"
 #include "cal-export-dialog.h"
 #include "cal-progress.h"
 #include "cal-segmenter.h"
@@ -61,6 +62,11 @@ struct _CalWindow
   char                 *pending_recovery;  /* a session folder to restore when its scan has loaded */
   CalSliceOrientation   last_orientation;  /* the slice view used last: fill between slices goes across it */
   gboolean              close_confirmed;
+  CalBlockSurface      *surface;           /* the 3D view's, once Update 3D made it */
+  gboolean              surface_busy;      /* a worker is meshing */
+  CalBox                surface_dirty;     /* changed since the worker started */
+  guint64               surface_full_triangles;
+  double                surface_update_ms; /* the last update, edit to view */
 
   CalProgress           progress;          /* of the running task */
 };
@@ -120,6 +126,12 @@ gboolean        cal_window_open_mask_from     (CalWindow      *self,
 void            cal_window_restore_session    (CalWindow      *self,
                                                const char     *session_path,
                                                GFile          *scan);
+
+/* cal-window-surface.c: the 3D view's surface, following every edit. */
+void            cal_window_surface_build        (CalWindow      *self);
+void            cal_window_surface_mask_changed (CalWindow      *self,
+                                                 const CalBox   *box);
+void            cal_window_surface_clear        (CalWindow      *self);
 
 /* cal-window-actions.c */
 void          cal_window_install_work_actions (GtkWidgetClass *widget_class);

@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "cal-box.h"
 #include "cal-mask.h"
 
 G_BEGIN_DECLS
@@ -27,20 +28,6 @@ typedef enum {
   CAL_EDIT_ERROR_INVALID,       /* an argument out of its range */
   CAL_EDIT_ERROR_JOURNAL,       /* the journal cannot be written or read */
 } CalEditError;
-
-/* A box of voxels, lo inclusive, hi exclusive; empty when any hi <= lo. */
-typedef struct {
-  guint32 lo[3];
-  guint32 hi[3];
-} CalBox;
-
-gboolean cal_box_is_empty   (const CalBox *box);
-guint64  cal_box_n_voxels   (const CalBox *box);
-void     cal_box_union      (CalBox       *box,
-                             const CalBox *other);
-/* Clips to a grid of dims; returns FALSE when nothing is left. */
-gboolean cal_box_clip       (CalBox        *box,
-                             const guint32  dims[3]);
 
 typedef enum {
   CAL_EDIT_KIND_STROKE,     /* brush, eraser */

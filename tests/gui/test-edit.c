@@ -286,6 +286,48 @@ test_threshold_is_a_step (void)
 }
 
 static gboolean
+surface_changed_cb (gpointer data)
+{
+  const CalDisplayMesh *mesh = cal_mesh_view_get_display_mesh (cal_window_get_mesh_view (window));
+  return mesh != NULL && mesh->n_triangles != *(guint32 *) data && !window->surface_busy;
+}
+
+/* Update 3D once; then every edit re-meshes its blocks, and the view shows
+ * the new surface without another click. */
+static void
+test_surface_follows_edits (void)
+{
+  const double dab[3] = { 100, 100, 20 };
+  const CalDisplayMesh *mesh;
+  guint32 before;
+  gint64 start;
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.update-3d", NULL);
+  wait_idle ();
+  mesh = cal_mesh_view_get_display_mesh (cal_window_get_mesh_view (window));
+  g_assert_nonnull (mesh);
+  g_assert_cmpuint (mesh->n_triangles, >, 1000);
+  before = mesh->n_triangles;
+  g_assert_nonnull (strstr (gtk_label_get_text (window->mesh_label), "follows every edit"));
+
+  set_tool ("brush");
+  gtk_adjustment_set_value (window->radius_adjustment, 6);
+  go_to_slice (20);
+  start = g_get_monotonic_time ();
+  click_voxel (dab);     /* a blob outside the ring: new triangles */
+  g_assert_true (cal_gui_wait (surface_changed_cb, &before, 10));
+  g_test_message ("the 3D view followed the stroke in %.0f ms (worker: %.0f ms)",
+                  (g_get_monotonic_time () - start) / 1000.0, window->surface_update_ms);
+  mesh = cal_mesh_view_get_display_mesh (cal_window_get_mesh_view (window));
+  g_assert_cmpuint (mesh->n_triangles, >, before);
+  before = mesh->n_triangles;
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.undo", NULL);
+  g_assert_true (cal_gui_wait (surface_changed_cb, &before, 10));
+  g_assert_cmpuint (cal_mesh_view_get_display_mesh (cal_window_get_mesh_view (window))->n_triangles, <, before);
+  set_tool ("navigate");
+}
+
+static gboolean
 is_brush_ring (const guint8 p[4])
 {
   return p[1] > 180 && p[0] < 140 && p[2] < 160;
@@ -578,6 +620,7 @@ main (int argc, char **argv)
   g_test_add_func ("/edit/shortcuts-window", test_shortcuts_window);
   g_test_add_func ("/edit/fill-between", test_fill_between);
   g_test_add_func ("/edit/threshold-is-a-step", test_threshold_is_a_step);
+  g_test_add_func ("/edit/surface-follows-edits", test_surface_follows_edits);
   g_test_add_func ("/edit/brush-stroke", test_brush_stroke);
   g_test_add_func ("/edit/eraser", test_eraser);
   g_test_add_func ("/edit/pieces", test_pieces);
