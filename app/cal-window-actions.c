@@ -86,27 +86,24 @@ threshold_done_cb (GObject      *source,
   CalThresholdSummary summary;
 
   mask = cal_threshold_segment_finish (result, &summary, &error);
-  cal_window_end_task (self);
   if (!mask)
     {
+      cal_window_end_task (self);
       cal_window_show_error (self, _("Threshold failed"), error);
       g_object_unref (self);
       return;
     }
-  {
-    g_autofree char *name = g_strdup_printf ("Threshold %g to %g HU", gtk_spin_button_get_value (self->min_hu_spin),
-                                             gtk_spin_button_get_value (self->max_hu_spin));
-    cal_window_edit_apply (self, mask, name);
-  }
   volume = format_volume (summary.bone_volume_mm3);
   text = g_strdup_printf (_("Mask: %s of bone, %llu voxels. "
                             "Removed as islands: %llu, outside the largest piece: %llu."),
                           volume, (unsigned long long) summary.n_bone,
                           (unsigned long long) summary.n_islands_removed,
                           (unsigned long long) summary.n_outside_largest);
-  gtk_label_set_text (self->mask_label, text);
-  gtk_label_set_text (self->mesh_label, _("The 3D surface is out of date: update it."));
-  cal_window_update_actions (self);
+  {
+    g_autofree char *name = g_strdup_printf ("Threshold %g to %g HU", gtk_spin_button_get_value (self->min_hu_spin),
+                                             gtk_spin_button_get_value (self->max_hu_spin));
+    cal_window_edit_finish_task (self, mask, name, text);
+  }
   g_object_unref (self);
 }
 
@@ -127,6 +124,7 @@ threshold_action (GtkWidget  *widget,
   options.keep_largest = gtk_switch_get_active (self->keep_largest_switch);
   options.min_island_mm3 = gtk_spin_button_get_value (self->min_island_spin);
   cancellable = cal_window_begin_task (self, _("Thresholding…"));
+  cal_window_edit_task_started (self);
   cal_threshold_segment_async (cal_view_state_get_volume (self->state), &options,
                                cal_progress_report, &self->progress, cancellable,
                                threshold_done_cb, g_object_ref (self));

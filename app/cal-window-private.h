@@ -62,6 +62,8 @@ struct _CalWindow
   char                 *pending_recovery;  /* a session folder to restore when its scan has loaded */
   CalSliceOrientation   last_orientation;  /* the slice view used last: fill between slices goes across it */
   gboolean              close_confirmed;
+  CalMask              *task_base;         /* the mask when a whole-mask task started (a copy) */
+  guint64               task_base_version;
   CalBlockSurface      *surface;           /* the 3D view's, once Update 3D made it */
   gboolean              surface_busy;      /* a worker is meshing */
   CalBox                surface_dirty;     /* changed since the worker started */
@@ -107,6 +109,11 @@ gboolean        cal_window_edit_apply         (CalWindow      *self,
                                                CalMask        *result,
                                                const char     *name);
 gboolean        cal_window_has_edits          (CalWindow      *self);
+void            cal_window_edit_task_started  (CalWindow      *self);
+void            cal_window_edit_finish_task   (CalWindow      *self,
+                                               CalMask        *result,
+                                               const char     *name,
+                                               const char     *label);
 CalEditSession *cal_window_get_edit_session   (CalWindow      *self);
 gboolean        cal_window_go_to_step         (CalWindow      *self,
                                                guint           position);

@@ -63,22 +63,19 @@ segment_done_cb (GObject      *source,
   CalSegmentation segmentation = { 0 };
 
   mask = cal_segmenter_segment_finish (segmenter, result, &segmentation, &error);
-  cal_window_end_task (self);
   if (!mask)
     {
+      cal_window_end_task (self);
       cal_window_show_error (self, _("Segmentation failed"), error);
       return;
     }
-  cal_window_edit_apply (self, mask, "Segment skull (U-net)");
   text = describe (&segmentation);
   /* Where it ran somewhere else than the user would assume (no Vulkan
    * device: the CPU reference), say so where it cannot be missed. */
   if (segmentation.notice)
     cal_window_toast (self, segmentation.notice);
   cal_segmentation_clear (&segmentation);
-  gtk_label_set_text (self->mask_label, text);
-  gtk_label_set_text (self->mesh_label, _("The 3D surface is out of date: update it."));
-  cal_window_update_actions (self);
+  cal_window_edit_finish_task (self, mask, "Segment skull (U-net)", text);
 }
 
 /* The U-net with the Preferences' memory budget and 16-bit activations,
@@ -108,6 +105,7 @@ segment_action (GtkWidget  *widget,
   g_set_object (&self->segmenting, NULL);
   self->segmenting = self->segmenter ? g_object_ref (self->segmenter) : unet_from_settings (self);
   cancellable = cal_window_begin_task (self, _("Segmenting the skull with the U-net…"));
+  cal_window_edit_task_started (self);
   cal_segmenter_segment_async (self->segmenting, cal_view_state_get_volume (self->state), cal_progress_report,
                                &self->progress, cancellable, segment_done_cb, g_object_ref (self));
 }

@@ -368,6 +368,7 @@ cal_window_finalize (GObject *object)
   g_clear_object (&self->segmenter);
   g_clear_object (&self->segmenting);
   g_clear_object (&self->edit);
+  g_clear_object (&self->task_base);
   cal_window_surface_clear (self);
   g_free (self->pending_recovery);
   G_OBJECT_CLASS (cal_window_parent_class)->finalize (object);

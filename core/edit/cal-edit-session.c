@@ -15,6 +15,7 @@ struct _CalEditSession
   guint               saved_position;   /* history position when last saved */
   guint               saved_forgotten;
   gboolean            saved_valid;
+  guint64             version;
 };
 
 G_DEFINE_FINAL_TYPE (CalEditSession, cal_edit_session, G_TYPE_OBJECT)
@@ -179,6 +180,7 @@ emit_changed (CalEditSession *self,
 {
   CalBox copy = *box;
 
+  self->version++;
   if (!cal_box_is_empty (&copy))
     g_signal_emit (self, signals[MASK_CHANGED], 0, &copy);
 }
@@ -249,6 +251,32 @@ cal_edit_session_replace_labels (CalEditSession  *self,
   memcpy (cal_mask_get_labels_mutable (self->mask), cal_mask_get_labels (result),
           cal_grid_n_voxels (cal_mask_get_grid (result)));
   return cal_edit_session_commit (self, name, CAL_EDIT_KIND_WHOLE_MASK, step_out, error);
+}
+
+guint64
+cal_edit_session_get_version (CalEditSession *self)
+{
+  return self->version;
+}
+
+gboolean
+cal_edit_session_apply_step (CalEditSession  *self,
+                             CalEditStep     *step,
+                             guint64          version,
+                             GError         **error)
+{
+  if (self->tx != NULL || version != self->version)
+    {
+      g_set_error (error, CAL_EDIT_ERROR, CAL_EDIT_ERROR_NOTHING,
+                   "The mask has changed since the step was computed");
+      return FALSE;
+    }
+  if (!cal_edit_step_apply (step, self->mask, error))
+    return FALSE;
+  note_push (self);
+  cal_edit_history_push (self->history, step);
+  emit_changed (self, cal_edit_step_get_box (step));
+  return record (self, CAL_EDIT_OP_DO, step, error);
 }
 
 static gboolean

@@ -69,6 +69,17 @@ gboolean            cal_edit_session_replace_labels  (CalEditSession  *self,
                                                       CalEditStep    **step_out,
                                                       GError         **error);
 
+/* A step computed elsewhere (cal_edit_step_new_between() in a worker) from
+ * a copy of the mask at version `version`: applied when the mask has not
+ * changed since, FALSE with CAL_EDIT_ERROR_NOTHING when it has (the caller
+ * then replaces the labels instead).  Journal errors as for commit(). */
+gboolean            cal_edit_session_apply_step      (CalEditSession  *self,
+                                                      CalEditStep     *step,
+                                                      guint64          version,
+                                                      GError         **error);
+/* Goes up by one with every change of the mask's voxels. */
+guint64             cal_edit_session_get_version     (CalEditSession  *self);
+
 gboolean            cal_edit_session_undo            (CalEditSession  *self,
                                                       GError         **error);
 gboolean            cal_edit_session_redo            (CalEditSession  *self,

@@ -202,6 +202,64 @@ cal_edit_step_encode (const char        *name,
   return step;
 }
 
+/* ---- a step between two masks ---- */
+
+typedef struct {
+  const guint8  *a, *b;
+  const guint32 *dims;
+  const CalBox  *box;
+} Between;
+
+static void
+between_row (guint32   y,
+             guint32   z,
+             guint8   *out,
+             gpointer  data)
+{
+  Between *w = data;
+  gsize row = (gsize) w->dims[0] * (y + (gsize) w->dims[1] * z);
+
+  for (guint32 x = w->box->lo[0]; x < w->box->hi[0]; x++)
+    *out++ = w->a[row + x] ^ w->b[row + x];
+}
+
+CalEditStep *
+cal_edit_step_new_between (CalMask     *before,
+                           CalMask     *after,
+                           const char  *name,
+                           CalEditKind  kind)
+{
+  const CalGrid *grid = cal_mask_get_grid (before);
+  const guint8 *a = cal_mask_get_labels (before), *b = cal_mask_get_labels (after);
+  guint64 added = 0, removed = 0;
+  CalBox box = { { 0 } };
+  Between w = { a, b, grid->dims, &box };
+  gsize v = 0;
+
+  g_return_val_if_fail (cal_grid_n_voxels (cal_mask_get_grid (after)) == cal_grid_n_voxels (grid), NULL);
+  for (guint32 z = 0; z < grid->dims[2]; z++)
+    for (guint32 y = 0; y < grid->dims[1]; y++)
+      {
+        guint32 first = G_MAXUINT32, last = 0;
+        for (guint32 x = 0; x < grid->dims[0]; x++, v++)
+          if (a[v] != b[v])
+            {
+              first = MIN (first, x);
+              last = x;
+              added += a[v] == 0;
+              removed += b[v] == 0;
+            }
+        if (first != G_MAXUINT32)
+          {
+            CalBox row = { { first, y, z }, { last + 1, y + 1, z + 1 } };
+            cal_box_union (&box, &row);
+          }
+      }
+  if (cal_box_is_empty (&box))
+    return NULL;
+  return cal_edit_step_encode (name, kind, &box, added, removed, between_row, &w);
+}
+
 /* ---- decoding ---- */
 
 typedef struct {

@@ -71,6 +71,13 @@ CalEditStep *cal_edit_step_deserialize   (GBytes        *bytes,
                                           const guint32  dims[3],
                                           GError       **error);
 
+/* The step that turns `before` into `after` (same grid); NULL when they are
+ * equal.  Reads only: a worker computes a whole-mask step from a copy. */
+CalEditStep *cal_edit_step_new_between   (CalMask       *before,
+                                          CalMask       *after,
+                                          const char    *name,
+                                          CalEditKind    kind);
+
 /* Encoding, for CalEditTransaction: `xor_row` fills one row of the XOR
  * (x from box->lo[0] to box->hi[0]) for row (y, z). */
 typedef void (*CalEditXorRowFunc) (guint32   y,
