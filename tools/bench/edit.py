@@ -84,6 +84,12 @@ def main():
         ("whole-mask step (U-net over threshold): make / size",
          f"{res['whole_mask_step_ms']:.0f} ms / {res['whole_mask_step_bytes'] / 1024:.0f} KiB", "", True),
         ("undo of the whole-mask step", f"{res['whole_mask_undo_ms']:.0f} ms", "≤ 500 ms", res["whole_mask_undo_ms"] <= 500),
+        *[(f"3D view ({name}: grid 1/{res[key]['factor']}, {res[key]['triangles']} triangles): after a stroke",
+           f"{res[key]['stroke_update_ms']:.0f} ms ({res[key]['stroke_blocks']} blocks)", "≤ 500 ms",
+           res[key]["stroke_update_ms"] <= 500)
+          for key, name in (("surface_software_gl", "software GL budget"), ("surface_full", "full resolution"))],
+        *[(f"3D view ({name}): whole surface built in blocks", f"{res[key]['build_ms']:.0f} ms", "", True)
+          for key, name in (("surface_software_gl", "software GL budget"), ("surface_full", "full resolution"))],
         ("a dab + the 512×512 slice redrawn (CPU part)", f"{res['dab_ms'] + res['slice_render_ms']:.2f} ms",
          "≤ 16 ms", res["dab_ms"] + res["slice_render_ms"] <= 16),
         ("fill between 10 drawn slices, Calvaria", f"{res['fill_ms']:.0f} ms", "≤ 2000 ms", res["fill_ms"] <= 2000),

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cal-block-surface.h"
 #include "cal-brush.h"
 #include "cal-edit-session.h"
 #include "cal-fill-between.h"
@@ -172,6 +173,43 @@ main (int argc, char **argv)
     cal_edit_session_revert (session);
   }
   printf ("\"dab_ms\": %.3f, \"slice_render_ms\": %.3f, ", dab_ms, render_ms);
+
+  /* The 3D view after a stroke: the surface in blocks (on the software-GL
+   * budget's grid and at full resolution), then one 5 mm stroke's blocks
+   * re-meshed, as the window does in its worker. */
+  for (int budget_i = 0; budget_i < 2; budget_i++)
+    {
+      guint32 budget = budget_i == 0 ? 150000 : G_MAXUINT32;
+      guint64 full;
+      guint factor = cal_block_surface_choose_factor (mask, budget, &full);
+      g_autoptr(CalBlockSurface) surface = cal_block_surface_new (&grid, factor);
+      g_autoptr(CalBlockRegion) all = cal_block_region_new (surface, mask, NULL);
+      g_autoptr(CalBlockRegion) part = NULL;
+      const double a[3] = { 256, 45, 150 }, b[3] = { 256, 15, 150 };
+      CalEditStep *step;
+      double build_ms, update_ms;
+      t0 = now_ms ();
+      cal_block_region_mesh (surface, all);
+      cal_block_surface_apply (surface, all);
+      build_ms = now_ms () - t0;
+      /* Across the shell's outer edge; erasing if the random strokes already painted it all. */
+      for (brush.erase = FALSE, step = NULL; step == NULL; brush.erase = !brush.erase)
+        {
+          cal_brush_paint_segment (&brush, cal_edit_session_begin (session), volume, a, b);
+          cal_edit_session_commit (session, "Brush 5.0 mm", CAL_EDIT_KIND_STROKE, &step, NULL);
+        }
+      t0 = now_ms ();
+      part = cal_block_region_new (surface, mask, cal_edit_step_get_box (step));
+      cal_block_region_mesh (surface, part);
+      cal_block_surface_apply (surface, part);
+      {
+        g_autoptr(CalDisplayMesh) d = cal_block_surface_to_display (surface);
+        update_ms = now_ms () - t0;
+        printf ("\"surface_%s\": {\"factor\": %u, \"triangles\": %u, \"build_ms\": %.0f, \"stroke_blocks\": %u, "
+                "\"stroke_update_ms\": %.1f}, ", budget_i == 0 ? "software_gl" : "full", factor, d->n_triangles,
+                build_ms, cal_block_region_get_n_blocks (part), update_ms);
+      }
+    }
 
   /* Fill between 10 drawn slices: ellipses of the skull's cross-sections. */
   {
