@@ -18,6 +18,7 @@ static const char *const tool_names[] = {
   [CAL_EDIT_TOOL_ERASER] = "eraser",
   [CAL_EDIT_TOOL_KEEP_ISLAND] = "keep-island",
   [CAL_EDIT_TOOL_REMOVE_ISLAND] = "remove-island",
+  [CAL_EDIT_TOOL_SCISSORS] = "scissors",
 };
 
 CalEditTools *
@@ -69,6 +70,10 @@ step_label (CalEditStep *step)
     what = g_strdup_printf (_("Fill between slices (%c)"), axis);
   else if (sscanf (name, "Threshold %lf to %lf HU", &lo, &hi) == 2)
     what = g_strdup_printf (_("Threshold %g to %g HU"), lo, hi);
+  else if (g_str_equal (name, "Scissors"))
+    what = g_strdup (_("Scissors"));
+  else if (g_str_equal (name, "Scissors, keep inside"))
+    what = g_strdup (_("Scissors, keep inside"));
   else if (g_str_equal (name, "Segment skull (U-net)"))
     what = g_strdup (_("Segment skull (U-net)"));
   else if (g_str_equal (name, "Open mask"))

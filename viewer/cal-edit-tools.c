@@ -5,6 +5,7 @@
 
 
 #include "cal-edit-islands.h"
+#include "cal-edit-scissors.h"
 #include "cal-threshold.h"
 
 struct _CalEditTools
@@ -87,7 +88,7 @@ cal_edit_tools_class_init (CalEditToolsClass *klass)
   object_class->set_property = cal_edit_tools_set_property;
   object_class->dispose = cal_edit_tools_dispose;
 
-  properties[PROP_TOOL] = g_param_spec_int ("tool", NULL, NULL, CAL_EDIT_TOOL_NAVIGATE, CAL_EDIT_TOOL_REMOVE_ISLAND,
+  properties[PROP_TOOL] = g_param_spec_int ("tool", NULL, NULL, CAL_EDIT_TOOL_NAVIGATE, CAL_EDIT_TOOL_SCISSORS,
                                             CAL_EDIT_TOOL_NAVIGATE,
                                             G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_RADIUS] = g_param_spec_double ("radius", NULL, NULL, CAL_BRUSH_MIN_RADIUS_MM, CAL_BRUSH_MAX_RADIUS_MM,
@@ -347,5 +348,24 @@ cal_edit_tools_pick_island (CalEditTools *self,
                  : cal_edit_islands_remove_at (cal_edit_session_begin (self->session), CAL_LABEL_BONE, v);
   /* The history names are English in the journal; the list translates them. */
   commit (self, keep ? "Keep island" : "Remove island", CAL_EDIT_KIND_REGION);
+  return changed > 0;
+}
+
+gboolean
+cal_edit_tools_cut (CalEditTools  *self,
+                    const double   clip[4][4],
+                    double         width,
+                    double         height,
+                    const double  *outline,
+                    guint          n_points,
+                    gboolean       keep_inside)
+{
+  guint64 changed;
+
+  if (self->session == NULL || self->painting || cal_edit_session_get_transaction (self->session) != NULL)
+    return FALSE;
+  changed = cal_edit_scissors (cal_edit_session_begin (self->session), 0, clip, width, height, outline, n_points,
+                               keep_inside);
+  commit (self, keep_inside ? "Scissors, keep inside" : "Scissors", CAL_EDIT_KIND_REGION);
   return changed > 0;
 }

@@ -25,6 +25,7 @@ typedef enum {
   CAL_EDIT_TOOL_ERASER,
   CAL_EDIT_TOOL_KEEP_ISLAND,
   CAL_EDIT_TOOL_REMOVE_ISLAND,
+  CAL_EDIT_TOOL_SCISSORS,       /* an outline on the 3D view cuts through the depth */
 } CalEditTool;
 
 #define CAL_TYPE_EDIT_TOOLS (cal_edit_tools_get_type ())
@@ -77,5 +78,16 @@ void            cal_edit_tools_stroke_cancel    (CalEditTools  *self);
  * there is no piece there. */
 gboolean        cal_edit_tools_pick_island      (CalEditTools  *self,
                                                  const double   ijk[3]);
+
+/* The scissors' cut (cal-edit-scissors.h) as one step; keep_inside keeps
+ * what the outline encloses instead of erasing it.  FALSE when nothing
+ * was cut. */
+gboolean        cal_edit_tools_cut              (CalEditTools  *self,
+                                                 const double   clip[4][4],
+                                                 double         width,
+                                                 double         height,
+                                                 const double  *outline,
+                                                 guint          n_points,
+                                                 gboolean       keep_inside);
 
 G_END_DECLS

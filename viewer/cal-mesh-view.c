@@ -23,6 +23,9 @@ struct _CalMeshView
   gboolean         show_planes;
   guint64          n_frames;
   CalCamera        drag_camera;    /* at the start of a drag */
+  GArray          *lasso;          /* the scissors' outline being drawn (x, y doubles) */
+  double           lasso_start[2];
+  gboolean         lasso_keep;     /* Shift held: keep what it encloses */
 };
 
 G_DEFINE_FINAL_TYPE (CalMeshView, cal_mesh_view, GTK_TYPE_GL_AREA)
@@ -164,13 +167,52 @@ cal_mesh_view_render (GtkGLArea    *area,
   return TRUE;
 }
 
+static gboolean
+scissors_active (CalMeshView *self)
+{
+  return self->state != NULL
+         && cal_edit_tools_get_tool (cal_view_state_get_tools (self->state)) == CAL_EDIT_TOOL_SCISSORS;
+}
+
 static void
 orbit_begin_cb (GtkGestureDrag *gesture,
                 double          x,
                 double          y,
                 CalMeshView    *self)
 {
+  GdkModifierType mods = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (gesture));
+
   self->drag_camera = self->camera;
+  g_array_set_size (self->lasso, 0);
+  if (scissors_active (self) && gesture != NULL && gtk_gesture_single_get_button (GTK_GESTURE_SINGLE (gesture)) == GDK_BUTTON_PRIMARY)
+    {
+      const double p[2] = { x, y };
+      self->lasso_keep = (mods & GDK_SHIFT_MASK) != 0;
+      g_array_append_vals (self->lasso, p, 2);
+      self->lasso_start[0] = x;
+      self->lasso_start[1] = y;
+    }
+}
+
+/* The outline closes itself; the cut goes through the whole depth. */
+static void
+orbit_end_cb (GtkGestureDrag *gesture,
+              double          dx,
+              double          dy,
+              CalMeshView    *self)
+{
+  double clip[4][4], width = gtk_widget_get_width (GTK_WIDGET (self)), height = gtk_widget_get_height (GTK_WIDGET (self));
+
+  if (self->lasso->len < 6)
+    {
+      g_array_set_size (self->lasso, 0);
+      return;
+    }
+  cal_camera_clip_matrix (&self->camera, width / MAX (height, 1), clip);
+  cal_edit_tools_cut (cal_view_state_get_tools (self->state), clip, width, height,
+                      (const double *) self->lasso->data, self->lasso->len / 2, self->lasso_keep);
+  g_array_set_size (self->lasso, 0);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 static void
@@ -182,6 +224,13 @@ orbit_update_cb (GtkGestureDrag *gesture,
   GdkModifierType mods = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (gesture));
   double height = MAX (gtk_widget_get_height (GTK_WIDGET (self)), 1);
 
+  if (self->lasso->len > 0)
+    {
+      const double p[2] = { self->lasso_start[0] + dx, self->lasso_start[1] + dy };
+      g_array_append_vals (self->lasso, p, 2);
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+      return;
+    }
   self->camera = self->drag_camera;
   if (mods & GDK_SHIFT_MASK)
     cal_camera_pan (&self->camera, dx, dy, height);
@@ -270,7 +319,35 @@ cal_mesh_view_dispose (GObject *object)
 
   cal_mesh_view_set_state (self, NULL);
   g_clear_pointer (&self->mesh, cal_display_mesh_free);
+  g_clear_pointer (&self->lasso, g_array_unref);
   G_OBJECT_CLASS (cal_mesh_view_parent_class)->dispose (object);
+}
+
+/* The GL picture, then the scissors' outline over it while it is drawn. */
+static void
+cal_mesh_view_snapshot (GtkWidget   *widget,
+                        GtkSnapshot *snapshot)
+{
+  CalMeshView *self = CAL_MESH_VIEW (widget);
+  const double *p;
+  cairo_t *cr;
+
+  GTK_WIDGET_CLASS (cal_mesh_view_parent_class)->snapshot (widget, snapshot);
+  if (self->lasso == NULL || self->lasso->len < 4)
+    return;
+  p = (const double *) self->lasso->data;
+  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, gtk_widget_get_width (widget),
+                                                                 gtk_widget_get_height (widget)));
+  cairo_move_to (cr, p[0], p[1]);
+  for (guint i = 2; i < self->lasso->len; i += 2)
+    cairo_line_to (cr, p[i], p[i + 1]);
+  cairo_close_path (cr);
+  cairo_set_source_rgba (cr, 1.0, 0.45, 0.35, self->lasso_keep ? 0.12 : 0.25);
+  cairo_fill_preserve (cr);
+  cairo_set_source_rgba (cr, 1.0, 0.45, 0.35, 0.95);
+  cairo_set_line_width (cr, 2);
+  cairo_stroke (cr);
+  cairo_destroy (cr);
 }
 
 static void
@@ -285,6 +362,7 @@ cal_mesh_view_class_init (CalMeshViewClass *klass)
   object_class->dispose = cal_mesh_view_dispose;
   widget_class->realize = cal_mesh_view_realize;
   widget_class->unrealize = cal_mesh_view_unrealize;
+  widget_class->snapshot = cal_mesh_view_snapshot;
   area_class->render = cal_mesh_view_render;
 
   properties[PROP_SHOW_PLANES] =
@@ -306,8 +384,10 @@ cal_mesh_view_init (CalMeshView *self)
   gtk_widget_set_vexpand (GTK_WIDGET (self), TRUE);
   gtk_widget_set_size_request (GTK_WIDGET (self), 120, 120);
 
-  cal_view_add_drag (GTK_WIDGET (self), "orbit-drag", GDK_BUTTON_PRIMARY,
-                     G_CALLBACK (orbit_begin_cb), G_CALLBACK (orbit_update_cb), self);
+  self->lasso = g_array_new (FALSE, FALSE, sizeof (double));
+  g_signal_connect (cal_view_add_drag (GTK_WIDGET (self), "orbit-drag", GDK_BUTTON_PRIMARY,
+                                       G_CALLBACK (orbit_begin_cb), G_CALLBACK (orbit_update_cb), self),
+                    "drag-end", G_CALLBACK (orbit_end_cb), self);
   cal_view_add_drag (GTK_WIDGET (self), "pan-drag", GDK_BUTTON_MIDDLE,
                      G_CALLBACK (orbit_begin_cb), G_CALLBACK (pan_update_cb), self);
 

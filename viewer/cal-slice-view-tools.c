@@ -179,6 +179,9 @@ cal_slice_view_tool_key (CalSliceView *self,
     case GDK_KEY_n:
       cal_edit_tools_set_tool (tools, CAL_EDIT_TOOL_NAVIGATE);
       return TRUE;
+    case GDK_KEY_s:
+      cal_edit_tools_set_tool (tools, CAL_EDIT_TOOL_SCISSORS);
+      return TRUE;
     case GDK_KEY_Escape:
       if (!cal_edit_tools_is_painting (tools))
         return FALSE;

@@ -136,6 +136,25 @@ cal_camera_projection (const CalCamera *camera,
   m[14] = (float) (2 * far * near / (near - far));
 }
 
+void
+cal_camera_clip_matrix (const CalCamera *camera,
+                        double           aspect,
+                        double           clip[4][4])
+{
+  float view[16], proj[16];
+
+  cal_camera_view (camera, view);
+  cal_camera_projection (camera, aspect, proj);
+  /* Column-major GL matrices: element (r, c) is m[4 c + r]. */
+  for (int r = 0; r < 4; r++)
+    for (int c = 0; c < 4; c++)
+      {
+        clip[r][c] = 0;
+        for (int t = 0; t < 4; t++)
+          clip[r][c] += (double) proj[4 * t + r] * view[4 * c + t];
+      }
+}
+
 gboolean
 cal_camera_project (const CalCamera *camera,
                     double           width,

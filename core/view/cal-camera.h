@@ -45,6 +45,10 @@ void     cal_camera_view       (const CalCamera *camera,
 void     cal_camera_projection (const CalCamera *camera,
                                 double        aspect,
                                 float         matrix[16]);
+/* Projection × view as row-major doubles: patient (x, y, z, 1) -> clip. */
+void     cal_camera_clip_matrix (const CalCamera *camera,
+                                 double        aspect,
+                                 double        clip[4][4]);
 /* Patient point -> pixel in a width x height viewport (y down); FALSE
  * behind the eye. */
 gboolean cal_camera_project    (const CalCamera *camera,

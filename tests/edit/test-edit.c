@@ -11,6 +11,7 @@
 #include "cal-fill-between.h"
 #include "cal-test-util.h"
 #include "cal-test-edit.h"
+#include "cal-edit-scissors.h"
 
 /* ---- steps ---- */
 
@@ -331,6 +332,51 @@ test_fill_single_and_disjoint (void)
   g_assert_cmpuint (cal_fill_between_slices (tx, 1, 0, &summary), ==, 15 * 20 * 8);
 }
 
+/* ---- 3D scissors ---- */
+
+static void
+test_scissors (void)
+{
+  const double spacing[3] = { 1, 1, 1 };
+  g_autoptr(CalMask) mask = cal_test_new_mask (40, 40, 20, spacing);
+  /* A view straight down the k axis: pixel (x, y) = voxel (i, j). */
+  const double clip[4][4] = { { 1 / 20.0, 0, 0, -1 }, { 0, -1 / 20.0, 0, 1 }, { 0, 0, 0, 0 }, { 0, 0, 0, 1 } };
+  const double square[] = { 9.5, 9.5, 19.5, 9.5, 19.5, 19.5, 9.5, 19.5 };
+  const double behind[4][4] = { { 1 / 20.0, 0, 0, -1 }, { 0, -1 / 20.0, 0, 1 }, { 0, 0, 0, 0 }, { 0, 0, 0, -1 } };
+  guint8 *l = cal_mask_get_labels_mutable (mask);
+  g_autoptr(CalEditTransaction) tx = NULL;
+  g_autoptr(CalEditStep) step = NULL;
+
+  memset (l, 1, 40 * 40 * 20);
+  tx = cal_edit_transaction_new (mask);
+  g_assert_cmpuint (cal_edit_scissors (tx, 0, clip, 40, 40, square, 4, FALSE), ==, 10 * 10 * 20);
+  for (guint32 k = 0; k < 20; k++)
+    {
+      g_assert_cmpuint (l[at (mask, 10, 10, k)], ==, 0);
+      g_assert_cmpuint (l[at (mask, 19, 19, k)], ==, 0);
+      g_assert_cmpuint (l[at (mask, 9, 15, k)], ==, 1);
+      g_assert_cmpuint (l[at (mask, 20, 15, k)], ==, 1);
+    }
+  step = cal_edit_transaction_commit (tx, "Scissors", CAL_EDIT_KIND_REGION);
+  g_assert_cmpuint (cal_edit_step_get_box (step)->lo[0], ==, 10);
+  g_assert_cmpuint (cal_edit_step_get_box (step)->hi[0], ==, 20);
+  g_assert_cmpuint (cal_edit_step_get_box (step)->hi[2], ==, 20);
+  g_clear_pointer (&tx, cal_edit_transaction_free);
+
+  /* Keep inside: everything else goes. */
+  memset (l, 1, 40 * 40 * 20);
+  tx = cal_edit_transaction_new (mask);
+  g_assert_cmpuint (cal_edit_scissors (tx, 0, clip, 40, 40, square, 4, TRUE), ==, (40 * 40 - 100) * 20);
+  g_assert_cmpuint (cal_mask_count (mask, 1), ==, 100 * 20);
+  g_clear_pointer (&tx, cal_edit_transaction_free);
+
+  /* Behind the eye nothing is inside; fewer than three points cut nothing. */
+  memset (l, 1, 40 * 40 * 20);
+  tx = cal_edit_transaction_new (mask);
+  g_assert_cmpuint (cal_edit_scissors (tx, 0, behind, 40, 40, square, 4, FALSE), ==, 0);
+  g_assert_cmpuint (cal_edit_scissors (tx, 0, clip, 40, 40, square, 2, FALSE), ==, 0);
+}
+
 /* ---- the history: random steps, undo all, redo all ---- */
 
 static void
@@ -458,6 +504,7 @@ main (int argc, char **argv)
   g_test_add_func ("/edit/islands", test_islands);
   g_test_add_func ("/edit/fill-between/cone", test_fill_cone);
   g_test_add_func ("/edit/fill-between/single-and-disjoint", test_fill_single_and_disjoint);
+  g_test_add_func ("/edit/scissors", test_scissors);
   g_test_add_func ("/edit/history/random-undo-redo-all", test_history_random);
   g_test_add_func ("/edit/history/limits-and-names", test_history_limits_and_names);
   g_test_add_func ("/edit/session/modified-and-revert", test_session_modified);

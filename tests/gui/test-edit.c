@@ -327,6 +327,67 @@ test_surface_follows_edits (void)
   set_tool ("navigate");
 }
 
+/* Scissors on the 3D view: an outline around the ring's right side cuts it
+ * through the whole depth; what projects outside stays. */
+static void
+test_scissors (void)
+{
+  CalMeshView *view = cal_window_get_mesh_view (window);
+  GtkEventController *gesture = cal_gui_controller (view, "orbit-drag");
+  CalCamera *camera = cal_mesh_view_get_camera (view);
+  CalVolume *volume = cal_view_state_get_volume (cal_window_get_state (window));
+  double w = gtk_widget_get_width (GTK_WIDGET (view)), h = gtk_widget_get_height (GTK_WIDGET (view));
+  g_autofree guint8 *before = snapshot_labels ();
+  double centre[2], xyz[3];
+  const double target[3] = { 103, 60, 20 };
+  guint inside = 0, outside = 0;
+  double x0, y0, x1, y1;
+  g_autoptr (GdkTexture) shot = NULL;
+
+  cal_grid_voxel_to_patient (cal_volume_get_grid (volume), target, xyz);
+  g_assert_true (cal_camera_project (camera, w, h, xyz, centre));
+  x0 = centre[0] - 15, y0 = centre[1] - 15, x1 = centre[0] + 15, y1 = centre[1] + 15;
+  set_tool ("scissors");
+  g_signal_emit_by_name (gesture, "drag-begin", x0, y0);
+  g_signal_emit_by_name (gesture, "drag-update", x1 - x0, 0.0);
+  g_signal_emit_by_name (gesture, "drag-update", x1 - x0, y1 - y0);
+  g_signal_emit_by_name (gesture, "drag-update", 0.0, y1 - y0);
+  cal_gui_spin (0.1);
+  shot = cal_gui_render (GTK_WIDGET (window));
+  cal_gui_save_png (shot, "edit-scissors.png");
+  g_signal_emit_by_name (gesture, "drag-end", 0.0, y1 - y0);
+  g_assert_true (g_str_has_prefix (history_row_text (0), "Scissors"));
+
+  /* Every voxel of the ring checked against where it lands on screen. */
+  for (guint32 k = 0; k < NZ; k += 3)
+    for (guint32 j = 0; j < NY; j += 2)
+      for (guint32 i = 0; i < NX; i += 2)
+        {
+          const double ijk[3] = { i, j, k };
+          double p[2];
+          if (!before[at (i, j, k)])
+            continue;
+          cal_grid_voxel_to_patient (cal_volume_get_grid (volume), ijk, xyz);
+          g_assert_true (cal_camera_project (camera, w, h, xyz, p));
+          if (p[0] > x0 + 1 && p[0] < x1 - 1 && p[1] > y0 + 1 && p[1] < y1 - 1)
+            {
+              g_assert_cmpuint (cal_mask_get_labels (mask ())[at (i, j, k)], ==, 0);
+              inside++;
+            }
+          else if (p[0] < x0 - 1 || p[0] > x1 + 1 || p[1] < y0 - 1 || p[1] > y1 + 1)
+            {
+              g_assert_cmpuint (cal_mask_get_labels (mask ())[at (i, j, k)], ==, 1);
+              outside++;
+            }
+        }
+  g_test_message ("scissors: %u sampled voxels cut, %u kept", inside, outside);
+  g_assert_cmpuint (inside, >, 20);
+  g_assert_cmpuint (outside, >, 1000);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.undo", NULL);
+  assert_labels (before, "undo of the scissors");
+  set_tool ("navigate");
+}
+
 static gboolean
 is_brush_ring (const guint8 p[4])
 {
@@ -565,7 +626,7 @@ test_shortcuts_window (void)
 {
   g_autoptr (GtkBuilder) builder = gtk_builder_new_from_resource ("/org/calvaria/Calvaria/gtk/help-overlay.ui");
   GtkWidget *overlay = GTK_WIDGET (gtk_builder_get_object (builder, "help_overlay"));
-  const char *wanted_accels[] = { "b", "e", "k", "d", "n", "bracketleft bracketright" };
+  const char *wanted_accels[] = { "b", "e", "k", "d", "n", "s", "bracketleft bracketright" };
   const char *wanted_actions[] = { "win.undo", "win.redo", "win.fill-between", "win.save-mask", "win.open-mask" };
   g_autoptr (GPtrArray) accels = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GPtrArray) actions = g_ptr_array_new_with_free_func (g_free);
@@ -621,6 +682,7 @@ main (int argc, char **argv)
   g_test_add_func ("/edit/fill-between", test_fill_between);
   g_test_add_func ("/edit/threshold-is-a-step", test_threshold_is_a_step);
   g_test_add_func ("/edit/surface-follows-edits", test_surface_follows_edits);
+  g_test_add_func ("/edit/scissors", test_scissors);
   g_test_add_func ("/edit/brush-stroke", test_brush_stroke);
   g_test_add_func ("/edit/eraser", test_eraser);
   g_test_add_func ("/edit/pieces", test_pieces);
