@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -444,7 +445,9 @@ gboolean
 cal_edit_journal_remove (CalEditJournal  *journal,
                          GError         **error)
 {
-  static const char *const names[] = { "journal", "checkpoint", "session.ini", "lock" };
+  /* session.ini first: from then on the folder is no session, whatever a
+   * kill leaves of the rest (list_orphans() sweeps such leftovers). */
+  static const char *const names[] = { "session.ini", "journal", "checkpoint", "lock" };
   g_autofree char *folder = g_strdup (journal->path);
   gboolean ok = TRUE;
 
@@ -476,6 +479,28 @@ cal_edit_recovery_free (CalEditRecovery *recovery)
   g_free (recovery);
 }
 
+/* A folder without session.ini whose lock is free was half made or half
+ * removed when a Calvaria stopped: nothing in it was ever a session to
+ * recover.  Swept once it is a minute old (a Calvaria making one right now
+ * takes its lock at once, but not before the folder exists). */
+static void
+remove_leftover (const char *folder)
+{
+  g_autoptr(GDir) d = g_dir_open (folder, 0, NULL);
+  const char *name;
+  GStatBuf st;
+
+  if (d == NULL || g_stat (folder, &st) != 0 || st.st_mtime > time (NULL) - 60)
+    return;
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (folder, name, NULL);
+      if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        g_unlink (path);
+    }
+  g_rmdir (folder);
+}
+
 GPtrArray *
 cal_edit_journal_list_orphans (const char *state_dir)
 {
@@ -490,11 +515,17 @@ cal_edit_journal_list_orphans (const char *state_dir)
       g_autofree char *ini = g_build_filename (folder, "session.ini", NULL);
       int fd;
 
-      if (!g_file_test (ini, G_FILE_TEST_IS_REGULAR))
-        continue;
       fd = take_lock (folder, NULL);
       if (fd < 0)
         continue;   /* a running Calvaria holds it */
+      if (!g_file_test (ini, G_FILE_TEST_IS_REGULAR))
+        {
+          /* Half made or half removed when Calvaria stopped: nothing in it
+           * was ever a session to recover. */
+          remove_leftover (folder);
+          close (fd);
+          continue;
+        }
       close (fd);
       g_ptr_array_add (found, g_steal_pointer (&folder));
     }
@@ -585,10 +616,8 @@ replay_journal (CalEditRecovery  *r,
 
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
     {
-      /* It is made before session.ini, so only a damaged folder lacks it;
-       * with no checkpoint after a record either, it held nothing. */
-      if (r->checkpoint_seq == 0)
-        return TRUE;
+      /* It is made before session.ini and removed after it: only damage
+       * takes it away from a session. */
       g_set_error (error, CAL_EDIT_ERROR, CAL_EDIT_ERROR_CORRUPT,
                    "The session's journal file is missing: the session cannot be trusted");
       return FALSE;

@@ -7,6 +7,8 @@
 #include <signal.h>
 #include <sys/resource.h>
 #include <unistd.h>
+#include <utime.h>
+#include <time.h>
 
 #include "cal-test-util.h"
 #include "cal-test-edit.h"
@@ -351,6 +353,31 @@ test_remove (Fixture       *f,
   g_assert_cmpuint (orphans->len, ==, 0);
 }
 
+/* A kill while the journal was being removed (after session.ini went, the
+ * first file removed): no session to offer, and the leftover is swept once
+ * it is a minute old. */
+static void
+test_half_removed (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *folder = session_folder (f);
+  g_autofree char *ini = g_build_filename (folder, "session.ini", NULL);
+  g_autoptr(GPtrArray) orphans = NULL;
+  struct utimbuf old = { time (NULL) - 3600, time (NULL) - 3600 };
+
+  edit_randomly (f, 5, 2);
+  g_assert_true (cal_edit_session_end_journal (f->session, FALSE, NULL));
+  g_assert_cmpint (g_unlink (ini), ==, 0);
+  orphans = cal_edit_journal_list_orphans (f->state_dir);
+  g_assert_cmpuint (orphans->len, ==, 0);
+  g_assert_true (g_file_test (folder, G_FILE_TEST_IS_DIR));   /* young: left alone */
+  g_assert_cmpint (utime (folder, &old), ==, 0);
+  g_clear_pointer (&orphans, g_ptr_array_unref);
+  orphans = cal_edit_journal_list_orphans (f->state_dir);
+  g_assert_cmpuint (orphans->len, ==, 0);
+  g_assert_false (g_file_test (folder, G_FILE_TEST_EXISTS));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -363,6 +390,7 @@ main (int argc, char **argv)
   ADD ("full-disk-during-checkpoint", test_full_disk_during_checkpoint);
   ADD ("full-disk-during-record", test_full_disk_during_record);
   ADD ("remove-on-save-or-discard", test_remove);
+  ADD ("half-removed", test_half_removed);
 #undef ADD
   return g_test_run ();
 }
