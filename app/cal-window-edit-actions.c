@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cal-edit-islands.h"
 #include "cal-fill-between.h"
 #include "cal-loader.h"
 #include "cal-nifti.h"
@@ -93,6 +94,30 @@ preview_action (GtkWidget  *widget,
         cal_window_show_error (self, _("The edit could not be made safe on disk"), error);
     }
   cal_window_update_actions (self);
+}
+
+/* Pieces under a volume, as one step. */
+static void
+remove_small_pieces_action (GtkWidget  *widget,
+                            const char *action_name,
+                            GVariant   *parameter)
+{
+  CalWindow *self = CAL_WINDOW (widget);
+  CalEditSession *edit = cal_window_get_edit_session (self);
+  double mm3 = gtk_spin_button_get_value (self->small_pieces_spin);
+  g_autofree char *name = NULL, *text = NULL;
+  g_autoptr (GError) error = NULL;
+  guint64 removed;
+
+  if (edit == NULL || cal_edit_session_get_transaction (edit) != NULL)
+    return;
+  removed = cal_edit_islands_remove_small (cal_edit_session_begin (edit), CAL_LABEL_BONE, mm3);
+  name = g_strdup_printf ("Remove islands under %g mm³", mm3);
+  if (!cal_edit_session_commit (edit, name, CAL_EDIT_KIND_REGION, NULL, &error))
+    cal_window_show_error (self, _("The edit could not be made safe on disk"), error);
+  text = removed > 0 ? g_strdup_printf (_("%llu voxels in pieces under %g mm³ removed"), (unsigned long long) removed, mm3)
+                     : g_strdup_printf (_("No piece is under %g mm³"), mm3);
+  cal_window_toast (self, text);
 }
 
 /* Save and open ---------------------------------------------------------- */
@@ -310,6 +335,7 @@ cal_window_install_edit_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.undo", NULL, undo_action);
   gtk_widget_class_install_action (widget_class, "win.redo", NULL, undo_action);
   gtk_widget_class_install_action (widget_class, "win.fill-between", NULL, fill_between_action);
+  gtk_widget_class_install_action (widget_class, "win.remove-small-pieces", NULL, remove_small_pieces_action);
   gtk_widget_class_install_action (widget_class, "win.preview-apply", NULL, preview_action);
   gtk_widget_class_install_action (widget_class, "win.preview-discard", NULL, preview_action);
   gtk_widget_class_install_action (widget_class, "win.save-mask", NULL, save_mask_action);

@@ -70,6 +70,8 @@ step_label (CalEditStep *step)
     what = g_strdup_printf (_("Fill between slices (%c)"), axis);
   else if (sscanf (name, "Threshold %lf to %lf HU", &lo, &hi) == 2)
     what = g_strdup_printf (_("Threshold %g to %g HU"), lo, hi);
+  else if (sscanf (name, "Remove islands under %lf", &r) == 1)
+    what = g_strdup_printf (_("Remove pieces under %g mm³"), r);
   else if (g_str_equal (name, "Scissors"))
     what = g_strdup (_("Scissors"));
   else if (g_str_equal (name, "Scissors, keep inside"))

@@ -48,6 +48,7 @@ struct _CalWindow
   GtkSwitch            *sphere_switch;
   GtkSwitch            *limit_hu_switch;
   GtkButton            *fill_between_button;
+  GtkSpinButton        *small_pieces_spin;
 
   /* owned */
   GSettings            *settings;

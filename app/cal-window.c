@@ -91,6 +91,7 @@ cal_window_update_actions (CalWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo", history && !previewing && cal_edit_history_can_undo (history));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.redo", history && !previewing && cal_edit_history_can_redo (history));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.fill-between", history && !previewing);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.remove-small-pieces", history && !previewing);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-mask", mask && !previewing);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open-mask", scan && !busy && !previewing);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.preview-apply", previewing);
@@ -434,6 +435,7 @@ cal_window_class_init (CalWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CalWindow, sphere_switch);
   gtk_widget_class_bind_template_child (widget_class, CalWindow, limit_hu_switch);
   gtk_widget_class_bind_template_child (widget_class, CalWindow, fill_between_button);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, small_pieces_spin);
 
   cal_window_install_load_actions (widget_class);
   cal_window_install_work_actions (widget_class);

@@ -483,6 +483,18 @@ test_pieces (void)
   /* The fill's cone inside the ring is a piece of its own: kept only the ring. */
   g_assert_cmpuint (cal_mask_count (mask (), 1), <=, ring_voxels);
   g_assert_true (g_str_has_prefix (history_row_text (0), "Keep piece"));
+
+  /* Pieces under a volume: a 3 mm blob (about 28 mm³) goes, the ring stays. */
+  set_tool ("brush");
+  click_voxel (blob);
+  ring_voxels = cal_mask_count (mask (), 1);
+  gtk_spin_button_set_value (window->small_pieces_spin, 200);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.remove-small-pieces", NULL);
+  g_assert_cmpuint (cal_mask_get_labels (mask ())[at (100, 10, 31)], ==, 0);
+  g_assert_cmpuint (cal_mask_get_labels (mask ())[at (60, 17, 31)], ==, 1);
+  g_assert_cmpuint (cal_mask_count (mask (), 1), <, ring_voxels);
+  g_assert_cmpuint (cal_mask_count (mask (), 1), >, ring_voxels - 100);
+  g_assert_true (g_str_has_prefix (history_row_text (0), "Remove pieces under 200 mm³"));
   set_tool ("navigate");
 }
 
@@ -494,7 +506,7 @@ test_history_list (void)
   guint n = history_steps ();
   GtkListBoxRow *oldest;
 
-  g_assert_cmpuint (n, ==, 9);   /* 2 discs, fill, threshold, stroke, eraser, 2 pieces, a blob */
+  g_assert_cmpuint (n, ==, 11);   /* 2 discs, fill, threshold, stroke, eraser, 2 pieces, 2 blobs, small pieces */
   /* Newest first; a click on the oldest row undoes everything after it. */
   oldest = gtk_list_box_get_row_at_index (window->history_list, (int) n - 1);
   g_signal_emit_by_name (window->history_list, "row-activated", oldest);
