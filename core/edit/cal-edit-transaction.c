@@ -124,8 +124,16 @@ cal_edit_transaction_touch_all (CalEditTransaction *tx)
   cal_edit_transaction_touch (tx, &all);
 }
 
-void
-cal_edit_transaction_revert (CalEditTransaction *tx)
+typedef void (*SavedBlockFunc) (CalEditTransaction *tx,
+                                const CalBox       *block,
+                                guint8             *saved,
+                                gpointer            data);
+
+/* Calls fn for every block saved so far, with its voxels' box. */
+static void
+for_each_saved_block (CalEditTransaction *tx,
+                      SavedBlockFunc      fn,
+                      gpointer            data)
 {
   for (guint32 bz = 0; bz < tx->nb[2]; bz++)
     for (guint32 by = 0; by < tx->nb[1]; by++)
@@ -136,8 +144,23 @@ cal_edit_transaction_revert (CalEditTransaction *tx)
           if (tx->saved[b] == NULL)
             continue;
           block_box (tx, bx, by, bz, &bb);
-          copy_block (tx, &bb, tx->saved[b], TRUE);
+          fn (tx, &bb, tx->saved[b], data);
         }
+}
+
+static void
+restore_block (CalEditTransaction *tx,
+               const CalBox       *block,
+               guint8             *saved,
+               gpointer            data)
+{
+  copy_block (tx, block, saved, TRUE);
+}
+
+void
+cal_edit_transaction_revert (CalEditTransaction *tx)
+{
+  for_each_saved_block (tx, restore_block, NULL);
 }
 
 /* ---- commit ---- */
@@ -150,9 +173,10 @@ typedef struct {
 static void
 scan_block (CalEditTransaction *tx,
             const CalBox       *bb,
-            const guint8       *saved,
-            Changes            *c)
+            guint8             *saved,
+            gpointer            data)
 {
+  Changes *c = data;
   const guint8 *labels = cal_mask_get_labels (tx->mask);
 
   for (guint32 z = bb->lo[2]; z < bb->hi[2]; z++)
@@ -200,17 +224,7 @@ cal_edit_transaction_commit (CalEditTransaction *tx,
   Changes c = { 0 };
   struct { CalEditTransaction *tx; const CalBox *box; } ctx = { tx, &c.tight };
 
-  for (guint32 bz = 0; bz < tx->nb[2]; bz++)
-    for (guint32 by = 0; by < tx->nb[1]; by++)
-      for (guint32 bx = 0; bx < tx->nb[0]; bx++)
-        {
-          gsize b = bx + (gsize) tx->nb[0] * (by + (gsize) tx->nb[1] * bz);
-          CalBox bb;
-          if (tx->saved[b] == NULL)
-            continue;
-          block_box (tx, bx, by, bz, &bb);
-          scan_block (tx, &bb, tx->saved[b], &c);
-        }
+  for_each_saved_block (tx, scan_block, &c);
   if (cal_box_is_empty (&c.tight))
     return NULL;
   return cal_edit_step_encode (name, kind, &c.tight, c.added, c.removed, xor_row, &ctx);

@@ -97,6 +97,20 @@ slice_count (guint32 k)
   return n;
 }
 
+/* Undo puts `before` back, redo `after`. */
+static void
+assert_undo_redo (const guint8 *before,
+                  const guint8 *after,
+                  const char   *what)
+{
+  g_autofree char *undone = g_strdup_printf ("undo of the %s", what), *redone = g_strdup_printf ("redo of the %s", what);
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.undo", NULL);
+  assert_labels (before, undone);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.redo", NULL);
+  assert_labels (after, redone);
+}
+
 static CalSliceView *
 axial (void)
 {
@@ -261,10 +275,7 @@ test_fill_between (void)
   g_assert_cmpuint (history_steps (), ==, 3);
   g_assert_nonnull (strstr (history_row_text (0), "Fill between slices (z)"));
   filled = snapshot_labels ();
-  gtk_widget_activate_action (GTK_WIDGET (window), "win.undo", NULL);
-  assert_labels (drawn, "undo of the fill");
-  gtk_widget_activate_action (GTK_WIDGET (window), "win.redo", NULL);
-  assert_labels (filled, "redo of the fill");
+  assert_undo_redo (drawn, filled, "fill");
 }
 
 static void
@@ -417,10 +428,7 @@ test_brush_stroke (void)
   g_assert_nonnull (strstr (history_row_text (0), "Brush 2.0 mm"));
   g_assert_nonnull (strstr (history_row_text (0), "voxels added"));
   after = snapshot_labels ();
-  gtk_widget_activate_action (GTK_WIDGET (window), "win.undo", NULL);
-  assert_labels (before, "undo of the stroke");
-  gtk_widget_activate_action (GTK_WIDGET (window), "win.redo", NULL);
-  assert_labels (after, "redo of the stroke");
+  assert_undo_redo (before, after, "stroke");
 
   /* The brush's outline follows the pointer, to scale. */
   gtk_adjustment_set_value (window->radius_adjustment, 12);

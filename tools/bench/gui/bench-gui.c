@@ -3,6 +3,8 @@
  *   slice: a 512 x 512 slice with the mask overlay, stepped through the
  *          axial view; the view's own render time per slice (sampling,
  *          window/level, overlay, texture);
+ *   brush: a dab of the brush on that slice, from the pointer event to the
+ *          frame that shows it (the frame clock's after-paint);
  *   3D:    frames per second while orbiting the full-resolution skull mesh
  *          at 1280 x 800, drawn as the reduced display mesh and in full.
  * Usage: bench-gui CT.nii MASK.nii OUT.stl   (writes the full mesh for the
@@ -64,6 +66,76 @@ bench_slices (GtkWindow    *window,
   return samples[n / 2];
 }
 
+static gint64 painted_at;
+
+static void
+after_paint_cb (GdkFrameClock *clock,
+                gpointer       data)
+{
+  painted_at = g_get_monotonic_time ();
+}
+
+static GtkEventController *
+controller_named (GtkWidget  *widget,
+                  const char *name)
+{
+  g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr (GtkEventController) c = g_list_model_get_item (controllers, i);
+      if (g_strcmp0 (gtk_event_controller_get_name (c), name) == 0)
+        return c;
+    }
+  return NULL;
+}
+
+/* Dabs of a 5 mm brush on the slice shown: event to the frame that shows
+ * it, median and worst of 60. */
+static void
+bench_dabs (GtkWindow    *window,
+            CalViewState *state,
+            double       *median_ms,
+            double       *max_ms)
+{
+  GtkWidget *view = cal_slice_view_new (state, CAL_SLICE_AXIAL);
+  CalEditTools *tools = cal_view_state_get_tools (state);
+  g_autoptr (CalEditSession) session = cal_edit_session_new (cal_view_state_get_mask (state),
+                                                            cal_view_state_get_volume (state));
+  GtkEventController *drag;
+  double samples[60];
+  guint slice;
+
+  gtk_window_set_child (window, view);
+  spin (0.5);
+  cal_edit_tools_set_session (tools, session);
+  cal_edit_tools_set_tool (tools, CAL_EDIT_TOOL_BRUSH);
+  cal_edit_tools_set_radius (tools, 5);
+  drag = controller_named (view, "cursor-drag");
+  g_signal_connect (gtk_widget_get_frame_clock (view), "after-paint", G_CALLBACK (after_paint_cb), NULL);
+  cal_slice_view_get_slice (CAL_SLICE_VIEW (view), &slice, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (samples); i++)
+    {
+      const double ijk[3] = { 180 + (i % 10) * 16, 180 + (i / 10) * 16, slice };
+      double x, y;
+      gint64 start;
+
+      cal_slice_view_voxel_to_widget (CAL_SLICE_VIEW (view), ijk, &x, &y);
+      spin (0.02);
+      start = g_get_monotonic_time ();
+      painted_at = 0;
+      g_signal_emit_by_name (drag, "drag-begin", x, y);
+      while (painted_at < start && g_get_monotonic_time () - start < G_USEC_PER_SEC)
+        g_main_context_iteration (NULL, TRUE);
+      samples[i] = (painted_at - start) / 1000.0;
+      g_signal_emit_by_name (drag, "drag-end", 0.0, 0.0);
+    }
+  cal_edit_tools_set_session (tools, NULL);
+  qsort (samples, G_N_ELEMENTS (samples), sizeof *samples, compare_doubles);
+  *median_ms = samples[G_N_ELEMENTS (samples) / 2];
+  *max_ms = samples[G_N_ELEMENTS (samples) - 1];
+}
+
 static gboolean
 orbit_tick_cb (GtkWidget     *widget,
                GdkFrameClock *clock,
@@ -110,7 +182,7 @@ main (int argc, char **argv)
   CalDisplayMesh *reduced;
   GtkWindow *window;
   gboolean software;
-  double slice_ms, fps_reduced, fps_full;
+  double slice_ms, fps_reduced, fps_full, dab_median, dab_max;
   guint reduced_triangles;
 
   if (argc != 4)
@@ -142,6 +214,9 @@ main (int argc, char **argv)
   printf ("slice_size=%ux%u\n", cal_volume_get_grid (volume)->dims[0],
           cal_volume_get_grid (volume)->dims[1]);
   printf ("slice_render_ms=%.2f\n", slice_ms);
+  bench_dabs (window, state, &dab_median, &dab_max);
+  printf ("dab_to_frame_ms=%.2f\n", dab_median);
+  printf ("dab_to_frame_max_ms=%.2f\n", dab_max);
 
   cal_mesh_options_init (&options);
   mesh = cal_mesh_build (mask, &options, &report, NULL, NULL, NULL, &error);
