@@ -81,6 +81,12 @@ def main():
             (0, ["segment", series, O("unet.nii.gz"), "--model", a.model, "--stl", O("unet.stl")]),
             (0, ["evaluate", O("bone.nii.gz"), O("unet.nii.gz"), "--json"]),
             (0, ["infer", a.model, series, O("prob.nii.gz")]),
+            # an editing session whose journal is kept: its folder and files
+            # (the scan's location sealed) are searched below like the rest
+            (0, ["edit", "apply", O("edited.nii.gz"), "--ct", series, "--mask", O("bone.nii.gz"),
+                 "--op", "brush 10 10 2 3", "--op", "undo", "--op", "redo", "--journal-dir", O("state"),
+                 "--keep-journal"]),
+            (0, ["edit", "sessions", O("state")]),
             # failing on purpose: their messages must not name the patient
             # either (a damaged slice among good ones is a decision: exit 4)
             (4, ["info", broken]), (4, ["convert", broken, O("never.nii")]),
@@ -108,6 +114,8 @@ def main():
                 found = leaks(file_bytes(path)) + leaks(os.path.relpath(path, tmp).encode())
                 t.check(not found, f"written file {os.path.relpath(path, tmp).replace(CANARY.decode(), 'CANARY')} "
                         "holds no identifier", found)
+        t.check(any(os.path.basename(p) == "journal" for p in written), "the editing journal was kept and searched",
+                written)
         t.check(any(p.endswith("unet.stl") for p in written) and any(p.endswith("ct.nii.gz") for p in written),
                 "the outputs exist (the search above had something to search)", written)
     print(f"1..{t.n}")
