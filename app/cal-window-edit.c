@@ -74,6 +74,8 @@ step_label (CalEditStep *step)
     what = g_strdup_printf (_("Remove pieces under %g mm³"), r);
   else if (g_str_equal (name, "Scissors"))
     what = g_strdup (_("Scissors"));
+  else if (g_str_equal (name, "Scissors, in front"))
+    what = g_strdup (_("Scissors, what is in front"));
   else if (g_str_equal (name, "Scissors, keep inside"))
     what = g_strdup (_("Scissors, keep inside"));
   else if (g_str_equal (name, "Segment skull (U-net)"))

@@ -358,14 +358,16 @@ cal_edit_tools_cut (CalEditTools  *self,
                     double         height,
                     const double  *outline,
                     guint          n_points,
-                    gboolean       keep_inside)
+                    gboolean       keep_inside,
+                    gboolean       front_only)
 {
   guint64 changed;
 
   if (self->session == NULL || self->painting || cal_edit_session_get_transaction (self->session) != NULL)
     return FALSE;
   changed = cal_edit_scissors (cal_edit_session_begin (self->session), 0, clip, width, height, outline, n_points,
-                               keep_inside);
-  commit (self, keep_inside ? "Scissors, keep inside" : "Scissors", CAL_EDIT_KIND_REGION);
+                               keep_inside, front_only);
+  commit (self, keep_inside ? "Scissors, keep inside" : front_only ? "Scissors, in front" : "Scissors",
+          CAL_EDIT_KIND_REGION);
   return changed > 0;
 }

@@ -80,14 +80,15 @@ gboolean        cal_edit_tools_pick_island      (CalEditTools  *self,
                                                  const double   ijk[3]);
 
 /* The scissors' cut (cal-edit-scissors.h) as one step; keep_inside keeps
- * what the outline encloses instead of erasing it.  FALSE when nothing
- * was cut. */
+ * what the outline encloses instead of erasing it, front_only cuts only
+ * what is seen first.  FALSE when nothing was cut. */
 gboolean        cal_edit_tools_cut              (CalEditTools  *self,
                                                  const double   clip[4][4],
                                                  double         width,
                                                  double         height,
                                                  const double  *outline,
                                                  guint          n_points,
-                                                 gboolean       keep_inside);
+                                                 gboolean       keep_inside,
+                                                 gboolean       front_only);
 
 G_END_DECLS

@@ -26,6 +26,7 @@ struct _CalMeshView
   GArray          *lasso;          /* the scissors' outline being drawn (x, y doubles) */
   double           lasso_start[2];
   gboolean         lasso_keep;     /* Shift held: keep what it encloses */
+  gboolean         lasso_front;    /* Ctrl held: cut only what is seen first */
 };
 
 G_DEFINE_FINAL_TYPE (CalMeshView, cal_mesh_view, GTK_TYPE_GL_AREA)
@@ -188,6 +189,7 @@ orbit_begin_cb (GtkGestureDrag *gesture,
     {
       const double p[2] = { x, y };
       self->lasso_keep = (mods & GDK_SHIFT_MASK) != 0;
+      self->lasso_front = (mods & GDK_CONTROL_MASK) != 0;
       g_array_append_vals (self->lasso, p, 2);
       self->lasso_start[0] = x;
       self->lasso_start[1] = y;
@@ -210,7 +212,7 @@ orbit_end_cb (GtkGestureDrag *gesture,
     }
   cal_camera_clip_matrix (&self->camera, width / MAX (height, 1), clip);
   cal_edit_tools_cut (cal_view_state_get_tools (self->state), clip, width, height,
-                      (const double *) self->lasso->data, self->lasso->len / 2, self->lasso_keep);
+                      (const double *) self->lasso->data, self->lasso->len / 2, self->lasso_keep, self->lasso_front);
   g_array_set_size (self->lasso, 0);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }

@@ -17,7 +17,8 @@ G_BEGIN_DECLS
  * Mouse: drag to orbit, Shift+drag or middle-drag to pan, scroll to zoom.
  * With the Scissors tool (the state's CalEditTools) a drag draws an outline
  * instead, and its release cuts through the whole depth: erasing what it
- * encloses, or with Shift held at the start keeping only that.
+ * encloses, or with Shift held at the start keeping only that, or with
+ * Ctrl erasing only what is seen first (the pieces in front).
  */
 #define CAL_TYPE_MESH_VIEW (cal_mesh_view_get_type ())
 G_DECLARE_FINAL_TYPE (CalMeshView, cal_mesh_view, CAL, MESH_VIEW, GtkGLArea)

@@ -90,6 +90,113 @@ cut_slice (guint    k,
   c->changed[k] = changed;
 }
 
+/* ---- what is seen first ---- */
+
+static gboolean
+voxel_clip (const Cut *c,
+            guint32    i,
+            guint32    j,
+            guint32    k,
+            double     clip[4])
+{
+  for (int r = 0; r < 4; r++)
+    clip[r] = c->m[r][0] * i + c->m[r][1] * j + c->m[r][2] * k + c->m[r][3];
+  return clip[3] > 0;
+}
+
+static gboolean
+in_cut (const Cut *c,
+        guint32    i,
+        guint32    j,
+        guint32    k)
+{
+  double clip[4];
+  return voxel_clip (c, i, j, k, clip) && cut_here (c, clip);
+}
+
+/* The nearest voxel under each pixel of the view (a depth buffer of voxel
+ * centres), then a flood through face neighbours inside the outline. */
+static guint64
+cut_front (Cut                *c,
+           CalEditTransaction *tx)
+{
+  const CalGrid *grid = cal_mask_get_grid (c->mask);
+  const guint32 *d = grid->dims;
+  guint8 *labels = cal_mask_get_labels_mutable (c->mask);
+  guint w = (guint) MAX (c->width, 1), h = (guint) MAX (c->height, 1);
+  g_autofree float *depth = g_new (float, (gsize) w * h);
+  g_autofree gsize *nearest = g_new (gsize, (gsize) w * h);
+  g_autofree guint8 *seen = g_malloc0 (cal_grid_n_voxels (grid) / 8 + 1);
+  g_autoptr(GArray) queue = g_array_new (FALSE, FALSE, sizeof (gsize));
+  const gsize sy = d[0], sz = (gsize) d[0] * d[1];
+  CalBox box = { { 0 } };
+  guint64 changed = 0;
+
+  for (gsize p = 0; p < (gsize) w * h; p++)
+    {
+      depth[p] = G_MAXFLOAT;
+      nearest[p] = G_MAXSIZE;
+    }
+  for (guint32 k = 0; k < d[2]; k++)
+    for (guint32 j = 0; j < d[1]; j++)
+      for (guint32 i = 0; i < d[0]; i++)
+        {
+          gsize v = i + sy * j + sz * k;
+          double clip[4], x, y;
+          gsize p;
+          if (labels[v] == 0 || (c->label != 0 && labels[v] != c->label) || !voxel_clip (c, i, j, k, clip)
+              || !cut_here (c, clip))
+            continue;
+          x = (clip[0] / clip[3] + 1) / 2 * c->width;
+          y = (1 - clip[1] / clip[3]) / 2 * c->height;
+          if (x < 0 || y < 0 || x >= w || y >= h)
+            continue;
+          p = (gsize) x + (gsize) w * (gsize) y;
+          if (clip[2] / clip[3] < depth[p])
+            {
+              depth[p] = (float) (clip[2] / clip[3]);
+              nearest[p] = v;
+            }
+        }
+  for (gsize p = 0; p < (gsize) w * h; p++)
+    if (nearest[p] != G_MAXSIZE && !(seen[nearest[p] >> 3] & (1u << (nearest[p] & 7))))
+      {
+        seen[nearest[p] >> 3] |= 1u << (nearest[p] & 7);
+        g_array_append_val (queue, nearest[p]);
+      }
+  for (guint q = 0; q < queue->len; q++)
+    {
+      gsize v = g_array_index (queue, gsize, q);
+      guint32 i = v % sy, j = (v / sy) % d[1], k = v / sz;
+      const gboolean ok[6] = { i > 0, i + 1 < d[0], j > 0, j + 1 < d[1], k > 0, k + 1 < d[2] };
+      const gssize step[6] = { -1, 1, -(gssize) sy, (gssize) sy, -(gssize) sz, (gssize) sz };
+      CalBox one = { { i, j, k }, { i + 1, j + 1, k + 1 } };
+      cal_box_union (&box, &one);
+      for (int n = 0; n < 6; n++)
+        {
+          gsize u;
+          if (!ok[n])
+            continue;
+          u = v + step[n];
+          if ((seen[u >> 3] & (1u << (u & 7))) || labels[u] != labels[v])
+            continue;
+          if (!in_cut (c, u % sy, (u / sy) % d[1], u / sz))
+            continue;
+          seen[u >> 3] |= 1u << (u & 7);
+          g_array_append_val (queue, u);
+        }
+    }
+  if (queue->len == 0)
+    return 0;
+  cal_edit_transaction_touch (tx, &box);
+  for (guint q = 0; q < queue->len; q++)
+    {
+      labels[g_array_index (queue, gsize, q)] = CAL_LABEL_BACKGROUND;
+      changed++;
+    }
+  return changed;
+}
+
 guint64
 cal_edit_scissors (CalEditTransaction *tx,
                    guint8              label,
@@ -98,7 +205,8 @@ cal_edit_scissors (CalEditTransaction *tx,
                    double              height,
                    const double       *outline,
                    guint               n_points,
-                   gboolean            keep_inside)
+                   gboolean            keep_inside,
+                   gboolean            front_only)
 {
   CalMask *mask = cal_edit_transaction_get_mask (tx);
   const CalGrid *grid = cal_mask_get_grid (mask);
@@ -116,6 +224,8 @@ cal_edit_scissors (CalEditTransaction *tx,
     for (int col = 0; col < 4; col++)
       for (int t = 0; t < 4; t++)
         c.m[r][col] += clip[r][t] * grid->affine[t][col];
+  if (front_only && !keep_inside)
+    return cut_front (&c, tx);
   /* First the box of what changes, saved; then the change. */
   cal_parallel_for (nz, cut_slice, &c);
   for (guint32 k = 0; k < nz; k++)

@@ -17,6 +17,11 @@ G_BEGIN_DECLS
  * ((x/w + 1) / 2 · width, (1 − y/w) / 2 · height).  Voxels behind the eye
  * count as outside.  The outline is `n_points` (x, y) pixel pairs, closed
  * by its last point (even-odd rule).  Returns the voxels changed.
+ *
+ * front_only (erasing only) cuts what is seen first instead of the whole
+ * depth: the voxels nearest the eye under each pixel of the outline, and
+ * every voxel face-connected to them inside the outline.  A head rest in
+ * front of the skull goes; the skull behind it stays, unless the two touch.
  */
 guint64 cal_edit_scissors (CalEditTransaction *tx,
                            guint8              label,
@@ -25,6 +30,7 @@ guint64 cal_edit_scissors (CalEditTransaction *tx,
                            double              height,
                            const double       *outline,
                            guint               n_points,
-                           gboolean            keep_inside);
+                           gboolean            keep_inside,
+                           gboolean            front_only);
 
 G_END_DECLS

@@ -349,7 +349,7 @@ test_scissors (void)
 
   memset (l, 1, 40 * 40 * 20);
   tx = cal_edit_transaction_new (mask);
-  g_assert_cmpuint (cal_edit_scissors (tx, 0, clip, 40, 40, square, 4, FALSE), ==, 10 * 10 * 20);
+  g_assert_cmpuint (cal_edit_scissors (tx, 0, clip, 40, 40, square, 4, FALSE, FALSE), ==, 10 * 10 * 20);
   for (guint32 k = 0; k < 20; k++)
     {
       g_assert_cmpuint (l[at (mask, 10, 10, k)], ==, 0);
@@ -366,15 +366,39 @@ test_scissors (void)
   /* Keep inside: everything else goes. */
   memset (l, 1, 40 * 40 * 20);
   tx = cal_edit_transaction_new (mask);
-  g_assert_cmpuint (cal_edit_scissors (tx, 0, clip, 40, 40, square, 4, TRUE), ==, (40 * 40 - 100) * 20);
+  g_assert_cmpuint (cal_edit_scissors (tx, 0, clip, 40, 40, square, 4, TRUE, FALSE), ==, (40 * 40 - 100) * 20);
   g_assert_cmpuint (cal_mask_count (mask, 1), ==, 100 * 20);
   g_clear_pointer (&tx, cal_edit_transaction_free);
+
+  /* Only what is seen first: two slabs one behind the other along the
+   * view (k 2..5 nearer the eye, whose z grows with k here: depth = z),
+   * apart; the nearer one goes, the one behind stays. */
+  {
+    const double depth_clip[4][4] = { { 1 / 20.0, 0, 0, -1 }, { 0, -1 / 20.0, 0, 1 }, { 0, 0, 1 / 20.0, 0 }, { 0, 0, 0, 1 } };
+    g_autoptr(CalEditTransaction) front = NULL;
+    memset (l, 0, 40 * 40 * 20);
+    for (guint32 k = 2; k < 6; k++)
+      for (guint32 j = 5; j < 25; j++)
+        for (guint32 i = 5; i < 25; i++)
+          l[at (mask, i, j, k)] = 1;
+    for (guint32 k = 10; k < 14; k++)
+      for (guint32 j = 5; j < 25; j++)
+        for (guint32 i = 5; i < 25; i++)
+          l[at (mask, i, j, k)] = 1;
+    front = cal_edit_transaction_new (mask);
+    g_assert_cmpuint (cal_edit_scissors (front, 0, depth_clip, 40, 40, square, 4, FALSE, TRUE), ==, 10 * 10 * 4);
+    g_assert_cmpuint (l[at (mask, 15, 15, 3)], ==, 0);
+    g_assert_cmpuint (l[at (mask, 15, 15, 12)], ==, 1);
+    g_assert_cmpuint (l[at (mask, 6, 6, 3)], ==, 1);    /* outside the outline */
+    cal_edit_transaction_revert (front);
+    g_assert_cmpuint (cal_mask_count (mask, 1), ==, 2 * 20 * 20 * 4);
+  }
 
   /* Behind the eye nothing is inside; fewer than three points cut nothing. */
   memset (l, 1, 40 * 40 * 20);
   tx = cal_edit_transaction_new (mask);
-  g_assert_cmpuint (cal_edit_scissors (tx, 0, behind, 40, 40, square, 4, FALSE), ==, 0);
-  g_assert_cmpuint (cal_edit_scissors (tx, 0, clip, 40, 40, square, 2, FALSE), ==, 0);
+  g_assert_cmpuint (cal_edit_scissors (tx, 0, behind, 40, 40, square, 4, FALSE, FALSE), ==, 0);
+  g_assert_cmpuint (cal_edit_scissors (tx, 0, clip, 40, 40, square, 2, FALSE, FALSE), ==, 0);
 }
 
 /* ---- the history: random steps, undo all, redo all ---- */
