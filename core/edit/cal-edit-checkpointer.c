@@ -113,12 +113,14 @@ worker (gpointer data)
 
 CalEditCheckpointer *
 cal_edit_checkpointer_new (const char *folder,
-                           CalMask    *mask)
+                           CalMask    *mask,
+                           gboolean    empty)
 {
   CalEditCheckpointer *self = g_new0 (CalEditCheckpointer, 1);
 
   self->folder = g_strdup (folder);
-  self->shadow = cal_mask_copy (mask);
+  /* An empty mask needs no copy: zeroed pages cost nothing until written. */
+  self->shadow = empty ? cal_mask_new (cal_mask_get_grid (mask)) : cal_mask_copy (mask);
   self->queue = g_async_queue_new ();
   g_mutex_init (&self->lock);
   g_cond_init (&self->progress);

@@ -16,9 +16,11 @@ G_BEGIN_DECLS
  */
 typedef struct _CalEditCheckpointer CalEditCheckpointer;
 
-/* The shadow starts as a copy of `mask` (the one copy, at the session's start). */
+/* The shadow starts as a copy of `mask` (the one copy, at the session's
+ * start; none when the caller knows the mask is empty). */
 CalEditCheckpointer *cal_edit_checkpointer_new        (const char          *folder,
-                                                       CalMask             *mask);
+                                                       CalMask             *mask,
+                                                       gboolean             empty);
 void                 cal_edit_checkpointer_free       (CalEditCheckpointer *self);
 void                 cal_edit_checkpointer_add_step   (CalEditCheckpointer *self,
                                                        CalEditStep         *step);

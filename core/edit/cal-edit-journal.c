@@ -261,7 +261,8 @@ queue_sync (CalEditJournal *j)
 
 static CalEditJournal *
 journal_new (const char    *folder,
-             CalMask       *mask)
+             CalMask       *mask,
+             gboolean       empty)
 {
   const CalGrid *grid = cal_mask_get_grid (mask);
   CalEditJournal *j = g_new0 (CalEditJournal, 1);
@@ -271,7 +272,7 @@ journal_new (const char    *folder,
   j->journal_fd = -1;
   j->lock_fd = -1;
   j->syncer = g_thread_pool_new (sync_journal, j, 1, TRUE, NULL);
-  j->checkpointer = cal_edit_checkpointer_new (folder, mask);
+  j->checkpointer = cal_edit_checkpointer_new (folder, mask, empty);
   return j;
 }
 
@@ -329,7 +330,7 @@ cal_edit_journal_create (const char  *state_dir,
       errno_error (error, "make its folder in the state folder");
       return NULL;
     }
-  j = journal_new (folder, mask);
+  j = journal_new (folder, mask, empty);
   j->lock_fd = take_lock (folder, error);
   /* session.ini comes last: a folder without it is no session (a kill
    * before it leaves nothing to recover, and nothing was reported done). */
@@ -715,7 +716,7 @@ CalEditJournal *
 cal_edit_journal_resume (CalEditRecovery  *recovery,
                          GError          **error)
 {
-  CalEditJournal *j = journal_new (recovery->path, recovery->mask);
+  CalEditJournal *j = journal_new (recovery->path, recovery->mask, FALSE);
 
   j->lock_fd = take_lock (recovery->path, error);
   if (j->lock_fd < 0 || !open_journal_file (j, recovery->valid_bytes, error))
