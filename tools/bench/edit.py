@@ -90,6 +90,9 @@ def main():
           for key, name in (("surface_software_gl", "software GL budget"), ("surface_full", "full resolution"))],
         *[(f"3D view ({name}): whole surface built in blocks", f"{res[key]['build_ms']:.0f} ms", "", True)
           for key, name in (("surface_software_gl", "software GL budget"), ("surface_full", "full resolution"))],
+        (f"3D scissors through the depth ({res['scissors_voxels']} voxels cut)", f"{res['scissors_ms']:.0f} ms", "", True),
+        (f"3D scissors, what is in front ({res['scissors_front_voxels']} voxels cut)", f"{res['scissors_front_ms']:.0f} ms",
+         "", True),
         ("a dab + the 512×512 slice redrawn (CPU part)", f"{res['dab_ms'] + res['slice_render_ms']:.2f} ms",
          "≤ 16 ms", res["dab_ms"] + res["slice_render_ms"] <= 16),
         ("fill between 10 drawn slices, Calvaria", f"{res['fill_ms']:.0f} ms", "≤ 2000 ms", res["fill_ms"] <= 2000),

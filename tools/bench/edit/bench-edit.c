@@ -10,6 +10,7 @@
 
 #include "cal-block-surface.h"
 #include "cal-brush.h"
+#include "cal-edit-scissors.h"
 #include "cal-edit-session.h"
 #include "cal-fill-between.h"
 #include "cal-slice-geometry.h"
@@ -173,6 +174,25 @@ main (int argc, char **argv)
     cal_edit_session_revert (session);
   }
   printf ("\"dab_ms\": %.3f, \"slice_render_ms\": %.3f, ", dab_ms, render_ms);
+
+  /* Scissors through the whole depth and in front only: an outline over a
+   * third of a 600 × 400 view looking down the k axis. */
+  {
+    const double clip[4][4] = { { 1 / 256.0, 0, 0, -1 }, { 0, -1 / 256.0, 0, 1 }, { 0, 0, 1 / 300.0, 0 }, { 0, 0, 0, 1 } };
+    const double outline[] = { 200, 100, 400, 100, 400, 300, 200, 300 };
+    double ms[2];
+    guint64 cut[2];
+    for (int mode = 0; mode < 2; mode++)
+      {
+        CalEditTransaction *tx = cal_edit_session_begin (session);
+        t0 = now_ms ();
+        cut[mode] = cal_edit_scissors (tx, 0, clip, 600, 400, outline, 4, FALSE, mode == 1);
+        ms[mode] = now_ms () - t0;
+        cal_edit_session_revert (session);
+      }
+    printf ("\"scissors_ms\": %.0f, \"scissors_voxels\": %" G_GUINT64_FORMAT ", \"scissors_front_ms\": %.0f, "
+            "\"scissors_front_voxels\": %" G_GUINT64_FORMAT ", ", ms[0], cut[0], ms[1], cut[1]);
+  }
 
   /* The 3D view after a stroke: the surface in blocks (on the software-GL
    * budget's grid and at full resolution), then one 5 mm stroke's blocks
