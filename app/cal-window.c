@@ -470,7 +470,8 @@ edit_failed_cb (CalEditTools *tools,
                 GError       *error,
                 CalWindow    *self)
 {
-  cal_window_show_error (self, _("The edit could not be made safe on disk"), error);
+  cal_window_show_error (self, g_error_matches (error, CAL_EDIT_ERROR, CAL_EDIT_ERROR_JOURNAL)
+                                 ? _("The edit could not be made safe on disk") : _("Editing"), error);
 }
 
 /* The tools follow the sidebar's controls, and the views' keys move them back. */

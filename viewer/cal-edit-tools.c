@@ -2,6 +2,7 @@
 #include "cal-edit-tools.h"
 
 #include <math.h>
+#include <string.h>
 
 
 #include "cal-edit-islands.h"
@@ -21,6 +22,7 @@ struct _CalEditTools
 
   /* the stroke being drawn */
   gboolean        painting;
+  gboolean        cutting;        /* the scissors' worker runs */
   CalBrush        stroke_brush;
   double          last[3];
 };
@@ -351,6 +353,71 @@ cal_edit_tools_pick_island (CalEditTools *self,
   return changed > 0;
 }
 
+/* The scissors read the whole mask: they run in a worker on a copy, and the
+ * step they make is applied if the mask has not changed meanwhile. */
+typedef struct {
+  CalEditTools *tools;
+  CalMask      *copy;
+  guint64       version;
+  double        clip[4][4];
+  double        width, height;
+  double       *outline;
+  guint         n_points;
+  gboolean      keep_inside, front_only;
+  CalEditStep  *step;
+} CutJob;
+
+static void
+cut_job_free (CutJob *job)
+{
+  g_clear_object (&job->tools);
+  g_clear_object (&job->copy);
+  g_clear_pointer (&job->step, cal_edit_step_unref);
+  g_free (job->outline);
+  g_free (job);
+}
+
+static void
+cut_in_thread (GTask        *task,
+               gpointer      source,
+               gpointer      data,
+               GCancellable *cancellable)
+{
+  CutJob *job = data;
+  g_autoptr(CalEditTransaction) tx = cal_edit_transaction_new (job->copy);
+
+  cal_edit_scissors (tx, 0, job->clip, job->width, job->height, job->outline, job->n_points, job->keep_inside,
+                     job->front_only);
+  job->step = cal_edit_transaction_commit (tx, job->keep_inside ? "Scissors, keep inside"
+                                               : job->front_only ? "Scissors, in front" : "Scissors",
+                                           CAL_EDIT_KIND_REGION);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+cut_done_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  CalEditTools *self = CAL_EDIT_TOOLS (source);
+  CutJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  self->cutting = FALSE;
+  if (job->step == NULL || self->session == NULL)
+    return;
+  if (!cal_edit_session_apply_step (self->session, job->step, job->version, &error))
+    {
+      if (g_error_matches (error, CAL_EDIT_ERROR, CAL_EDIT_ERROR_NOTHING))
+        {
+          g_clear_error (&error);
+          g_set_error (&error, CAL_EDIT_ERROR, CAL_EDIT_ERROR_NOTHING,
+                       "The mask changed while the scissors were cutting: nothing was cut, draw the outline again");
+        }
+      g_signal_emit (self, signals[EDIT_FAILED], 0, error);
+    }
+}
+
 gboolean
 cal_edit_tools_cut (CalEditTools  *self,
                     const double   clip[4][4],
@@ -361,13 +428,32 @@ cal_edit_tools_cut (CalEditTools  *self,
                     gboolean       keep_inside,
                     gboolean       front_only)
 {
-  guint64 changed;
+  g_autoptr(GTask) task = NULL;
+  CutJob *job;
 
-  if (self->session == NULL || self->painting || cal_edit_session_get_transaction (self->session) != NULL)
+  if (self->session == NULL || self->painting || self->cutting || n_points < 3
+      || cal_edit_session_get_transaction (self->session) != NULL)
     return FALSE;
-  changed = cal_edit_scissors (cal_edit_session_begin (self->session), 0, clip, width, height, outline, n_points,
-                               keep_inside, front_only);
-  commit (self, keep_inside ? "Scissors, keep inside" : front_only ? "Scissors, in front" : "Scissors",
-          CAL_EDIT_KIND_REGION);
-  return changed > 0;
+  job = g_new0 (CutJob, 1);
+  job->tools = g_object_ref (self);
+  job->copy = cal_mask_copy (cal_edit_session_get_mask (self->session));
+  job->version = cal_edit_session_get_version (self->session);
+  memcpy (job->clip, clip, sizeof job->clip);
+  job->width = width;
+  job->height = height;
+  job->outline = g_memdup2 (outline, sizeof (double) * 2 * n_points);
+  job->n_points = n_points;
+  job->keep_inside = keep_inside;
+  job->front_only = front_only;
+  self->cutting = TRUE;
+  task = g_task_new (self, NULL, cut_done_cb, NULL);
+  g_task_set_task_data (task, job, (GDestroyNotify) cut_job_free);
+  g_task_run_in_thread (task, cut_in_thread);
+  return TRUE;
+}
+
+gboolean
+cal_edit_tools_is_cutting (CalEditTools *self)
+{
+  return self->cutting;
 }

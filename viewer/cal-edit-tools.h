@@ -81,7 +81,9 @@ gboolean        cal_edit_tools_pick_island      (CalEditTools  *self,
 
 /* The scissors' cut (cal-edit-scissors.h) as one step; keep_inside keeps
  * what the outline encloses instead of erasing it, front_only cuts only
- * what is seen first.  FALSE when nothing was cut. */
+ * what is seen first.  It runs in a worker on a copy of the mask (it reads
+ * all of it); the step lands when it is done, unless the mask changed
+ * meanwhile (then "edit-failed" says so).  FALSE when it could not start. */
 gboolean        cal_edit_tools_cut              (CalEditTools  *self,
                                                  const double   clip[4][4],
                                                  double         width,
@@ -90,5 +92,7 @@ gboolean        cal_edit_tools_cut              (CalEditTools  *self,
                                                  guint          n_points,
                                                  gboolean       keep_inside,
                                                  gboolean       front_only);
+
+gboolean        cal_edit_tools_is_cutting       (CalEditTools  *self);
 
 G_END_DECLS

@@ -338,6 +338,12 @@ test_surface_follows_edits (void)
   set_tool ("navigate");
 }
 
+static gboolean
+cutting_done_cb (gpointer data)
+{
+  return !cal_edit_tools_is_cutting (cal_window_get_tools (window));
+}
+
 /* Scissors on the 3D view: an outline around the ring's right side cuts it
  * through the whole depth; what projects outside stays. */
 static void
@@ -367,6 +373,8 @@ test_scissors (void)
   shot = cal_gui_render (GTK_WIDGET (window));
   cal_gui_save_png (shot, "edit-scissors.png");
   g_signal_emit_by_name (gesture, "drag-end", 0.0, y1 - y0);
+  /* The cut runs in a worker; the step lands when it is done. */
+  g_assert_true (cal_gui_wait (cutting_done_cb, NULL, 30));
   g_assert_true (g_str_has_prefix (history_row_text (0), "Scissors"));
 
   /* Every voxel of the ring checked against where it lands on screen. */
