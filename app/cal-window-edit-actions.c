@@ -5,7 +5,6 @@
 
 #include <glib/gi18n.h>
 
-#include "cal-edit-islands.h"
 #include "cal-fill-between.h"
 #include "cal-loader.h"
 #include "cal-nifti.h"
@@ -103,21 +102,8 @@ remove_small_pieces_action (GtkWidget  *widget,
                             GVariant   *parameter)
 {
   CalWindow *self = CAL_WINDOW (widget);
-  CalEditSession *edit = cal_window_get_edit_session (self);
-  double mm3 = gtk_spin_button_get_value (self->small_pieces_spin);
-  g_autofree char *name = NULL, *text = NULL;
-  g_autoptr (GError) error = NULL;
-  guint64 removed;
 
-  if (edit == NULL || cal_edit_session_get_transaction (edit) != NULL)
-    return;
-  removed = cal_edit_islands_remove_small (cal_edit_session_begin (edit), CAL_LABEL_BONE, mm3);
-  name = g_strdup_printf ("Remove islands under %g mm³", mm3);
-  if (!cal_edit_session_commit (edit, name, CAL_EDIT_KIND_REGION, NULL, &error))
-    cal_window_show_error (self, _("The edit could not be made safe on disk"), error);
-  text = removed > 0 ? g_strdup_printf (_("%llu voxels in pieces under %g mm³ removed"), (unsigned long long) removed, mm3)
-                     : g_strdup_printf (_("No piece is under %g mm³"), mm3);
-  cal_window_toast (self, text);
+  cal_edit_tools_remove_small (cal_window_get_tools (self), gtk_spin_button_get_value (self->small_pieces_spin));
 }
 
 /* Save and open ---------------------------------------------------------- */

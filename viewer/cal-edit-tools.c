@@ -22,7 +22,7 @@ struct _CalEditTools
 
   /* the stroke being drawn */
   gboolean        painting;
-  gboolean        cutting;        /* the scissors' worker runs */
+  gboolean        working;        /* a whole-mask operation runs in its worker */
   CalBrush        stroke_brush;
   double          last[3];
 };
@@ -326,84 +326,81 @@ cal_edit_tools_stroke_cancel (CalEditTools *self)
   cal_edit_session_revert (self->session);
 }
 
-gboolean
-cal_edit_tools_pick_island (CalEditTools *self,
-                            const double  ijk[3])
-{
-  const guint32 *dims;
-  guint32 v[3];
-  guint64 changed;
-  gboolean keep = self->tool == CAL_EDIT_TOOL_KEEP_ISLAND;
+/* Operations that read the whole mask (a piece's flood, every piece's size,
+ * the scissors) run in a worker on a copy of it; the step they make is
+ * applied when the mask has not changed meanwhile.  The window never waits. */
+typedef enum {
+  OP_KEEP_PIECE,
+  OP_REMOVE_PIECE,
+  OP_REMOVE_SMALL,
+  OP_CUT,
+} OpKind;
 
-  if (self->session == NULL || self->painting || cal_edit_session_get_transaction (self->session) != NULL
-      || (self->tool != CAL_EDIT_TOOL_KEEP_ISLAND && self->tool != CAL_EDIT_TOOL_REMOVE_ISLAND))
-    return FALSE;
-  dims = cal_mask_get_grid (cal_edit_session_get_mask (self->session))->dims;
-  for (int a = 0; a < 3; a++)
-    {
-      double r = floor (ijk[a] + 0.5);
-      if (r < 0 || r >= dims[a])
-        return FALSE;
-      v[a] = (guint32) r;
-    }
-  changed = keep ? cal_edit_islands_keep_at (cal_edit_session_begin (self->session), CAL_LABEL_BONE, v)
-                 : cal_edit_islands_remove_at (cal_edit_session_begin (self->session), CAL_LABEL_BONE, v);
-  /* The history names are English in the journal; the list translates them. */
-  commit (self, keep ? "Keep island" : "Remove island", CAL_EDIT_KIND_REGION);
-  return changed > 0;
-}
-
-/* The scissors read the whole mask: they run in a worker on a copy, and the
- * step they make is applied if the mask has not changed meanwhile. */
 typedef struct {
-  CalEditTools *tools;
+  OpKind        kind;
+  char         *name;          /* the step's, English (the journal's) */
   CalMask      *copy;
   guint64       version;
-  double        clip[4][4];
+  guint32       voxel[3];      /* pieces */
+  double        mm3;           /* small pieces */
+  double        clip[4][4];    /* scissors */
   double        width, height;
   double       *outline;
   guint         n_points;
   gboolean      keep_inside, front_only;
   CalEditStep  *step;
-} CutJob;
+} OpJob;
 
 static void
-cut_job_free (CutJob *job)
+op_job_free (OpJob *job)
 {
-  g_clear_object (&job->tools);
   g_clear_object (&job->copy);
   g_clear_pointer (&job->step, cal_edit_step_unref);
   g_free (job->outline);
+  g_free (job->name);
   g_free (job);
 }
 
 static void
-cut_in_thread (GTask        *task,
-               gpointer      source,
-               gpointer      data,
-               GCancellable *cancellable)
+op_in_thread (GTask        *task,
+              gpointer      source,
+              gpointer      data,
+              GCancellable *cancellable)
 {
-  CutJob *job = data;
+  OpJob *job = data;
   g_autoptr(CalEditTransaction) tx = cal_edit_transaction_new (job->copy);
 
-  cal_edit_scissors (tx, 0, job->clip, job->width, job->height, job->outline, job->n_points, job->keep_inside,
-                     job->front_only);
-  job->step = cal_edit_transaction_commit (tx, job->keep_inside ? "Scissors, keep inside"
-                                               : job->front_only ? "Scissors, in front" : "Scissors",
-                                           CAL_EDIT_KIND_REGION);
+  switch (job->kind)
+    {
+    case OP_KEEP_PIECE:
+      cal_edit_islands_keep_at (tx, CAL_LABEL_BONE, job->voxel);
+      break;
+    case OP_REMOVE_PIECE:
+      cal_edit_islands_remove_at (tx, CAL_LABEL_BONE, job->voxel);
+      break;
+    case OP_REMOVE_SMALL:
+      cal_edit_islands_remove_small (tx, CAL_LABEL_BONE, job->mm3);
+      break;
+    case OP_CUT:
+    default:
+      cal_edit_scissors (tx, 0, job->clip, job->width, job->height, job->outline, job->n_points, job->keep_inside,
+                         job->front_only);
+      break;
+    }
+  job->step = cal_edit_transaction_commit (tx, job->name, CAL_EDIT_KIND_REGION);
   g_task_return_boolean (task, TRUE);
 }
 
 static void
-cut_done_cb (GObject      *source,
-             GAsyncResult *result,
-             gpointer      data)
+op_done_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      data)
 {
   CalEditTools *self = CAL_EDIT_TOOLS (source);
-  CutJob *job = g_task_get_task_data (G_TASK (result));
+  OpJob *job = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
 
-  self->cutting = FALSE;
+  self->working = FALSE;
   if (job->step == NULL || self->session == NULL)
     return;
   if (!cal_edit_session_apply_step (self->session, job->step, job->version, &error))
@@ -412,10 +409,78 @@ cut_done_cb (GObject      *source,
         {
           g_clear_error (&error);
           g_set_error (&error, CAL_EDIT_ERROR, CAL_EDIT_ERROR_NOTHING,
-                       "The mask changed while the scissors were cutting: nothing was cut, draw the outline again");
+                       "The mask changed while “%s” was worked out: nothing was changed, try again", job->name);
         }
       g_signal_emit (self, signals[EDIT_FAILED], 0, error);
     }
+}
+
+static gboolean
+start_op (CalEditTools *self,
+          OpJob        *job)
+{
+  g_autoptr(GTask) task = NULL;
+
+  if (self->session == NULL || self->painting || self->working
+      || cal_edit_session_get_transaction (self->session) != NULL)
+    {
+      op_job_free (job);
+      return FALSE;
+    }
+  job->copy = cal_mask_copy (cal_edit_session_get_mask (self->session));
+  job->version = cal_edit_session_get_version (self->session);
+  self->working = TRUE;
+  task = g_task_new (self, NULL, op_done_cb, NULL);
+  g_task_set_task_data (task, job, (GDestroyNotify) op_job_free);
+  g_task_run_in_thread (task, op_in_thread);
+  return TRUE;
+}
+
+gboolean
+cal_edit_tools_is_working (CalEditTools *self)
+{
+  return self->working;
+}
+
+gboolean
+cal_edit_tools_pick_island (CalEditTools *self,
+                            const double  ijk[3])
+{
+  const guint32 *dims;
+  gboolean keep = self->tool == CAL_EDIT_TOOL_KEEP_ISLAND;
+  OpJob *job;
+
+  if (self->session == NULL
+      || (self->tool != CAL_EDIT_TOOL_KEEP_ISLAND && self->tool != CAL_EDIT_TOOL_REMOVE_ISLAND))
+    return FALSE;
+  dims = cal_mask_get_grid (cal_edit_session_get_mask (self->session))->dims;
+  job = g_new0 (OpJob, 1);
+  for (int a = 0; a < 3; a++)
+    {
+      double r = floor (ijk[a] + 0.5);
+      if (r < 0 || r >= dims[a])
+        {
+          op_job_free (job);
+          return FALSE;
+        }
+      job->voxel[a] = (guint32) r;
+    }
+  job->kind = keep ? OP_KEEP_PIECE : OP_REMOVE_PIECE;
+  /* The history names are English in the journal; the list translates them. */
+  job->name = g_strdup (keep ? "Keep island" : "Remove island");
+  return start_op (self, job);
+}
+
+gboolean
+cal_edit_tools_remove_small (CalEditTools *self,
+                             double        mm3)
+{
+  OpJob *job = g_new0 (OpJob, 1);
+
+  job->kind = OP_REMOVE_SMALL;
+  job->mm3 = mm3;
+  job->name = g_strdup_printf ("Remove islands under %g mm³", mm3);
+  return start_op (self, job);
 }
 
 gboolean
@@ -428,16 +493,12 @@ cal_edit_tools_cut (CalEditTools  *self,
                     gboolean       keep_inside,
                     gboolean       front_only)
 {
-  g_autoptr(GTask) task = NULL;
-  CutJob *job;
+  OpJob *job;
 
-  if (self->session == NULL || self->painting || self->cutting || n_points < 3
-      || cal_edit_session_get_transaction (self->session) != NULL)
+  if (n_points < 3)
     return FALSE;
-  job = g_new0 (CutJob, 1);
-  job->tools = g_object_ref (self);
-  job->copy = cal_mask_copy (cal_edit_session_get_mask (self->session));
-  job->version = cal_edit_session_get_version (self->session);
+  job = g_new0 (OpJob, 1);
+  job->kind = OP_CUT;
   memcpy (job->clip, clip, sizeof job->clip);
   job->width = width;
   job->height = height;
@@ -445,15 +506,6 @@ cal_edit_tools_cut (CalEditTools  *self,
   job->n_points = n_points;
   job->keep_inside = keep_inside;
   job->front_only = front_only;
-  self->cutting = TRUE;
-  task = g_task_new (self, NULL, cut_done_cb, NULL);
-  g_task_set_task_data (task, job, (GDestroyNotify) cut_job_free);
-  g_task_run_in_thread (task, cut_in_thread);
-  return TRUE;
-}
-
-gboolean
-cal_edit_tools_is_cutting (CalEditTools *self)
-{
-  return self->cutting;
+  job->name = g_strdup (keep_inside ? "Scissors, keep inside" : front_only ? "Scissors, in front" : "Scissors");
+  return start_op (self, job);
 }

@@ -74,8 +74,8 @@ void            cal_edit_tools_stroke_to        (CalEditTools  *self,
                                                  double         pressure);
 void            cal_edit_tools_stroke_end       (CalEditTools  *self);
 void            cal_edit_tools_stroke_cancel    (CalEditTools  *self);
-/* Keep or remove (by the tool) the piece under the voxel; FALSE when
- * there is no piece there. */
+/* Keep or remove (by the tool) the piece under the voxel, in a worker as
+ * the scissors are (below); FALSE when it could not start. */
 gboolean        cal_edit_tools_pick_island      (CalEditTools  *self,
                                                  const double   ijk[3]);
 
@@ -93,6 +93,10 @@ gboolean        cal_edit_tools_cut              (CalEditTools  *self,
                                                  gboolean       keep_inside,
                                                  gboolean       front_only);
 
-gboolean        cal_edit_tools_is_cutting       (CalEditTools  *self);
+/* Pieces under mm3 removed, in a worker as the scissors are. */
+gboolean        cal_edit_tools_remove_small     (CalEditTools  *self,
+                                                 double         mm3);
+/* A whole-mask operation (pieces, scissors) is being worked out. */
+gboolean        cal_edit_tools_is_working       (CalEditTools  *self);
 
 G_END_DECLS

@@ -151,10 +151,25 @@ drag (const double a[3],
   cal_gui_spin (0.05);
 }
 
+static gboolean
+tools_idle_cb (gpointer data)
+{
+  return !cal_edit_tools_is_working (cal_window_get_tools (window));
+}
+
+/* Pieces and scissors work in a worker: their step lands when it is done. */
+static void
+wait_tools (void)
+{
+  g_assert_true (cal_gui_wait (tools_idle_cb, NULL, 60));
+  g_assert_null (cal_window_get_error (window));
+}
+
 static void
 click_voxel (const double v[3])
 {
   drag (v, v, 0);
+  wait_tools ();
 }
 
 static void
@@ -338,11 +353,6 @@ test_surface_follows_edits (void)
   set_tool ("navigate");
 }
 
-static gboolean
-cutting_done_cb (gpointer data)
-{
-  return !cal_edit_tools_is_cutting (cal_window_get_tools (window));
-}
 
 /* Scissors on the 3D view: an outline around the ring's right side cuts it
  * through the whole depth; what projects outside stays. */
@@ -373,8 +383,7 @@ test_scissors (void)
   shot = cal_gui_render (GTK_WIDGET (window));
   cal_gui_save_png (shot, "edit-scissors.png");
   g_signal_emit_by_name (gesture, "drag-end", 0.0, y1 - y0);
-  /* The cut runs in a worker; the step lands when it is done. */
-  g_assert_true (cal_gui_wait (cutting_done_cb, NULL, 30));
+  wait_tools ();
   g_assert_true (g_str_has_prefix (history_row_text (0), "Scissors"));
 
   /* Every voxel of the ring checked against where it lands on screen. */
@@ -506,6 +515,7 @@ test_pieces (void)
   ring_voxels = cal_mask_count (mask (), 1);
   gtk_spin_button_set_value (window->small_pieces_spin, 200);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.remove-small-pieces", NULL);
+  wait_tools ();
   g_assert_cmpuint (cal_mask_get_labels (mask ())[at (100, 10, 31)], ==, 0);
   g_assert_cmpuint (cal_mask_get_labels (mask ())[at (60, 17, 31)], ==, 1);
   g_assert_cmpuint (cal_mask_count (mask (), 1), <, ring_voxels);
