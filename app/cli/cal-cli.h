@@ -28,6 +28,7 @@ int  cal_cli_infer    (int argc, char **argv);
 int  cal_cli_phantom  (int argc, char **argv);
 int  cal_cli_segment  (int argc, char **argv);
 int  cal_cli_edit     (int argc, char **argv);
+int  cal_cli_check    (int argc, char **argv);
 
 /* Shared helpers */
 int  cal_cli_exit_for_error (const GError *error);

@@ -85,6 +85,22 @@ def main():
     t.check(r.returncode == 0 and m.get_data_dtype() == np.uint8 and np.allclose(m.affine, img.affine)
             and set(np.unique(np.asarray(m.dataobj))) == {0, 1}, "convert --mask writes a uint8 label map on the CT's grid")
 
+    # the check for false defects: a mask cut at 700 HU leaves bone of 500 to
+    # 700 HU touching it out; the sample's own mask (InVesalius) leaves none
+    # out that is denser than 500 HU and at least 10 mm³
+    thr = os.path.join(tmp, "bone700.nii.gz")
+    run(a.cli, "threshold", a.sample, thr, "--min", "700", "--max", "3000", "--quiet")
+    r = run(a.cli, "check", a.sample, thr, "--json")
+    pieces = json.loads(r.stdout)["false_defects"] if r.returncode == 0 else []
+    t.check(len(pieces) > 0 and all(p["volume_mm3"] >= 10 and 226 <= p["mean_hu"] < 2500 for p in pieces)
+            and pieces == sorted(pieces, key=lambda p: -p["voxels"]),
+            "check lists the bone a 700 HU mask leaves out, largest first", r.stdout[-800:] + r.stderr)
+    bone = os.path.join(tmp, "bone226.nii.gz")
+    run(a.cli, "threshold", a.sample, bone, "--preset", "bone", "--quiet")
+    r = run(a.cli, "check", a.sample, bone)
+    t.check(r.returncode == 0 and "touching the mask's bone, 10 mm³ or more): 0" in r.stdout,
+            "check lists nothing for the bone preset's own mask", r.stdout[-800:] + r.stderr)
+
     # the patient's left stays left: DICOM (head first, feet first, prone) to NIfTI
     for case in ("hfs", "ffs", "hfp"):
         nii = os.path.join(tmp, case + ".nii")
