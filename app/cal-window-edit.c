@@ -276,6 +276,8 @@ cal_window_edit_apply (CalWindow  *self,
 
   if (self->edit == NULL)
     return FALSE;
+  if (cal_edit_tools_is_painting (cal_window_get_tools (self)))
+    cal_edit_tools_stroke_end (cal_window_get_tools (self));   /* the stroke first, as its own step */
   if (cal_edit_session_get_transaction (self->edit) != NULL)
     {
       cal_edit_session_revert (self->edit);
@@ -305,35 +307,28 @@ cal_window_edit_task_started (CalWindow *self)
 }
 
 typedef struct {
-  CalMask     *base;
+  CalWindow   *window;
   CalMask     *result;
   char        *name;
   char        *label;
-  guint64      version;
-  CalEditStep *step;
 } StepJob;
 
 static void
 step_job_free (StepJob *job)
 {
-  g_clear_object (&job->base);
+  g_clear_object (&job->window);
   g_clear_object (&job->result);
-  g_clear_pointer (&job->step, cal_edit_step_unref);
   g_free (job->name);
   g_free (job->label);
   g_free (job);
 }
 
-static void
-step_in_thread (GTask        *task,
-                gpointer      source,
-                gpointer      data,
-                GCancellable *cancellable)
+static CalEditStep *
+step_between (CalMask  *base,
+              gpointer  data)
 {
   StepJob *job = data;
-
-  job->step = cal_edit_step_new_between (job->base, job->result, job->name, CAL_EDIT_KIND_WHOLE_MASK);
-  g_task_return_boolean (task, TRUE);
+  return cal_edit_step_new_between (base, job->result, job->name, CAL_EDIT_KIND_WHOLE_MASK);
 }
 
 static void
@@ -341,26 +336,20 @@ step_done_cb (GObject      *source,
               GAsyncResult *result,
               gpointer      data)
 {
-  CalWindow *self = CAL_WINDOW (source);
-  StepJob *job = g_task_get_task_data (G_TASK (result));
+  StepJob *job = data;
+  CalWindow *self = job->window;
   g_autoptr (GError) error = NULL;
+  g_autoptr (CalEditStep) step = cal_edit_session_step_finish (CAL_EDIT_SESSION (source), result, &error);
 
   cal_window_end_task (self);
-  if (self->edit != NULL && job->step != NULL)
-    {
-      if (cal_edit_tools_is_painting (cal_window_get_tools (self)))
-        cal_edit_tools_stroke_end (cal_window_get_tools (self));
-      if (!cal_edit_session_apply_step (self->edit, job->step, job->version, &error))
-        {
-          /* Edited meanwhile: the labels replace the mask as one step instead. */
-          if (g_error_matches (error, CAL_EDIT_ERROR, CAL_EDIT_ERROR_NOTHING))
-            cal_window_edit_apply (self, job->result, job->name);
-          else
-            cal_window_show_error (self, _("The edit could not be made safe on disk"), error);
-        }
-    }
+  /* Edited meanwhile: the labels replace the mask as one step instead. */
+  if (g_error_matches (error, CAL_EDIT_ERROR, CAL_EDIT_ERROR_NOTHING) && self->edit == CAL_EDIT_SESSION (source))
+    cal_window_edit_apply (self, job->result, job->name);
+  else if (error != NULL)
+    cal_window_show_error (self, _("The edit could not be made safe on disk"), error);
   gtk_label_set_text (self->mask_label, job->label);
   cal_window_update_actions (self);
+  step_job_free (job);
 }
 
 void
@@ -369,10 +358,10 @@ cal_window_edit_finish_task (CalWindow  *self,
                              const char *name,
                              const char *label)
 {
-  g_autoptr (GTask) task = NULL;
+  g_autoptr (CalMask) base = g_steal_pointer (&self->task_base);
   StepJob *job;
 
-  if (self->edit == NULL || self->task_base == NULL)
+  if (self->edit == NULL || base == NULL)
     {
       cal_window_end_task (self);
       cal_window_edit_apply (self, result, name);
@@ -381,14 +370,12 @@ cal_window_edit_finish_task (CalWindow  *self,
       return;
     }
   job = g_new0 (StepJob, 1);
-  job->base = g_steal_pointer (&self->task_base);
+  job->window = g_object_ref (self);
   job->result = g_object_ref (result);
   job->name = g_strdup (name);
   job->label = g_strdup (label);
-  job->version = self->task_base_version;
-  task = g_task_new (self, NULL, step_done_cb, NULL);
-  g_task_set_task_data (task, job, (GDestroyNotify) step_job_free);
-  g_task_run_in_thread (task, step_in_thread);
+  cal_edit_session_step_async (self->edit, base, self->task_base_version, step_between, job, NULL,
+                               step_done_cb, job);
 }
 
 gboolean

@@ -326,9 +326,6 @@ cal_edit_tools_stroke_cancel (CalEditTools *self)
   cal_edit_session_revert (self->session);
 }
 
-/* Operations that read the whole mask (a piece's flood, every piece's size,
- * the scissors) run in a worker on a copy of it; the step they make is
- * applied when the mask has not changed meanwhile.  The window never waits. */
 typedef enum {
   OP_KEEP_PIECE,
   OP_REMOVE_PIECE,
@@ -337,10 +334,9 @@ typedef enum {
 } OpKind;
 
 typedef struct {
+  CalEditTools *tools;
   OpKind        kind;
   char         *name;          /* the step's, English (the journal's) */
-  CalMask      *copy;
-  guint64       version;
   guint32       voxel[3];      /* pieces */
   double        mm3;           /* small pieces */
   double        clip[4][4];    /* scissors */
@@ -348,27 +344,24 @@ typedef struct {
   double       *outline;
   guint         n_points;
   gboolean      keep_inside, front_only;
-  CalEditStep  *step;
 } OpJob;
 
 static void
 op_job_free (OpJob *job)
 {
-  g_clear_object (&job->copy);
-  g_clear_pointer (&job->step, cal_edit_step_unref);
+  g_clear_object (&job->tools);
   g_free (job->outline);
   g_free (job->name);
   g_free (job);
 }
 
-static void
-op_in_thread (GTask        *task,
-              gpointer      source,
-              gpointer      data,
-              GCancellable *cancellable)
+/* In the worker, on the copy. */
+static CalEditStep *
+run_op (CalMask  *copy,
+        gpointer  data)
 {
   OpJob *job = data;
-  g_autoptr(CalEditTransaction) tx = cal_edit_transaction_new (job->copy);
+  g_autoptr(CalEditTransaction) tx = cal_edit_transaction_new (copy);
 
   switch (job->kind)
     {
@@ -387,8 +380,7 @@ op_in_thread (GTask        *task,
                          job->front_only);
       break;
     }
-  job->step = cal_edit_transaction_commit (tx, job->name, CAL_EDIT_KIND_REGION);
-  g_task_return_boolean (task, TRUE);
+  return cal_edit_transaction_commit (tx, job->name, CAL_EDIT_KIND_REGION);
 }
 
 static void
@@ -396,43 +388,39 @@ op_done_cb (GObject      *source,
             GAsyncResult *result,
             gpointer      data)
 {
-  CalEditTools *self = CAL_EDIT_TOOLS (source);
-  OpJob *job = g_task_get_task_data (G_TASK (result));
+  OpJob *job = data;
+  CalEditTools *self = job->tools;
   g_autoptr(GError) error = NULL;
+  g_autoptr(CalEditStep) step = cal_edit_session_step_finish (CAL_EDIT_SESSION (source), result, &error);
 
   self->working = FALSE;
-  if (job->step == NULL || self->session == NULL)
-    return;
-  if (!cal_edit_session_apply_step (self->session, job->step, job->version, &error))
+  if (g_error_matches (error, CAL_EDIT_ERROR, CAL_EDIT_ERROR_NOTHING))
     {
-      if (g_error_matches (error, CAL_EDIT_ERROR, CAL_EDIT_ERROR_NOTHING))
-        {
-          g_clear_error (&error);
-          g_set_error (&error, CAL_EDIT_ERROR, CAL_EDIT_ERROR_NOTHING,
-                       "The mask changed while “%s” was worked out: nothing was changed, try again", job->name);
-        }
-      g_signal_emit (self, signals[EDIT_FAILED], 0, error);
+      g_clear_error (&error);
+      g_set_error (&error, CAL_EDIT_ERROR, CAL_EDIT_ERROR_NOTHING,
+                   "The mask changed while “%s” was worked out: nothing was changed, try again", job->name);
     }
+  if (error != NULL)
+    g_signal_emit (self, signals[EDIT_FAILED], 0, error);
+  op_job_free (job);
 }
 
+/* Operations that read the whole mask (a piece's flood, every piece's size,
+ * the scissors) are worked out in a worker on a copy of it; the step lands
+ * when the mask has not changed meanwhile.  The window never waits. */
 static gboolean
 start_op (CalEditTools *self,
           OpJob        *job)
 {
-  g_autoptr(GTask) task = NULL;
-
   if (self->session == NULL || self->painting || self->working
       || cal_edit_session_get_transaction (self->session) != NULL)
     {
       op_job_free (job);
       return FALSE;
     }
-  job->copy = cal_mask_copy (cal_edit_session_get_mask (self->session));
-  job->version = cal_edit_session_get_version (self->session);
+  job->tools = g_object_ref (self);
   self->working = TRUE;
-  task = g_task_new (self, NULL, op_done_cb, NULL);
-  g_task_set_task_data (task, job, (GDestroyNotify) op_job_free);
-  g_task_run_in_thread (task, op_in_thread);
+  cal_edit_session_step_async (self->session, NULL, 0, run_op, job, NULL, op_done_cb, job);
   return TRUE;
 }
 

@@ -279,6 +279,70 @@ cal_edit_session_apply_step (CalEditSession  *self,
   return record (self, CAL_EDIT_OP_DO, step, error);
 }
 
+typedef struct {
+  CalMask        *copy;
+  guint64         version;
+  CalEditStepFunc func;
+  gpointer        data;
+  GDestroyNotify  destroy;
+} StepWork;
+
+static void
+step_work_free (StepWork *w)
+{
+  g_clear_object (&w->copy);
+  if (w->destroy != NULL)
+    w->destroy (w->data);
+  g_free (w);
+}
+
+static void
+step_in_thread (GTask        *task,
+                gpointer      source,
+                gpointer      data,
+                GCancellable *cancellable)
+{
+  StepWork *w = data;
+  CalEditStep *step = w->func (w->copy, w->data);
+
+  g_task_return_pointer (task, step, step ? (GDestroyNotify) cal_edit_step_unref : NULL);
+}
+
+void
+cal_edit_session_step_async (CalEditSession      *self,
+                             CalMask             *copy,
+                             guint64              version,
+                             CalEditStepFunc      func,
+                             gpointer             data,
+                             GDestroyNotify       destroy,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
+  StepWork *w = g_new0 (StepWork, 1);
+
+  w->copy = copy ? g_object_ref (copy) : cal_mask_copy (self->mask);
+  w->version = copy ? version : self->version;
+  w->func = func;
+  w->data = data;
+  w->destroy = destroy;
+  g_task_set_task_data (task, w, (GDestroyNotify) step_work_free);
+  g_task_run_in_thread (task, step_in_thread);
+}
+
+CalEditStep *
+cal_edit_session_step_finish (CalEditSession  *self,
+                              GAsyncResult    *result,
+                              GError         **error)
+{
+  StepWork *w = g_task_get_task_data (G_TASK (result));
+  g_autoptr(CalEditStep) step = g_task_propagate_pointer (G_TASK (result), error);
+
+  if (step == NULL || !cal_edit_session_apply_step (self, step, w->version, error))
+    return NULL;
+  return g_steal_pointer (&step);
+}
+
 static gboolean
 move (CalEditSession  *self,
       gboolean         undo,

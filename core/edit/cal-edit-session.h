@@ -77,6 +77,26 @@ gboolean            cal_edit_session_apply_step      (CalEditSession  *self,
                                                       CalEditStep     *step,
                                                       guint64          version,
                                                       GError         **error);
+/* A step worked out off the main thread.  func runs in a worker with a
+ * copy of the mask (`copy`, or one made now when NULL), which it may
+ * change freely, and returns the step from the copy as it was to what it
+ * made of it (NULL: no change).  finish() applies it if the mask is still
+ * at `version` (the copy's; ignored when the copy is made now) and returns
+ * it (a reference), or NULL: no change, or an error (CAL_EDIT_ERROR_NOTHING
+ * when the mask changed meanwhile). */
+typedef CalEditStep *(*CalEditStepFunc) (CalMask  *copy,
+                                         gpointer  data);
+void                cal_edit_session_step_async      (CalEditSession  *self,
+                                                      CalMask         *copy,
+                                                      guint64          version,
+                                                      CalEditStepFunc  func,
+                                                      gpointer         data,
+                                                      GDestroyNotify   destroy,
+                                                      GAsyncReadyCallback callback,
+                                                      gpointer         user_data);
+CalEditStep        *cal_edit_session_step_finish     (CalEditSession  *self,
+                                                      GAsyncResult    *result,
+                                                      GError         **error);
 /* Goes up by one with every change of the mask's voxels. */
 guint64             cal_edit_session_get_version     (CalEditSession  *self);
 
