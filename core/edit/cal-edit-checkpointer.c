@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "cal-edit-checkpointer.h"
 
+#include <errno.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "cal-atomic-file.h"
 
@@ -53,6 +55,62 @@ cal_edit_checkpoint_write (const char     *folder,
   return cal_atomic_file_write (file, header, sizeof header, error)
          && cal_atomic_file_write (file, labels, (gsize) dims[0] * dims[1] * dims[2], error)
          && cal_atomic_file_commit (file, error);
+}
+
+/* The checkpoint's labels (NULL and FALSE with no error when there is none). */
+gboolean
+cal_edit_checkpoint_read (const char     *folder,
+                 const guint32   dims[3],
+                 guint8        **labels_out,
+                 guint64        *seq_out,
+                 GError        **error)
+{
+  g_autofree char *path = g_build_filename (folder, "checkpoint", NULL);
+  gsize n = (gsize) dims[0] * dims[1] * dims[2];
+  g_autofree guint8 *labels = NULL;
+  guint8 header[28], extra;
+  gzFile gz;
+  gboolean ok;
+
+  *labels_out = NULL;
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return FALSE;
+  gz = gzopen (path, "rb");
+  if (gz == NULL)
+    {
+      int saved = errno;
+      g_set_error (error, CAL_EDIT_ERROR, CAL_EDIT_ERROR_JOURNAL,
+                   "The editing journal could not open its checkpoint: %s", g_strerror (saved));
+      return FALSE;
+    }
+  labels = g_try_malloc (MAX (n, 1));
+  ok = labels != NULL && gzread (gz, header, sizeof header) == (int) sizeof header
+       && memcmp (header, CHECKPOINT_MAGIC, 8) == 0;
+  for (int a = 0; ok && a < 3; a++)
+    {
+      guint32 d;
+      memcpy (&d, header + 16 + 4 * a, 4);
+      ok = GUINT32_FROM_LE (d) == dims[a];
+    }
+  for (gsize done = 0; ok && done < n; )
+    {
+      int got = gzread (gz, labels + done, (unsigned) MIN (n - done, 1u << 30));
+      ok = got > 0;
+      done += ok ? (gsize) got : 0;
+    }
+  /* Reading past the end checks the gzip trailer's CRC and length. */
+  ok = ok && gzread (gz, &extra, 1) == 0 && gzeof (gz);
+  gzclose (gz);
+  if (!ok)
+    {
+      g_set_error (error, CAL_EDIT_ERROR, CAL_EDIT_ERROR_CORRUPT,
+                   "The session's checkpoint is damaged or for another grid");
+      return FALSE;
+    }
+  memcpy (seq_out, header + 8, 8);
+  *seq_out = GUINT64_FROM_LE (*seq_out);
+  *labels_out = g_steal_pointer (&labels);
+  return TRUE;
 }
 
 static void

@@ -38,11 +38,20 @@ GError              *cal_edit_checkpointer_dup_error  (CalEditCheckpointer *self
 guint64              cal_edit_checkpointer_get_seq    (CalEditCheckpointer *self);
 guint64              cal_edit_checkpointer_get_done   (CalEditCheckpointer *self);
 
-/* The writer itself, for the journal's tests of a full disk. */
+/* The checkpoint's file format, written and read here only: a gzip of
+ * "CALCKPT1", the record number, the grid's dims and the labels. */
 gboolean             cal_edit_checkpoint_write        (const char          *folder,
                                                        const guint32        dims[3],
                                                        const guint8        *labels,
                                                        guint64              seq,
+                                                       GError             **error);
+/* The labels (for a grid of `dims`) and record number of the folder's
+ * checkpoint; FALSE with no error when there is none, with the error when it
+ * is damaged or for another grid. */
+gboolean             cal_edit_checkpoint_read         (const char          *folder,
+                                                       const guint32        dims[3],
+                                                       guint8             **labels_out,
+                                                       guint64             *seq_out,
                                                        GError             **error);
 
 G_END_DECLS

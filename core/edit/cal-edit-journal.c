@@ -151,59 +151,6 @@ take_lock (const char  *folder,
 
 /* ---- checkpoints ---- */
 
-#define CHECKPOINT_MAGIC "CALCKPT1"
-
-/* The checkpoint's labels (NULL and FALSE with no error when there is none). */
-static gboolean
-read_checkpoint (const char     *folder,
-                 const guint32   dims[3],
-                 guint8        **labels_out,
-                 guint64        *seq_out,
-                 GError        **error)
-{
-  g_autofree char *path = g_build_filename (folder, "checkpoint", NULL);
-  gsize n = (gsize) dims[0] * dims[1] * dims[2];
-  g_autofree guint8 *labels = NULL;
-  guint8 header[28], extra;
-  gzFile gz;
-  gboolean ok;
-
-  *labels_out = NULL;
-  if (!g_file_test (path, G_FILE_TEST_EXISTS))
-    return FALSE;
-  gz = gzopen (path, "rb");
-  if (gz == NULL)
-    return errno_error (error, "open its checkpoint");
-  labels = g_try_malloc (MAX (n, 1));
-  ok = labels != NULL && gzread (gz, header, sizeof header) == (int) sizeof header
-       && memcmp (header, CHECKPOINT_MAGIC, 8) == 0;
-  for (int a = 0; ok && a < 3; a++)
-    {
-      guint32 d;
-      memcpy (&d, header + 16 + 4 * a, 4);
-      ok = GUINT32_FROM_LE (d) == dims[a];
-    }
-  for (gsize done = 0; ok && done < n; )
-    {
-      int got = gzread (gz, labels + done, (unsigned) MIN (n - done, 1u << 30));
-      ok = got > 0;
-      done += ok ? (gsize) got : 0;
-    }
-  /* Reading past the end checks the gzip trailer's CRC and length. */
-  ok = ok && gzread (gz, &extra, 1) == 0 && gzeof (gz);
-  gzclose (gz);
-  if (!ok)
-    {
-      g_set_error (error, CAL_EDIT_ERROR, CAL_EDIT_ERROR_CORRUPT,
-                   "The session's checkpoint is damaged or for another grid");
-      return FALSE;
-    }
-  memcpy (seq_out, header + 8, 8);
-  *seq_out = GUINT64_FROM_LE (*seq_out);
-  *labels_out = g_steal_pointer (&labels);
-  return TRUE;
-}
-
 void
 cal_edit_journal_checkpoint (CalEditJournal *journal)
 {
@@ -690,7 +637,7 @@ cal_edit_journal_recover (const char  *session_path,
   r->path = g_strdup (session_path);
   if (!read_session_ini (session_path, &grid, &r->scan_token, &base_empty, error))
     return NULL;
-  if (!read_checkpoint (session_path, grid.dims, &labels, &r->checkpoint_seq, &ckpt_error))
+  if (!cal_edit_checkpoint_read (session_path, grid.dims, &labels, &r->checkpoint_seq, &ckpt_error))
     {
       /* The journal holds every step since an empty start: the checkpoint
        * only saves time, so a damaged one is passed over. */
