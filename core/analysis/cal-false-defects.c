@@ -3,6 +3,8 @@
 
 #include <math.h>
 
+#include "cal-flood.h"
+
 void
 cal_false_defect_options_init (CalFalseDefectOptions *options)
 {
@@ -19,21 +21,11 @@ typedef struct {
   CalVolume    *ct;
   const guint8 *labels;
   const guint32 *d;
-  guint8       *seen;      /* bit per voxel */
-  GArray       *queue;     /* gsize */
+  /* the piece being grown */
+  gboolean      touches;   /* it has a face on the mask's bone */
+  double        sum[3], hu_sum;
+  CalFalseDefect piece;
 } Search;
-
-static gboolean
-is_seen (Search *s, gsize v)
-{
-  return (s->seen[v >> 3] >> (v & 7)) & 1;
-}
-
-static void
-mark (Search *s, gsize v)
-{
-  s->seen[v >> 3] |= (guint8) (1u << (v & 7));
-}
 
 static double
 hu_at (Search *s, gsize v)
@@ -42,60 +34,56 @@ hu_at (Search *s, gsize v)
   return cal_volume_get_value (s->ct, v % sy, (v / sy) % s->d[1], v / sz);
 }
 
+/* Into bone that is not in the mask (and not metal); a face on the mask's
+ * bone is noted, not crossed. */
+static gboolean
+bone_step (gsize    from,
+           gsize    to,
+           gpointer data)
+{
+  Search *s = data;
+  double h;
+
+  if (s->labels[to] != 0)
+    {
+      s->touches = TRUE;
+      return FALSE;
+    }
+  h = hu_at (s, to);
+  return h >= s->o->min_bone_hu && h < s->o->max_hu;
+}
+
+static void
+add_voxel (gsize          v,
+           const guint32  ijk[3],
+           gpointer       data)
+{
+  Search *s = data;
+  CalBox one = { { ijk[0], ijk[1], ijk[2] }, { ijk[0] + 1, ijk[1] + 1, ijk[2] + 1 } };
+
+  cal_box_union (&s->piece.box, &one);
+  for (int a = 0; a < 3; a++)
+    s->sum[a] += ijk[a];
+  s->hu_sum += hu_at (s, v);
+}
+
 /* The piece grown from one dense voxel; FALSE when it does not touch the mask. */
 static gboolean
 grow_piece (Search         *s,
+            CalFlood       *flood,
             gsize           seed,
             CalFalseDefect *piece)
 {
-  const gsize sy = s->d[0], sz = (gsize) s->d[0] * s->d[1];
-  gboolean touches = FALSE;
-  double sum[3] = { 0, 0, 0 }, hu_sum = 0;
-
-  g_array_set_size (s->queue, 0);
-  g_array_append_val (s->queue, seed);
-  mark (s, seed);
-  *piece = (CalFalseDefect) { 0 };
-  for (guint q = 0; q < s->queue->len; q++)
-    {
-      gsize v = g_array_index (s->queue, gsize, q);
-      guint32 i = v % sy, j = (v / sy) % s->d[1], k = v / sz;
-      const gboolean ok[6] = { i > 0, i + 1 < s->d[0], j > 0, j + 1 < s->d[1], k > 0, k + 1 < s->d[2] };
-      const gssize step[6] = { -1, 1, -(gssize) sy, (gssize) sy, -(gssize) sz, (gssize) sz };
-      CalBox one = { { i, j, k }, { i + 1, j + 1, k + 1 } };
-      double hu = hu_at (s, v);
-
-      cal_box_union (&piece->box, &one);
-      sum[0] += i;
-      sum[1] += j;
-      sum[2] += k;
-      hu_sum += hu;
-      for (int n = 0; n < 6; n++)
-        {
-          gsize u;
-          double h;
-          if (!ok[n])
-            continue;
-          u = v + step[n];
-          if (s->labels[u] != 0)
-            {
-              touches = TRUE;
-              continue;
-            }
-          if (is_seen (s, u))
-            continue;
-          h = hu_at (s, u);
-          if (h < s->o->min_bone_hu || h >= s->o->max_hu)
-            continue;
-          mark (s, u);
-          g_array_append_val (s->queue, u);
-        }
-    }
-  piece->n_voxels = s->queue->len;
-  piece->mean_hu = hu_sum / piece->n_voxels;
+  s->touches = FALSE;
+  s->sum[0] = s->sum[1] = s->sum[2] = s->hu_sum = 0;
+  s->piece = (CalFalseDefect) { 0 };
+  cal_flood_seed (flood, seed);
+  s->piece.n_voxels = cal_flood_run (flood, bone_step, add_voxel, s);
+  s->piece.mean_hu = s->hu_sum / s->piece.n_voxels;
   for (int a = 0; a < 3; a++)
-    piece->centroid[a] = sum[a] / piece->n_voxels;
-  return touches;
+    s->piece.centroid[a] = s->sum[a] / s->piece.n_voxels;
+  *piece = s->piece;
+  return s->touches;
 }
 
 static gint
@@ -116,8 +104,7 @@ cal_find_false_defects (CalVolume                   *ct,
   const CalGrid *grid = cal_volume_get_grid (ct);
   CalFalseDefectOptions defaults;
   g_autoptr(GArray) pieces = g_array_new (FALSE, FALSE, sizeof (CalFalseDefect));
-  g_autofree guint8 *seen = NULL;
-  g_autoptr(GArray) queue = g_array_new (FALSE, FALSE, sizeof (gsize));
+  g_autoptr(CalFlood) flood = NULL;
   double voxel_mm3 = fabs (cal_grid_determinant (grid));
   gsize n = cal_grid_n_voxels (grid);
   Search s;
@@ -132,21 +119,21 @@ cal_find_false_defects (CalVolume                   *ct,
       cal_false_defect_options_init (&defaults);
       options = &defaults;
     }
-  seen = g_malloc0 (n / 8 + 1);
-  s = (Search) { options, ct, cal_mask_get_labels (mask), grid->dims, seen, queue };
+  flood = cal_flood_new (grid->dims);
+  s = (Search) { options, ct, cal_mask_get_labels (mask), grid->dims };
   for (gsize v = 0; v < n; v++)
     {
       CalFalseDefect piece;
       double hu;
 
-      if (s.labels[v] != 0 || is_seen (&s, v))
+      if (s.labels[v] != 0 || cal_flood_reached (flood, v))
         continue;
       if ((v & 0xfffff) == 0 && g_cancellable_set_error_if_cancelled (cancellable, error))
         return NULL;
       hu = hu_at (&s, v);
       if (hu < options->min_dense_hu || hu >= options->max_hu)
         continue;
-      if (!grow_piece (&s, v, &piece))
+      if (!grow_piece (&s, flood, v, &piece))
         continue;
       piece.volume_mm3 = piece.n_voxels * voxel_mm3;
       if (piece.volume_mm3 < options->min_volume_mm3)

@@ -1,62 +1,32 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "cal-edit-islands.h"
 
-#include <string.h>
-
+#include "cal-flood.h"
 #include "cal-mask-components.h"
 
-/* Marks the 6-connected piece of `label` through `seed` in `in_piece` (one
- * bit per voxel) and returns its bounding box; a flood fill with an explicit
- * queue, so a skull-sized piece needs no deep stack. */
-static guint64
-flood_piece (CalMask       *mask,
-             guint8         label,
-             const guint32  seed[3],
-             guint8        *in_piece,
-             CalBox        *box)
+typedef struct {
+  const guint8 *labels;
+  guint8        label;
+  CalBox        box;
+} Piece;
+
+static gboolean
+same_label (gsize    from,
+            gsize    to,
+            gpointer data)
 {
-  const CalGrid *grid = cal_mask_get_grid (mask);
-  const guint8 *labels = cal_mask_get_labels (mask);
-  const guint32 *d = grid->dims;
-  const gsize sy = d[0], sz = (gsize) d[0] * d[1];
-  g_autoptr(GArray) queue = g_array_new (FALSE, FALSE, sizeof (gsize));
-  gsize start = seed[0] + sy * seed[1] + sz * seed[2];
-  guint64 n = 0;
+  Piece *p = data;
+  return p->labels[to] == p->label;
+}
 
-  *box = (CalBox) { { 0 } };
-  if (labels[start] != label)
-    return 0;
-  in_piece[start >> 3] |= 1u << (start & 7);
-  g_array_append_val (queue, start);
-  for (gsize head = 0; head < queue->len; head++)
-    {
-      gsize v = g_array_index (queue, gsize, head);
-      guint32 x = v % sy, y = (v / sy) % d[1], z = v / sz;
-      const gboolean ok[6] = { x > 0, x + 1 < d[0], y > 0, y + 1 < d[1], z > 0, z + 1 < d[2] };
-      const gssize step[6] = { -1, 1, -(gssize) sy, (gssize) sy, -(gssize) sz, (gssize) sz };
-      CalBox voxel = { { x, y, z }, { x + 1, y + 1, z + 1 } };
-
-      cal_box_union (box, &voxel);
-      n++;
-      for (int k = 0; k < 6; k++)
-        {
-          gsize w;
-          if (!ok[k])
-            continue;
-          w = v + step[k];
-          if (labels[w] != label || (in_piece[w >> 3] & (1u << (w & 7))))
-            continue;
-          in_piece[w >> 3] |= 1u << (w & 7);
-          g_array_append_val (queue, w);
-        }
-      /* Drop what was read so the queue holds only the front. */
-      if (head >= 1u << 20)
-        {
-          g_array_remove_range (queue, 0, head + 1);
-          head = (gsize) -1;
-        }
-    }
-  return n;
+static void
+grow_box (gsize          v,
+          const guint32  ijk[3],
+          gpointer       data)
+{
+  Piece *p = data;
+  CalBox voxel = { { ijk[0], ijk[1], ijk[2] }, { ijk[0] + 1, ijk[1] + 1, ijk[2] + 1 } };
+  cal_box_union (&p->box, &voxel);
 }
 
 static guint64
@@ -68,30 +38,32 @@ pick (CalEditTransaction *tx,
   CalMask *mask = cal_edit_transaction_get_mask (tx);
   const CalGrid *grid = cal_mask_get_grid (mask);
   gsize n = cal_grid_n_voxels (grid);
-  g_autofree guint8 *in_piece = NULL;
+  g_autoptr(CalFlood) flood = NULL;
   guint8 *labels = cal_mask_get_labels_mutable (mask);
+  Piece piece = { labels, label, { { 0 } } };
   guint64 changed = 0;
-  CalBox box;
+  gsize start;
 
   for (int a = 0; a < 3; a++)
     if (voxel[a] >= grid->dims[a])
       return 0;
-  in_piece = g_malloc0 (n / 8 + 1);
-  if (flood_piece (mask, label, voxel, in_piece, &box) == 0)
+  start = voxel[0] + (gsize) grid->dims[0] * (voxel[1] + (gsize) grid->dims[1] * voxel[2]);
+  if (labels[start] != label)
     return 0;
+  /* The piece: the face-connected voxels of `label` through the one clicked. */
+  flood = cal_flood_new (grid->dims);
+  cal_flood_seed (flood, start);
+  cal_flood_run (flood, same_label, grow_box, &piece);
   if (keep)
     cal_edit_transaction_touch_all (tx);
   else
-    cal_edit_transaction_touch (tx, &box);
+    cal_edit_transaction_touch (tx, &piece.box);
   for (gsize v = 0; v < n; v++)
-    {
-      gboolean inside = (in_piece[v >> 3] & (1u << (v & 7))) != 0;
-      if (labels[v] == label && inside != keep)
-        {
-          labels[v] = CAL_LABEL_BACKGROUND;
-          changed++;
-        }
-    }
+    if (labels[v] == label && cal_flood_reached (flood, v) != keep)
+      {
+        labels[v] = CAL_LABEL_BACKGROUND;
+        changed++;
+      }
   return changed;
 }
 

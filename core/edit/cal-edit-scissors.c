@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "cal-edit-scissors.h"
 
+#include "cal-flood.h"
 #include "cal-parallel.h"
 
 typedef struct {
@@ -114,6 +115,38 @@ in_cut (const Cut *c,
   return voxel_clip (c, i, j, k, clip) && cut_here (c, clip);
 }
 
+typedef struct {
+  Cut          *c;
+  const guint8 *labels;
+  GArray       *cut;     /* gsize: the voxels to erase */
+  CalBox        box;
+} Front;
+
+/* Through face neighbours of the same label, inside the outline. */
+static gboolean
+front_step (gsize    from,
+            gsize    to,
+            gpointer data)
+{
+  Front *f = data;
+  const guint32 *d = cal_mask_get_grid (f->c->mask)->dims;
+
+  return f->labels[to] == f->labels[from]
+         && in_cut (f->c, to % d[0], (to / d[0]) % d[1], to / ((gsize) d[0] * d[1]));
+}
+
+static void
+front_visit (gsize          v,
+             const guint32  ijk[3],
+             gpointer       data)
+{
+  Front *f = data;
+  CalBox one = { { ijk[0], ijk[1], ijk[2] }, { ijk[0] + 1, ijk[1] + 1, ijk[2] + 1 } };
+
+  g_array_append_val (f->cut, v);
+  cal_box_union (&f->box, &one);
+}
+
 /* The nearest voxel under each pixel of the view (a depth buffer of voxel
  * centres), then a flood through face neighbours inside the outline. */
 static guint64
@@ -126,10 +159,9 @@ cut_front (Cut                *c,
   guint w = (guint) MAX (c->width, 1), h = (guint) MAX (c->height, 1);
   g_autofree float *depth = g_new (float, (gsize) w * h);
   g_autofree gsize *nearest = g_new (gsize, (gsize) w * h);
-  g_autofree guint8 *seen = g_malloc0 (cal_grid_n_voxels (grid) / 8 + 1);
-  g_autoptr(GArray) queue = g_array_new (FALSE, FALSE, sizeof (gsize));
+  g_autoptr(CalFlood) flood = cal_flood_new (d);
   const gsize sy = d[0], sz = (gsize) d[0] * d[1];
-  CalBox box = { { 0 } };
+  Front front = { 0 };
   guint64 changed = 0;
 
   for (gsize p = 0; p < (gsize) w * h; p++)
@@ -158,42 +190,21 @@ cut_front (Cut                *c,
               nearest[p] = v;
             }
         }
+  front.c = c;
+  front.labels = labels;
+  front.cut = g_array_new (FALSE, FALSE, sizeof (gsize));
   for (gsize p = 0; p < (gsize) w * h; p++)
-    if (nearest[p] != G_MAXSIZE && !(seen[nearest[p] >> 3] & (1u << (nearest[p] & 7))))
-      {
-        seen[nearest[p] >> 3] |= 1u << (nearest[p] & 7);
-        g_array_append_val (queue, nearest[p]);
-      }
-  for (guint q = 0; q < queue->len; q++)
+    if (nearest[p] != G_MAXSIZE)
+      cal_flood_seed (flood, nearest[p]);
+  cal_flood_run (flood, front_step, front_visit, &front);
+  if (front.cut->len > 0)
+    cal_edit_transaction_touch (tx, &front.box);
+  for (guint q = 0; q < front.cut->len; q++)
     {
-      gsize v = g_array_index (queue, gsize, q);
-      guint32 i = v % sy, j = (v / sy) % d[1], k = v / sz;
-      const gboolean ok[6] = { i > 0, i + 1 < d[0], j > 0, j + 1 < d[1], k > 0, k + 1 < d[2] };
-      const gssize step[6] = { -1, 1, -(gssize) sy, (gssize) sy, -(gssize) sz, (gssize) sz };
-      CalBox one = { { i, j, k }, { i + 1, j + 1, k + 1 } };
-      cal_box_union (&box, &one);
-      for (int n = 0; n < 6; n++)
-        {
-          gsize u;
-          if (!ok[n])
-            continue;
-          u = v + step[n];
-          if ((seen[u >> 3] & (1u << (u & 7))) || labels[u] != labels[v])
-            continue;
-          if (!in_cut (c, u % sy, (u / sy) % d[1], u / sz))
-            continue;
-          seen[u >> 3] |= 1u << (u & 7);
-          g_array_append_val (queue, u);
-        }
-    }
-  if (queue->len == 0)
-    return 0;
-  cal_edit_transaction_touch (tx, &box);
-  for (guint q = 0; q < queue->len; q++)
-    {
-      labels[g_array_index (queue, gsize, q)] = CAL_LABEL_BACKGROUND;
+      labels[g_array_index (front.cut, gsize, q)] = CAL_LABEL_BACKGROUND;
       changed++;
     }
+  g_array_unref (front.cut);
   return changed;
 }
 
