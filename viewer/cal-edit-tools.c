@@ -243,22 +243,13 @@ paint (CalEditTools *self,
 {
   CalEditTransaction *tx = cal_edit_session_get_transaction (self->session);
   CalBrush brush = self->stroke_brush;
-  CalBox box = { { 0 } };
-  double s[3], r;
+  CalBox box;
 
   if (pressure >= 0)
     brush.radius_mm = MAX (CAL_BRUSH_MIN_RADIUS_MM, brush.radius_mm * (0.5 + 0.5 * CLAMP (pressure, 0, 1)));
-  if (cal_brush_paint_segment (&brush, tx, cal_edit_session_get_volume (self->session), from, to) == 0)
+  /* Redraw only what the segment covered. */
+  if (cal_brush_paint_segment (&brush, tx, cal_edit_session_get_volume (self->session), from, to, &box) == 0)
     return;
-  /* Redraw only around the segment. */
-  cal_grid_get_spacing (cal_mask_get_grid (cal_edit_session_get_mask (self->session)), s);
-  for (int a = 0; a < 3; a++)
-    {
-      r = brush.radius_mm / s[a] + 1;
-      box.lo[a] = (guint32) MAX (0, floor (MIN (from[a], to[a]) - r));
-      box.hi[a] = (guint32) MAX (0, ceil (MAX (from[a], to[a]) + r) + 1);
-    }
-  cal_box_clip (&box, cal_mask_get_grid (cal_edit_session_get_mask (self->session))->dims);
   g_signal_emit (self, signals[MASK_EDITED], 0, &box);
 }
 

@@ -123,7 +123,7 @@ brush_operation (CalEditSession  *session,
     }
   what = cal_brush_describe (&brush);
   cal_brush_paint_segment (&brush, cal_edit_session_begin (session), cal_edit_session_get_volume (session),
-                           v, stroke ? v + 3 : v);
+                           v, stroke ? v + 3 : v, NULL);
   return cal_edit_session_commit (session, what, CAL_EDIT_KIND_STROKE, NULL, error);
 }
 

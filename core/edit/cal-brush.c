@@ -72,7 +72,8 @@ cal_brush_paint_segment (const CalBrush     *brush,
                          CalEditTransaction *tx,
                          CalVolume          *volume,
                          const double        a[3],
-                         const double        b[3])
+                         const double        b[3],
+                         CalBox             *covered)
 {
   CalMask *mask = cal_edit_transaction_get_mask (tx);
   const CalGrid *grid = cal_mask_get_grid (mask);
@@ -84,6 +85,8 @@ cal_brush_paint_segment (const CalBrush     *brush,
   CalBox box;
   guint64 changed = 0;
 
+  if (covered != NULL)
+    *covered = (CalBox) { { 0 } };
   cal_grid_get_spacing (grid, s);
   for (int k = 0; k < 3; k++)
     {
@@ -108,6 +111,8 @@ cal_brush_paint_segment (const CalBrush     *brush,
       box.hi[k] = (guint32) MIN (hi[k], grid->dims[k]);
     }
   cal_edit_transaction_touch (tx, &box);
+  if (covered != NULL)
+    *covered = box;
 
   for (guint32 k = box.lo[2]; k < box.hi[2]; k++)
     for (guint32 j = box.lo[1]; j < box.hi[1]; j++)

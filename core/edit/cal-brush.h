@@ -44,12 +44,14 @@ void     cal_brush_init           (CalBrush            *brush);
 /* Paints (or erases) the capsule from a to b, given in continuous voxel
  * coordinates; a == b is one dab.  Discs use a's slice along brush->axis.
  * The blocks are touched in tx before anything changes.  volume is needed
- * only with limit_hu.  Returns the voxels changed by this segment. */
+ * only with limit_hu.  Returns the voxels changed by this segment; *box
+ * (when not NULL) is the box of voxels it covered (what a view redraws). */
 guint64  cal_brush_paint_segment  (const CalBrush      *brush,
                                    CalEditTransaction  *tx,
                                    CalVolume           *volume,
                                    const double         a[3],
-                                   const double         b[3]);
+                                   const double         b[3],
+                                   CalBox              *covered);
 
 /* "Brush 3.0 mm", "Eraser 3.0 mm sphere", for the history. */
 char    *cal_brush_describe       (const CalBrush      *brush);

@@ -58,7 +58,7 @@ random_operation (CalEditSession *session,
           b[k] = CLAMP (a[k] + g_rand_double_range (rand, -8, 8), 0, d[k] - 1);
         }
       b[brush.axis] = a[brush.axis];
-      cal_brush_paint_segment (&brush, tx, NULL, a, b);
+      cal_brush_paint_segment (&brush, tx, NULL, a, b, NULL);
       g_assert_true (cal_edit_session_commit (session, "Brush", CAL_EDIT_KIND_STROKE, NULL, &error));
     }
   else if (kind == 6)

@@ -117,7 +117,7 @@ test_brush_disc_anisotropic (void)
 
   cal_brush_init (&brush);
   brush.radius_mm = 3.0;
-  n = cal_brush_paint_segment (&brush, tx, NULL, c, c);
+  n = cal_brush_paint_segment (&brush, tx, NULL, c, c, NULL);
   for (guint32 k = 0; k < 9; k++)
     for (guint32 j = 0; j < 40; j++)
       for (guint32 i = 0; i < 40; i++)
@@ -135,10 +135,10 @@ test_brush_disc_anisotropic (void)
   brush.shape = CAL_BRUSH_SPHERE;
   brush.radius_mm = 3.0;
   brush.erase = TRUE;
-  cal_brush_paint_segment (&brush, tx, NULL, c, c);
+  cal_brush_paint_segment (&brush, tx, NULL, c, c, NULL);
   g_assert_cmpuint (cal_mask_count (mask, 1), ==, 0);
   brush.erase = FALSE;
-  cal_brush_paint_segment (&brush, tx, NULL, c, c);
+  cal_brush_paint_segment (&brush, tx, NULL, c, c, NULL);
   g_assert_cmpuint (l[at (mask, 20, 20, 3)], ==, 1);
   g_assert_cmpuint (l[at (mask, 20, 20, 5)], ==, 1);
   g_assert_cmpuint (l[at (mask, 20, 20, 2)], ==, 0);
@@ -159,7 +159,7 @@ test_brush_stroke_leaves_no_gap (void)
   cal_brush_init (&brush);
   brush.radius_mm = 1.0;
   /* Two pointer events 56 voxels apart: one segment. */
-  cal_brush_paint_segment (&brush, tx, NULL, a, b);
+  cal_brush_paint_segment (&brush, tx, NULL, a, b, NULL);
   for (guint32 i = 4; i <= 60; i++)
     {
       g_assert_cmpuint (cal_mask_get_labels (mask)[at (mask, i, 8, 1)], ==, 1);
@@ -189,7 +189,7 @@ test_brush_hu_range (void)
   cal_brush_init (&brush);
   brush.radius_mm = 6.0;
   brush.limit_hu = TRUE;
-  painted = cal_brush_paint_segment (&brush, tx, volume, c, c);
+  painted = cal_brush_paint_segment (&brush, tx, volume, c, c, NULL);
   g_assert_cmpuint (painted, >, 40);
   for (guint32 j = 0; j < 32; j++)
     for (guint32 i = 0; i < 32; i++)
@@ -471,7 +471,7 @@ test_history_limits_and_names (void)
       const double c[3] = { i % 32, (i / 32) % 32, 4 };
       brush.erase = (i % 2) == 1;
       what = cal_brush_describe (&brush);
-      cal_brush_paint_segment (&brush, tx, NULL, c, c);
+      cal_brush_paint_segment (&brush, tx, NULL, c, c, NULL);
       step = cal_edit_transaction_commit (tx, what, CAL_EDIT_KIND_STROKE);
       g_assert_nonnull (step);
       cal_edit_history_push (history, step);
@@ -495,7 +495,7 @@ test_session_modified (void)
 
   cal_brush_init (&brush);
   g_assert_false (cal_edit_session_is_modified (session));
-  cal_brush_paint_segment (&brush, cal_edit_session_begin (session), NULL, c, c);
+  cal_brush_paint_segment (&brush, cal_edit_session_begin (session), NULL, c, c, NULL);
   g_assert_true (cal_edit_session_commit (session, "Brush", CAL_EDIT_KIND_STROKE, NULL, NULL));
   g_assert_true (cal_edit_session_is_modified (session));
   cal_edit_session_set_saved (session);
@@ -509,7 +509,7 @@ test_session_modified (void)
     g_autofree guint8 *before = copy_labels (mask);
     const double d[3] = { 3, 3, 1 };
     brush.erase = TRUE;
-    cal_brush_paint_segment (&brush, cal_edit_session_begin (session), NULL, c, d);
+    cal_brush_paint_segment (&brush, cal_edit_session_begin (session), NULL, c, d, NULL);
     g_assert_cmpuint (cal_mask_count (mask, 1), <, 29);
     cal_edit_session_revert (session);
     assert_labels (mask, before, "revert");

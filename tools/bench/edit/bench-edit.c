@@ -100,7 +100,7 @@ main (int argc, char **argv)
           memcpy (q, p, sizeof q);
           q[0] += g_rand_double_range (rand, -12, 12);
           q[1] += g_rand_double_range (rand, -12, 12);
-          cal_brush_paint_segment (&brush, tx, volume, p, q);
+          cal_brush_paint_segment (&brush, tx, volume, p, q, NULL);
           memcpy (p, q, sizeof p);
         }
       t0 = now_ms ();
@@ -166,7 +166,7 @@ main (int argc, char **argv)
     CalEditTransaction *tx = cal_edit_session_begin (session);
     cal_slice_plane_init (&plane, &grid, CAL_SLICE_AXIAL);
     t0 = now_ms ();
-    cal_brush_paint_segment (&brush, tx, volume, c, c);
+    cal_brush_paint_segment (&brush, tx, volume, c, c, NULL);
     dab_ms = now_ms () - t0;
     t0 = now_ms ();
     cal_slice_render (&plane, 150, volume, mask, &style, rgba, plane.width * 4);
@@ -215,7 +215,7 @@ main (int argc, char **argv)
       /* Across the shell's outer edge; erasing if the random strokes already painted it all. */
       for (brush.erase = FALSE, step = NULL; step == NULL; brush.erase = !brush.erase)
         {
-          cal_brush_paint_segment (&brush, cal_edit_session_begin (session), volume, a, b);
+          cal_brush_paint_segment (&brush, cal_edit_session_begin (session), volume, a, b, NULL);
           cal_edit_session_commit (session, "Brush 5.0 mm", CAL_EDIT_KIND_STROKE, &step, NULL);
         }
       t0 = now_ms ();
