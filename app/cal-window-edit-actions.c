@@ -115,7 +115,6 @@ cal_window_save_mask_to (CalWindow  *self,
 {
   CalEditSession *edit = cal_window_get_edit_session (self);
   g_autofree char *path = g_file_get_path (file);
-  g_autoptr (GError) journal_error = NULL;
 
   if (edit == NULL || path == NULL)
     {
@@ -133,13 +132,7 @@ cal_window_save_mask_to (CalWindow  *self,
   cal_edit_session_set_saved (edit);
   /* Saved: the journal has done its work.  A new one keeps what comes next safe. */
   cal_edit_session_end_journal (edit, TRUE, NULL);
-  {
-    g_autofree char *uri = g_file_get_uri (self->file), *key = cal_window_recent_key_path ();
-    g_autofree char *token = cal_seal_text (key, uri, NULL);
-    if (!cal_edit_session_start_journal (edit, NULL, token, &journal_error))
-      cal_window_show_error (self, _("Edits cannot be made crash-safe (the journal could not be started)"),
-                             journal_error);
-  }
+  cal_window_edit_start_journal (self);
   return TRUE;
 }
 

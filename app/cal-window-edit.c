@@ -212,8 +212,8 @@ set_session (CalWindow      *self,
   rebuild_history (self);
 }
 
-static void
-start_journal (CalWindow *self)
+void
+cal_window_edit_start_journal (CalWindow *self)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *token = scan_token (self);
@@ -263,7 +263,7 @@ cal_window_edit_scan_loaded (CalWindow *self)
   mask = cal_mask_new (cal_volume_get_grid (volume));
   session = cal_edit_session_new (mask, volume);
   set_session (self, session);
-  start_journal (self);
+  cal_window_edit_start_journal (self);
 }
 
 /* A whole-mask result (threshold, U-net, an opened mask) as one step. */

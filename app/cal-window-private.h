@@ -106,6 +106,8 @@ const char     *cal_window_get_tool_name      (CalWindow      *self);
 void            cal_window_set_tool_name      (CalWindow      *self,
                                                const char     *name);
 void            cal_window_edit_scan_loaded   (CalWindow      *self);
+/* A journal for the session, its scan's location sealed as in the recent list. */
+void            cal_window_edit_start_journal (CalWindow      *self);
 gboolean        cal_window_edit_apply         (CalWindow      *self,
                                                CalMask        *result,
                                                const char     *name);

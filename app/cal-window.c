@@ -106,7 +106,7 @@ cal_window_update_actions (CalWindow *self)
 char *
 cal_window_recent_key_path (void)
 {
-  return g_build_filename (g_get_user_data_dir (), "calvaria", "recent-key", NULL);
+  return cal_seal_default_key_path ();
 }
 
 /* Folder names of DICOM studies often are the patient's name, so DICOM

@@ -298,7 +298,7 @@ read_script (const char  *path,
 static char *
 scan_token (const char *ct_path)
 {
-  g_autofree char *key = g_build_filename (g_get_user_data_dir (), "calvaria", "recent-key", NULL);
+  g_autofree char *key = cal_seal_default_key_path ();
   g_autofree char *absolute = ct_path ? g_canonicalize_filename (ct_path, NULL) : NULL;
 
   return absolute ? cal_seal_text (key, absolute, NULL) : NULL;

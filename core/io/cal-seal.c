@@ -128,6 +128,12 @@ cal_seal_is_sealed (const char *text)
 }
 
 char *
+cal_seal_default_key_path (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "calvaria", "recent-key", NULL);
+}
+
+char *
 cal_seal_text (const char  *key_path,
                const char  *text,
                GError     **error)

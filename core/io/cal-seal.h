@@ -23,6 +23,10 @@ typedef enum {
 
 #define CAL_SEAL_PREFIX "calvaria-sealed:1:"
 
+/* The user's key: $XDG_DATA_HOME/calvaria/recent-key (the window's recent
+ * list and every journal's scan location, from the window or the CLI). */
+char     *cal_seal_default_key_path (void);
+
 char     *cal_seal_text      (const char  *key_path,
                               const char  *text,
                               GError     **error);
