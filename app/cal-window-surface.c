@@ -68,6 +68,17 @@ mesh_in_thread (GTask        *task,
 
 static void start_update (CalWindow *self);
 
+/* A worker's blocks into the view; then the edits made while it worked. */
+static void
+take_blocks (CalWindow  *self,
+             SurfaceJob *job)
+{
+  cal_block_surface_apply (self->surface, job->region);
+  show_surface (self);
+  if (!cal_box_is_empty (&self->surface_dirty))
+    start_update (self);
+}
+
 static void
 update_done_cb (GObject      *source,
                 GAsyncResult *result,
@@ -80,11 +91,10 @@ update_done_cb (GObject      *source,
   /* A new surface or a new scan since: this result is for nothing. */
   if (job->surface == self->surface)
     {
-      cal_block_surface_apply (self->surface, job->region);
-      show_surface (self);
       self->surface_update_ms = (g_get_monotonic_time () - job->started) / 1000.0;
+      take_blocks (self, job);
     }
-  if (self->surface != NULL && !cal_box_is_empty (&self->surface_dirty))
+  else if (self->surface != NULL && !cal_box_is_empty (&self->surface_dirty))
     start_update (self);
 }
 
@@ -145,14 +155,12 @@ build_done_cb (GObject      *source,
       cal_window_toast (self, _("Cancelled"));
       return;
     }
-  cal_window_surface_clear (self);
+  /* The edits made while it was built are kept: clearing the old surface
+   * must not drop them. */
+  g_clear_pointer (&self->surface, cal_block_surface_unref);
   self->surface = cal_block_surface_ref (job->surface);
   self->surface_full_triangles = job->full_triangles;
-  cal_block_surface_apply (self->surface, job->region);
-  show_surface (self);
-  /* Edits made while it was built. */
-  if (!cal_box_is_empty (&self->surface_dirty))
-    start_update (self);
+  take_blocks (self, job);
 }
 
 /* Update 3D: the whole surface, in blocks, at the finest grid the display
