@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "cal-deviation-map.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "cal-matrix.h"
+#include "cal-parallel.h"
+#include "cal-surface-distance.h"
+#include "cal-surface.h"
+
+G_DEFINE_QUARK (cal-deviation-error-quark, cal_deviation_error)
+
+#define CHUNK 4096
+
+struct _CalDeviationReference {
+  CalMask            *mask;
+  CalSurfaceDistance *surface;
+  guint32             n_triangles;
+  double              to_voxel[4][4];   /* LPS mm → voxel index */
+};
+
+CalDeviationReference *
+cal_deviation_reference_new (CalMask       *reference,
+                             GCancellable  *cancellable,
+                             GError       **error)
+{
+  g_autoptr(CalMesh) mesh = NULL;
+  g_autoptr(GError) local = NULL;
+  CalDeviationReference *self;
+
+  mesh = cal_surface_from_mask (reference, 0, CAL_SPACE_LPS, NULL, NULL, cancellable, &local);
+  if (mesh == NULL)
+    {
+      if (g_error_matches (local, CAL_SURFACE_ERROR, CAL_SURFACE_ERROR_EMPTY))
+        g_set_error (error, CAL_DEVIATION_ERROR, CAL_DEVIATION_ERROR_EMPTY,
+                     "The reference mask has no bone, so there is no surface to measure to");
+      else
+        g_propagate_error (error, g_steal_pointer (&local));
+      return NULL;
+    }
+  self = g_new0 (CalDeviationReference, 1);
+  self->mask = g_object_ref (reference);
+  self->n_triangles = cal_mesh_get_n_triangles (mesh);
+  self->surface = cal_surface_distance_new (mesh);
+  if (!cal_mat4_invert (cal_mask_get_grid (reference)->affine, self->to_voxel))
+    g_assert_not_reached ();   /* every loaded grid has an invertible affine */
+  return self;
+}
+
+void
+cal_deviation_reference_free (CalDeviationReference *self)
+{
+  if (self == NULL)
+    return;
+  g_object_unref (self->mask);
+  cal_surface_distance_free (self->surface);
+  g_free (self);
+}
+
+CalMask *
+cal_deviation_reference_get_mask (CalDeviationReference *self)
+{
+  return self->mask;
+}
+
+guint32
+cal_deviation_reference_get_n_triangles (CalDeviationReference *self)
+{
+  return self->n_triangles;
+}
+
+static void
+to_voxel (const double m[4][4], const double p[3], double ijk[3])
+{
+  for (int r = 0; r < 3; r++)
+    ijk[r] = m[r][0] * p[0] + m[r][1] * p[1] + m[r][2] * p[2] + m[r][3];
+}
+
+static inline double
+label_at (const guint8 *labels, const guint32 dims[3], gint64 i, gint64 j, gint64 k)
+{
+  if (i < 0 || j < 0 || k < 0 || i >= dims[0] || j >= dims[1] || k >= dims[2])
+    return 0;
+  return labels[i + dims[0] * (j + (gint64) dims[1] * k)] != 0;
+}
+
+/* The mask's 0/1 labels interpolated trilinearly at a voxel position;
+ * outside the volume counts as background. */
+static double
+sample_trilinear (CalMask *mask, const double ijk[3])
+{
+  const guint8 *labels = cal_mask_get_labels (mask);
+  const guint32 *dims = cal_mask_get_grid (mask)->dims;
+  double f[3], sum = 0;
+  gint64 base[3];
+
+  for (int a = 0; a < 3; a++)
+    {
+      double fl = floor (ijk[a]);
+
+      if (!isfinite (fl) || fl < -2 || fl > dims[a] + 1.0)
+        return 0;
+      base[a] = (gint64) fl;
+      f[a] = ijk[a] - fl;
+    }
+  for (int c = 0; c < 8; c++)
+    {
+      int di = c & 1, dj = (c >> 1) & 1, dk = (c >> 2) & 1;
+      double w = (di ? f[0] : 1 - f[0]) * (dj ? f[1] : 1 - f[1]) * (dk ? f[2] : 1 - f[2]);
+
+      if (w > 0)
+        sum += w * label_at (labels, dims, base[0] + di, base[1] + dj, base[2] + dk);
+    }
+  return sum;
+}
+
+double
+cal_deviation_reference_measure_point (CalDeviationReference *self,
+                                       const double           p[3],
+                                       double                 closest[3])
+{
+  double ijk[3], d;
+
+  d = cal_surface_distance_nearest (self->surface, p, closest);
+  to_voxel (self->to_voxel, p, ijk);
+  return sample_trilinear (self->mask, ijk) > 0.5 ? -d : d;
+}
+
+typedef struct {
+  CalDeviationReference *self;
+  const float           *points;
+  gsize                  stride;
+  guint32                n_points;
+  float                 *values;
+  GCancellable          *cancellable;
+} MeasureJob;
+
+static void
+measure_chunk (guint index, gpointer data)
+{
+  MeasureJob *job = data;
+  guint32 start = index * CHUNK, end = MIN (job->n_points, start + CHUNK);
+
+  if (g_cancellable_is_cancelled (job->cancellable))
+    return;
+  for (guint32 i = start; i < end; i++)
+    {
+      const float *q = &job->points[i * job->stride];
+      double p[3] = { q[0], q[1], q[2] };
+
+      job->values[i] = isfinite (p[0]) && isfinite (p[1]) && isfinite (p[2])
+        ? (float) cal_deviation_reference_measure_point (job->self, p, NULL)
+        : NAN;
+    }
+}
+
+gboolean
+cal_deviation_reference_measure (CalDeviationReference *self,
+                                 const float           *points,
+                                 gsize                  stride,
+                                 guint32                n_points,
+                                 float                 *values,
+                                 GCancellable          *cancellable,
+                                 GError               **error)
+{
+  MeasureJob job = { self, points, stride, n_points, values, cancellable };
+
+  cal_parallel_for ((n_points + CHUNK - 1) / CHUNK, measure_chunk, &job);
+  return !g_cancellable_set_error_if_cancelled (cancellable, error);
+}
+
+static gboolean
+in_region (CalMask *roi, const double to_roi[4][4], const float *q)
+{
+  const guint32 *dims = cal_mask_get_grid (roi)->dims;
+  double p[3] = { q[0], q[1], q[2] }, ijk[3];
+  gint64 v[3];
+
+  to_voxel (to_roi, p, ijk);
+  for (int a = 0; a < 3; a++)
+    {
+      double r = floor (ijk[a] + 0.5);
+
+      if (!(r >= 0 && r < dims[a]))
+        return FALSE;
+      v[a] = (gint64) r;
+    }
+  return cal_mask_get_labels (roi)[v[0] + dims[0] * (v[1] + (gint64) dims[1] * v[2])] != 0;
+}
+
+/* A third of the area of every triangle around each point. */
+static double *
+vertex_areas (const float *points, gsize stride, guint32 n_points,
+              const guint32 *triangles, guint32 n_triangles)
+{
+  double *area = g_new0 (double, n_points);
+
+  for (guint32 f = 0; f < n_triangles; f++)
+    {
+      const guint32 *t = &triangles[3 * (gsize) f];
+      const float *a, *b, *c;
+      double u[3], w[3], n[3], third;
+
+      if (t[0] >= n_points || t[1] >= n_points || t[2] >= n_points)
+        continue;
+      a = &points[t[0] * stride];
+      b = &points[t[1] * stride];
+      c = &points[t[2] * stride];
+      for (int i = 0; i < 3; i++)
+        {
+          u[i] = (double) b[i] - a[i];
+          w[i] = (double) c[i] - a[i];
+        }
+      n[0] = u[1] * w[2] - u[2] * w[1];
+      n[1] = u[2] * w[0] - u[0] * w[2];
+      n[2] = u[0] * w[1] - u[1] * w[0];
+      third = sqrt (n[0] * n[0] + n[1] * n[1] + n[2] * n[2]) / 6.0;
+      for (int k = 0; k < 3; k++)
+        area[t[k]] += third;
+    }
+  return area;
+}
+
+void
+cal_deviation_stats_compute (const float       *values,
+                             const float       *points,
+                             gsize              stride,
+                             guint32            n_points,
+                             const guint32     *triangles,
+                             guint32            n_triangles,
+                             CalMask           *roi,
+                             double             tolerance_mm,
+                             double             range_mm,
+                             CalDeviationStats *stats)
+{
+  g_autofree double *area = NULL;
+  double to_roi[4][4], sum = 0, sum2 = 0, within = 0, weight = 0;
+
+  memset (stats, 0, sizeof *stats);
+  stats->tolerance_mm = tolerance_mm;
+  stats->range_mm = range_mm;
+  stats->min = INFINITY;
+  stats->max = -INFINITY;
+  if (triangles != NULL && n_triangles > 0)
+    area = vertex_areas (points, stride, n_points, triangles, n_triangles);
+  if (roi && !cal_mat4_invert (cal_mask_get_grid (roi)->affine, to_roi))
+    return;
+  for (guint32 i = 0; i < n_points; i++)
+    {
+      double d = values[i], w = area ? area[i] : 1.0;
+      int bin;
+
+      if (!isfinite (d) || w <= 0 || (roi && !in_region (roi, to_roi, &points[i * stride])))
+        continue;
+      stats->n_points++;
+      weight += w;
+      sum += w * d;
+      sum2 += w * d * d;
+      stats->min = MIN (stats->min, d);
+      stats->max = MAX (stats->max, d);
+      if (fabs (d) <= tolerance_mm)
+        within += w;
+      if (d < -range_mm)
+        stats->below_range += w;
+      else if (d > range_mm)
+        stats->above_range += w;
+      else
+        {
+          bin = (int) floor ((d + range_mm) / (2 * range_mm) * CAL_DEVIATION_BINS);
+          stats->histogram[CLAMP (bin, 0, CAL_DEVIATION_BINS - 1)] += w;
+        }
+    }
+  if (stats->n_points == 0)
+    {
+      stats->min = stats->max = 0;
+      return;
+    }
+  stats->area_mm2 = area ? weight : 0;
+  stats->mean = sum / weight;
+  stats->rms = sqrt (sum2 / weight);
+  stats->sd = sqrt (MAX (sum2 / weight - stats->mean * stats->mean, 0.0));
+  stats->within_tolerance = within / weight;
+  stats->below_range /= weight;
+  stats->above_range /= weight;
+  for (int b = 0; b < CAL_DEVIATION_BINS; b++)
+    stats->histogram[b] /= weight;
+}

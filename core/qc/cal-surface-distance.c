@@ -1,0 +1,340 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "cal-surface-distance.h"
+
+#include <float.h>
+#include <math.h>
+#include <string.h>
+
+#define LEAF_SIZE 4
+#define MAX_DEPTH 64
+
+typedef struct {
+  float   lo[3], hi[3];
+  guint32 first_or_right;   /* leaf: first triangle; inner node: right child */
+  guint32 count;            /* leaf: triangles (> 0); inner node: 0 */
+} Node;
+
+struct _CalSurfaceDistance {
+  float   *triangles;       /* 9 floats each, in Morton order */
+  guint32  n_triangles;
+  Node    *nodes;
+  guint32  n_nodes;
+};
+
+static inline double
+dot3 (const double a[3], const double b[3])
+{
+  return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+}
+
+static inline void
+point_along (const double origin[3], const double dir[3], double t, double out[3])
+{
+  for (int i = 0; i < 3; i++)
+    out[i] = origin[i] + t * dir[i];
+}
+
+/* By the Voronoi regions of the triangle's vertices, edges and face:
+ * each test decides one region from dot products with the edges. */
+void
+cal_triangle_closest_point (const double p[3],
+                            const double a[3],
+                            const double b[3],
+                            const double c[3],
+                            double       closest[3])
+{
+  double ab[3], ac[3], ap[3], bp[3], cp[3], bc[3];
+  double d1, d2, d3, d4, d5, d6, va, vb, vc, sum;
+
+  for (int i = 0; i < 3; i++)
+    {
+      ab[i] = b[i] - a[i];
+      ac[i] = c[i] - a[i];
+      bc[i] = c[i] - b[i];
+      ap[i] = p[i] - a[i];
+      bp[i] = p[i] - b[i];
+      cp[i] = p[i] - c[i];
+    }
+  d1 = dot3 (ab, ap);
+  d2 = dot3 (ac, ap);
+  if (d1 <= 0 && d2 <= 0)
+    {
+      memcpy (closest, a, 3 * sizeof (double));
+      return;
+    }
+  d3 = dot3 (ab, bp);
+  d4 = dot3 (ac, bp);
+  if (d3 >= 0 && d4 <= d3)
+    {
+      memcpy (closest, b, 3 * sizeof (double));
+      return;
+    }
+  vc = d1 * d4 - d3 * d2;
+  if (vc <= 0 && d1 >= 0 && d3 <= 0)
+    {
+      point_along (a, ab, d1 / (d1 - d3), closest);
+      return;
+    }
+  d5 = dot3 (ab, cp);
+  d6 = dot3 (ac, cp);
+  if (d6 >= 0 && d5 <= d6)
+    {
+      memcpy (closest, c, 3 * sizeof (double));
+      return;
+    }
+  vb = d5 * d2 - d1 * d6;
+  if (vb <= 0 && d2 >= 0 && d6 <= 0)
+    {
+      point_along (a, ac, d2 / (d2 - d6), closest);
+      return;
+    }
+  va = d3 * d6 - d5 * d4;
+  if (va <= 0 && d4 - d3 >= 0 && d5 - d6 >= 0)
+    {
+      point_along (b, bc, (d4 - d3) / ((d4 - d3) + (d5 - d6)), closest);
+      return;
+    }
+  sum = va + vb + vc;
+  if (sum <= 0)   /* degenerate (zero area): its vertex a is as good as any */
+    {
+      memcpy (closest, a, 3 * sizeof (double));
+      return;
+    }
+  for (int i = 0; i < 3; i++)
+    closest[i] = a[i] + ab[i] * (vb / sum) + ac[i] * (vc / sum);
+}
+
+/* Spreads the low 10 bits of v to every third bit. */
+static guint32
+spread_bits (guint32 v)
+{
+  v &= 0x3ff;
+  v = (v | (v << 16)) & 0x030000ff;
+  v = (v | (v << 8)) & 0x0300f00f;
+  v = (v | (v << 4)) & 0x030c30c3;
+  v = (v | (v << 2)) & 0x09249249;
+  return v;
+}
+
+/* Sorts keys by their upper 32 bits (the Morton code; the lower 32 are
+ * the triangle's index), least significant byte first. */
+static void
+radix_sort_by_code (guint64 *keys, guint64 *scratch, gsize n)
+{
+  for (int shift = 32; shift < 64; shift += 8)
+    {
+      gsize count[257] = { 0 };
+
+      for (gsize i = 0; i < n; i++)
+        count[((keys[i] >> shift) & 0xff) + 1]++;
+      for (int d = 0; d < 256; d++)
+        count[d + 1] += count[d];
+      for (gsize i = 0; i < n; i++)
+        scratch[count[(keys[i] >> shift) & 0xff]++] = keys[i];
+      memcpy (keys, scratch, n * sizeof (guint64));
+    }
+}
+
+static guint64 *
+morton_order (CalMesh *mesh)
+{
+  const float *v = cal_mesh_get_vertices (mesh);
+  const guint32 *t = cal_mesh_get_triangles (mesh);
+  guint32 n = cal_mesh_get_n_triangles (mesh);
+  double lo[3], hi[3], scale[3];
+  guint64 *keys = g_new (guint64, n), *scratch = g_new (guint64, n);
+
+  cal_mesh_bounds (mesh, lo, hi);
+  for (int i = 0; i < 3; i++)
+    scale[i] = hi[i] > lo[i] ? 1023.0 / (hi[i] - lo[i]) : 0;
+  for (guint32 f = 0; f < n; f++)
+    {
+      guint32 code = 0;
+
+      for (int i = 0; i < 3; i++)
+        {
+          double centre = (v[3 * t[3 * f] + i] + v[3 * t[3 * f + 1] + i] + v[3 * t[3 * f + 2] + i]) / 3.0;
+          code |= spread_bits ((guint32) ((centre - lo[i]) * scale[i])) << i;
+        }
+      keys[f] = ((guint64) code << 32) | f;
+    }
+  radix_sort_by_code (keys, scratch, n);
+  g_free (scratch);
+  return keys;
+}
+
+static void
+leaf_box (const CalSurfaceDistance *self, Node *node)
+{
+  for (int i = 0; i < 3; i++)
+    {
+      node->lo[i] = FLT_MAX;
+      node->hi[i] = -FLT_MAX;
+    }
+  for (guint32 f = node->first_or_right; f < node->first_or_right + node->count; f++)
+    for (int k = 0; k < 3; k++)
+      for (int i = 0; i < 3; i++)
+        {
+          float x = self->triangles[9 * f + 3 * k + i];
+          node->lo[i] = MIN (node->lo[i], x);
+          node->hi[i] = MAX (node->hi[i], x);
+        }
+}
+
+/* Builds the subtree over leaves [lo, hi) at self->nodes[*next] in depth
+ * first order (the left child follows its parent). */
+static guint32
+build_node (CalSurfaceDistance *self, guint32 lo, guint32 hi, guint32 *next)
+{
+  guint32 index = (*next)++;
+  Node *node = &self->nodes[index];
+
+  if (hi - lo == 1)
+    {
+      node->first_or_right = lo * LEAF_SIZE;
+      node->count = MIN (LEAF_SIZE, self->n_triangles - lo * LEAF_SIZE);
+      leaf_box (self, node);
+      return index;
+    }
+  {
+    guint32 mid = lo + (hi - lo) / 2, left, right;
+
+    left = build_node (self, lo, mid, next);
+    right = build_node (self, mid, hi, next);
+    node = &self->nodes[index];
+    node->first_or_right = right;
+    node->count = 0;
+    for (int i = 0; i < 3; i++)
+      {
+        node->lo[i] = MIN (self->nodes[left].lo[i], self->nodes[right].lo[i]);
+        node->hi[i] = MAX (self->nodes[left].hi[i], self->nodes[right].hi[i]);
+      }
+  }
+  return index;
+}
+
+CalSurfaceDistance *
+cal_surface_distance_new (CalMesh *mesh)
+{
+  CalSurfaceDistance *self;
+  const float *v = cal_mesh_get_vertices (mesh);
+  const guint32 *t = cal_mesh_get_triangles (mesh);
+  guint32 n = cal_mesh_get_n_triangles (mesh), n_leaves, next = 0;
+  g_autofree guint64 *order = NULL;
+
+  if (n == 0)
+    return NULL;
+  order = morton_order (mesh);
+  self = g_new0 (CalSurfaceDistance, 1);
+  self->n_triangles = n;
+  self->triangles = g_new (float, 9 * (gsize) n);
+  for (guint32 s = 0; s < n; s++)
+    {
+      guint32 f = (guint32) order[s];
+
+      for (int k = 0; k < 3; k++)
+        memcpy (&self->triangles[9 * (gsize) s + 3 * k], &v[3 * (gsize) t[3 * f + k]], 3 * sizeof (float));
+    }
+  n_leaves = (n + LEAF_SIZE - 1) / LEAF_SIZE;
+  self->n_nodes = 2 * n_leaves - 1;
+  self->nodes = g_new (Node, self->n_nodes);
+  build_node (self, 0, n_leaves, &next);
+  g_assert (next == self->n_nodes);
+  return self;
+}
+
+void
+cal_surface_distance_free (CalSurfaceDistance *self)
+{
+  if (self == NULL)
+    return;
+  g_free (self->triangles);
+  g_free (self->nodes);
+  g_free (self);
+}
+
+static inline double
+box_distance2 (const Node *node, const double p[3])
+{
+  double sum = 0;
+
+  for (int i = 0; i < 3; i++)
+    {
+      double d = MAX (MAX (node->lo[i] - p[i], p[i] - node->hi[i]), 0.0);
+      sum += d * d;
+    }
+  return sum;
+}
+
+static void
+test_leaf (const CalSurfaceDistance *self,
+           const Node               *node,
+           const double              p[3],
+           double                   *best2,
+           double                    best[3])
+{
+  for (guint32 f = node->first_or_right; f < node->first_or_right + node->count; f++)
+    {
+      const float *tri = &self->triangles[9 * (gsize) f];
+      double a[3], b[3], c[3], q[3], d2 = 0;
+
+      for (int i = 0; i < 3; i++)
+        {
+          a[i] = tri[i];
+          b[i] = tri[3 + i];
+          c[i] = tri[6 + i];
+        }
+      cal_triangle_closest_point (p, a, b, c, q);
+      for (int i = 0; i < 3; i++)
+        d2 += (q[i] - p[i]) * (q[i] - p[i]);
+      if (d2 < *best2)
+        {
+          *best2 = d2;
+          memcpy (best, q, sizeof q);
+        }
+    }
+}
+
+double
+cal_surface_distance_nearest (const CalSurfaceDistance *self,
+                              const double              p[3],
+                              double                    closest[3])
+{
+  guint32 stack[MAX_DEPTH];
+  int top = 0;
+  double best2 = DBL_MAX, best[3] = { 0 };
+
+  stack[top++] = 0;
+  while (top > 0)
+    {
+      const Node *node = &self->nodes[stack[--top]];
+
+      if (box_distance2 (node, p) >= best2)
+        continue;
+      if (node->count > 0)
+        {
+          test_leaf (self, node, p, &best2, best);
+          continue;
+        }
+      {
+        guint32 left = (guint32) (node - self->nodes) + 1, right = node->first_or_right;
+        double dl = box_distance2 (&self->nodes[left], p), dr = box_distance2 (&self->nodes[right], p);
+
+        /* Farther child below, nearer on top: popped first, it tightens
+         * best2 before the farther one is looked at. */
+        if (dl <= dr)
+          {
+            if (dr < best2) stack[top++] = right;
+            if (dl < best2) stack[top++] = left;
+          }
+        else
+          {
+            if (dl < best2) stack[top++] = left;
+            if (dr < best2) stack[top++] = right;
+          }
+      }
+    }
+  if (closest)
+    memcpy (closest, best, sizeof best);
+  return sqrt (best2);
+}
