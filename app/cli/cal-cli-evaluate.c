@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cal-atomic-file.h"
+#include "cal-deviation-map.h"
 #include "cal-evaluate.h"
 #include "cal-json.h"
 #include "cal-loader.h"
@@ -26,9 +28,12 @@ typedef struct {
 } Timing;
 
 static void
-print_text (const CalMetrics *m,
-            const Timing     *timing)
+print_text (const CalMetrics           *m,
+            const CalSurfaceComparison *surface,
+            const Timing               *timing)
 {
+  const CalDeviationStats *st = &surface->stats;
+
   if (timing->on_gpu)
     printf ("Device:                 %s (Vulkan)\n", m->device);
   else
@@ -43,6 +48,49 @@ print_text (const CalMetrics *m,
           m->deviation_mean, m->deviation_sd);
   printf ("Surface voxels:         %" G_GUINT64_FORMAT " reference, %" G_GUINT64_FORMAT " test (6-neighbourhood)\n",
           m->n_surface_ref, m->n_surface_test);
+  printf ("Deviation map:          %+.4f ± %.4f mm, RMS %.4f mm, %.2f %% within ±%.2f mm, from %+.4f to %+.4f mm\n"
+          "                        (%s; %u vertices, %.1f mm²)\n",
+          st->mean, st->sd, st->rms, 100 * st->within_tolerance, st->tolerance_mm, st->min, st->max,
+          CAL_DEVIATION_DEFINITION, st->n_points, st->area_mm2);
+}
+
+static void
+json_surface (CalJson                    *json,
+              const CalSurfaceComparison *surface)
+{
+  const CalDeviationStats *st = &surface->stats;
+
+  cal_json_begin_object (json, "surface_deviation");
+  cal_json_string (json, "definition", CAL_DEVIATION_DEFINITION);
+  cal_json_number (json, "mean", st->mean);
+  cal_json_number (json, "sd", st->sd);
+  cal_json_number (json, "rms", st->rms);
+  cal_json_number (json, "min", st->min);
+  cal_json_number (json, "max", st->max);
+  cal_json_number (json, "tolerance_mm", st->tolerance_mm);
+  cal_json_number (json, "within_tolerance", st->within_tolerance);
+  cal_json_number (json, "area_mm2", st->area_mm2);
+  cal_json_int (json, "vertices", st->n_points);
+  cal_json_int (json, "reference_triangles", surface->reference_triangles);
+  cal_json_end_object (json);
+}
+
+/* x, y, z (LPS mm) and the deviation of every vertex of the test's
+ * surface, one per line. */
+static gboolean
+write_deviation_map (const char                 *path,
+                     const CalSurfaceComparison *surface,
+                     GError                    **error)
+{
+  CalMesh *mesh = surface->test_mesh;
+  const float *v = cal_mesh_get_vertices (mesh), *d = cal_mesh_get_scalars (mesh);
+  guint32 n = cal_mesh_get_n_vertices (mesh);
+  g_autoptr(GString) text = g_string_sized_new (48 * (gsize) n + 64);
+
+  g_string_append (text, "x_mm,y_mm,z_mm,deviation_mm\n");
+  for (guint32 i = 0; i < n; i++)
+    g_string_append_printf (text, "%.4f,%.4f,%.4f,%.6f\n", v[3 * i], v[3 * i + 1], v[3 * i + 2], d[i]);
+  return cal_atomic_file_replace (path, text->str, text->len, error);
 }
 
 static void
@@ -67,8 +115,9 @@ json_timing (CalJson      *json,
 }
 
 static void
-print_json (const CalMetrics *m,
-            const Timing     *timing)
+print_json (const CalMetrics           *m,
+            const CalSurfaceComparison *surface,
+            const Timing               *timing)
 {
   g_autofree char *text = NULL;
   CalJson json;
@@ -85,6 +134,7 @@ print_json (const CalMetrics *m,
   cal_json_number (&json, "deviation_sd", m->deviation_sd);
   cal_json_int (&json, "surface_voxels_reference", (gint64) m->n_surface_ref);
   cal_json_int (&json, "surface_voxels_test", (gint64) m->n_surface_test);
+  json_surface (&json, surface);
   cal_json_string (&json, "units", "mm");
   cal_json_string (&json, "device", timing->on_gpu ? m->device : "cpu");
   json_timing (&json, timing);
@@ -124,12 +174,17 @@ cal_cli_evaluate (int    argc,
                   char **argv)
 {
   gboolean json = FALSE, accept_unknown = FALSE;
-  g_autofree char *roi_path = NULL, *device = NULL, *notice = NULL;
+  double tolerance = 1.0;
+  g_autofree char *roi_path = NULL, *device = NULL, *notice = NULL, *map_path = NULL;
   const GOptionEntry entries[] = {
     { "roi", 0, 0, G_OPTION_ARG_FILENAME, &roi_path, "Only count surface inside this mask", "MASK" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON (distances in mm)", NULL },
     { "device", 0, 0, G_OPTION_ARG_STRING, &device,
       "Vulkan device index or name (see `calvaria-cli devices`), or “cpu”", "N" },
+    { "tolerance", 0, 0, G_OPTION_ARG_DOUBLE, &tolerance,
+      "Deviation counted as within tolerance, in mm (default 1)", "MM" },
+    { "deviation-map", 0, 0, G_OPTION_ARG_FILENAME, &map_path,
+      "Write every test-surface vertex and its signed deviation (CSV, LPS mm)", "FILE" },
     { "accept-unknown-orientation", 0, 0, G_OPTION_ARG_NONE, &accept_unknown,
       "Accept masks that do not say where left and right are", NULL },
     { NULL }
@@ -138,6 +193,7 @@ cal_cli_evaluate (int    argc,
     g_option_context_new ("REF TEST — DSC, Hausdorff, ASSD and signed deviation of TEST against REF");
   g_autoptr(CalMask) ref = NULL, test = NULL, roi = NULL;
   g_autoptr(CalMetrics) metrics = NULL;
+  g_autoptr(CalSurfaceComparison) surface = NULL;
   g_autoptr(CalVkContext) vk = NULL;
   g_autoptr(GError) error = NULL;
   Timing timing = { 0 };
@@ -146,6 +202,11 @@ cal_cli_evaluate (int    argc,
   g_option_context_add_main_entries (context, entries, NULL);
   if (!cal_cli_parse (context, &argc, &argv, 2, "evaluate REF TEST [--roi MASK] [--json] [--device N]"))
     return CAL_EXIT_USAGE;
+  if (!(tolerance >= 0 && tolerance <= 100))
+    {
+      fprintf (stderr, "calvaria-cli evaluate: --tolerance must be between 0 and 100 mm\n");
+      return CAL_EXIT_USAGE;
+    }
   if (!open_device (device, &vk, &error))
     {
       cal_cli_print_error ("evaluate", error);
@@ -161,11 +222,18 @@ cal_cli_evaluate (int    argc,
     }
   start = g_get_monotonic_time ();
   metrics = cal_evaluate (vk, ref, test, roi, NULL, NULL, NULL, &notice, &error);
+  if (metrics != NULL)
+    surface = cal_surface_comparison_compute (ref, test, roi, tolerance, 5.0, NULL, &error);
   timing.compute_ms = (double) (g_get_monotonic_time () - start) / 1000.0;
-  if (metrics == NULL)
+  if (metrics == NULL || surface == NULL)
     {
       cal_cli_print_error ("evaluate", error);
       return CAL_EXIT_INPUT;
+    }
+  if (map_path && !write_deviation_map (map_path, surface, &error))
+    {
+      cal_cli_print_error ("evaluate", error);
+      return CAL_EXIT_OUTPUT;
     }
   if (notice)
     fprintf (stderr, "notice: %s\n", notice);
@@ -173,8 +241,8 @@ cal_cli_evaluate (int    argc,
   if (timing.on_gpu)
     cal_vk_context_get_profile (vk, &timing.profile);
   if (json)
-    print_json (metrics, &timing);
+    print_json (metrics, surface, &timing);
   else
-    print_text (metrics, &timing);
+    print_text (metrics, surface, &timing);
   return CAL_EXIT_OK;
 }

@@ -115,16 +115,25 @@ sample_trilinear (CalMask *mask, const double ijk[3])
   return sum;
 }
 
+static double
+measure_hinted (CalDeviationReference *self,
+                const double           p[3],
+                double                 closest[3],
+                guint32               *hint)
+{
+  double ijk[3], d;
+
+  d = cal_surface_distance_nearest_hinted (self->surface, p, closest, hint);
+  to_voxel (self->to_voxel, p, ijk);
+  return sample_trilinear (self->mask, ijk) > 0.5 ? -d : d;
+}
+
 double
 cal_deviation_reference_measure_point (CalDeviationReference *self,
                                        const double           p[3],
                                        double                 closest[3])
 {
-  double ijk[3], d;
-
-  d = cal_surface_distance_nearest (self->surface, p, closest);
-  to_voxel (self->to_voxel, p, ijk);
-  return sample_trilinear (self->mask, ijk) > 0.5 ? -d : d;
+  return measure_hinted (self, p, closest, NULL);
 }
 
 typedef struct {
@@ -140,7 +149,7 @@ static void
 measure_chunk (guint index, gpointer data)
 {
   MeasureJob *job = data;
-  guint32 start = index * CHUNK, end = MIN (job->n_points, start + CHUNK);
+  guint32 start = index * CHUNK, end = MIN (job->n_points, start + CHUNK), hint = 0;
 
   if (g_cancellable_is_cancelled (job->cancellable))
     return;
@@ -150,7 +159,7 @@ measure_chunk (guint index, gpointer data)
       double p[3] = { q[0], q[1], q[2] };
 
       job->values[i] = isfinite (p[0]) && isfinite (p[1]) && isfinite (p[2])
-        ? (float) cal_deviation_reference_measure_point (job->self, p, NULL)
+        ? (float) measure_hinted (job->self, p, NULL, &hint)
         : NAN;
     }
 }
@@ -285,4 +294,52 @@ cal_deviation_stats_compute (const float       *values,
   stats->above_range /= weight;
   for (int b = 0; b < CAL_DEVIATION_BINS; b++)
     stats->histogram[b] /= weight;
+}
+
+CalSurfaceComparison *
+cal_surface_comparison_compute (CalMask       *reference,
+                                CalMask       *test,
+                                CalMask       *roi,
+                                double         tolerance_mm,
+                                double         range_mm,
+                                GCancellable  *cancellable,
+                                GError       **error)
+{
+  g_autoptr(CalDeviationReference) dev = NULL;
+  g_autoptr(CalMesh) mesh = NULL;
+  g_autofree float *values = NULL;
+  CalSurfaceComparison *comparison;
+  guint32 n;
+
+  if (!cal_grid_same_geometry (cal_mask_get_grid (reference), cal_mask_get_grid (test), 1e-3) ||
+      (roi && !cal_grid_same_geometry (cal_mask_get_grid (reference), cal_mask_get_grid (roi), 1e-3)))
+    {
+      g_set_error (error, CAL_DEVIATION_ERROR, CAL_DEVIATION_ERROR_GRID_MISMATCH,
+                   "The masks are not on the same voxel grid; resample one onto the other first");
+      return NULL;
+    }
+  if (!(dev = cal_deviation_reference_new (reference, cancellable, error)) ||
+      !(mesh = cal_surface_from_mask (test, 0, CAL_SPACE_LPS, NULL, NULL, cancellable, error)))
+    return NULL;
+  n = cal_mesh_get_n_vertices (mesh);
+  values = g_new (float, n);
+  if (!cal_deviation_reference_measure (dev, cal_mesh_get_vertices (mesh), 3, n, values, cancellable, error))
+    return NULL;
+  comparison = g_new0 (CalSurfaceComparison, 1);
+  comparison->reference_triangles = dev->n_triangles;
+  cal_deviation_stats_compute (values, cal_mesh_get_vertices (mesh), 3, n,
+                               cal_mesh_get_triangles (mesh), cal_mesh_get_n_triangles (mesh),
+                               roi, tolerance_mm, range_mm, &comparison->stats);
+  cal_mesh_set_scalars_take (mesh, g_steal_pointer (&values));
+  comparison->test_mesh = g_steal_pointer (&mesh);
+  return comparison;
+}
+
+void
+cal_surface_comparison_free (CalSurfaceComparison *comparison)
+{
+  if (comparison == NULL)
+    return;
+  g_clear_object (&comparison->test_mesh);
+  g_free (comparison);
 }

@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "cal-mask.h"
+#include "cal-mesh.h"
 #include "cal-types.h"
 
 G_BEGIN_DECLS
@@ -87,6 +88,33 @@ void cal_deviation_stats_compute (const float       *values,
                                   double             range_mm,
                                   CalDeviationStats *stats);
 
+/* The whole map for two masks on one grid: the test's full-resolution
+ * surface (cal-surface.h) measured against the reference's, as
+ * `calvaria-cli evaluate` and the report compute it.  The mesh carries
+ * the values as its scalars; with a region, stats cover only the points
+ * in it. */
+typedef struct {
+  CalMesh           *test_mesh;   /* (owned) */
+  guint32            reference_triangles;
+  CalDeviationStats  stats;
+} CalSurfaceComparison;
+
+CalSurfaceComparison *cal_surface_comparison_compute (CalMask               *reference,
+                                                      CalMask               *test,
+                                                      CalMask               *roi,
+                                                      double                 tolerance_mm,
+                                                      double                 range_mm,
+                                                      GCancellable          *cancellable,
+                                                      GError               **error);
+void                  cal_surface_comparison_free    (CalSurfaceComparison  *comparison);
+
+/* What the numbers mean, for reports and --json. */
+#define CAL_DEVIATION_DEFINITION \
+  "per vertex of the test's marching-cubes surface, the distance in mm to the nearest point of " \
+  "the reference's surface, + where the vertex lies outside the reference; mean, SD, RMS and the " \
+  "share within tolerance weighted by surface area"
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CalDeviationReference, cal_deviation_reference_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CalSurfaceComparison, cal_surface_comparison_free)
 
 G_END_DECLS

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #define LEAF_SIZE 4
-#define MAX_DEPTH 64
+#define MAX_DEPTH 96
 
 typedef struct {
   float   lo[3], hi[3];
@@ -181,35 +181,73 @@ leaf_box (const CalSurfaceDistance *self, Node *node)
         }
 }
 
-/* Builds the subtree over leaves [lo, hi) at self->nodes[*next] in depth
- * first order (the left child follows its parent). */
+/* Where [lo, hi) splits: at the first triangle whose Morton code differs
+ * from the range's first in the highest bit where the first and last
+ * differ, so both halves are tight boxes of the curve (halving by count
+ * can put two far apart stretches of the curve in one box); in the middle
+ * when all codes are equal. */
 static guint32
-build_node (CalSurfaceDistance *self, guint32 lo, guint32 hi, guint32 *next)
+split_at (const guint32 *codes, guint32 lo, guint32 hi)
 {
-  guint32 index = (*next)++;
-  Node *node = &self->nodes[index];
+  guint32 first = codes[lo], diff = first ^ codes[hi - 1], bit, a = lo, b = hi - 1;
 
-  if (hi - lo == 1)
+  if (diff == 0)
+    return lo + (hi - lo) / 2;
+  bit = 1u << (31 - __builtin_clz (diff));
+  /* codes are sorted: the bit is clear up to the split and set after. */
+  while (b - a > 1)
     {
-      node->first_or_right = lo * LEAF_SIZE;
-      node->count = MIN (LEAF_SIZE, self->n_triangles - lo * LEAF_SIZE);
+      guint32 mid = a + (b - a) / 2;
+
+      if (codes[mid] & bit)
+        b = mid;
+      else
+        a = mid;
+    }
+  return b;
+}
+
+static guint32
+new_node (CalSurfaceDistance *self, guint32 *capacity)
+{
+  if (self->n_nodes == *capacity)
+    {
+      *capacity *= 2;
+      self->nodes = g_renew (Node, self->nodes, *capacity);
+    }
+  return self->n_nodes++;
+}
+
+/* Builds the subtree over triangles [lo, hi) in depth first order (the
+ * left child follows its parent); returns its node. */
+static guint32
+build_node (CalSurfaceDistance *self, const guint32 *codes, guint32 lo, guint32 hi,
+            guint32 *capacity, int depth)
+{
+  guint32 index = new_node (self, capacity), left, right, mid;
+  Node *node;
+
+  if (hi - lo <= LEAF_SIZE || depth >= MAX_DEPTH - 2)
+    {
+      /* Deep only when thousands of triangles share a Morton cell, which a
+       * marching-cubes surface never does; a big leaf is still correct. */
+      node = &self->nodes[index];
+      node->first_or_right = lo;
+      node->count = hi - lo;
       leaf_box (self, node);
       return index;
     }
-  {
-    guint32 mid = lo + (hi - lo) / 2, left, right;
-
-    left = build_node (self, lo, mid, next);
-    right = build_node (self, mid, hi, next);
-    node = &self->nodes[index];
-    node->first_or_right = right;
-    node->count = 0;
-    for (int i = 0; i < 3; i++)
-      {
-        node->lo[i] = MIN (self->nodes[left].lo[i], self->nodes[right].lo[i]);
-        node->hi[i] = MAX (self->nodes[left].hi[i], self->nodes[right].hi[i]);
-      }
-  }
+  mid = split_at (codes, lo, hi);
+  left = build_node (self, codes, lo, mid, capacity, depth + 1);
+  right = build_node (self, codes, mid, hi, capacity, depth + 1);
+  node = &self->nodes[index];
+  node->first_or_right = right;
+  node->count = 0;
+  for (int i = 0; i < 3; i++)
+    {
+      node->lo[i] = MIN (self->nodes[left].lo[i], self->nodes[right].lo[i]);
+      node->hi[i] = MAX (self->nodes[left].hi[i], self->nodes[right].hi[i]);
+    }
   return index;
 }
 
@@ -219,8 +257,9 @@ cal_surface_distance_new (CalMesh *mesh)
   CalSurfaceDistance *self;
   const float *v = cal_mesh_get_vertices (mesh);
   const guint32 *t = cal_mesh_get_triangles (mesh);
-  guint32 n = cal_mesh_get_n_triangles (mesh), n_leaves, next = 0;
+  guint32 n = cal_mesh_get_n_triangles (mesh), capacity;
   g_autofree guint64 *order = NULL;
+  g_autofree guint32 *codes = NULL;
 
   if (n == 0)
     return NULL;
@@ -228,18 +267,19 @@ cal_surface_distance_new (CalMesh *mesh)
   self = g_new0 (CalSurfaceDistance, 1);
   self->n_triangles = n;
   self->triangles = g_new (float, 9 * (gsize) n);
+  codes = g_new (guint32, n);
   for (guint32 s = 0; s < n; s++)
     {
       guint32 f = (guint32) order[s];
 
+      codes[s] = (guint32) (order[s] >> 32);
       for (int k = 0; k < 3; k++)
         memcpy (&self->triangles[9 * (gsize) s + 3 * k], &v[3 * (gsize) t[3 * f + k]], 3 * sizeof (float));
     }
-  n_leaves = (n + LEAF_SIZE - 1) / LEAF_SIZE;
-  self->n_nodes = 2 * n_leaves - 1;
-  self->nodes = g_new (Node, self->n_nodes);
-  build_node (self, 0, n_leaves, &next);
-  g_assert (next == self->n_nodes);
+  capacity = MAX (16u, n / 2);
+  self->nodes = g_new (Node, capacity);
+  build_node (self, codes, 0, n, &capacity, 0);
+  self->nodes = g_renew (Node, self->nodes, self->n_nodes);
   return self;
 }
 
@@ -295,34 +335,66 @@ test_leaf (const CalSurfaceDistance *self,
     }
 }
 
+static inline double
+centre_distance2 (const Node *node, const double p[3])
+{
+  double sum = 0;
+
+  for (int i = 0; i < 3; i++)
+    {
+      double d = 0.5 * ((double) node->lo[i] + node->hi[i]) - p[i];
+      sum += d * d;
+    }
+  return sum;
+}
+
 double
-cal_surface_distance_nearest (const CalSurfaceDistance *self,
-                              const double              p[3],
-                              double                    closest[3])
+cal_surface_distance_nearest_hinted (const CalSurfaceDistance *self,
+                                     const double              p[3],
+                                     double                    closest[3],
+                                     guint32                  *hint)
 {
   guint32 stack[MAX_DEPTH];
   int top = 0;
   double best2 = DBL_MAX, best[3] = { 0 };
+  guint32 best_leaf = 0;
 
+  /* The leaf that held the last point's answer: for the next point of a
+   * surface it is near, so most boxes fall to the first comparison. */
+  if (hint && *hint < self->n_nodes && self->nodes[*hint].count > 0)
+    {
+      test_leaf (self, &self->nodes[*hint], p, &best2, best);
+      best_leaf = *hint;
+    }
   stack[top++] = 0;
   while (top > 0)
     {
-      const Node *node = &self->nodes[stack[--top]];
+      guint32 index = stack[--top];
+      const Node *node = &self->nodes[index];
 
       if (box_distance2 (node, p) >= best2)
         continue;
       if (node->count > 0)
         {
+          double before = best2;
+
           test_leaf (self, node, p, &best2, best);
+          if (best2 < before)
+            best_leaf = index;
           continue;
         }
       {
-        guint32 left = (guint32) (node - self->nodes) + 1, right = node->first_or_right;
+        guint32 left = index + 1, right = node->first_or_right;
         double dl = box_distance2 (&self->nodes[left], p), dr = box_distance2 (&self->nodes[right], p);
+        gboolean left_first = dl < dr;
 
-        /* Farther child below, nearer on top: popped first, it tightens
-         * best2 before the farther one is looked at. */
-        if (dl <= dr)
+        /* Inside both boxes (near a surface, common): the box whose centre
+         * is nearer is more likely to hold the answer. */
+        if (dl == dr)
+          left_first = centre_distance2 (&self->nodes[left], p) <= centre_distance2 (&self->nodes[right], p);
+        /* The nearer child on top: popped first, it tightens best2
+         * before the farther one is looked at. */
+        if (left_first)
           {
             if (dr < best2) stack[top++] = right;
             if (dl < best2) stack[top++] = left;
@@ -334,7 +406,17 @@ cal_surface_distance_nearest (const CalSurfaceDistance *self,
           }
       }
     }
+  if (hint)
+    *hint = best_leaf;
   if (closest)
     memcpy (closest, best, sizeof best);
   return sqrt (best2);
+}
+
+double
+cal_surface_distance_nearest (const CalSurfaceDistance *self,
+                              const double              p[3],
+                              double                    closest[3])
+{
+  return cal_surface_distance_nearest_hinted (self, p, closest, NULL);
 }

@@ -27,6 +27,13 @@ double              cal_surface_distance_nearest (const CalSurfaceDistance *self
                                                   const double         p[3],
                                                   double               closest[3]);
 
+/* The same, faster for a run of nearby points: *hint (start with 0) is
+ * where the last answer was found, and is updated. */
+double              cal_surface_distance_nearest_hinted (const CalSurfaceDistance *self,
+                                                         const double         p[3],
+                                                         double               closest[3],
+                                                         guint32             *hint);
+
 /* The point of triangle a, b, c nearest to p (exposed for tests). */
 void                cal_triangle_closest_point   (const double         p[3],
                                                   const double         a[3],

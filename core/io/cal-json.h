@@ -5,9 +5,9 @@
 
 G_BEGIN_DECLS
 
-/* The CLI's --json output, built with json-glib in the order it is
- * written: each call names its member (key) inside an object, or passes
- * NULL inside an array. */
+/* JSON documents (the CLI's --json output, the QC report), built with
+ * json-glib in the order they are written: each call names its member
+ * (key) inside an object, or passes NULL inside an array. */
 typedef struct {
   JsonBuilder *builder;   /* owned */
 } CalJson;
