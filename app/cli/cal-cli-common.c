@@ -139,3 +139,29 @@ cal_cli_print_patches (const CalNnVolumeStats *stats)
             stats->exact ? "covers the network's reach: the same result as one run"
                          : "shorter than the network's reach: seams may differ slightly", stats->batch);
 }
+
+/* The context to compute on, or NULL for the CPU.  An explicit choice
+ * (--device or CALVARIA_VK_DEVICE) that fails is an error; the automatic
+ * one falls back to the CPU with a notice. */
+gboolean
+cal_cli_open_device (const char    *device,
+             CalVkContext **context,
+             GError       **error)
+{
+  g_autoptr(GError) local = NULL;
+
+  *context = NULL;
+  if (device != NULL && g_ascii_strcasecmp (device, "cpu") == 0)
+    return TRUE;
+  *context = cal_vk_context_new (device, &local);
+  if (*context != NULL)
+    return TRUE;
+  if (cal_vk_selector_is_explicit (device))
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  fprintf (stderr, "notice: %s. Computing on the CPU (same definitions and results, slower).\n",
+           local->message);
+  return TRUE;
+}

@@ -143,32 +143,6 @@ print_json (const CalMetrics           *m,
   fputs (text, stdout);
 }
 
-/* The context to compute on, or NULL for the CPU.  An explicit choice
- * (--device or CALVARIA_VK_DEVICE) that fails is an error; the automatic
- * one falls back to the CPU with a notice. */
-static gboolean
-open_device (const char    *device,
-             CalVkContext **context,
-             GError       **error)
-{
-  g_autoptr(GError) local = NULL;
-
-  *context = NULL;
-  if (device != NULL && g_ascii_strcasecmp (device, "cpu") == 0)
-    return TRUE;
-  *context = cal_vk_context_new (device, &local);
-  if (*context != NULL)
-    return TRUE;
-  if (cal_vk_selector_is_explicit (device))
-    {
-      g_propagate_error (error, g_steal_pointer (&local));
-      return FALSE;
-    }
-  fprintf (stderr, "notice: %s. Computing on the CPU (same definitions and results, slower).\n",
-           local->message);
-  return TRUE;
-}
-
 int
 cal_cli_evaluate (int    argc,
                   char **argv)
@@ -207,7 +181,7 @@ cal_cli_evaluate (int    argc,
       fprintf (stderr, "calvaria-cli evaluate: --tolerance must be between 0 and 100 mm\n");
       return CAL_EXIT_USAGE;
     }
-  if (!open_device (device, &vk, &error))
+  if (!cal_cli_open_device (device, &vk, &error))
     {
       cal_cli_print_error ("evaluate", error);
       return cal_cli_exit_for_error (error);

@@ -29,6 +29,7 @@ int  cal_cli_phantom  (int argc, char **argv);
 int  cal_cli_segment  (int argc, char **argv);
 int  cal_cli_edit     (int argc, char **argv);
 int  cal_cli_check    (int argc, char **argv);
+int  cal_cli_report   (int argc, char **argv);
 
 /* Shared helpers */
 int  cal_cli_exit_for_error (const GError *error);
@@ -46,5 +47,12 @@ gboolean cal_cli_parse      (GOptionContext *context,
                              char         ***argv,
                              int             n_positional,
                              const char     *usage);
+
+/* The Vulkan context to compute on, or *context NULL for the CPU.  An
+ * explicit choice (device, or CALVARIA_VK_DEVICE) that fails is an error;
+ * the automatic one falls back to the CPU with a notice. */
+gboolean cal_cli_open_device (const char    *device,
+                              CalVkContext **context,
+                              GError       **error);
 
 G_END_DECLS

@@ -22,6 +22,7 @@ static const struct {
   { "threshold", cal_cli_threshold, "Segment bone (or any HU range) into a mask, with clean-up" },
   { "edit",    cal_cli_edit,    "Edit a mask (brush, eraser, islands, fill between slices, undo) with a crash-safe journal; recover a session" },
   { "check",   cal_cli_check,   "Check a mask against its CT before printing: possible false defects (dense bone left out)" },
+  { "report",  cal_cli_report,  "Write the QC report (PDF and JSON): comparison, colour maps, thickness, checks, the STL's SHA-256" },
   { "mesh",    cal_cli_mesh,    "Turn a mask into a checked, watertight STL in patient mm" },
   { "evaluate", cal_cli_evaluate, "Compare a mask with a reference: DSC, Hausdorff, ASSD, deviation (mm)" },
   { "infer",   cal_cli_infer,   "Run an ONNX network (U-net) on a CT, or on a bare tensor (--raw)" },

@@ -269,16 +269,17 @@ cal_thickness_thinnest (const float *values,
                         CalMask     *region,
                         CalThinnest *out)
 {
-  const CalGrid *grid = cal_mask_get_grid (region);
+  const CalGrid *grid = region ? cal_mask_get_grid (region) : NULL;
   g_autoptr(GArray) inside = g_array_new (FALSE, FALSE, sizeof (Sample));
   double to_region[4][4];
   const Sample *pick;
 
   memset (out, 0, sizeof *out);
-  if (!cal_mat4_invert (grid->affine, to_region))
+  if (grid && !cal_mat4_invert (grid->affine, to_region))
     return FALSE;
   for (guint32 i = 0; i < n_points; i++)
-    if (isfinite (values[i]) && in_region (grid, cal_mask_get_labels (region), to_region, &points[i * stride]))
+    if (isfinite (values[i]) &&
+        (!region || in_region (grid, cal_mask_get_labels (region), to_region, &points[i * stride])))
       {
         Sample s = { values[i], i };
         g_array_append_val (inside, s);

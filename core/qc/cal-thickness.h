@@ -35,7 +35,7 @@ gboolean cal_thickness_measure (CalMask       *mask,
                                 GError       **error);
 
 /* The thinnest bone in a region (e.g. the defect rim), over the points
- * whose nearest voxel is in `region`: the 5th percentile of their
+ * whose nearest voxel is in `region` (NULL: all): the 5th percentile of their
  * thicknesses, and where a point that thin lies.  Not the minimum: at an
  * edge or a corner (a defect's rim is one) a single point's lines run
  * along the bone's border, and its number says little of the bone there.

@@ -44,6 +44,12 @@ def file_bytes(path):
     return data
 
 
+def pdf_text(path):
+    """The PDF's text and metadata, as pdftotext and pdfinfo give them."""
+    text = subprocess.run(["pdftotext", path, "-"], capture_output=True, check=True).stdout
+    return text + subprocess.run(["pdfinfo", path], capture_output=True, check=True).stdout
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cli", required=True)
@@ -80,6 +86,10 @@ def main():
             (0, ["mesh", O("bone.nii.gz"), O("bone.json.stl"), "--json"]),
             (0, ["segment", series, O("unet.nii.gz"), "--model", a.model, "--stl", O("unet.stl")]),
             (0, ["evaluate", O("bone.nii.gz"), O("unet.nii.gz"), "--json"]),
+            # the QC report reads the scan (its false-defect check) and names
+            # the STL: neither its PDF nor its JSON may name the patient
+            (0, ["report", O("unet.nii.gz"), O("qc.pdf"), "--reference", O("bone.nii.gz"), "--ct", series,
+                 "--stl", O("unet.stl"), "--model", a.model, "--device", "cpu"]),
             (0, ["infer", a.model, series, O("prob.nii.gz")]),
             # an editing session whose journal is kept: its folder and files
             # (the scan's location sealed) are searched below like the rest
@@ -112,10 +122,15 @@ def main():
                     continue
                 written.append(path)
                 found = leaks(file_bytes(path)) + leaks(os.path.relpath(path, tmp).encode())
+                if path.endswith(".pdf"):
+                    # its text is compressed: read it as a reader would
+                    found += leaks(pdf_text(path))
                 t.check(not found, f"written file {os.path.relpath(path, tmp).replace(CANARY.decode(), 'CANARY')} "
                         "holds no identifier", found)
         t.check(any(os.path.basename(p) == "journal" for p in written), "the editing journal was kept and searched",
                 written)
+        t.check(any(p.endswith("qc.pdf") for p in written) and any(p.endswith("qc.json") for p in written),
+                "the QC report (PDF and JSON) was written and searched", written)
         t.check(any(p.endswith("unet.stl") for p in written) and any(p.endswith("ct.nii.gz") for p in written),
                 "the outputs exist (the search above had something to search)", written)
     print(f"1..{t.n}")
