@@ -61,6 +61,7 @@ cal_window_scan_loaded (CalWindow *self)
   gtk_label_set_text (self->mask_label, _("No mask yet: threshold, segment or paint to make one."));
   gtk_label_set_text (self->mesh_label, "");
   cal_window_surface_clear (self);
+  cal_window_quality_scan_loaded (self);
   cal_window_edit_scan_loaded (self);
   cal_window_update_actions (self);
 }

@@ -4,10 +4,13 @@
 #include "cal-block-surface.h"
 #include "cal-export-dialog.h"
 #include "cal-progress.h"
+#include "cal-quality-panel.h"
 #include "cal-segmenter.h"
 #include "cal-window.h"
 
 G_BEGIN_DECLS
+
+typedef struct _CalWindowQuality CalWindowQuality;
 
 struct _CalWindow
 {
@@ -49,6 +52,8 @@ struct _CalWindow
   GtkSwitch            *limit_hu_switch;
   GtkButton            *fill_between_button;
   GtkSpinButton        *small_pieces_spin;
+  CalQualityPanel      *quality_panel;
+  GtkDrawingArea       *legend_area;
 
   /* owned */
   GSettings            *settings;
@@ -72,6 +77,7 @@ struct _CalWindow
   double                surface_update_ms; /* the last update, edit to view */
 
   CalProgress           progress;          /* of the running task */
+  CalWindowQuality     *quality;           /* cal-window-quality.c's */
 };
 
 /* cal-window.c: one task at a time, with progress, Cancel and errors. */
@@ -142,6 +148,26 @@ void            cal_window_surface_build        (CalWindow      *self);
 void            cal_window_surface_mask_changed (CalWindow      *self,
                                                  const CalBox   *box);
 void            cal_window_surface_clear        (CalWindow      *self);
+
+/* cal-window-quality.c: the reference, Compare, the colour maps, false defects. */
+void            cal_window_install_quality_actions (GtkWidgetClass *widget_class);
+void            cal_window_quality_init            (CalWindow      *self);
+void            cal_window_quality_setup           (CalWindow      *self);
+void            cal_window_quality_free            (CalWindow      *self);
+void            cal_window_quality_scan_loaded     (CalWindow      *self);
+void            cal_window_quality_surface_changed (CalWindow      *self);
+void            cal_window_quality_update_actions  (CalWindow      *self,
+                                                    gboolean        busy,
+                                                    gboolean        scan,
+                                                    gboolean        mask);
+/* For tests: the reference, and the deviation per vertex of the surface
+ * shown (NULL when there is none for it). */
+CalMask        *cal_window_quality_get_reference   (CalWindow      *self);
+const float    *cal_window_quality_get_deviation   (CalWindow      *self,
+                                                    guint32        *n_vertices);
+gboolean        cal_window_open_reference_from     (CalWindow      *self,
+                                                    GFile          *file,
+                                                    GError        **error);
 
 /* cal-window-actions.c */
 void          cal_window_install_work_actions (GtkWidgetClass *widget_class);

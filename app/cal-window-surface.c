@@ -46,6 +46,7 @@ show_surface (CalWindow *self)
     text = g_strdup_printf (_("Surface: %u triangles; it follows every edit."), display->n_triangles);
   cal_mesh_view_set_display_mesh (self->mesh_view, display);
   gtk_label_set_text (self->mesh_label, text);
+  cal_window_quality_surface_changed (self);
 }
 
 static void

@@ -98,6 +98,7 @@ cal_window_update_actions (CalWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.preview-discard", previewing);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel", busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reset-views", scan);
+  cal_window_quality_update_actions (self, busy, scan, mask);
 }
 
 /* Recent scans ---------------------------------------------------------- */
@@ -372,6 +373,7 @@ cal_window_finalize (GObject *object)
   g_clear_object (&self->task_base);
   cal_window_surface_clear (self);
   g_free (self->pending_recovery);
+  cal_window_quality_free (self);
   G_OBJECT_CLASS (cal_window_parent_class)->finalize (object);
 }
 
@@ -400,6 +402,7 @@ cal_window_class_init (CalWindowClass *klass)
 
   g_type_ensure (CAL_TYPE_SLICE_VIEW);
   g_type_ensure (CAL_TYPE_MESH_VIEW);
+  g_type_ensure (CAL_TYPE_QUALITY_PANEL);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/calvaria/Calvaria/cal-window.ui");
   gtk_widget_class_bind_template_child (widget_class, CalWindow, open_button);
   gtk_widget_class_bind_template_child (widget_class, CalWindow, export_button);
@@ -427,6 +430,8 @@ cal_window_class_init (CalWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CalWindow, coronal_view);
   gtk_widget_class_bind_template_child (widget_class, CalWindow, sagittal_view);
   gtk_widget_class_bind_template_child (widget_class, CalWindow, mesh_view);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, quality_panel);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, legend_area);
   gtk_widget_class_bind_template_child (widget_class, CalWindow, recent_section);
   gtk_widget_class_bind_template_child (widget_class, CalWindow, history_list);
   gtk_widget_class_bind_template_child (widget_class, CalWindow, preview_revealer);
@@ -441,6 +446,7 @@ cal_window_class_init (CalWindowClass *klass)
   cal_window_install_work_actions (widget_class);
   cal_window_install_segment_action (widget_class);
   cal_window_install_edit_actions (widget_class);
+  cal_window_install_quality_actions (widget_class);
 }
 
 static void
@@ -505,6 +511,7 @@ cal_window_init (CalWindow *self)
   GtkWidget *title;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  cal_window_quality_init (self);
 
   self->state = cal_view_state_new ();
   cal_slice_view_set_state (self->axial_view, self->state);
@@ -516,6 +523,7 @@ cal_window_init (CalWindow *self)
   g_object_bind_property (self->planes_switch, "active", self->mesh_view, "show-planes",
                           G_BINDING_SYNC_CREATE);
   setup_edit_tools (self);
+  cal_window_quality_setup (self);
 
   title = adw_window_title_new (_("Calvaria"), "");
   self->title = ADW_WINDOW_TITLE (g_object_ref_sink (title));

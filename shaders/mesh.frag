@@ -4,7 +4,7 @@
 precision highp float;
 in vec3 eye_normal;
 in vec3 eye_position;
-uniform vec3 color;
+in vec3 surface_colour;
 out vec4 frag_color;
 
 void main() {
@@ -13,6 +13,6 @@ void main() {
   float facing = dot(n, to_eye);
   float diffuse = abs(facing);
   float specular = pow(max(facing, 0.0), 40.0);
-  vec3 base = facing >= 0.0 ? color : color * 0.55;
+  vec3 base = facing >= 0.0 ? surface_colour : surface_colour * 0.55;
   frag_color = vec4(base * (0.22 + 0.72 * diffuse) + vec3(0.25 * specular), 1.0);
 }

@@ -25,6 +25,8 @@ struct _CalMeshRenderer
   GLuint   mesh_vao;
   GLuint   mesh_vbo;
   GLuint   mesh_ibo;
+  GLuint   mesh_colour_vbo;
+  gboolean has_colours;
   GLuint   plane_vao;
   GLuint   plane_vbo;
   GLsizei  n_indices;
@@ -91,6 +93,7 @@ link_program (const char  *vertex,
   glAttachShader (program, fs);
   glBindAttribLocation (program, 0, "position");
   glBindAttribLocation (program, 1, "normal");
+  glBindAttribLocation (program, 2, "vertex_colour");
   glLinkProgram (program);
   glDeleteShader (vs);
   glDeleteShader (fs);
@@ -166,6 +169,7 @@ cal_mesh_renderer_new (GError **error)
   glGenVertexArrays (1, &self->mesh_vao);
   glGenBuffers (1, &self->mesh_vbo);
   glGenBuffers (1, &self->mesh_ibo);
+  glGenBuffers (1, &self->mesh_colour_vbo);
   glBindVertexArray (self->mesh_vao);
   glBindBuffer (GL_ARRAY_BUFFER, self->mesh_vbo);
   glBindBuffer (GL_ELEMENT_ARRAY_BUFFER, self->mesh_ibo);
@@ -196,6 +200,7 @@ cal_mesh_renderer_free (CalMeshRenderer *self)
     {
       glDeleteBuffers (1, &self->mesh_vbo);
       glDeleteBuffers (1, &self->mesh_ibo);
+      glDeleteBuffers (1, &self->mesh_colour_vbo);
       glDeleteBuffers (1, &self->plane_vbo);
       glDeleteVertexArrays (1, &self->mesh_vao);
       glDeleteVertexArrays (1, &self->plane_vao);
@@ -221,6 +226,18 @@ cal_mesh_renderer_set_mesh (CalMeshRenderer      *self,
   glBufferData (GL_ELEMENT_ARRAY_BUFFER,
                 mesh ? (GLsizeiptr) (3 * sizeof (guint32) * (gsize) mesh->n_triangles) : 0,
                 mesh ? mesh->indices : NULL, GL_STATIC_DRAW);
+  self->has_colours = mesh != NULL && mesh->colours != NULL;
+  glBindBuffer (GL_ARRAY_BUFFER, self->mesh_colour_vbo);
+  glBufferData (GL_ARRAY_BUFFER,
+                self->has_colours ? (GLsizeiptr) (3 * sizeof (float) * (gsize) mesh->n_vertices) : 0,
+                self->has_colours ? mesh->colours : NULL, GL_STATIC_DRAW);
+  if (self->has_colours)
+    {
+      glEnableVertexAttribArray (2);
+      glVertexAttribPointer (2, 3, GL_FLOAT, GL_FALSE, 3 * sizeof (float), (void *) 0);
+    }
+  else
+    glDisableVertexAttribArray (2);
   glBindVertexArray (0);
   self->n_indices = mesh ? (GLsizei) (3 * mesh->n_triangles) : 0;
 }
@@ -309,8 +326,10 @@ cal_mesh_renderer_draw (CalMeshRenderer *self,
     {
       glUseProgram (self->mesh_program);
       set_camera_uniforms (self->mesh_program, camera, width, height);
-      glUniform3fv (glGetUniformLocation (self->mesh_program, "color"), 1, bone_color);
       glBindVertexArray (self->mesh_vao);
+      /* Without a colour map every vertex is bone: the attribute's constant. */
+      if (!self->has_colours)
+        glVertexAttrib3fv (2, bone_color);
       /* The surface is closed and wound outward: its back faces are never
        * seen, and skipping them halves the rasterising. */
       glEnable (GL_CULL_FACE);

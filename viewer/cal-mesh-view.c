@@ -6,6 +6,7 @@
 
 #include "cal-mesh-renderer.h"
 #include "cal-slice-geometry.h"
+#include "cal-mesh-pick.h"
 #include "cal-view-gestures.h"
 
 struct _CalMeshView
@@ -38,6 +39,13 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum {
+  SURFACE_PICKED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 /* The slice views' colours (axial red, coronal green, sagittal yellow). */
 static const float plane_rgba[3][4] = {
@@ -352,6 +360,25 @@ cal_mesh_view_snapshot (GtkWidget   *widget,
   cairo_destroy (cr);
 }
 
+/* A click without a drag: the slice views go to the surface point under
+ * the pointer, and whoever listens hears which vertex it was. */
+static void
+click_released_cb (GtkGestureClick *gesture,
+                   int              n_press,
+                   double           x,
+                   double           y,
+                   CalMeshView     *self)
+{
+  double point[3];
+  guint32 vertex;
+
+  if (n_press != 1 || !cal_mesh_view_pick (self, x, y, point, &vertex))
+    return;
+  if (self->state)
+    cal_view_state_set_cursor (self->state, point);
+  g_signal_emit (self, signals[SURFACE_PICKED], 0, point[0], point[1], point[2], vertex);
+}
+
 static void
 cal_mesh_view_class_init (CalMeshViewClass *klass)
 {
@@ -371,6 +398,10 @@ cal_mesh_view_class_init (CalMeshViewClass *klass)
     g_param_spec_boolean ("show-planes", NULL, NULL, TRUE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+  /* (x, y, z in LPS mm, the display mesh's vertex nearest the point) */
+  signals[SURFACE_PICKED] =
+    g_signal_new ("surface-picked", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 4, G_TYPE_DOUBLE, G_TYPE_DOUBLE, G_TYPE_DOUBLE, G_TYPE_UINT);
   gtk_widget_class_set_css_name (widget_class, "calmeshview");
 }
 
@@ -378,6 +409,7 @@ static void
 cal_mesh_view_init (CalMeshView *self)
 {
   GtkEventController *scroll;
+  GtkGesture *click;
 
   self->show_planes = TRUE;
   gtk_gl_area_set_has_depth_buffer (GTK_GL_AREA (self), TRUE);
@@ -392,6 +424,12 @@ cal_mesh_view_init (CalMeshView *self)
                     "drag-end", G_CALLBACK (orbit_end_cb), self);
   cal_view_add_drag (GTK_WIDGET (self), "pan-drag", GDK_BUTTON_MIDDLE,
                      G_CALLBACK (orbit_begin_cb), G_CALLBACK (pan_update_cb), self);
+
+  click = gtk_gesture_click_new ();
+  gtk_event_controller_set_name (GTK_EVENT_CONTROLLER (click), "pick-click");
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_PRIMARY);
+  g_signal_connect (click, "released", G_CALLBACK (click_released_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
 
   scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
   gtk_event_controller_set_name (scroll, "zoom-scroll");
@@ -487,4 +525,39 @@ cal_mesh_view_get_n_frames (CalMeshView *self)
 {
   g_return_val_if_fail (CAL_IS_MESH_VIEW (self), 0);
   return self->n_frames;
+}
+
+/* Takes the colours (3 per vertex of the mesh shown; NULL: bone). */
+void
+cal_mesh_view_set_colours (CalMeshView *self,
+                           float       *colours)
+{
+  g_return_if_fail (CAL_IS_MESH_VIEW (self));
+
+  if (self->mesh == NULL)
+    {
+      g_free (colours);
+      return;
+    }
+  g_free (self->mesh->colours);
+  self->mesh->colours = colours;
+  self->mesh_dirty = TRUE;
+  gtk_gl_area_queue_render (GTK_GL_AREA (self));
+}
+
+gboolean
+cal_mesh_view_pick (CalMeshView *self,
+                    double       x,
+                    double       y,
+                    double       point[3],
+                    guint32     *vertex)
+{
+  double clip[4][4], width = gtk_widget_get_width (GTK_WIDGET (self)), height = gtk_widget_get_height (GTK_WIDGET (self));
+
+  g_return_val_if_fail (CAL_IS_MESH_VIEW (self), FALSE);
+
+  if (self->mesh == NULL || width < 1 || height < 1)
+    return FALSE;
+  cal_camera_clip_matrix (&self->camera, width / height, clip);
+  return cal_mesh_pick (self->mesh, clip, width, height, x, y, point, vertex);
 }

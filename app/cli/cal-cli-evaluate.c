@@ -75,6 +75,60 @@ json_surface (CalJson                    *json,
   cal_json_end_object (json);
 }
 
+/* Points (x, y, z in LPS mm, one per line, a header line allowed) read
+ * from a CSV file, as floats like a mesh's vertices. */
+static GArray *
+read_points (const char *path, GError **error)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  GArray *points = g_array_new (FALSE, FALSE, sizeof (float));
+
+  if (!g_file_get_contents (path, &text, NULL, error))
+    return (g_array_unref (points), NULL);
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      float p[3];
+
+      if (lines[i][0] == '\0' || g_ascii_isalpha (lines[i][0]))
+        continue;
+      if (sscanf (lines[i], "%f,%f,%f", &p[0], &p[1], &p[2]) != 3)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                       "Line %u of the points file is not “x,y,z” in mm", i + 1);
+          return (g_array_unref (points), NULL);
+        }
+      g_array_append_vals (points, p, 3);
+    }
+  return points;
+}
+
+/* The deviation at given points (the same definition as the map), written
+ * like --deviation-map. */
+static gboolean
+write_deviation_at (const char *points_path, const char *out_path, CalMask *ref, GError **error)
+{
+  g_autoptr(GArray) points = read_points (points_path, error);
+  g_autoptr(CalDeviationReference) dev = NULL;
+  g_autofree float *values = NULL;
+  g_autoptr(GString) text = g_string_new ("x_mm,y_mm,z_mm,deviation_mm\n");
+  guint32 n;
+
+  if (points == NULL || !(dev = cal_deviation_reference_new (ref, NULL, error)))
+    return FALSE;
+  n = points->len / 3;
+  values = g_new (float, MAX (n, 1u));
+  if (!cal_deviation_reference_measure (dev, (const float *) points->data, 3, n, values, NULL, error))
+    return FALSE;
+  for (guint32 i = 0; i < n; i++)
+    {
+      const float *p = &g_array_index (points, float, 3 * i);
+      g_string_append_printf (text, "%.4f,%.4f,%.4f,%.6f\n", p[0], p[1], p[2], values[i]);
+    }
+  return cal_atomic_file_replace (out_path, text->str, text->len, error);
+}
+
 /* x, y, z (LPS mm) and the deviation of every vertex of the test's
  * surface, one per line. */
 static gboolean
@@ -149,7 +203,7 @@ cal_cli_evaluate (int    argc,
 {
   gboolean json = FALSE, accept_unknown = FALSE;
   double tolerance = 1.0;
-  g_autofree char *roi_path = NULL, *device = NULL, *notice = NULL, *map_path = NULL;
+  g_autofree char *roi_path = NULL, *device = NULL, *notice = NULL, *map_path = NULL, *points_path = NULL;
   const GOptionEntry entries[] = {
     { "roi", 0, 0, G_OPTION_ARG_FILENAME, &roi_path, "Only count surface inside this mask", "MASK" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON (distances in mm)", NULL },
@@ -159,6 +213,8 @@ cal_cli_evaluate (int    argc,
       "Deviation counted as within tolerance, in mm (default 1)", "MM" },
     { "deviation-map", 0, 0, G_OPTION_ARG_FILENAME, &map_path,
       "Write every test-surface vertex and its signed deviation (CSV, LPS mm)", "FILE" },
+    { "deviation-points", 0, 0, G_OPTION_ARG_FILENAME, &points_path,
+      "With --deviation-map: the deviation at these points (CSV x,y,z in LPS mm) instead", "FILE" },
     { "accept-unknown-orientation", 0, 0, G_OPTION_ARG_NONE, &accept_unknown,
       "Accept masks that do not say where left and right are", NULL },
     { NULL }
@@ -204,7 +260,13 @@ cal_cli_evaluate (int    argc,
       cal_cli_print_error ("evaluate", error);
       return CAL_EXIT_INPUT;
     }
-  if (map_path && !write_deviation_map (map_path, surface, &error))
+  if (points_path && map_path == NULL)
+    {
+      fprintf (stderr, "calvaria-cli evaluate: --deviation-points needs --deviation-map FILE to write to\n");
+      return CAL_EXIT_USAGE;
+    }
+  if (map_path && (points_path ? !write_deviation_at (points_path, map_path, ref, &error)
+                               : !write_deviation_map (map_path, surface, &error)))
     {
       cal_cli_print_error ("evaluate", error);
       return CAL_EXIT_OUTPUT;

@@ -204,5 +204,6 @@ cal_display_mesh_free (CalDisplayMesh *display)
     return;
   g_free (display->vertices);
   g_free (display->indices);
+  g_free (display->colours);
   g_free (display);
 }

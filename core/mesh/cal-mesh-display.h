@@ -17,6 +17,7 @@ typedef struct {
   guint32  n_vertices;
   guint32 *indices;           /* 3 per triangle (owned) */
   guint32  n_triangles;
+  float   *colours;           /* (owned, nullable) r, g, b per vertex in 0 … 1; NULL: bone */
   guint32  source_triangles;  /* of the mesh it was made from */
   double   cell_mm;           /* clustering cell, 0 when not reduced */
   double   min[3], max[3];    /* bounds, LPS mm */

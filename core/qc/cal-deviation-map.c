@@ -121,11 +121,20 @@ measure_hinted (CalDeviationReference *self,
                 double                 closest[3],
                 guint32               *hint)
 {
-  double ijk[3], d;
+  double ijk[3], d, q[3], n[3], inside;
 
-  d = cal_surface_distance_nearest_hinted (self->surface, p, closest, hint);
+  d = cal_surface_distance_nearest_hinted (self->surface, p, q, n, hint);
+  if (closest)
+    memcpy (closest, q, sizeof q);
   to_voxel (self->to_voxel, p, ijk);
-  return sample_trilinear (self->mask, ijk) > 0.5 ? -d : d;
+  inside = sample_trilinear (self->mask, ijk);
+  /* Between bone and background to within a thousandth (a point midway
+   * between voxels, as many of each): which side a rounding of the grid's
+   * numbers (a NIfTI file keeps them as 32-bit floats) puts it must not
+   * decide; the nearest triangle's outward normal does. */
+  if (fabs (inside - 0.5) < 1e-3)
+    return (p[0] - q[0]) * n[0] + (p[1] - q[1]) * n[1] + (p[2] - q[2]) * n[2] < 0 ? -d : d;
+  return inside > 0.5 ? -d : d;
 }
 
 double

@@ -24,7 +24,9 @@ typedef enum {
  * (the test is too big there), negative inside.  The reference surface is
  * the reference mask's marching-cubes mesh (cal-surface.h), the distance
  * exact to its triangles; inside or outside is read from the reference
- * mask, interpolated trilinearly at the point (> ½: inside).
+ * mask, interpolated trilinearly at the point (> ½: inside; exactly ½, a
+ * point midway between a bone and a background voxel: the side of the
+ * nearest triangle).
  *
  * This is the mesh counterpart of the voxel metrics' signed deviation
  * (cal-metrics.h: from reference surface voxels to the test's), with the

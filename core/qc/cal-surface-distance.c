@@ -311,7 +311,8 @@ test_leaf (const CalSurfaceDistance *self,
            const Node               *node,
            const double              p[3],
            double                   *best2,
-           double                    best[3])
+           double                    best[3],
+           guint32                  *best_triangle)
 {
   for (guint32 f = node->first_or_right; f < node->first_or_right + node->count; f++)
     {
@@ -331,6 +332,7 @@ test_leaf (const CalSurfaceDistance *self,
         {
           *best2 = d2;
           memcpy (best, q, sizeof q);
+          *best_triangle = f;
         }
     }
 }
@@ -352,18 +354,19 @@ double
 cal_surface_distance_nearest_hinted (const CalSurfaceDistance *self,
                                      const double              p[3],
                                      double                    closest[3],
+                                     double                    normal[3],
                                      guint32                  *hint)
 {
   guint32 stack[MAX_DEPTH];
   int top = 0;
   double best2 = DBL_MAX, best[3] = { 0 };
-  guint32 best_leaf = 0;
+  guint32 best_leaf = 0, best_triangle = 0;
 
   /* The leaf that held the last point's answer: for the next point of a
    * surface it is near, so most boxes fall to the first comparison. */
   if (hint && *hint < self->n_nodes && self->nodes[*hint].count > 0)
     {
-      test_leaf (self, &self->nodes[*hint], p, &best2, best);
+      test_leaf (self, &self->nodes[*hint], p, &best2, best, &best_triangle);
       best_leaf = *hint;
     }
   stack[top++] = 0;
@@ -378,7 +381,7 @@ cal_surface_distance_nearest_hinted (const CalSurfaceDistance *self,
         {
           double before = best2;
 
-          test_leaf (self, node, p, &best2, best);
+          test_leaf (self, node, p, &best2, best, &best_triangle);
           if (best2 < before)
             best_leaf = index;
           continue;
@@ -410,6 +413,11 @@ cal_surface_distance_nearest_hinted (const CalSurfaceDistance *self,
     *hint = best_leaf;
   if (closest)
     memcpy (closest, best, sizeof best);
+  if (normal)
+    {
+      const float *t = &self->triangles[9 * (gsize) best_triangle];
+      cal_triangle_normal (t, t + 3, t + 6, normal);
+    }
   return sqrt (best2);
 }
 
@@ -418,5 +426,5 @@ cal_surface_distance_nearest (const CalSurfaceDistance *self,
                               const double              p[3],
                               double                    closest[3])
 {
-  return cal_surface_distance_nearest_hinted (self, p, closest, NULL);
+  return cal_surface_distance_nearest_hinted (self, p, closest, NULL, NULL);
 }

@@ -28,10 +28,12 @@ double              cal_surface_distance_nearest (const CalSurfaceDistance *self
                                                   double               closest[3]);
 
 /* The same, faster for a run of nearby points: *hint (start with 0) is
- * where the last answer was found, and is updated. */
+ * where the last answer was found, and is updated; normal (may be NULL):
+ * the outward unit normal of the triangle the nearest point lies on. */
 double              cal_surface_distance_nearest_hinted (const CalSurfaceDistance *self,
                                                          const double         p[3],
                                                          double               closest[3],
+                                                         double               normal[3],
                                                          guint32             *hint);
 
 /* The point of triangle a, b, c nearest to p (exposed for tests). */
