@@ -34,12 +34,20 @@ struct _CalExportDialog
   GCancellable   *cancellable;   /* of the running step */
   GFile          *saving;        /* being written */
   GFile          *saved;
+  GtkSwitch      *report_switch;
 
   CalMeshReport   report;
   CalProgress     progress;      /* of the running step */
 };
 
 G_DEFINE_FINAL_TYPE (CalExportDialog, cal_export_dialog, ADW_TYPE_WINDOW)
+
+enum {
+  REPORT_WANTED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static void
 update_actions (CalExportDialog *self)
@@ -206,6 +214,8 @@ save_done_cb (GObject      *source,
 
       g_set_object (&self->saved, file);
       gtk_label_set_text (self->verdict_label, verdict);
+      if (gtk_switch_get_active (self->report_switch))
+        g_signal_emit (self, signals[REPORT_WANTED], 0, file);
     }
   g_object_unref (self);
 }
@@ -338,6 +348,11 @@ cal_export_dialog_class_init (CalExportDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CalExportDialog, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, CalExportDialog, verdict_label);
   gtk_widget_class_bind_template_child (widget_class, CalExportDialog, report_label);
+  gtk_widget_class_bind_template_child (widget_class, CalExportDialog, report_switch);
+  /* An STL was written and the QC report is wanted beside it (the file). */
+  signals[REPORT_WANTED] =
+    g_signal_new ("report-wanted", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_FILE);
 
   gtk_widget_class_install_action (widget_class, "export.check", NULL, check_action);
   gtk_widget_class_install_action (widget_class, "export.save", NULL, save_action);

@@ -13,7 +13,9 @@ G_BEGIN_DECLS
  * "Build and Check Surface" shows the mesh checks, and only then can the
  * surface be saved; a surface that failed its checks is saved only through
  * an explicit "Save Anyway".  Both steps run in worker threads with
- * progress and Cancel.
+ * progress and Cancel.  With "Write the QC Report" on (the default), a
+ * written STL emits "report-wanted" (its GFile): the window writes the
+ * report beside it.
  */
 #define CAL_TYPE_EXPORT_DIALOG (cal_export_dialog_get_type ())
 G_DECLARE_FINAL_TYPE (CalExportDialog, cal_export_dialog, CAL, EXPORT_DIALOG, AdwWindow)

@@ -167,6 +167,8 @@ export_action (GtkWidget  *widget,
   }
   g_signal_connect_object (self->export_dialog, "destroy",
                            G_CALLBACK (export_dialog_destroyed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->export_dialog, "report-wanted",
+                           G_CALLBACK (cal_window_quality_write_report), self, G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (self->export_dialog));
 }
 

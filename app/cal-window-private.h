@@ -160,6 +160,10 @@ void            cal_window_quality_update_actions  (CalWindow      *self,
                                                     gboolean        busy,
                                                     gboolean        scan,
                                                     gboolean        mask);
+/* The QC report beside an exported STL (<name>.qc.pdf and .qc.json), in
+ * a worker; a toast says where, or what failed. */
+void            cal_window_quality_write_report    (CalWindow      *self,
+                                                    GFile          *stl);
 /* For tests: the reference, and the deviation per vertex of the surface
  * shown (NULL when there is none for it). */
 CalMask        *cal_window_quality_get_reference   (CalWindow      *self);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "cal-gui-app.h"
+#include "cal-export-dialog.h"
 #include "cal-nifti.h"
 #include "cal-window-private.h"
 #include "calvaria-application.h"
@@ -268,6 +269,48 @@ test_false_defects (void)
   }
 }
 
+static gboolean
+export_idle_cb (gpointer data)
+{
+  return !cal_export_dialog_is_busy (CAL_EXPORT_DIALOG (data)) && !cal_window_is_busy (window);
+}
+
+/* Export STL with its report: the PDF and the JSON beside the STL, the
+ * JSON's SHA-256 the file's, the comparison in it. */
+static void
+test_export_writes_report (void)
+{
+  g_autofree char *stl = g_build_filename (tmpdir, "implant-base.stl", NULL);
+  g_autofree char *pdf = g_build_filename (tmpdir, "implant-base.qc.pdf", NULL);
+  g_autofree char *json = g_build_filename (tmpdir, "implant-base.qc.json", NULL);
+  g_autofree char *contents = NULL, *text = NULL, *digest = NULL;
+  g_autoptr (GFile) file = g_file_new_for_path (stl);
+  CalExportDialog *dialog;
+  gsize length;
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.export", NULL);
+  dialog = CAL_EXPORT_DIALOG (cal_window_get_export_dialog (window));
+  g_assert_nonnull (dialog);
+  g_assert_true (gtk_switch_get_active (cal_gui_child (dialog, CAL_TYPE_EXPORT_DIALOG, "report_switch")));
+  g_signal_emit_by_name (cal_gui_child (dialog, CAL_TYPE_EXPORT_DIALOG, "check_button"), "clicked");
+  g_assert_true (cal_gui_wait (export_idle_cb, dialog, 300));
+  cal_export_dialog_save_to (dialog, file);
+  g_assert_true (cal_gui_wait (export_idle_cb, dialog, 300));
+  cal_gui_spin (0.2);
+  g_assert_true (cal_gui_wait (export_idle_cb, dialog, 300));
+  g_assert_null (cal_window_get_error (window));
+  g_assert_true (g_file_test (pdf, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_get_contents (stl, &contents, &length, NULL));
+  digest = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
+  g_assert_true (g_file_get_contents (json, &text, NULL, NULL));
+  g_assert_nonnull (strstr (text, digest));
+  g_assert_nonnull (strstr (text, "\"surface_deviation\""));
+  g_assert_nonnull (strstr (text, "\"dsc\""));
+  g_assert_nonnull (strstr (text, "implant-base.stl"));
+  gtk_window_close (GTK_WINDOW (dialog));
+  cal_gui_spin (0.2);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -284,5 +327,6 @@ main (int argc, char **argv)
   g_test_add_func ("/quality/click-moves-slices", test_click_moves_slices);
   g_test_add_func ("/quality/thickness-map", test_thickness_map);
   g_test_add_func ("/quality/false-defects", test_false_defects);
+  g_test_add_func ("/quality/export-writes-report", test_export_writes_report);
   return g_test_run ();
 }
