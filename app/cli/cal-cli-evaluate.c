@@ -32,7 +32,8 @@ print_text (const CalMetrics           *m,
             const CalSurfaceComparison *surface,
             const Timing               *timing)
 {
-  const CalDeviationStats *st = &surface->stats;
+
+  const CalDeviationStats *st;
 
   if (timing->on_gpu)
     printf ("Device:                 %s (Vulkan)\n", m->device);
@@ -48,6 +49,9 @@ print_text (const CalMetrics           *m,
           m->deviation_mean, m->deviation_sd);
   printf ("Surface voxels:         %" G_GUINT64_FORMAT " reference, %" G_GUINT64_FORMAT " test (6-neighbourhood)\n",
           m->n_surface_ref, m->n_surface_test);
+  if (surface == NULL)
+    return;
+  st = &surface->stats;
   printf ("Deviation map:          %+.4f ± %.4f mm, RMS %.4f mm, %.2f %% within ±%.2f mm, from %+.4f to %+.4f mm\n"
           "                        (%s; %u vertices, %.1f mm²)\n",
           st->mean, st->sd, st->rms, 100 * st->within_tolerance, st->tolerance_mm, st->min, st->max,
@@ -188,7 +192,8 @@ print_json (const CalMetrics           *m,
   cal_json_number (&json, "deviation_sd", m->deviation_sd);
   cal_json_int (&json, "surface_voxels_reference", (gint64) m->n_surface_ref);
   cal_json_int (&json, "surface_voxels_test", (gint64) m->n_surface_test);
-  json_surface (&json, surface);
+  if (surface)
+    json_surface (&json, surface);
   cal_json_string (&json, "units", "mm");
   cal_json_string (&json, "device", timing->on_gpu ? m->device : "cpu");
   json_timing (&json, timing);
@@ -201,7 +206,7 @@ int
 cal_cli_evaluate (int    argc,
                   char **argv)
 {
-  gboolean json = FALSE, accept_unknown = FALSE;
+  gboolean json = FALSE, accept_unknown = FALSE, no_map = FALSE;
   double tolerance = 1.0;
   g_autofree char *roi_path = NULL, *device = NULL, *notice = NULL, *map_path = NULL, *points_path = NULL;
   const GOptionEntry entries[] = {
@@ -213,6 +218,8 @@ cal_cli_evaluate (int    argc,
       "Deviation counted as within tolerance, in mm (default 1)", "MM" },
     { "deviation-map", 0, 0, G_OPTION_ARG_FILENAME, &map_path,
       "Write every test-surface vertex and its signed deviation (CSV, LPS mm)", "FILE" },
+    { "no-surface-map", 0, 0, G_OPTION_ARG_NONE, &no_map,
+      "Only the voxel metrics: no signed-deviation map of the surface (about half the time)", NULL },
     { "deviation-points", 0, 0, G_OPTION_ARG_FILENAME, &points_path,
       "With --deviation-map: the deviation at these points (CSV x,y,z in LPS mm) instead", "FILE" },
     { "accept-unknown-orientation", 0, 0, G_OPTION_ARG_NONE, &accept_unknown,
@@ -252,10 +259,10 @@ cal_cli_evaluate (int    argc,
     }
   start = g_get_monotonic_time ();
   metrics = cal_evaluate (vk, ref, test, roi, NULL, NULL, NULL, &notice, &error);
-  if (metrics != NULL)
+  if (metrics != NULL && !no_map)
     surface = cal_surface_comparison_compute (ref, test, roi, tolerance, 5.0, NULL, &error);
   timing.compute_ms = (double) (g_get_monotonic_time () - start) / 1000.0;
-  if (metrics == NULL || surface == NULL)
+  if (metrics == NULL || (surface == NULL && !no_map))
     {
       cal_cli_print_error ("evaluate", error);
       return CAL_EXIT_INPUT;
@@ -263,6 +270,11 @@ cal_cli_evaluate (int    argc,
   if (points_path && map_path == NULL)
     {
       fprintf (stderr, "calvaria-cli evaluate: --deviation-points needs --deviation-map FILE to write to\n");
+      return CAL_EXIT_USAGE;
+    }
+  if (no_map && map_path && points_path == NULL)
+    {
+      fprintf (stderr, "calvaria-cli evaluate: --deviation-map needs the map: drop --no-surface-map\n");
       return CAL_EXIT_USAGE;
     }
   if (map_path && (points_path ? !write_deviation_at (points_path, map_path, ref, &error)

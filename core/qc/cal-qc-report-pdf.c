@@ -208,8 +208,7 @@ static void
 draw_views (Page *page, const CalQcReport *r, const float *rgb)
 {
   const CalColouredSurface surface = {
-    cal_mesh_get_vertices (r->surface), 3, cal_mesh_get_n_vertices (r->surface),
-    cal_mesh_get_triangles (r->surface), cal_mesh_get_n_triangles (r->surface), rgb,
+    r->picture->vertices, 6, r->picture->n_vertices, r->picture->indices, r->picture->n_triangles, rgb,
   };
   const double cell = (PAGE_W - 2 * MARGIN) / 3;
 
@@ -324,7 +323,7 @@ static void
 deviation_page (Page *page, const CalQcReport *r)
 {
   CalDeviationScale scale = { r->options.range_mm, r->options.tolerance_mm };
-  g_autofree float *rgb = g_new (float, 3 * (gsize) cal_mesh_get_n_vertices (r->surface));
+  g_autofree float *rgb = g_new (float, 3 * (gsize) r->picture->n_vertices);
   double ticks[] = { -scale.range_mm, -scale.tolerance_mm, 0, scale.tolerance_mm, scale.range_mm };
   g_autofree char *title = g_strdup_printf ("Signed deviation, mm (%s): grey within ±%.1f mm; beyond ±%.0f mm the "
                                             "darkest blue and red", CAL_DEVIATION_SCALE_NAME, scale.tolerance_mm,
@@ -332,7 +331,7 @@ deviation_page (Page *page, const CalQcReport *r)
 
   next_page (page);
   heading (page, "Signed deviation from the reference, on the test's surface");
-  for (guint32 i = 0; i < cal_mesh_get_n_vertices (r->surface); i++)
+  for (guint32 i = 0; i < r->picture->n_vertices; i++)
     cal_deviation_colour (&scale, r->deviation_values[i], &rgb[3 * i]);
   draw_views (page, r, rgb);
   draw_legend (page, -scale.range_mm - 1, scale.range_mm + 1, ticks, G_N_ELEMENTS (ticks), deviation_colour, &scale,
@@ -343,15 +342,16 @@ deviation_page (Page *page, const CalQcReport *r)
 static void
 thickness_page (Page *page, const CalQcReport *r)
 {
-  g_autofree float *rgb = g_new (float, 3 * (gsize) cal_mesh_get_n_vertices (r->surface));
+  g_autofree float *rgb = g_new (float, 3 * (gsize) r->picture->n_vertices);
   const double ticks[] = { 0, 2, 4, 6, 8, 10 };
-  g_autofree char *all = g_strdup_printf ("Whole surface: 5th percentile %.2f mm, median %.2f mm over %u points.",
+  g_autofree char *all = g_strdup_printf ("Whole surface: 5th percentile %.2f mm, median %.2f mm over %u points "
+                                          "(the pictures' surface).",
                                           r->all_thinnest.thinnest_mm, r->all_thinnest.median_mm,
                                           r->all_thinnest.n_points);
 
   next_page (page);
   heading (page, "Local bone thickness");
-  for (guint32 i = 0; i < cal_mesh_get_n_vertices (r->surface); i++)
+  for (guint32 i = 0; i < r->picture->n_vertices; i++)
     cal_thickness_colour (r->thickness_values[i], &rgb[3 * i]);
   draw_views (page, r, rgb);
   draw_legend (page, 0, CAL_THICKNESS_SCALE_MAX_MM, ticks, G_N_ELEMENTS (ticks), thickness_colour, NULL,

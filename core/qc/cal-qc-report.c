@@ -71,7 +71,7 @@ cal_qc_report_free (CalQcReport *report)
   g_clear_pointer (&report->checks, g_array_unref);
   g_free (report->stl_name);
   g_free (report->stl_sha256);
-  g_clear_object (&report->surface);
+  g_clear_pointer (&report->picture, cal_display_mesh_free);
   g_free (report->deviation_values);
   g_free (report->thickness_values);
   g_free (report->software_version);
@@ -225,6 +225,34 @@ add_false_defect_check (CalQcReport *report)
              pieces->len == 0 ? NULL : where_at (g_array_index (pieces, CalFalseDefect, 0).centroid));
 }
 
+/* The deviation's numbers at full resolution, as evaluate's; the
+ * reference's index is kept for the pictures. */
+static CalDeviationReference *
+measure_deviation (CalQcReport *report, CalMask *reference, CalMesh *full, CalMask *region,
+                   GCancellable *cancellable, GError **error)
+{
+  g_autoptr(CalDeviationReference) dev = cal_deviation_reference_new (reference, cancellable, error);
+  const float *points = cal_mesh_get_vertices (full);
+  guint32 n = cal_mesh_get_n_vertices (full);
+  g_autofree float *values = NULL;
+
+  if (dev == NULL)
+    return NULL;
+  report->reference_sha256 = labels_sha256 (reference);
+  report->reference_triangles = cal_deviation_reference_get_n_triangles (dev);
+  values = g_new (float, n);
+  if (!cal_deviation_reference_measure (dev, points, 3, n, values, cancellable, error))
+    return NULL;
+  report->has_deviation = TRUE;
+  cal_deviation_stats_compute (values, points, 3, n, cal_mesh_get_triangles (full), cal_mesh_get_n_triangles (full),
+                               NULL, report->options.tolerance_mm, report->options.range_mm, &report->deviation);
+  if (region)
+    cal_deviation_stats_compute (values, points, 3, n, cal_mesh_get_triangles (full), cal_mesh_get_n_triangles (full),
+                                 region, report->options.tolerance_mm, report->options.range_mm,
+                                 &report->deviation_region);
+  return g_steal_pointer (&dev);
+}
+
 gboolean
 cal_qc_report_measure (CalQcReport   *report,
                        CalMask       *test,
@@ -237,47 +265,36 @@ cal_qc_report_measure (CalQcReport   *report,
 {
   const CalGrid *grid = cal_mask_get_grid (test);
   g_autoptr(CalMask) region = NULL;
+  g_autoptr(CalMesh) full = NULL;
+  g_autoptr(CalDeviationReference) dev = NULL;
   const float *points;
   guint32 n;
 
   memcpy (report->dims, grid->dims, sizeof report->dims);
   cal_grid_get_spacing (grid, report->spacing);
   cal_grid_orientation_code (grid, report->orientation);
-  if (!(report->surface = cal_surface_from_mask (test, 0, CAL_SPACE_LPS, NULL, NULL, cancellable, error)))
+  if (!(full = cal_surface_from_mask (test, 0, CAL_SPACE_LPS, NULL, NULL, cancellable, error)))
     return FALSE;
-  points = cal_mesh_get_vertices (report->surface);
-  n = cal_mesh_get_n_vertices (report->surface);
   measure_region (report, test, given_region, &region, cancellable);
-
-  if (reference)
-    {
-      g_autoptr(CalDeviationReference) dev = cal_deviation_reference_new (reference, cancellable, error);
-
-      if (dev == NULL)
-        return FALSE;
-      report->reference_sha256 = labels_sha256 (reference);
-      report->reference_triangles = cal_deviation_reference_get_n_triangles (dev);
-      report->deviation_values = g_new (float, n);
-      if (!cal_deviation_reference_measure (dev, points, 3, n, report->deviation_values, cancellable, error))
-        return FALSE;
-      report->has_deviation = TRUE;
-      cal_deviation_stats_compute (report->deviation_values, points, 3, n,
-                                   cal_mesh_get_triangles (report->surface), cal_mesh_get_n_triangles (report->surface),
-                                   NULL, report->options.tolerance_mm, report->options.range_mm, &report->deviation);
-      if (region)
-        cal_deviation_stats_compute (report->deviation_values, points, 3, n,
-                                     cal_mesh_get_triangles (report->surface),
-                                     cal_mesh_get_n_triangles (report->surface), region,
-                                     report->options.tolerance_mm, report->options.range_mm,
-                                     &report->deviation_region);
-    }
-
-  report->thickness_values = g_new (float, n);
-  if (!cal_thickness_measure (test, points, 3, n, report->thickness_values, cancellable, error))
+  if (reference && !(dev = measure_deviation (report, reference, full, region, cancellable, error)))
     return FALSE;
-  cal_thickness_thinnest (report->thickness_values, points, 3, n, NULL, &report->all_thinnest);
+
+  report->picture = cal_display_mesh_new (full, CAL_QC_PICTURE_TRIANGLES);
+  g_clear_object (&full);
+  points = report->picture->vertices;
+  n = report->picture->n_vertices;
+  if (dev)
+    {
+      report->deviation_values = g_new (float, n);
+      if (!cal_deviation_reference_measure (dev, points, 6, n, report->deviation_values, cancellable, error))
+        return FALSE;
+    }
+  report->thickness_values = g_new (float, n);
+  if (!cal_thickness_measure (test, points, 6, n, report->thickness_values, cancellable, error))
+    return FALSE;
+  cal_thickness_thinnest (report->thickness_values, points, 6, n, NULL, &report->all_thinnest);
   if (region)
-    report->has_rim_thickness = cal_thickness_thinnest (report->thickness_values, points, 3, n, region,
+    report->has_rim_thickness = cal_thickness_thinnest (report->thickness_values, points, 6, n, region,
                                                         &report->rim_thinnest);
 
   if (stl_path && !measure_stl (report, test, stl_path, error))

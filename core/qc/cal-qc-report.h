@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "cal-deviation-map.h"
+#include "cal-mesh-display.h"
 #include "cal-metrics.h"
 #include "cal-thickness.h"
 #include "cal-volume.h"
@@ -18,6 +19,8 @@ G_BEGIN_DECLS
  * geometry, the reference by its SHA-256, and the only file named is the
  * exported STL, by its base name.
  */
+#define CAL_QC_PICTURE_TRIANGLES 400000
+
 typedef struct {
   char     *name;        /* "Mesh checks" */
   gboolean  passed;
@@ -86,10 +89,14 @@ typedef struct {
   guint32   stl_triangles;
   char     *stl_sha256;
 
-  /* The surface the pictures show: the test's, with per-point values. */
-  CalMesh  *surface;
-  float    *deviation_values;   /* (nullable) per surface point */
-  float    *thickness_values;   /* (nullable) per surface point */
+  /* The surface the pictures show: the test's, reduced to about
+   * CAL_QC_PICTURE_TRIANGLES (vertex clustering), with per-vertex values
+   * by the same definitions; the thickness and its thinnest spots are
+   * measured on it too.  The deviation's numbers come from the full
+   * resolution, as evaluate's. */
+  CalDisplayMesh *picture;
+  float    *deviation_values;   /* (nullable) per picture vertex */
+  float    *thickness_values;   /* (nullable) per picture vertex */
 
   char     *software_version;
   char     *date;               /* ISO 8601, UTC */

@@ -119,6 +119,9 @@ def check_sample(tap, cli, sample, tmp):
     tap.check(m.returncode == 0, "the reference's surface as STL", m.stderr)
     if r.returncode != 0 or m.returncode != 0:
         return
+    fast = run(cli, "evaluate", ref_path, test_path, "--device", "cpu", "--json", "--no-surface-map")
+    tap.check(fast.returncode == 0 and "surface_deviation" not in json.loads(fast.stdout)
+              and "dsc" in json.loads(fast.stdout), "--no-surface-map: the voxel metrics only", fast.stderr)
     points, values = read_map(out)
     tris = read_stl(stl)
     corners = tris.reshape(-1, 3)
