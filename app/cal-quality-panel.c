@@ -12,6 +12,7 @@ struct _CalQualityPanel
 
   /* template widgets */
   AdwActionRow      *reference_row;
+  AdwActionRow      *region_row;
   GtkSpinButton     *band_spin;
   GtkSpinButton     *tolerance_spin;
   AdwComboRow       *colour_row;
@@ -144,7 +145,7 @@ cal_quality_panel_class_init (CalQualityPanelClass *klass)
   object_class->get_property = cal_quality_panel_get_property;
   object_class->dispose = cal_quality_panel_dispose;
   properties[PROP_COLOUR_MAP] =
-    g_param_spec_int ("colour-map", NULL, NULL, CAL_COLOUR_MAP_BONE, CAL_COLOUR_MAP_THICKNESS,
+    g_param_spec_int ("colour-map", NULL, NULL, CAL_COLOUR_MAP_BONE, CAL_COLOUR_MAP_REGION,
                       CAL_COLOUR_MAP_BONE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
   signals[FALSE_DEFECT_ACTIVATED] =
@@ -153,6 +154,7 @@ cal_quality_panel_class_init (CalQualityPanelClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/calvaria/Calvaria/cal-quality-panel.ui");
   gtk_widget_class_bind_template_child (widget_class, CalQualityPanel, reference_row);
+  gtk_widget_class_bind_template_child (widget_class, CalQualityPanel, region_row);
   gtk_widget_class_bind_template_child (widget_class, CalQualityPanel, band_spin);
   gtk_widget_class_bind_template_child (widget_class, CalQualityPanel, tolerance_spin);
   gtk_widget_class_bind_template_child (widget_class, CalQualityPanel, colour_row);
@@ -204,6 +206,14 @@ cal_quality_panel_set_reference (CalQualityPanel *self,
                                  const char      *description)
 {
   adw_action_row_set_subtitle (self->reference_row, description ? description : _("None yet"));
+}
+
+void
+cal_quality_panel_set_region (CalQualityPanel *self,
+                              const char      *description)
+{
+  adw_action_row_set_subtitle (self->region_row,
+                               description ? description : _("The defect edge, found at Compare (band below)"));
 }
 
 void

@@ -13,13 +13,15 @@ G_BEGIN_DECLS
  * comparison and the false-defect check found (numbers with units and
  * definitions, a histogram coloured as the map, the point clicked, the
  * pieces found).  The window does the work (its win.compare,
- * win.open-reference, win.reference-from-threshold and
- * win.check-false-defects actions) and tells the panel what to show.
+ * win.open-reference, win.reference-from-threshold, win.open-region,
+ * win.clear-region and win.check-false-defects actions) and tells the
+ * panel what to show.
  */
 typedef enum {
   CAL_COLOUR_MAP_BONE,
   CAL_COLOUR_MAP_DEVIATION,
   CAL_COLOUR_MAP_THICKNESS,
+  CAL_COLOUR_MAP_REGION,       /* the region of interest, on bone */
 } CalColourMap;
 
 #define CAL_TYPE_QUALITY_PANEL (cal_quality_panel_get_type ())
@@ -31,6 +33,9 @@ CalColourMap cal_quality_panel_get_colour_map   (CalQualityPanel         *self);
 void         cal_quality_panel_set_colour_map   (CalQualityPanel         *self,
                                                  CalColourMap             map);
 void         cal_quality_panel_set_reference    (CalQualityPanel         *self,
+                                                 const char              *description);
+/* NULL: the defect edge, found at Compare. */
+void         cal_quality_panel_set_region       (CalQualityPanel         *self,
                                                  const char              *description);
 /* text NULL hides the results and the histogram. */
 void         cal_quality_panel_set_results      (CalQualityPanel         *self,

@@ -169,6 +169,10 @@ void            cal_window_quality_write_report    (CalWindow      *self,
 CalMask        *cal_window_quality_get_reference   (CalWindow      *self);
 const float    *cal_window_quality_get_deviation   (CalWindow      *self,
                                                     guint32        *n_vertices);
+gboolean        cal_window_open_region_from        (CalWindow      *self,
+                                                    GFile          *file,
+                                                    GError        **error);
+CalMask        *cal_window_quality_get_painted_region (CalWindow    *self);
 gboolean        cal_window_open_reference_from     (CalWindow      *self,
                                                     GFile          *file,
                                                     GError        **error);

@@ -15,12 +15,15 @@
 #include "cal-false-defects.h"
 #include "cal-loader.h"
 #include "cal-mask-components.h"
+#include "cal-matrix.h"
 #include "cal-surface.h"
 #include "cal-thickness.h"
 #include "cal-threshold.h"
 
 struct _CalWindowQuality {
   CalMask               *reference;
+  CalMask               *painted_region; /* a label file's: the region instead of the defect edge */
+  guint8                *in_region;      /* per vertex of the surface shown at Compare */
   CalDeviationReference *dev;          /* of the reference, from the last Compare */
   float                 *deviation;    /* per vertex of the surface shown at Compare */
   float                 *thickness;
@@ -34,6 +37,7 @@ struct _CalWindowQuality {
 typedef struct {
   CalWindow             *window;       /* a reference */
   CalMask               *test, *reference;
+  CalMask               *painted_region;
   float                 *positions;    /* the shown surface's vertices, x y z */
   guint32                n;
   guint                  generation;
@@ -46,6 +50,7 @@ typedef struct {
   guint                  n_openings;
   gboolean               has_region;
   float                 *deviation, *thickness;
+  guint8                *in_region;
   gint64                 started;
 } CompareJob;
 
@@ -55,7 +60,9 @@ compare_job_free (CompareJob *job)
   g_clear_object (&job->window);
   g_clear_object (&job->test);
   g_clear_object (&job->reference);
+  g_clear_object (&job->painted_region);
   g_free (job->positions);
+  g_free (job->in_region);
   g_clear_pointer (&job->metrics, cal_metrics_free);
   g_clear_pointer (&job->metrics_region, cal_metrics_free);
   g_free (job->notice);
@@ -78,6 +85,7 @@ drop_values (CalWindowQuality *q)
 {
   g_clear_pointer (&q->deviation, g_free);
   g_clear_pointer (&q->thickness, g_free);
+  g_clear_pointer (&q->in_region, g_free);
   q->n_vertices = 0;
 }
 
@@ -89,12 +97,18 @@ cal_window_quality_free (CalWindow *self)
   if (q == NULL)
     return;
   g_clear_object (&q->reference);
+  g_clear_object (&q->painted_region);
   g_clear_pointer (&q->dev, cal_deviation_reference_free);
   drop_values (q);
   g_clear_pointer (&self->quality, g_free);
 }
 
 /* Colours ------------------------------------------------------------- */
+
+/* The region of interest in orange on pale bone: apart for every kind of
+ * colour vision (lightness and hue both differ). */
+static const float region_rgb[3] = { 0.92f, 0.48f, 0.10f };
+static const float outside_region_rgb[3] = { 0.80f, 0.79f, 0.76f };
 
 static gboolean
 values_current (CalWindowQuality *q, const CalDisplayMesh *mesh)
@@ -122,8 +136,10 @@ apply_colour_map (CalWindow *self)
   for (guint32 i = 0; i < mesh->n_vertices; i++)
     if (map == CAL_COLOUR_MAP_DEVIATION)
       cal_deviation_colour (&scale, q->deviation[i], &rgb[3 * i]);
-    else
+    else if (map == CAL_COLOUR_MAP_THICKNESS)
       cal_thickness_colour (q->thickness[i], &rgb[3 * i]);
+    else
+      memcpy (&rgb[3 * i], q->in_region && q->in_region[i] ? region_rgb : outside_region_rgb, sizeof region_rgb);
   cal_mesh_view_set_colours (self->mesh_view, rgb);
   gtk_widget_set_visible (GTK_WIDGET (self->legend_area), TRUE);
   gtk_widget_queue_draw (GTK_WIDGET (self->legend_area));
@@ -136,7 +152,8 @@ draw_legend (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer 
 {
   CalWindow *self = data;
   CalWindowQuality *q = self->quality;
-  gboolean deviation = cal_quality_panel_get_colour_map (self->quality_panel) == CAL_COLOUR_MAP_DEVIATION;
+  CalColourMap map = cal_quality_panel_get_colour_map (self->quality_panel);
+  gboolean deviation = map == CAL_COLOUR_MAP_DEVIATION;
   CalDeviationScale scale = { q->range_mm, q->tolerance_mm };
   double lo = deviation ? -q->range_mm - 1 : 0, hi = deviation ? q->range_mm + 1 : CAL_THICKNESS_SCALE_MAX_MM;
   double x0 = 10, w = width - 20, bar_y = 22, bar_h = 10;
@@ -152,6 +169,17 @@ draw_legend (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer 
   cairo_set_source_rgba (cr, 0.1, 0.1, 0.12, 0.78);
   cairo_rectangle (cr, 0, 0, width, height);
   cairo_fill (cr);
+  if (map == CAL_COLOUR_MAP_REGION)
+    {
+      cairo_set_source_rgb (cr, region_rgb[0], region_rgb[1], region_rgb[2]);
+      cairo_rectangle (cr, x0, bar_y, 24, bar_h);
+      cairo_fill (cr);
+      cairo_set_source_rgb (cr, 1, 1, 1);
+      cairo_set_font_size (cr, 10);
+      cairo_move_to (cr, x0, 14);
+      cairo_show_text (cr, _("Region of interest: the surface the region's numbers count"));
+      return;
+    }
   cairo_set_source_rgb (cr, 1, 1, 1);
   cairo_set_font_size (cr, 10);
   cairo_move_to (cr, x0, 14);
@@ -220,6 +248,34 @@ open_compare_device (void)
   return vk;
 }
 
+/* Which points' nearest voxel is in the region. */
+static guint8 *
+region_flags (CalMask *region, const float *points, guint32 n)
+{
+  const CalGrid *grid = cal_mask_get_grid (region);
+  const guint8 *labels = cal_mask_get_labels (region);
+  guint8 *flags = g_new0 (guint8, MAX (n, 1u));
+  double inv[4][4];
+
+  if (!cal_mat4_invert (grid->affine, inv))
+    return flags;
+  for (guint32 i = 0; i < n; i++)
+    {
+      const float *p = &points[3 * (gsize) i];
+      gint64 v[3];
+      gboolean in = TRUE;
+
+      for (int r = 0; r < 3 && in; r++)
+        {
+          double x = floor (inv[r][0] * p[0] + inv[r][1] * p[1] + inv[r][2] * p[2] + inv[r][3] + 0.5);
+          in = x >= 0 && x < grid->dims[r];
+          v[r] = in ? (gint64) x : 0;
+        }
+      flags[i] = in && labels[v[0] + grid->dims[0] * (v[1] + (gint64) grid->dims[1] * v[2])] != 0;
+    }
+  return flags;
+}
+
 static gboolean
 compare_surfaces (CompareJob *job, CalMask *region, GCancellable *cancellable, GError **error)
 {
@@ -244,6 +300,8 @@ compare_surfaces (CompareJob *job, CalMask *region, GCancellable *cancellable, G
     return TRUE;
   job->deviation = g_new (float, job->n);
   job->thickness = g_new (float, job->n);
+  if (region)
+    job->in_region = region_flags (region, job->positions, job->n);
   return cal_deviation_reference_measure (job->dev, job->positions, 3, job->n, job->deviation, cancellable, error) &&
          cal_thickness_measure (job->test, job->positions, 3, job->n, job->thickness, cancellable, error);
 }
@@ -263,7 +321,14 @@ compare_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *ca
       g_task_return_error (task, error);
       return;
     }
-  if (job->band_mm > 0)
+  if (job->painted_region)
+    {
+      region = g_object_ref (job->painted_region);
+      job->has_region = TRUE;
+      job->metrics_region = cal_evaluate (vk, job->reference, job->test, region, NULL, NULL, cancellable,
+                                          NULL, NULL);
+    }
+  else if (job->band_mm > 0)
     {
       CalDefectRimOptions options;
       g_autoptr(CalDefectRim) rim = NULL;
@@ -298,6 +363,11 @@ describe_region (CompareJob *job)
 
   if (!job->has_region)
     return g_strdup (job->band_mm > 0 ? _("Defect edge: no opening found in the skull.") : "");
+  if (job->painted_region)
+    return g_strdup_printf (_("Region of interest (a label file): HD %.4f mm, HD95 %.4f mm, ASSD %.4f mm; "
+                              "signed deviation %+.4f ± %.4f mm, RMS %.4f mm, %.2f %% within ±%.2f mm."),
+                            g ? g->hd : NAN, g ? g->hd95 : NAN, g ? g->assd : NAN,
+                            r->mean, r->sd, r->rms, 100 * r->within_tolerance, r->tolerance_mm);
   return g_strdup_printf (_("Defect edge (%.1f mm band, %u openings): HD %.4f mm, HD95 %.4f mm, ASSD %.4f mm; "
                             "signed deviation %+.4f ± %.4f mm, RMS %.4f mm, %.2f %% within ±%.2f mm."),
                           job->band_mm, job->n_openings, g ? g->hd : NAN, g ? g->hd95 : NAN, g ? g->assd : NAN,
@@ -350,6 +420,7 @@ compare_done_cb (GObject *source, GAsyncResult *result, gpointer data)
     {
       q->deviation = g_steal_pointer (&job->deviation);
       q->thickness = g_steal_pointer (&job->thickness);
+      q->in_region = g_steal_pointer (&job->in_region);
       q->n_vertices = job->n;
       q->values_generation = job->generation;
     }
@@ -377,6 +448,7 @@ compare_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
   job->window = g_object_ref (self);
   job->test = cal_mask_copy (mask);
   job->reference = g_object_ref (self->quality->reference);
+  job->painted_region = self->quality->painted_region ? g_object_ref (self->quality->painted_region) : NULL;
   job->band_mm = cal_quality_panel_get_band_mm (self->quality_panel);
   job->tolerance_mm = cal_quality_panel_get_tolerance_mm (self->quality_panel);
   job->range_mm = 5.0;
@@ -494,6 +566,84 @@ reference_from_threshold_action (GtkWidget *widget, const char *action_name, GVa
   cancellable = cal_window_begin_task (self, _("Making the reference by threshold…"));
   cal_threshold_segment_async (cal_view_state_get_volume (self->state), &options, cal_progress_report,
                                &self->progress, cancellable, threshold_reference_done_cb, g_object_ref (self));
+}
+
+/* A region painted as a label ------------------------------------------------ */
+
+gboolean
+cal_window_open_region_from (CalWindow *self, GFile *file, GError **error)
+{
+  g_autofree char *path = g_file_get_path (file);
+  g_autoptr(CalMask) mask = NULL;
+  CalVolume *volume = cal_view_state_get_volume (self->state);
+  guint8 *l;
+  gsize n, count = 0;
+  g_autofree char *text = NULL;
+
+  if (volume == NULL || path == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, _("Open a scan first, then its region"));
+      return FALSE;
+    }
+  mask = cal_mask_load (path, 0, CAL_LOAD_FLAGS_NONE, NULL, NULL, error);
+  if (mask == NULL || !cal_edit_mask_fits_volume (mask, volume, error))
+    return FALSE;
+  /* Any label but 0 is the region; the metrics want 0 and 1. */
+  l = cal_mask_get_labels_mutable (mask);
+  n = cal_grid_n_voxels (cal_mask_get_grid (mask));
+  for (gsize v = 0; v < n; v++)
+    count += (l[v] = l[v] != 0);
+  if (count == 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("The label file has no labelled voxel: paint the region (any label but 0) first"));
+      return FALSE;
+    }
+  g_set_object (&self->quality->painted_region, mask);
+  text = g_strdup_printf (_("A label file: %.1f mL"), (double) count * cal_mask_voxel_volume (mask) / 1000);
+  cal_quality_panel_set_region (self->quality_panel, text);
+  return TRUE;
+}
+
+static void
+region_response_cb (GtkNativeDialog *chooser, int response, CalWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      if (!cal_window_open_region_from (self, file, &error))
+        cal_window_show_error (self, _("The region could not be opened"), error);
+    }
+  g_object_unref (chooser);
+}
+
+static void
+open_region_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  CalWindow *self = CAL_WINDOW (widget);
+  GtkFileChooserNative *chooser = gtk_file_chooser_native_new (_("Open Region of Interest"), GTK_WINDOW (self),
+                                                               GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"),
+                                                               _("_Cancel"));
+
+  g_signal_connect (chooser, "response", G_CALLBACK (region_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+clear_region_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  CalWindow *self = CAL_WINDOW (widget);
+
+  g_clear_object (&self->quality->painted_region);
+  cal_quality_panel_set_region (self->quality_panel, NULL);
+}
+
+CalMask *
+cal_window_quality_get_painted_region (CalWindow *self)
+{
+  return self->quality->painted_region;
 }
 
 /* The point clicked ------------------------------------------------------------ */
@@ -615,6 +765,8 @@ cal_window_quality_update_actions (CalWindow *self, gboolean busy, gboolean scan
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reference-from-threshold", scan && !busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.compare", mask && reference && !busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.check-false-defects", mask && !busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open-region", scan && !busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.clear-region", scan && !busy);
 }
 
 void
@@ -632,9 +784,11 @@ cal_window_quality_scan_loaded (CalWindow *self)
   CalWindowQuality *q = self->quality;
 
   g_clear_object (&q->reference);
+  g_clear_object (&q->painted_region);
   g_clear_pointer (&q->dev, cal_deviation_reference_free);
   drop_values (q);
   cal_quality_panel_set_reference (self->quality_panel, NULL);
+  cal_quality_panel_set_region (self->quality_panel, NULL);
   cal_quality_panel_set_results (self->quality_panel, NULL, NULL);
   cal_quality_panel_set_picked (self->quality_panel, NULL);
   cal_quality_panel_set_false_defects (self->quality_panel, NULL);
@@ -649,4 +803,6 @@ cal_window_install_quality_actions (GtkWidgetClass *widget_class)
                                    reference_from_threshold_action);
   gtk_widget_class_install_action (widget_class, "win.compare", NULL, compare_action);
   gtk_widget_class_install_action (widget_class, "win.check-false-defects", NULL, check_false_defects_action);
+  gtk_widget_class_install_action (widget_class, "win.open-region", NULL, open_region_action);
+  gtk_widget_class_install_action (widget_class, "win.clear-region", NULL, clear_region_action);
 }

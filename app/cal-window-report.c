@@ -16,7 +16,7 @@
 
 typedef struct {
   CalVolume   *ct;
-  CalMask     *test, *reference;
+  CalMask     *test, *reference, *region;
   char        *stl, *pdf, *json;
   CalQcReport *report;
 } ReportJob;
@@ -27,6 +27,7 @@ report_job_free (ReportJob *job)
   g_clear_object (&job->ct);
   g_clear_object (&job->test);
   g_clear_object (&job->reference);
+  g_clear_object (&job->region);
   g_free (job->stl);
   g_free (job->pdf);
   g_free (job->json);
@@ -64,7 +65,8 @@ report_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *can
   ReportJob *job = data;
   GError *error = NULL;
 
-  if (!cal_qc_report_measure (job->report, job->test, job->reference, NULL, job->ct, job->stl, cancellable, &error))
+  if (!cal_qc_report_measure (job->report, job->test, job->reference, job->region, job->ct, job->stl, cancellable,
+                              &error))
     goto failed;
   if (job->reference)
     {
@@ -126,6 +128,8 @@ cal_window_quality_write_report (CalWindow *self, GFile *stl)
   job->ct = g_object_ref (cal_view_state_get_volume (self->state));
   job->test = cal_mask_copy (mask);
   job->reference = reference ? g_object_ref (reference) : NULL;
+  job->region = cal_window_quality_get_painted_region (self) ? g_object_ref (cal_window_quality_get_painted_region (self))
+                                                             : NULL;
   job->stl = g_steal_pointer (&path);
   job->pdf = g_strconcat (stem, ".qc.pdf", NULL);
   job->json = g_strconcat (stem, ".qc.json", NULL);

@@ -156,13 +156,15 @@ measure_region (CalQcReport *report, CalMask *test, CalMask *given, CalMask **re
 
   if (given)
     {
-      const guint8 *l = cal_mask_get_labels (given);
-      gsize n = cal_grid_n_voxels (cal_mask_get_grid (given));
+      /* Any label but 0 is the region; the metrics want 0 and 1. */
+      CalMask *binary = cal_mask_copy (given);
+      guint8 *l = cal_mask_get_labels_mutable (binary);
+      gsize n = cal_grid_n_voxels (cal_mask_get_grid (binary));
 
-      *region = g_object_ref (given);
-      report->region_kind = g_strdup ("painted label");
       for (gsize v = 0; v < n; v++)
-        report->region_voxels += l[v] != 0;
+        report->region_voxels += (l[v] = l[v] != 0);
+      *region = binary;
+      report->region_kind = g_strdup ("painted label");
       return;
     }
   if (!report->options.find_defect_edge)

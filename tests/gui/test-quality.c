@@ -269,6 +269,60 @@ test_false_defects (void)
   }
 }
 
+static guint32
+orange_vertices (void)
+{
+  const CalDisplayMesh *mesh = shown_mesh ();
+  guint32 n = 0;
+
+  for (guint32 i = 0; i < mesh->n_vertices; i++)
+    n += mesh->colours[3 * i] > 0.9f && mesh->colours[3 * i + 2] < 0.2f;
+  return n;
+}
+
+/* The region of interest shown on the 3D view: the defect edge found, then
+ * a region painted as a label file (the upper half of the head), which
+ * Compare uses instead. */
+static void
+test_region (void)
+{
+  g_autofree char *path = g_build_filename (tmpdir, "region.nii.gz", NULL);
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autoptr (CalMask) region = cal_mask_new (cal_mask_get_grid (mask ()));
+  g_autoptr (GError) error = NULL;
+  const guint32 *dims = cal_mask_get_grid (region)->dims;
+  guint32 found;
+
+  cal_quality_panel_set_colour_map (window->quality_panel, CAL_COLOUR_MAP_REGION);
+  g_assert_nonnull (shown_mesh ()->colours);
+  found = orange_vertices ();
+  g_test_message ("defect edge: %u of %u vertices", found, shown_mesh ()->n_vertices);
+  g_assert_cmpuint (found, >, 100);
+  g_assert_cmpuint (found, <, shown_mesh ()->n_vertices / 2);
+
+  memset (cal_mask_get_labels_mutable (region) + (gsize) dims[0] * dims[1] * (dims[2] / 2), 3,
+          (gsize) dims[0] * dims[1] * (dims[2] - dims[2] / 2));
+  g_assert_true (cal_nifti_write_mask (region, path, CAL_NIFTI_1, &error));
+  g_assert_true (cal_window_open_region_from (window, file, &error));
+  g_assert_no_error (error);
+  g_signal_emit_by_name (compare_button (), "clicked");
+  wait_idle ();
+  g_assert_nonnull (strstr (cal_quality_panel_get_results_text (window->quality_panel), "a label file"));
+  g_assert_null (strstr (cal_quality_panel_get_results_text (window->quality_panel), "nan"));
+  cal_quality_panel_set_colour_map (window->quality_panel, CAL_COLOUR_MAP_REGION);
+  g_test_message ("painted region: %u of %u vertices", orange_vertices (), shown_mesh ()->n_vertices);
+  g_assert_cmpuint (orange_vertices (), >, found);
+  {
+    g_autoptr (GdkTexture) shot = NULL;
+    cal_gui_spin (0.3);
+    shot = cal_gui_render (GTK_WIDGET (window));
+    cal_gui_save_png (shot, "quality-region.png");
+  }
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.clear-region", NULL);
+  g_assert_null (cal_window_quality_get_painted_region (window));
+  cal_quality_panel_set_colour_map (window->quality_panel, CAL_COLOUR_MAP_DEVIATION);
+}
+
 static gboolean
 export_idle_cb (gpointer data)
 {
@@ -326,6 +380,7 @@ main (int argc, char **argv)
   g_test_add_func ("/quality/map-agrees-with-evaluate", test_map_agrees_with_evaluate);
   g_test_add_func ("/quality/click-moves-slices", test_click_moves_slices);
   g_test_add_func ("/quality/thickness-map", test_thickness_map);
+  g_test_add_func ("/quality/region", test_region);
   g_test_add_func ("/quality/false-defects", test_false_defects);
   g_test_add_func ("/quality/export-writes-report", test_export_writes_report);
   return g_test_run ();
