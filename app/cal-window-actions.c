@@ -108,6 +108,18 @@ threshold_done_cb (GObject      *source,
   g_object_unref (self);
 }
 
+/* The Bone Threshold group's settings. */
+void
+cal_window_threshold_options (CalWindow           *self,
+                              CalThresholdOptions *options)
+{
+  cal_threshold_options_init (options);
+  options->min_hu = gtk_spin_button_get_value (self->min_hu_spin);
+  options->max_hu = gtk_spin_button_get_value (self->max_hu_spin);
+  options->keep_largest = gtk_switch_get_active (self->keep_largest_switch);
+  options->min_island_mm3 = gtk_spin_button_get_value (self->min_island_spin);
+}
+
 static void
 threshold_action (GtkWidget  *widget,
                   const char *action_name,
@@ -119,11 +131,7 @@ threshold_action (GtkWidget  *widget,
 
   if (cal_window_is_busy (self) || !cal_view_state_get_volume (self->state))
     return;
-  cal_threshold_options_init (&options);
-  options.min_hu = gtk_spin_button_get_value (self->min_hu_spin);
-  options.max_hu = gtk_spin_button_get_value (self->max_hu_spin);
-  options.keep_largest = gtk_switch_get_active (self->keep_largest_switch);
-  options.min_island_mm3 = gtk_spin_button_get_value (self->min_island_spin);
+  cal_window_threshold_options (self, &options);
   cancellable = cal_window_begin_task (self, _("Thresholding…"));
   cal_window_edit_task_started (self);
   cal_threshold_segment_async (cal_view_state_get_volume (self->state), &options,

@@ -6,6 +6,7 @@
 #include "cal-progress.h"
 #include "cal-quality-panel.h"
 #include "cal-segmenter.h"
+#include "cal-threshold.h"
 #include "cal-window.h"
 
 G_BEGIN_DECLS
@@ -179,6 +180,8 @@ gboolean        cal_window_open_reference_from     (CalWindow      *self,
 
 /* cal-window-actions.c */
 void          cal_window_install_work_actions (GtkWidgetClass *widget_class);
+void          cal_window_threshold_options    (CalWindow           *self,
+                                               CalThresholdOptions *options);
 void          cal_window_setup_presets        (CalWindow      *self);
 void          cal_window_scan_loaded          (CalWindow      *self);
 

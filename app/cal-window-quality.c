@@ -15,7 +15,7 @@
 #include "cal-false-defects.h"
 #include "cal-loader.h"
 #include "cal-mask-components.h"
-#include "cal-matrix.h"
+#include "cal-point-lookup.h"
 #include "cal-surface.h"
 #include "cal-thickness.h"
 #include "cal-threshold.h"
@@ -252,27 +252,12 @@ open_compare_device (void)
 static guint8 *
 region_flags (CalMask *region, const float *points, guint32 n)
 {
-  const CalGrid *grid = cal_mask_get_grid (region);
-  const guint8 *labels = cal_mask_get_labels (region);
   guint8 *flags = g_new0 (guint8, MAX (n, 1u));
-  double inv[4][4];
+  CalPointLookup lookup;
 
-  if (!cal_mat4_invert (grid->affine, inv))
-    return flags;
-  for (guint32 i = 0; i < n; i++)
-    {
-      const float *p = &points[3 * (gsize) i];
-      gint64 v[3];
-      gboolean in = TRUE;
-
-      for (int r = 0; r < 3 && in; r++)
-        {
-          double x = floor (inv[r][0] * p[0] + inv[r][1] * p[1] + inv[r][2] * p[2] + inv[r][3] + 0.5);
-          in = x >= 0 && x < grid->dims[r];
-          v[r] = in ? (gint64) x : 0;
-        }
-      flags[i] = in && labels[v[0] + grid->dims[0] * (v[1] + (gint64) grid->dims[1] * v[2])] != 0;
-    }
+  if (cal_point_lookup_init (&lookup, region))
+    for (guint32 i = 0; i < n; i++)
+      flags[i] = cal_point_lookup_label (&lookup, &points[3 * (gsize) i]) != 0;
   return flags;
 }
 
@@ -558,11 +543,7 @@ reference_from_threshold_action (GtkWidget *widget, const char *action_name, GVa
 
   if (cal_window_is_busy (self) || !cal_view_state_get_volume (self->state))
     return;
-  cal_threshold_options_init (&options);
-  options.min_hu = gtk_spin_button_get_value (self->min_hu_spin);
-  options.max_hu = gtk_spin_button_get_value (self->max_hu_spin);
-  options.keep_largest = gtk_switch_get_active (self->keep_largest_switch);
-  options.min_island_mm3 = gtk_spin_button_get_value (self->min_island_spin);
+  cal_window_threshold_options (self, &options);
   cancellable = cal_window_begin_task (self, _("Making the reference by threshold…"));
   cal_threshold_segment_async (cal_view_state_get_volume (self->state), &options, cal_progress_report,
                                &self->progress, cancellable, threshold_reference_done_cb, g_object_ref (self));

@@ -11,6 +11,7 @@
 #include "cal-evaluate.h"
 #include "cal-json.h"
 #include "cal-loader.h"
+#include "cal-qc-report.h"
 
 static CalMask *
 load_mask (const char *path,
@@ -62,19 +63,10 @@ static void
 json_surface (CalJson                    *json,
               const CalSurfaceComparison *surface)
 {
-  const CalDeviationStats *st = &surface->stats;
 
   cal_json_begin_object (json, "surface_deviation");
   cal_json_string (json, "definition", CAL_DEVIATION_DEFINITION);
-  cal_json_number (json, "mean", st->mean);
-  cal_json_number (json, "sd", st->sd);
-  cal_json_number (json, "rms", st->rms);
-  cal_json_number (json, "min", st->min);
-  cal_json_number (json, "max", st->max);
-  cal_json_number (json, "tolerance_mm", st->tolerance_mm);
-  cal_json_number (json, "within_tolerance", st->within_tolerance);
-  cal_json_number (json, "area_mm2", st->area_mm2);
-  cal_json_int (json, "vertices", st->n_points);
+  cal_deviation_stats_write_json (json, &surface->stats);
   cal_json_int (json, "reference_triangles", surface->reference_triangles);
   cal_json_end_object (json);
 }

@@ -6,6 +6,7 @@
 
 #include "cal-matrix.h"
 #include "cal-parallel.h"
+#include "cal-point-lookup.h"
 #include "cal-surface-distance.h"
 #include "cal-surface.h"
 
@@ -188,25 +189,6 @@ cal_deviation_reference_measure (CalDeviationReference *self,
   return !g_cancellable_set_error_if_cancelled (cancellable, error);
 }
 
-static gboolean
-in_region (CalMask *roi, const double to_roi[4][4], const float *q)
-{
-  const guint32 *dims = cal_mask_get_grid (roi)->dims;
-  double p[3] = { q[0], q[1], q[2] }, ijk[3];
-  gint64 v[3];
-
-  to_voxel (to_roi, p, ijk);
-  for (int a = 0; a < 3; a++)
-    {
-      double r = floor (ijk[a] + 0.5);
-
-      if (!(r >= 0 && r < dims[a]))
-        return FALSE;
-      v[a] = (gint64) r;
-    }
-  return cal_mask_get_labels (roi)[v[0] + dims[0] * (v[1] + (gint64) dims[1] * v[2])] != 0;
-}
-
 /* A third of the area of every triangle around each point. */
 static double *
 vertex_areas (const float *points, gsize stride, guint32 n_points,
@@ -253,7 +235,8 @@ cal_deviation_stats_compute (const float       *values,
                              CalDeviationStats *stats)
 {
   g_autofree double *area = NULL;
-  double to_roi[4][4], sum = 0, sum2 = 0, within = 0, weight = 0;
+  CalPointLookup lookup;
+  double sum = 0, sum2 = 0, within = 0, weight = 0;
 
   memset (stats, 0, sizeof *stats);
   stats->tolerance_mm = tolerance_mm;
@@ -262,14 +245,14 @@ cal_deviation_stats_compute (const float       *values,
   stats->max = -INFINITY;
   if (triangles != NULL && n_triangles > 0)
     area = vertex_areas (points, stride, n_points, triangles, n_triangles);
-  if (roi && !cal_mat4_invert (cal_mask_get_grid (roi)->affine, to_roi))
+  if (roi && !cal_point_lookup_init (&lookup, roi))
     return;
   for (guint32 i = 0; i < n_points; i++)
     {
       double d = values[i], w = area ? area[i] : 1.0;
       int bin;
 
-      if (!isfinite (d) || w <= 0 || (roi && !in_region (roi, to_roi, &points[i * stride])))
+      if (!isfinite (d) || w <= 0 || (roi && !cal_point_lookup_label (&lookup, &points[i * stride])))
         continue;
       stats->n_points++;
       weight += w;

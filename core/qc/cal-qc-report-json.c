@@ -34,10 +34,9 @@ json_metrics (CalJson *json, const char *key, const CalMetrics *m)
   cal_json_end_object (json);
 }
 
-static void
-json_deviation (CalJson *json, const char *key, const CalDeviationStats *st)
+void
+cal_deviation_stats_write_json (CalJson *json, const CalDeviationStats *st)
 {
-  cal_json_begin_object (json, key);
   cal_json_number (json, "mean", st->mean);
   cal_json_number (json, "sd", st->sd);
   cal_json_number (json, "rms", st->rms);
@@ -47,6 +46,13 @@ json_deviation (CalJson *json, const char *key, const CalDeviationStats *st)
   cal_json_number (json, "within_tolerance", st->within_tolerance);
   cal_json_number (json, "area_mm2", st->area_mm2);
   cal_json_int (json, "vertices", st->n_points);
+}
+
+static void
+json_deviation (CalJson *json, const char *key, const CalDeviationStats *st)
+{
+  cal_json_begin_object (json, key);
+  cal_deviation_stats_write_json (json, st);
   cal_json_number (json, "range_mm", st->range_mm);
   cal_json_numbers (json, "histogram", st->histogram, CAL_DEVIATION_BINS);
   cal_json_number (json, "below_range", st->below_range);

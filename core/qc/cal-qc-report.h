@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "cal-deviation-map.h"
+#include "cal-json.h"
 #include "cal-mesh-display.h"
 #include "cal-metrics.h"
 #include "cal-thickness.h"
@@ -124,6 +125,12 @@ gboolean     cal_qc_report_write_json (CalQcReport     *report,
 gboolean     cal_qc_report_write_pdf  (CalQcReport     *report,
                                        const char      *path,
                                        GError         **error);
+
+/* The summary's numbers as members of the JSON object being written, with
+ * the keys of `evaluate --json` (mean, sd, rms, min, max, tolerance_mm,
+ * within_tolerance, area_mm2, vertices). */
+void         cal_deviation_stats_write_json (CalJson                 *json,
+                                             const CalDeviationStats *stats);
 
 /* SHA-256 of a file's bytes, lower-case hex; NULL with the error set. */
 char        *cal_file_sha256          (const char      *path,

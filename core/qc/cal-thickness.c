@@ -7,6 +7,7 @@
 
 #include "cal-matrix.h"
 #include "cal-parallel.h"
+#include "cal-point-lookup.h"
 
 #define CHUNK      2048
 #define N_CONE     24      /* lines around the normal, besides the normal */
@@ -243,24 +244,6 @@ compare_sample (const void *a, const void *b)
   return (x > y) - (x < y);
 }
 
-static gboolean
-in_region (const CalGrid *grid, const guint8 *labels, const double to_region[4][4], const float *q)
-{
-  double p[3] = { q[0], q[1], q[2] }, ijk[3];
-  gint64 v[3];
-
-  to_voxel (to_region, p, ijk, TRUE);
-  for (int a = 0; a < 3; a++)
-    {
-      double r = floor (ijk[a] + 0.5);
-
-      if (!(r >= 0 && r < grid->dims[a]))
-        return FALSE;
-      v[a] = (gint64) r;
-    }
-  return labels[v[0] + grid->dims[0] * (v[1] + (gint64) grid->dims[1] * v[2])] != 0;
-}
-
 gboolean
 cal_thickness_thinnest (const float *values,
                         const float *points,
@@ -269,17 +252,15 @@ cal_thickness_thinnest (const float *values,
                         CalMask     *region,
                         CalThinnest *out)
 {
-  const CalGrid *grid = region ? cal_mask_get_grid (region) : NULL;
   g_autoptr(GArray) inside = g_array_new (FALSE, FALSE, sizeof (Sample));
-  double to_region[4][4];
+  CalPointLookup lookup;
   const Sample *pick;
 
   memset (out, 0, sizeof *out);
-  if (grid && !cal_mat4_invert (grid->affine, to_region))
+  if (region && !cal_point_lookup_init (&lookup, region))
     return FALSE;
   for (guint32 i = 0; i < n_points; i++)
-    if (isfinite (values[i]) &&
-        (!region || in_region (grid, cal_mask_get_labels (region), to_region, &points[i * stride])))
+    if (isfinite (values[i]) && (!region || cal_point_lookup_label (&lookup, &points[i * stride])))
       {
         Sample s = { values[i], i };
         g_array_append_val (inside, s);
