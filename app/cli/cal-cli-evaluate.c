@@ -63,7 +63,6 @@ static void
 json_surface (CalJson                    *json,
               const CalSurfaceComparison *surface)
 {
-
   cal_json_begin_object (json, "surface_deviation");
   cal_json_string (json, "definition", CAL_DEVIATION_DEFINITION);
   cal_deviation_stats_write_json (json, &surface->stats);
