@@ -94,6 +94,14 @@ threshold_done_cb (GObject      *source,
       g_object_unref (self);
       return;
     }
+  cal_mask_origin_clear (&self->origin);
+  self->origin.threshold_hu = gtk_spin_button_get_value (self->min_hu_spin);
+  self->origin.probability = NAN;
+  self->origin.device = g_strdup ("CPU");
+  {
+    g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+    self->origin.made_at = g_date_time_format_iso8601 (now);
+  }
   volume = format_volume (summary.bone_volume_mm3);
   text = g_strdup_printf (_("Mask: %s of bone, %llu voxels. "
                             "Removed as islands: %llu, outside the largest piece: %llu."),

@@ -13,6 +13,20 @@ G_BEGIN_DECLS
 
 typedef struct _CalWindowQuality CalWindowQuality;
 
+/* What made the mask last, for the QC report: the threshold, or the U-net
+ * (the model file, the device, its probability threshold and density
+ * floor), and when. */
+typedef struct {
+  gboolean  network;
+  char     *model;          /* (nullable) path; NULL for a threshold */
+  char     *device;         /* (nullable) */
+  double    threshold_hu;   /* the threshold's lowest HU, or the U-net's density floor; NAN: none */
+  double    probability;    /* the U-net's; NAN for a threshold */
+  char     *made_at;        /* ISO 8601 UTC */
+} CalMaskOrigin;
+
+void cal_mask_origin_clear (CalMaskOrigin *origin);
+
 struct _CalWindow
 {
   AdwApplicationWindow  parent_instance;
@@ -79,6 +93,7 @@ struct _CalWindow
 
   CalProgress           progress;          /* of the running task */
   CalWindowQuality     *quality;           /* cal-window-quality.c's */
+  CalMaskOrigin         origin;            /* what made the mask last (for the QC report) */
 };
 
 /* cal-window.c: one task at a time, with progress, Cancel and errors. */

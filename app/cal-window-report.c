@@ -7,6 +7,7 @@
 #include "cal-window-private.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 #include <string.h>
 
 #include "cal-edit-history.h"
@@ -14,10 +15,21 @@
 #include "cal-evaluate.h"
 #include "cal-qc-report.h"
 
+void
+cal_mask_origin_clear (CalMaskOrigin *origin)
+{
+  g_clear_pointer (&origin->model, g_free);
+  g_clear_pointer (&origin->device, g_free);
+  g_clear_pointer (&origin->made_at, g_free);
+  origin->network = FALSE;
+  origin->threshold_hu = NAN;
+  origin->probability = NAN;
+}
+
 typedef struct {
   CalVolume   *ct;
   CalMask     *test, *reference, *region;
-  char        *stl, *pdf, *json;
+  char        *stl, *pdf, *json, *model;
   CalQcReport *report;
 } ReportJob;
 
@@ -31,6 +43,7 @@ report_job_free (ReportJob *job)
   g_free (job->stl);
   g_free (job->pdf);
   g_free (job->json);
+  g_free (job->model);
   g_clear_pointer (&job->report, cal_qc_report_free);
   g_free (job);
 }
@@ -65,6 +78,13 @@ report_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *can
   ReportJob *job = data;
   GError *error = NULL;
 
+  if (job->model)
+    {
+      /* The model's file by its name and SHA-256: which weights made the mask. */
+      if (!(job->report->model_sha256 = cal_file_sha256 (job->model, NULL, &error)))
+        goto failed;
+      job->report->model_name = g_path_get_basename (job->model);
+    }
   if (!cal_qc_report_measure (job->report, job->test, job->reference, job->region, job->ct, job->stl, cancellable,
                               &error))
     goto failed;
@@ -76,7 +96,8 @@ report_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *can
       if (job->report->region)
         job->report->metrics_region = cal_evaluate (NULL, job->reference, job->test, job->report->region, NULL,
                                                     NULL, cancellable, NULL, NULL);
-      job->report->device = g_strdup (job->report->metrics->device);
+      if (job->report->device == NULL)
+        job->report->device = g_strdup (job->report->metrics->device);
     }
   if (!cal_qc_report_write_pdf (job->report, job->pdf, &error) ||
       !cal_qc_report_write_json (job->report, job->json, &error))
@@ -135,6 +156,15 @@ cal_window_quality_write_report (CalWindow *self, GFile *stl)
   job->json = g_strconcat (stem, ".qc.json", NULL);
   job->report = cal_qc_report_new (&options);
   job->report->history = history_summary (self, &job->report->method);
+  job->report->threshold_hu = self->origin.threshold_hu;
+  job->report->device = g_strdup (self->origin.device);
+  job->report->made_at = g_strdup (self->origin.made_at);
+  job->model = g_strdup (self->origin.model);
+  if (self->origin.network)
+    {
+      g_free (job->report->method);
+      job->report->method = g_strdup_printf ("U-net skull model, probability above %.2f", self->origin.probability);
+    }
   task = g_task_new (self, cal_window_begin_task (self, _("Writing the QC report…")), report_done_cb, NULL);
   g_task_set_task_data (task, job, (GDestroyNotify) report_job_free);
   g_task_run_in_thread (task, report_in_thread);

@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "cal-segment.h"
 #include "cal-unet-segmenter.h"
 #include "calvaria-application.h"
 
@@ -70,6 +71,16 @@ segment_done_cb (GObject      *source,
       return;
     }
   text = describe (&segmentation);
+  cal_mask_origin_clear (&self->origin);
+  self->origin.network = segmentation.kind == CAL_SEGMENTER_NETWORK;
+  self->origin.model = self->origin.network ? cal_segment_default_model (NULL) : NULL;
+  self->origin.device = g_strdup (segmentation.device ? segmentation.device : "CPU");
+  self->origin.threshold_hu = isinf (segmentation.min_hu) ? NAN : segmentation.min_hu;
+  self->origin.probability = self->origin.network ? segmentation.threshold : NAN;
+  {
+    g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+    self->origin.made_at = g_date_time_format_iso8601 (now);
+  }
   /* Where it ran somewhere else than the user would assume (no Vulkan
    * device: the CPU reference), say so where it cannot be missed. */
   if (segmentation.notice)

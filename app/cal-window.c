@@ -374,6 +374,7 @@ cal_window_finalize (GObject *object)
   cal_window_surface_clear (self);
   g_free (self->pending_recovery);
   cal_window_quality_free (self);
+  cal_mask_origin_clear (&self->origin);
   G_OBJECT_CLASS (cal_window_parent_class)->finalize (object);
 }
 
@@ -512,6 +513,8 @@ cal_window_init (CalWindow *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   cal_window_quality_init (self);
+  self->origin.threshold_hu = NAN;
+  self->origin.probability = NAN;
 
   self->state = cal_view_state_new ();
   cal_slice_view_set_state (self->axial_view, self->state);

@@ -56,6 +56,7 @@ def main():
     ap.add_argument("--cli", required=True)
     ap.add_argument("--sample", required=True)
     ap.add_argument("--pages", required=True, help="where the rendered pages go, to be looked at")
+    ap.add_argument("--model", required=True, help="a model file, to be named with its SHA-256")
     a = ap.parse_args()
     t = Tap()
     with tempfile.TemporaryDirectory(prefix="cal-report-") as tmp:
@@ -67,7 +68,8 @@ def main():
             t.check(r.returncode == 0, f"calvaria-cli {cmd[0]} for the inputs", r.stderr)
         ev = run(a.cli, "evaluate", P("ref.nii.gz"), P("test.nii.gz"), "--json", "--device", "cpu")
         rep = run(a.cli, "report", P("test.nii.gz"), P("qc.pdf"), "--reference", P("ref.nii.gz"),
-                  "--ct", a.sample, "--stl", P("test.stl"), "--device", "cpu", "--method", "threshold, 300 HU")
+                  "--ct", a.sample, "--stl", P("test.stl"), "--device", "cpu", "--method", "threshold, 300 HU",
+                  "--threshold", "300", "--model", a.model)
         t.check(ev.returncode == 0 and rep.returncode == 0, "evaluate and report run", ev.stderr + rep.stderr)
         if ev.returncode or rep.returncode:
             print(f"1..{t.n}")
@@ -91,6 +93,10 @@ def main():
                 "the STL's SHA-256 in the PDF and the JSON is sha256sum's", report["stl"])
         t.check(report["stl"]["bytes"] == os.path.getsize(P("test.stl")) and report["stl"]["file"] == "test.stl",
                 "the STL's size and file name (its base name only)", report["stl"])
+        model_digest = hashlib.sha256(open(a.model, "rb").read()).hexdigest()
+        t.check(report["mask"]["model_sha256"] == model_digest and model_digest in text
+                and report["mask"]["model"] == os.path.basename(a.model) and report["mask"]["threshold_hu"] == 300,
+                "how the mask was made: the model's name and SHA-256, the threshold", report["mask"])
         m = report["comparison"]["metrics"]
         t.check(all(m[k] == evaluated[k] for k in VOXEL), "the JSON's metrics are evaluate's",
                 {k: (m[k], evaluated[k]) for k in VOXEL})

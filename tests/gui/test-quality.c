@@ -361,6 +361,10 @@ test_export_writes_report (void)
   g_assert_nonnull (strstr (text, "\"surface_deviation\""));
   g_assert_nonnull (strstr (text, "\"dsc\""));
   g_assert_nonnull (strstr (text, "implant-base.stl"));
+  /* How the mask was made: the threshold of 300 HU, when, and its steps. */
+  g_assert_nonnull (strstr (text, "\"threshold_hu\" : 300"));
+  g_assert_null (strstr (text, "\"made_at\" : null"));
+  g_assert_nonnull (strstr (text, "\"editing_history\" : \""));
   gtk_window_close (GTK_WINDOW (dialog));
   cal_gui_spin (0.2);
 }
