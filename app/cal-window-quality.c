@@ -23,6 +23,7 @@
 struct _CalWindowQuality {
   CalMask               *reference;
   CalMask               *painted_region; /* a label file's: the region instead of the defect edge */
+  CalMask               *region;         /* the last Compare's (the edge found, or the painted one) */
   guint8                *in_region;      /* per vertex of the surface shown at Compare */
   CalDeviationReference *dev;          /* of the reference, from the last Compare */
   float                 *deviation;    /* per vertex of the surface shown at Compare */
@@ -47,6 +48,7 @@ typedef struct {
   char                  *notice;
   CalDeviationReference *dev;
   CalDeviationStats      whole, region;
+  CalMask               *region_mask;
   guint                  n_openings;
   gboolean               has_region;
   float                 *deviation, *thickness;
@@ -61,6 +63,7 @@ compare_job_free (CompareJob *job)
   g_clear_object (&job->test);
   g_clear_object (&job->reference);
   g_clear_object (&job->painted_region);
+  g_clear_object (&job->region_mask);
   g_free (job->positions);
   g_free (job->in_region);
   g_clear_pointer (&job->metrics, cal_metrics_free);
@@ -98,6 +101,7 @@ cal_window_quality_free (CalWindow *self)
     return;
   g_clear_object (&q->reference);
   g_clear_object (&q->painted_region);
+  g_clear_object (&q->region);
   g_clear_pointer (&q->dev, cal_deviation_reference_free);
   drop_values (q);
   g_clear_pointer (&self->quality, g_free);
@@ -107,7 +111,7 @@ cal_window_quality_free (CalWindow *self)
 
 /* The region of interest in orange on pale bone: apart for every kind of
  * colour vision (lightness and hue both differ). */
-static const float region_rgb[3] = { 0.92f, 0.48f, 0.10f };
+static const float region_rgb[3] = { 235 / 255.0f, 122 / 255.0f, 26 / 255.0f };   /* cal_region_tint */
 static const float outside_region_rgb[3] = { 0.80f, 0.79f, 0.76f };
 
 static gboolean
@@ -126,6 +130,8 @@ apply_colour_map (CalWindow *self)
   CalDeviationScale scale = { q->range_mm, q->tolerance_mm };
   float *rgb;
 
+  /* The slice views tint the region while its map is shown. */
+  cal_view_state_set_region (self->state, map == CAL_COLOUR_MAP_REGION ? q->region : NULL);
   if (map == CAL_COLOUR_MAP_BONE || !values_current (q, mesh))
     {
       cal_mesh_view_set_colours (self->mesh_view, NULL);
@@ -331,6 +337,7 @@ compare_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *ca
                                               NULL, NULL);
         }
     }
+  job->region_mask = region ? g_object_ref (region) : NULL;
   cal_progress_report (0.8, &job->window->progress);
   if (!compare_surfaces (job, region, cancellable, &error))
     {
@@ -398,6 +405,8 @@ compare_done_cb (GObject *source, GAsyncResult *result, gpointer data)
     cal_window_toast (self, job->notice);
   g_clear_pointer (&q->dev, cal_deviation_reference_free);
   q->dev = g_steal_pointer (&job->dev);
+  g_clear_object (&q->region);
+  q->region = g_steal_pointer (&job->region_mask);
   drop_values (q);
   q->tolerance_mm = job->tolerance_mm;
   q->range_mm = job->range_mm;
@@ -766,6 +775,7 @@ cal_window_quality_scan_loaded (CalWindow *self)
 
   g_clear_object (&q->reference);
   g_clear_object (&q->painted_region);
+  g_clear_object (&q->region);
   g_clear_pointer (&q->dev, cal_deviation_reference_free);
   drop_values (q);
   cal_quality_panel_set_reference (self->quality_panel, NULL);

@@ -90,6 +90,7 @@ render_texture (CalSliceView *self)
     .window = cal_view_state_get_window (self->state),
     .level = cal_view_state_get_level (self->state),
     .overlay_opacity = cal_view_state_get_overlay_opacity (self->state),
+    .region = cal_view_state_get_region (self->state),
   };
 
   self->texture_index = current_index (self);
@@ -645,6 +646,7 @@ cal_slice_view_set_state (CalSliceView *self,
     { "notify::window", G_CALLBACK (style_changed_cb) },
     { "notify::level", G_CALLBACK (style_changed_cb) },
     { "notify::overlay-opacity", G_CALLBACK (style_changed_cb) },
+    { "notify::region", G_CALLBACK (style_changed_cb) },
     { "cursor-changed", G_CALLBACK (cursor_changed_cb) },
     { "mask-edited", G_CALLBACK (style_changed_cb) },
     { "tools-changed", G_CALLBACK (gtk_widget_queue_draw) },

@@ -10,6 +10,7 @@ struct _CalViewState
   /* owned */
   CalVolume *volume;
   CalMask   *mask;
+  CalMask   *region;     /* (nullable) shown tinted in the slice views */
   CalEditTools *tools;
 
   double     cursor[3];
@@ -27,6 +28,7 @@ enum {
   PROP_WINDOW,
   PROP_LEVEL,
   PROP_OVERLAY_OPACITY,
+  PROP_REGION,
   N_PROPS
 };
 
@@ -64,6 +66,9 @@ cal_view_state_get_property (GObject    *object,
       break;
     case PROP_OVERLAY_OPACITY:
       g_value_set_double (value, self->overlay_opacity);
+      break;
+    case PROP_REGION:
+      g_value_set_object (value, self->region);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -110,6 +115,7 @@ cal_view_state_dispose (GObject *object)
   g_clear_object (&self->tools);
   g_clear_object (&self->volume);
   g_clear_object (&self->mask);
+  g_clear_object (&self->region);
   G_OBJECT_CLASS (cal_view_state_parent_class)->dispose (object);
 }
 
@@ -137,6 +143,9 @@ cal_view_state_class_init (CalViewStateClass *klass)
   properties[PROP_OVERLAY_OPACITY] =
     g_param_spec_double ("overlay-opacity", NULL, NULL, 0, 1, 0.5,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_REGION] =
+    g_param_spec_object ("region", NULL, NULL, CAL_TYPE_MASK,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[CURSOR_CHANGED] =
@@ -208,6 +217,7 @@ cal_view_state_set_volume (CalViewState *self,
   if (!g_set_object (&self->volume, volume))
     return;
   cal_view_state_set_mask (self, NULL);
+  cal_view_state_set_region (self, NULL);
   if (volume)
     {
       const CalGrid *grid = cal_volume_get_grid (volume);
@@ -338,4 +348,22 @@ cal_view_state_attach (CalViewState             **slot,
   for (guint i = 0; state != NULL && i < n_listen; i++)
     g_signal_connect_swapped (state, listen[i].signal, listen[i].callback, view);
   return TRUE;
+}
+
+CalMask *
+cal_view_state_get_region (CalViewState *self)
+{
+  g_return_val_if_fail (CAL_IS_VIEW_STATE (self), NULL);
+
+  return self->region;
+}
+
+void
+cal_view_state_set_region (CalViewState *self,
+                           CalMask      *region)
+{
+  g_return_if_fail (CAL_IS_VIEW_STATE (self));
+
+  if (g_set_object (&self->region, region))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REGION]);
 }

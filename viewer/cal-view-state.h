@@ -32,6 +32,10 @@ void          cal_view_state_set_volume          (CalViewState *self,
 CalMask      *cal_view_state_get_mask            (CalViewState *self);
 void          cal_view_state_set_mask            (CalViewState *self,
                                                   CalMask      *mask);
+/* A region of interest the slice views tint (NULL: none); on the volume's grid. */
+CalMask      *cal_view_state_get_region          (CalViewState *self);
+void          cal_view_state_set_region          (CalViewState *self,
+                                                  CalMask      *region);
 void          cal_view_state_get_cursor          (CalViewState *self,
                                                   double        xyz[3]);
 void          cal_view_state_set_cursor          (CalViewState *self,

@@ -32,6 +32,7 @@ typedef struct {
   CalVoxelType         type;
   gconstpointer        voxels;
   const guint8        *labels;
+  const guint8        *region;     /* (nullable) region of interest */
   const guint8        *grey_lut;   /* int16 HU + 32768 -> grey */
   double               low, scale; /* float volumes: grey = (hu - low) * scale */
   guint                opacity;    /* 0..256 */
@@ -61,6 +62,8 @@ grey_of (const RenderJob *job,
   return (guint8) CLAMP (g, 0.0, 255.0);
 }
 
+const guint8 cal_region_tint[3] = { 235, 122, 26 };
+
 static void
 put_sample (const RenderJob *job,
             guint8          *out,
@@ -79,6 +82,10 @@ put_sample (const RenderJob *job,
     }
   else
     out[0] = out[1] = out[2] = grey;
+  /* The region over everything, at 40 %: still the bone under it. */
+  if (job->region && job->region[index])
+    for (int c = 0; c < 3; c++)
+      out[c] = (guint8) ((out[c] * 154 + cal_region_tint[c] * 102) >> 8);
   out[3] = 255;
 }
 
@@ -191,6 +198,7 @@ cal_slice_render (const CalSlicePlane *plane,
     .type = cal_volume_get_voxel_type (volume),
     .voxels = cal_volume_get_data (volume),
     .labels = mask ? cal_mask_get_labels (mask) : NULL,
+    .region = style->region ? cal_mask_get_labels (style->region) : NULL,
     .low = style->level - window / 2,
     .scale = 255.0 / window,
     .opacity = (guint) lrint (CLAMP (style->overlay_opacity, 0.0, 1.0) * 256),

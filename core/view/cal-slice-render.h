@@ -12,7 +12,11 @@ typedef struct {
   double window;            /* HU shown from black to white */
   double level;             /* HU at mid grey */
   double overlay_opacity;   /* 0..1, the mask over the grey values */
+  CalMask *region;          /* (nullable) a region of interest, tinted orange over all; the volume's grid */
 } CalSliceStyle;
+
+/* The region of interest's tint, RGB (the 3D view's region colour). */
+extern const guint8 cal_region_tint[3];
 
 /* Label colours of the mask overlay, RGB; label 0 is never drawn. */
 void cal_mask_label_color (guint8 label,

@@ -269,6 +269,13 @@ test_false_defects (void)
   }
 }
 
+/* The region's tint over grey or black: red well above blue. */
+static gboolean
+orange_cb (const guint8 p[4])
+{
+  return p[0] > p[2] + 40 && p[1] > p[2] + 10 && p[0] > p[1] + 15;
+}
+
 static guint32
 orange_vertices (void)
 {
@@ -312,15 +319,31 @@ test_region (void)
   cal_quality_panel_set_colour_map (window->quality_panel, CAL_COLOUR_MAP_REGION);
   g_test_message ("painted region: %u of %u vertices", orange_vertices (), shown_mesh ()->n_vertices);
   g_assert_cmpuint (orange_vertices (), >, found);
+  /* The slice views tint the region too (the upper half of the head: the
+   * sagittal view shows it). */
+  g_assert_true (cal_view_state_get_region (cal_window_get_state (window)) != NULL);
   {
     g_autoptr (GdkTexture) shot = NULL;
+    GtkWidget *sagittal = GTK_WIDGET (cal_window_get_slice_view (window, CAL_SLICE_SAGITTAL));
+    double tinted;
+
     cal_gui_spin (0.3);
     shot = cal_gui_render (GTK_WIDGET (window));
     cal_gui_save_png (shot, "quality-region.png");
+    tinted = cal_gui_fraction (shot, GTK_WIDGET (window), sagittal, orange_cb);
+    /* Without the region: only the mask's own colour is orange there. */
+    cal_quality_panel_set_colour_map (window->quality_panel, CAL_COLOUR_MAP_DEVIATION);
+    cal_gui_spin (0.3);
+    g_clear_object (&shot);
+    shot = cal_gui_render (GTK_WIDGET (window));
+    g_test_message ("sagittal view: %.3f orange with the region, %.3f without", tinted,
+                    cal_gui_fraction (shot, GTK_WIDGET (window), sagittal, orange_cb));
+    g_assert_cmpfloat (tinted, >, cal_gui_fraction (shot, GTK_WIDGET (window), sagittal, orange_cb) + 0.1);
   }
   gtk_widget_activate_action (GTK_WIDGET (window), "win.clear-region", NULL);
   g_assert_null (cal_window_quality_get_painted_region (window));
   cal_quality_panel_set_colour_map (window->quality_panel, CAL_COLOUR_MAP_DEVIATION);
+  g_assert_null (cal_view_state_get_region (cal_window_get_state (window)));
 }
 
 static gboolean
