@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "cal-defect-rim.h"
-#include "cal-defect-rim-private.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -9,6 +8,35 @@
 #include "cal-mask-components.h"
 #include "cal-matrix.h"
 #include "cal-metrics.h"
+
+#define STEP_DEG   1.5
+#define N_EL       120          /* 180° / STEP_DEG */
+#define N_AZ       240          /* 360° / STEP_DEG */
+#define N_DIRS     (N_EL * N_AZ)
+#define BISECTIONS 6            /* the rim's direction to 1.5° / 64 */
+#define COARSE_MM  2.5          /* grid for finding the cavity's middle */
+
+typedef struct {
+  const guint8 *skull;          /* 0/1, the mask's largest piece */
+  guint32       dims[3];
+  double        spacing[3];
+  double        to_voxel[4][4];
+  double        affine[4][4];
+  double        step_mm;
+  double        max_mm;         /* no ray inside the volume is longer */
+} Rays;
+
+typedef struct {
+  gboolean covered;
+  gboolean below;     /* further down than any defect is looked for */
+  double   hit, exit;
+} Ray;
+
+typedef struct {
+  guint32 root;
+  GArray *cells;        /* guint32: its directions */
+  GArray *border;       /* guint32 pairs: a covered direction beside it, and its uncovered neighbour */
+} Opening;
 
 void
 cal_defect_rim_options_init (CalDefectRimOptions *options)
@@ -19,8 +47,8 @@ cal_defect_rim_options_init (CalDefectRimOptions *options)
   options->max_down_front_deg = 10.0;
 }
 
-void
-cal_rim_direction_of (int row, int col, double dir[3])
+static void
+direction_of (int row, int col, double dir[3])
 {
   double el = (-90.0 + (row + 0.5) * STEP_DEG) * G_PI / 180.0;
   double az = (col + 0.5) * STEP_DEG * G_PI / 180.0;
@@ -30,8 +58,8 @@ cal_rim_direction_of (int row, int col, double dir[3])
   dir[2] = sin (el);
 }
 
-void
-cal_rim_linear_to_voxel (const Rays *rays, const double v[3], double out[3], gboolean point)
+static void
+linear_to_voxel (const Rays *rays, const double v[3], double out[3], gboolean point)
 {
   for (int r = 0; r < 3; r++)
     out[r] = rays->to_voxel[r][0] * v[0] + rays->to_voxel[r][1] * v[1] + rays->to_voxel[r][2] * v[2] +
@@ -39,8 +67,8 @@ cal_rim_linear_to_voxel (const Rays *rays, const double v[3], double out[3], gbo
 }
 
 /* The skull voxel index at origin + t·dir, -1 outside the volume. */
-gint64
-cal_rim_voxel_along (const Rays *rays, const double o[3], const double d[3], double t)
+static gint64
+voxel_along (const Rays *rays, const double o[3], const double d[3], double t)
 {
   gint64 v[3];
 
@@ -58,17 +86,17 @@ cal_rim_voxel_along (const Rays *rays, const double o[3], const double d[3], dou
 /* Marches from `from` (LPS mm) along unit `dir`: the distance to the first
  * bone and to where that bone ends; FALSE when the ray leaves the volume
  * without meeting bone. */
-gboolean
-cal_rim_march (const Rays *rays, const double from[3], const double dir[3], double *hit, double *exit)
+static gboolean
+march (const Rays *rays, const double from[3], const double dir[3], double *hit, double *exit)
 {
   double o[3], d[3];
   gboolean in_bone = FALSE;
 
-  cal_rim_linear_to_voxel (rays, from, o, TRUE);
-  cal_rim_linear_to_voxel (rays, dir, d, FALSE);
+  linear_to_voxel (rays, from, o, TRUE);
+  linear_to_voxel (rays, dir, d, FALSE);
   for (double t = 0; t < rays->max_mm; t += rays->step_mm)
     {
-      gint64 v = cal_rim_voxel_along (rays, o, d, t);
+      gint64 v = voxel_along (rays, o, d, t);
 
       if (v < 0)
         break;
@@ -95,11 +123,11 @@ collect_bone (const Rays *rays, const double from[3], const double dir[3],
 {
   double o[3], d[3];
 
-  cal_rim_linear_to_voxel (rays, from, o, TRUE);
-  cal_rim_linear_to_voxel (rays, dir, d, FALSE);
+  linear_to_voxel (rays, from, o, TRUE);
+  linear_to_voxel (rays, dir, d, FALSE);
   for (double t = hit; t < exit; t += rays->step_mm)
     {
-      gint64 v = cal_rim_voxel_along (rays, o, d, t);
+      gint64 v = voxel_along (rays, o, d, t);
 
       if (v < 0)
         break;
@@ -140,7 +168,7 @@ is_enclosed (const Rays *rays, const double p[3])
       if (z < -0.2)
         continue;
       looked++;
-      hits += cal_rim_march (rays, p, dir, &hit, &exit);
+      hits += march (rays, p, dir, &hit, &exit);
     }
   return hits * 4 >= looked * 3;
 }
@@ -255,8 +283,8 @@ join (guint32 *parent, guint32 a, guint32 b)
 
 /* The 8 neighbours of a direction (azimuth wraps; the rows at the poles
  * are each one neighbourhood, their cells a few degrees apart). */
-int
-cal_rim_neighbours (int row, int col, guint32 out[N_AZ + 8])
+static int
+neighbours (int row, int col, guint32 out[N_AZ + 8])
 {
   int n = 0;
 
@@ -284,10 +312,10 @@ opening_clear (gpointer data)
   g_array_unref (o->border);
 }
 
-void
-cal_rim_cell_direction (guint32 cell, double dir[3])
+static void
+cell_direction (guint32 cell, double dir[3])
 {
-  cal_rim_direction_of ((int) (cell / N_AZ), (int) (cell % N_AZ), dir);
+  direction_of ((int) (cell / N_AZ), (int) (cell % N_AZ), dir);
 }
 
 /* Between a direction that meets bone and one that does not, the last one
@@ -298,8 +326,8 @@ collect_rim_between (const Rays *rays, const double centre[3], guint32 covered, 
 {
   double lo[3], hi[3], hit = first->hit, exit = first->exit;
 
-  cal_rim_cell_direction (covered, lo);
-  cal_rim_cell_direction (open, hi);
+  cell_direction (covered, lo);
+  cell_direction (open, hi);
   for (int b = 0; b < BISECTIONS; b++)
     {
       double mid[3], len, h, e;
@@ -309,7 +337,7 @@ collect_rim_between (const Rays *rays, const double centre[3], guint32 covered, 
       len = sqrt (mid[0] * mid[0] + mid[1] * mid[1] + mid[2] * mid[2]);
       for (int i = 0; i < 3; i++)
         mid[i] /= len;
-      if (cal_rim_march (rays, centre, mid, &h, &e))
+      if (march (rays, centre, mid, &h, &e))
         {
           memcpy (lo, mid, sizeof mid);
           hit = h, exit = e;
@@ -410,7 +438,7 @@ measure_opening (const Rays *rays, const double centre[3], const Ray *dirs, cons
     {
       double dir[3];
 
-      cal_rim_cell_direction (g_array_index (o->cells, guint32, i), dir);
+      cell_direction (g_array_index (o->cells, guint32, i), dir);
       for (int k = 0; k < 3; k++)
         mean[k] += dir[k] * sqrt (1 - dir[2] * dir[2]);
     }
@@ -462,7 +490,7 @@ group_openings (const Ray *dirs)
     parent[c] = c, slot[c] = G_MAXUINT32, border_of[c] = G_MAXUINT32;
   for (guint32 c = 0; c < N_DIRS; c++)
     if (!dirs[c].covered && !dirs[c].below)
-      for (int i = 0, n = cal_rim_neighbours (c / N_AZ, c % N_AZ, nb); i < n; i++)
+      for (int i = 0, n = neighbours (c / N_AZ, c % N_AZ, nb); i < n; i++)
         if (!dirs[nb[i]].covered && !dirs[nb[i]].below)
           join (parent, c, nb[i]);
   for (guint32 c = 0; c < N_DIRS; c++)
@@ -483,7 +511,7 @@ group_openings (const Ray *dirs)
         }
       o = &g_array_index (openings, Opening, slot[root]);
       g_array_append_val (o->cells, c);
-      for (int i = 0, n = cal_rim_neighbours (c / N_AZ, c % N_AZ, nb); i < n; i++)
+      for (int i = 0, n = neighbours (c / N_AZ, c % N_AZ, nb); i < n; i++)
         if (dirs[nb[i]].covered && border_of[nb[i]] != root)
           {
             border_of[nb[i]] = root;
@@ -608,8 +636,8 @@ cal_find_defect_rim (CalMask                   *mask,
           Ray *r = &dirs[row * N_AZ + col];
           double dir[3];
 
-          cal_rim_direction_of (row, col, dir);
-          r->covered = cal_rim_march (&rays, centre, dir, &r->hit, &r->exit);
+          direction_of (row, col, dir);
+          r->covered = march (&rays, centre, dir, &r->hit, &r->exit);
           /* The skull base's openings (foramen magnum, the orbits' and
            * nerves' canals) lie down there: a defect reaching that far is
            * judged above it only, and never joined to them. */
