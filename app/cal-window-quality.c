@@ -270,23 +270,15 @@ region_flags (CalMask *region, const float *points, guint32 n)
 static gboolean
 compare_surfaces (CompareJob *job, CalMask *region, GCancellable *cancellable, GError **error)
 {
-  g_autoptr(CalMesh) mesh = NULL;
-  g_autofree float *values = NULL;
-  guint32 n;
+  g_autoptr(CalSurfaceComparison) comparison =
+    cal_surface_comparison_compute (job->reference, job->test, region, job->tolerance_mm, job->range_mm,
+                                    cancellable, error);
 
-  if (!(job->dev = cal_deviation_reference_new (job->reference, cancellable, error)) ||
-      !(mesh = cal_surface_from_mask (job->test, 0, CAL_SPACE_LPS, NULL, NULL, cancellable, error)))
+  if (comparison == NULL)
     return FALSE;
-  n = cal_mesh_get_n_vertices (mesh);
-  values = g_new (float, n);
-  if (!cal_deviation_reference_measure (job->dev, cal_mesh_get_vertices (mesh), 3, n, values, cancellable, error))
-    return FALSE;
-  cal_deviation_stats_compute (values, cal_mesh_get_vertices (mesh), 3, n, cal_mesh_get_triangles (mesh),
-                               cal_mesh_get_n_triangles (mesh), NULL, job->tolerance_mm, job->range_mm, &job->whole);
-  if (region)
-    cal_deviation_stats_compute (values, cal_mesh_get_vertices (mesh), 3, n, cal_mesh_get_triangles (mesh),
-                                 cal_mesh_get_n_triangles (mesh), region, job->tolerance_mm, job->range_mm,
-                                 &job->region);
+  job->whole = comparison->stats;
+  job->region = comparison->region_stats;
+  job->dev = g_steal_pointer (&comparison->reference);
   if (job->positions == NULL)
     return TRUE;
   job->deviation = g_new (float, job->n);

@@ -28,14 +28,12 @@ typedef struct {
   double       compute_ms;   /* wall time of the evaluation, loading excluded */
 } Timing;
 
+/* st: the deviation map's summary (NULL without the map). */
 static void
-print_text (const CalMetrics           *m,
-            const CalSurfaceComparison *surface,
-            const Timing               *timing)
+print_text (const CalMetrics        *m,
+            const CalDeviationStats *st,
+            const Timing            *timing)
 {
-
-  const CalDeviationStats *st;
-
   if (timing->on_gpu)
     printf ("Device:                 %s (Vulkan)\n", m->device);
   else
@@ -50,9 +48,8 @@ print_text (const CalMetrics           *m,
           m->deviation_mean, m->deviation_sd);
   printf ("Surface voxels:         %" G_GUINT64_FORMAT " reference, %" G_GUINT64_FORMAT " test (6-neighbourhood)\n",
           m->n_surface_ref, m->n_surface_test);
-  if (surface == NULL)
+  if (st == NULL)
     return;
-  st = &surface->stats;
   printf ("Deviation map:          %+.4f ± %.4f mm, RMS %.4f mm, %.2f %% within ±%.2f mm, from %+.4f to %+.4f mm\n"
           "                        (%s; %u vertices, %.1f mm²)\n",
           st->mean, st->sd, st->rms, 100 * st->within_tolerance, st->tolerance_mm, st->min, st->max,
@@ -61,12 +58,13 @@ print_text (const CalMetrics           *m,
 
 static void
 json_surface (CalJson                    *json,
-              const CalSurfaceComparison *surface)
+              const CalSurfaceComparison *surface,
+              const CalDeviationStats    *st)
 {
   cal_json_begin_object (json, "surface_deviation");
   cal_json_string (json, "definition", CAL_DEVIATION_DEFINITION);
-  cal_deviation_stats_write_json (json, &surface->stats);
-  cal_json_int (json, "reference_triangles", surface->reference_triangles);
+  cal_deviation_stats_write_json (json, st);
+  cal_json_int (json, "reference_triangles", cal_deviation_reference_get_n_triangles (surface->reference));
   cal_json_end_object (json);
 }
 
@@ -166,6 +164,7 @@ json_timing (CalJson      *json,
 static void
 print_json (const CalMetrics           *m,
             const CalSurfaceComparison *surface,
+            const CalDeviationStats    *st,
             const Timing               *timing)
 {
   g_autofree char *text = NULL;
@@ -184,7 +183,7 @@ print_json (const CalMetrics           *m,
   cal_json_int (&json, "surface_voxels_reference", (gint64) m->n_surface_ref);
   cal_json_int (&json, "surface_voxels_test", (gint64) m->n_surface_test);
   if (surface)
-    json_surface (&json, surface);
+    json_surface (&json, surface, st);
   cal_json_string (&json, "units", "mm");
   cal_json_string (&json, "device", timing->on_gpu ? m->device : "cpu");
   json_timing (&json, timing);
@@ -222,6 +221,7 @@ cal_cli_evaluate (int    argc,
   g_autoptr(CalMask) ref = NULL, test = NULL, roi = NULL;
   g_autoptr(CalMetrics) metrics = NULL;
   g_autoptr(CalSurfaceComparison) surface = NULL;
+  const CalDeviationStats *shown;
   g_autoptr(CalVkContext) vk = NULL;
   g_autoptr(GError) error = NULL;
   Timing timing = { 0 };
@@ -279,9 +279,12 @@ cal_cli_evaluate (int    argc,
   timing.on_gpu = vk != NULL && notice == NULL;
   if (timing.on_gpu)
     cal_vk_context_get_profile (vk, &timing.profile);
+  /* With --roi, the map's summary counts only the surface in it, as the
+   * voxel metrics do. */
+  shown = surface == NULL ? NULL : roi ? &surface->region_stats : &surface->stats;
   if (json)
-    print_json (metrics, surface, &timing);
+    print_json (metrics, surface, shown, &timing);
   else
-    print_text (metrics, surface, &timing);
+    print_text (metrics, shown, &timing);
   return CAL_EXIT_OK;
 }

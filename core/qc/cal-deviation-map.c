@@ -291,7 +291,7 @@ cal_deviation_stats_compute (const float       *values,
 CalSurfaceComparison *
 cal_surface_comparison_compute (CalMask       *reference,
                                 CalMask       *test,
-                                CalMask       *roi,
+                                CalMask       *region,
                                 double         tolerance_mm,
                                 double         range_mm,
                                 GCancellable  *cancellable,
@@ -304,7 +304,7 @@ cal_surface_comparison_compute (CalMask       *reference,
   guint32 n;
 
   if (!cal_grid_same_geometry (cal_mask_get_grid (reference), cal_mask_get_grid (test), 1e-3) ||
-      (roi && !cal_grid_same_geometry (cal_mask_get_grid (reference), cal_mask_get_grid (roi), 1e-3)))
+      (region && !cal_grid_same_geometry (cal_mask_get_grid (reference), cal_mask_get_grid (region), 1e-3)))
     {
       g_set_error (error, CAL_DEVIATION_ERROR, CAL_DEVIATION_ERROR_GRID_MISMATCH,
                    "The masks are not on the same voxel grid; resample one onto the other first");
@@ -318,12 +318,16 @@ cal_surface_comparison_compute (CalMask       *reference,
   if (!cal_deviation_reference_measure (dev, cal_mesh_get_vertices (mesh), 3, n, values, cancellable, error))
     return NULL;
   comparison = g_new0 (CalSurfaceComparison, 1);
-  comparison->reference_triangles = dev->n_triangles;
   cal_deviation_stats_compute (values, cal_mesh_get_vertices (mesh), 3, n,
                                cal_mesh_get_triangles (mesh), cal_mesh_get_n_triangles (mesh),
-                               roi, tolerance_mm, range_mm, &comparison->stats);
+                               NULL, tolerance_mm, range_mm, &comparison->stats);
+  if (region)
+    cal_deviation_stats_compute (values, cal_mesh_get_vertices (mesh), 3, n,
+                                 cal_mesh_get_triangles (mesh), cal_mesh_get_n_triangles (mesh),
+                                 region, tolerance_mm, range_mm, &comparison->region_stats);
   cal_mesh_set_scalars_take (mesh, g_steal_pointer (&values));
   comparison->test_mesh = g_steal_pointer (&mesh);
+  comparison->reference = g_steal_pointer (&dev);
   return comparison;
 }
 
@@ -333,5 +337,6 @@ cal_surface_comparison_free (CalSurfaceComparison *comparison)
   if (comparison == NULL)
     return;
   g_clear_object (&comparison->test_mesh);
+  g_clear_pointer (&comparison->reference, cal_deviation_reference_free);
   g_free (comparison);
 }

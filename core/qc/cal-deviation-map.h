@@ -92,18 +92,19 @@ void cal_deviation_stats_compute (const float       *values,
 
 /* The whole map for two masks on one grid: the test's full-resolution
  * surface (cal-surface.h) measured against the reference's, as
- * `calvaria-cli evaluate` and the report compute it.  The mesh carries
- * the values as its scalars; with a region, stats cover only the points
- * in it. */
+ * `calvaria-cli evaluate`, the window's Compare and the report compute it.
+ * The mesh carries the values as its scalars; the reference's index stays
+ * for measuring more points (a view's coarser surface, a click). */
 typedef struct {
-  CalMesh           *test_mesh;   /* (owned) */
-  guint32            reference_triangles;
-  CalDeviationStats  stats;
+  CalMesh               *test_mesh;     /* (owned) */
+  CalDeviationReference *reference;     /* (owned) */
+  CalDeviationStats      stats;         /* the whole surface */
+  CalDeviationStats      region_stats;  /* in the region, when one was given (else all zero) */
 } CalSurfaceComparison;
 
 CalSurfaceComparison *cal_surface_comparison_compute (CalMask               *reference,
                                                       CalMask               *test,
-                                                      CalMask               *roi,
+                                                      CalMask               *region,
                                                       double                 tolerance_mm,
                                                       double                 range_mm,
                                                       GCancellable          *cancellable,

@@ -227,32 +227,28 @@ add_false_defect_check (CalQcReport *report)
              pieces->len == 0 ? NULL : where_at (g_array_index (pieces, CalFalseDefect, 0).centroid));
 }
 
-/* The deviation's numbers at full resolution, as evaluate's; the
- * reference's index is kept for the pictures. */
-static CalDeviationReference *
-measure_deviation (CalQcReport *report, CalMask *reference, CalMesh *full, CalMask *region,
-                   GCancellable *cancellable, GError **error)
+/* The test's full-resolution surface, and with a reference the
+ * deviation's numbers on it, as evaluate's; the reference's index is kept
+ * for the pictures. */
+static CalMesh *
+measure_surface (CalQcReport *report, CalMask *test, CalMask *reference, CalMask *region,
+                 CalDeviationReference **dev, GCancellable *cancellable, GError **error)
 {
-  g_autoptr(CalDeviationReference) dev = cal_deviation_reference_new (reference, cancellable, error);
-  const float *points = cal_mesh_get_vertices (full);
-  guint32 n = cal_mesh_get_n_vertices (full);
-  g_autofree float *values = NULL;
+  g_autoptr(CalSurfaceComparison) comparison = NULL;
 
-  if (dev == NULL)
+  if (reference == NULL)
+    return cal_surface_from_mask (test, 0, CAL_SPACE_LPS, NULL, NULL, cancellable, error);
+  comparison = cal_surface_comparison_compute (reference, test, region, report->options.tolerance_mm,
+                                               report->options.range_mm, cancellable, error);
+  if (comparison == NULL)
     return NULL;
   report->reference_sha256 = labels_sha256 (reference);
-  report->reference_triangles = cal_deviation_reference_get_n_triangles (dev);
-  values = g_new (float, n);
-  if (!cal_deviation_reference_measure (dev, points, 3, n, values, cancellable, error))
-    return NULL;
+  report->reference_triangles = cal_deviation_reference_get_n_triangles (comparison->reference);
   report->has_deviation = TRUE;
-  cal_deviation_stats_compute (values, points, 3, n, cal_mesh_get_triangles (full), cal_mesh_get_n_triangles (full),
-                               NULL, report->options.tolerance_mm, report->options.range_mm, &report->deviation);
-  if (region)
-    cal_deviation_stats_compute (values, points, 3, n, cal_mesh_get_triangles (full), cal_mesh_get_n_triangles (full),
-                                 region, report->options.tolerance_mm, report->options.range_mm,
-                                 &report->deviation_region);
-  return g_steal_pointer (&dev);
+  report->deviation = comparison->stats;
+  report->deviation_region = comparison->region_stats;
+  *dev = g_steal_pointer (&comparison->reference);
+  return g_steal_pointer (&comparison->test_mesh);
 }
 
 gboolean
@@ -275,10 +271,8 @@ cal_qc_report_measure (CalQcReport   *report,
   memcpy (report->dims, grid->dims, sizeof report->dims);
   cal_grid_get_spacing (grid, report->spacing);
   cal_grid_orientation_code (grid, report->orientation);
-  if (!(full = cal_surface_from_mask (test, 0, CAL_SPACE_LPS, NULL, NULL, cancellable, error)))
-    return FALSE;
   measure_region (report, test, given_region, &region, cancellable);
-  if (reference && !(dev = measure_deviation (report, reference, full, region, cancellable, error)))
+  if (!(full = measure_surface (report, test, reference, region, &dev, cancellable, error)))
     return FALSE;
 
   report->picture = cal_display_mesh_new (full, CAL_QC_PICTURE_TRIANGLES);
