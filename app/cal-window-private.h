@@ -7,6 +7,7 @@
 #include "cal-quality-panel.h"
 #include "cal-segmenter.h"
 #include "cal-threshold.h"
+#include "cal-vk-context.h"
 #include "cal-window.h"
 
 G_BEGIN_DECLS
@@ -176,6 +177,10 @@ void            cal_window_quality_update_actions  (CalWindow      *self,
                                                     gboolean        busy,
                                                     gboolean        scan,
                                                     gboolean        mask);
+/* The device Compare and the report compute the metrics on: a GPU where
+ * there is one, else the CPU path (NULL; faster than a software Vulkan
+ * device, same results).  Any thread. */
+CalVkContext   *cal_window_metrics_device          (void);
 /* The QC report beside an exported STL (<name>.qc.pdf and .qc.json), in
  * a worker; a toast says where, or what failed. */
 void            cal_window_quality_write_report    (CalWindow      *self,

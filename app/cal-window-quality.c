@@ -240,11 +240,8 @@ compare_progress (double fraction, gpointer data)
   cal_progress_report (0.7 * fraction, &job->window->progress);
 }
 
-/* The device the metrics run on: a GPU where there is one; on a machine
- * with only a software Vulkan device the CPU path is faster (the same
- * definitions and results). */
-static CalVkContext *
-open_compare_device (void)
+CalVkContext *
+cal_window_metrics_device (void)
 {
   g_autoptr(GError) error = NULL;
   CalVkContext *vk = cal_vk_context_new (NULL, &error);
@@ -293,7 +290,7 @@ static void
 compare_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
   CompareJob *job = data;
-  g_autoptr(CalVkContext) vk = open_compare_device ();
+  g_autoptr(CalVkContext) vk = cal_window_metrics_device ();
   g_autoptr(CalMask) region = NULL;
   GError *error = NULL;
 

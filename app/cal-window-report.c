@@ -90,11 +90,13 @@ report_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *can
     goto failed;
   if (job->reference)
     {
-      if (!(job->report->metrics = cal_evaluate (NULL, job->reference, job->test, NULL, NULL, NULL, cancellable,
+      g_autoptr(CalVkContext) vk = cal_window_metrics_device ();
+
+      if (!(job->report->metrics = cal_evaluate (vk, job->reference, job->test, NULL, NULL, NULL, cancellable,
                                                  NULL, &error)))
         goto failed;
       if (job->report->region)
-        job->report->metrics_region = cal_evaluate (NULL, job->reference, job->test, job->report->region, NULL,
+        job->report->metrics_region = cal_evaluate (vk, job->reference, job->test, job->report->region, NULL,
                                                     NULL, cancellable, NULL, NULL);
       if (job->report->device == NULL)
         job->report->device = g_strdup (job->report->metrics->device);
