@@ -70,18 +70,27 @@ cal_gui_controller (gpointer    widget,
   return NULL;
 }
 
-/* Renders `widget` (a window, with its GL views) the way it is on screen. */
+/* Renders `widget` (a window, with its GL views) the way it is on screen.
+ * A widget with a new size allocation still pending (the slice views after
+ * the crosshair jumped) snapshots to nothing until GTK has laid it out:
+ * such a snapshot is retried after the next frames, for up to 2 s. */
 static inline GdkTexture *
 cal_gui_render (GtkWidget *widget)
 {
   g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
   int width = gtk_widget_get_width (widget), height = gtk_widget_get_height (widget);
   g_autoptr (GskRenderNode) node = NULL;
   GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
 
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
+  for (int attempt = 0; node == NULL && attempt < 20; attempt++)
+    {
+      GtkSnapshot *snapshot = gtk_snapshot_new ();
+
+      if (attempt > 0)
+        cal_gui_spin (0.1);
+      gdk_paintable_snapshot (paintable, snapshot, width, height);
+      node = gtk_snapshot_free_to_node (snapshot);
+    }
   g_assert_nonnull (node);
   return gsk_renderer_render_texture (renderer, node,
                                       &GRAPHENE_RECT_INIT (0, 0, (float) width, (float) height));
