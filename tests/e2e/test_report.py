@@ -75,7 +75,7 @@ def main():
             print(f"1..{t.n}")
             return 1
         evaluated = json.loads(ev.stdout)
-        text = subprocess.run(["pdftotext", "-layout", P("qc.pdf"), "-"], capture_output=True, check=True).stdout.decode()
+        text = subprocess.run(["pdftotext", "-layout", P("qc.pdf"), "-"], capture_output=True, check=True).stdout.decode("utf-8", "replace")
         found = numbers_in(text)
         missing = []
         for key, dec in VOXEL.items():
