@@ -116,6 +116,58 @@ sample_trilinear (CalMask *mask, const double ijk[3])
   return sum;
 }
 
+/* Where the masks agree, the test surface's vertices are the reference
+ * surface's own: marching cubes puts one at the midpoint of every edge
+ * between a bone and a background voxel.  A point at such a midpoint of
+ * the reference (to a fraction of a voxel's ten-thousandth) lies on its
+ * surface; its distance is the one to that vertex, placed as the mesher
+ * places it, and no search is needed.  Returns FALSE for any other point. */
+static gboolean
+on_reference_vertex (CalDeviationReference *self,
+                     const double           p[3],
+                     const double           ijk[3],
+                     double                *distance,
+                     double                 closest[3])
+{
+  const guint8 *labels = cal_mask_get_labels (self->mask);
+  const CalGrid *grid = cal_mask_get_grid (self->mask);
+  gint64 twice[3], low[3];
+  int axis = -1;
+  double d2 = 0;
+
+  for (int a = 0; a < 3; a++)
+    {
+      double t = 2.0 * ijk[a], r = nearbyint (t);
+
+      if (!(fabs (t - r) < 2e-4) || fabs (r) > 1e9)
+        return FALSE;
+      twice[a] = (gint64) r;
+      if (twice[a] & 1)
+        {
+          if (axis >= 0)
+            return FALSE;
+          axis = a;
+        }
+    }
+  if (axis < 0)
+    return FALSE;
+  for (int a = 0; a < 3; a++)
+    low[a] = (twice[a] - (a == axis)) / 2;
+  if (label_at (labels, grid->dims, low[0], low[1], low[2]) ==
+      label_at (labels, grid->dims, low[0] + (axis == 0), low[1] + (axis == 1), low[2] + (axis == 2)))
+    return FALSE;
+  for (int r = 0; r < 3; r++)
+    {
+      float v = (float) (grid->affine[r][0] * (twice[0] * 0.5) + grid->affine[r][1] * (twice[1] * 0.5) +
+                         grid->affine[r][2] * (twice[2] * 0.5) + grid->affine[r][3]);
+      if (closest)
+        closest[r] = v;
+      d2 += (p[r] - v) * (p[r] - v);
+    }
+  *distance = sqrt (d2);
+  return TRUE;
+}
+
 static double
 measure_hinted (CalDeviationReference *self,
                 const double           p[3],
@@ -124,10 +176,12 @@ measure_hinted (CalDeviationReference *self,
 {
   double ijk[3], d, q[3], n[3], inside;
 
+  to_voxel (self->to_voxel, p, ijk);
+  if (on_reference_vertex (self, p, ijk, &d, closest))
+    return d;
   d = cal_surface_distance_nearest_hinted (self->surface, p, q, n, hint);
   if (closest)
     memcpy (closest, q, sizeof q);
-  to_voxel (self->to_voxel, p, ijk);
   inside = sample_trilinear (self->mask, ijk);
   /* Between bone and background to within a thousandth (a point midway
    * between voxels, as many of each): which side a rounding of the grid's
@@ -151,6 +205,7 @@ typedef struct {
   const float           *points;
   gsize                  stride;
   guint32                n_points;
+  const guint32         *order;
   float                 *values;
   GCancellable          *cancellable;
 } MeasureJob;
@@ -163,8 +218,9 @@ measure_chunk (guint index, gpointer data)
 
   if (g_cancellable_is_cancelled (job->cancellable))
     return;
-  for (guint32 i = start; i < end; i++)
+  for (guint32 at = start; at < end; at++)
     {
+      guint32 i = job->order[at];
       const float *q = &job->points[i * job->stride];
       double p[3] = { q[0], q[1], q[2] };
 
@@ -174,6 +230,9 @@ measure_chunk (guint index, gpointer data)
     }
 }
 
+/* In Morton order: a mesh's vertices come row by row, and the next one
+ * along a row is often across the skull, where the last answer is no
+ * help; along the curve it is the neighbour's. */
 gboolean
 cal_deviation_reference_measure (CalDeviationReference *self,
                                  const float           *points,
@@ -183,7 +242,8 @@ cal_deviation_reference_measure (CalDeviationReference *self,
                                  GCancellable          *cancellable,
                                  GError               **error)
 {
-  MeasureJob job = { self, points, stride, n_points, values, cancellable };
+  g_autofree guint32 *order = cal_points_morton_order (points, stride, n_points);
+  MeasureJob job = { self, points, stride, n_points, order, values, cancellable };
 
   cal_parallel_for ((n_points + CHUNK - 1) / CHUNK, measure_chunk, &job);
   return !g_cancellable_set_error_if_cancelled (cancellable, error);

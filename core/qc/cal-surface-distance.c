@@ -135,6 +135,23 @@ radix_sort_by_code (guint64 *keys, guint64 *scratch, gsize n)
     }
 }
 
+static guint32
+morton_code (const double centre[3], const double lo[3], const double scale[3])
+{
+  guint32 code = 0;
+
+  for (int i = 0; i < 3; i++)
+    code |= spread_bits ((guint32) CLAMP ((centre[i] - lo[i]) * scale[i], 0.0, 1023.0)) << i;
+  return code;
+}
+
+static void
+morton_scale (const double lo[3], const double hi[3], double scale[3])
+{
+  for (int i = 0; i < 3; i++)
+    scale[i] = hi[i] > lo[i] ? 1023.0 / (hi[i] - lo[i]) : 0;
+}
+
 static guint64 *
 morton_order (CalMesh *mesh)
 {
@@ -145,22 +162,50 @@ morton_order (CalMesh *mesh)
   guint64 *keys = g_new (guint64, n), *scratch = g_new (guint64, n);
 
   cal_mesh_bounds (mesh, lo, hi);
-  for (int i = 0; i < 3; i++)
-    scale[i] = hi[i] > lo[i] ? 1023.0 / (hi[i] - lo[i]) : 0;
+  morton_scale (lo, hi, scale);
   for (guint32 f = 0; f < n; f++)
     {
-      guint32 code = 0;
+      double centre[3];
 
       for (int i = 0; i < 3; i++)
-        {
-          double centre = (v[3 * t[3 * f] + i] + v[3 * t[3 * f + 1] + i] + v[3 * t[3 * f + 2] + i]) / 3.0;
-          code |= spread_bits ((guint32) ((centre - lo[i]) * scale[i])) << i;
-        }
-      keys[f] = ((guint64) code << 32) | f;
+        centre[i] = (v[3 * t[3 * f] + i] + v[3 * t[3 * f + 1] + i] + v[3 * t[3 * f + 2] + i]) / 3.0;
+      keys[f] = ((guint64) morton_code (centre, lo, scale) << 32) | f;
     }
   radix_sort_by_code (keys, scratch, n);
   g_free (scratch);
   return keys;
+}
+
+guint32 *
+cal_points_morton_order (const float *points,
+                         gsize        stride,
+                         guint32      n)
+{
+  double lo[3] = { DBL_MAX, DBL_MAX, DBL_MAX }, hi[3] = { -DBL_MAX, -DBL_MAX, -DBL_MAX }, scale[3];
+  g_autofree guint64 *keys = g_new (guint64, MAX (n, 1u));
+  g_autofree guint64 *scratch = g_new (guint64, MAX (n, 1u));
+  guint32 *order = g_new (guint32, MAX (n, 1u));
+
+  for (guint32 p = 0; p < n; p++)
+    for (int i = 0; i < 3; i++)
+      if (isfinite (points[p * stride + i]))
+        {
+          lo[i] = MIN (lo[i], points[p * stride + i]);
+          hi[i] = MAX (hi[i], points[p * stride + i]);
+        }
+  morton_scale (lo, hi, scale);
+  for (guint32 p = 0; p < n; p++)
+    {
+      double centre[3];
+
+      for (int i = 0; i < 3; i++)
+        centre[i] = isfinite (points[p * stride + i]) ? points[p * stride + i] : lo[i];
+      keys[p] = ((guint64) morton_code (centre, lo, scale) << 32) | p;
+    }
+  radix_sort_by_code (keys, scratch, n);
+  for (guint32 p = 0; p < n; p++)
+    order[p] = (guint32) keys[p];
+  return order;
 }
 
 static void
@@ -317,8 +362,20 @@ test_leaf (const CalSurfaceDistance *self,
   for (guint32 f = node->first_or_right; f < node->first_or_right + node->count; f++)
     {
       const float *tri = &self->triangles[9 * (gsize) f];
-      double a[3], b[3], c[3], q[3], d2 = 0;
+      double a[3], b[3], c[3], q[3], d2 = 0, box2 = 0;
 
+      /* The triangle's box first: most triangles of a leaf the sphere
+       * reaches lie farther than the best so far, and the box says so
+       * for a fraction of the closest point's cost. */
+      for (int i = 0; i < 3; i++)
+        {
+          double lo = MIN (MIN (tri[i], tri[3 + i]), tri[6 + i]);
+          double hi = MAX (MAX (tri[i], tri[3 + i]), tri[6 + i]);
+          double d = MAX (MAX (lo - p[i], p[i] - hi), 0.0);
+          box2 += d * d;
+        }
+      if (box2 >= *best2)
+        continue;
       for (int i = 0; i < 3; i++)
         {
           a[i] = tri[i];

@@ -36,6 +36,12 @@ double              cal_surface_distance_nearest_hinted (const CalSurfaceDistanc
                                                          double               normal[3],
                                                          guint32             *hint);
 
+/* The indices of n points (stride floats apart) along a Morton curve:
+ * measured in this order, each point's hint is its neighbour's answer. */
+guint32            *cal_points_morton_order      (const float         *points,
+                                                  gsize                stride,
+                                                  guint32              n);
+
 /* The point of triangle a, b, c nearest to p (exposed for tests). */
 void                cal_triangle_closest_point   (const double         p[3],
                                                   const double         a[3],

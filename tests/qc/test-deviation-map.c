@@ -107,6 +107,49 @@ test_sphere_in_sphere (void)
     }
 }
 
+/* Where two masks agree their surfaces share vertices, and the map takes
+ * those without a search: every vertex of a test mask that is the
+ * reference plus a bump and less a dent gets what the search of the
+ * reference's triangles gives, on the shared part (0) and elsewhere. */
+static void
+test_shared_vertices_match_search (void)
+{
+  const double centre[3] = { 12.25, 11.75, 12.0 }, bump[3] = { 12.0, 12.0, 22.0 }, dent[3] = { 12.0, 2.0, 12.0 };
+  g_autoptr(CalMask) ref = ball_mask (50, 0.5, centre, 9.0);
+  g_autoptr(CalMask) test = ball_mask (50, 0.5, centre, 9.0);
+  g_autoptr(CalMask) extra = ball_mask (50, 0.5, bump, 3.0);
+  g_autoptr(CalMask) hole = ball_mask (50, 0.5, dent, 3.0);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CalDeviationReference) dev = cal_deviation_reference_new (ref, NULL, &error);
+  g_autoptr(CalMesh) ref_mesh = cal_surface_from_mask (ref, 0, CAL_SPACE_LPS, NULL, NULL, NULL, &error);
+  g_autoptr(CalSurfaceDistance) search = cal_surface_distance_new (ref_mesh);
+  g_autoptr(CalMesh) mesh = NULL;
+  guint8 *t = cal_mask_get_labels_mutable (test);
+  gsize n_voxels = cal_grid_n_voxels (cal_mask_get_grid (test));
+  guint32 n, shared = 0;
+  g_autofree float *values = NULL;
+
+  for (gsize i = 0; i < n_voxels; i++)
+    t[i] = (t[i] | cal_mask_get_labels (extra)[i]) & !cal_mask_get_labels (hole)[i];
+  mesh = cal_surface_from_mask (test, 0, CAL_SPACE_LPS, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  n = cal_mesh_get_n_vertices (mesh);
+  values = g_new (float, n);
+  g_assert_true (cal_deviation_reference_measure (dev, cal_mesh_get_vertices (mesh), 3, n, values, NULL, &error));
+  for (guint32 i = 0; i < n; i++)
+    {
+      const float *v = cal_mesh_get_vertices (mesh) + 3 * (gsize) i;
+      double p[3] = { v[0], v[1], v[2] };
+      double d = cal_surface_distance_nearest (search, p, NULL);
+
+      g_assert_cmpfloat_with_epsilon (fabs (values[i]), d, 1e-5);
+      shared += d < 1e-6;
+    }
+  /* Both kinds were there: most of the sphere is shared. */
+  g_assert_cmpuint (shared, >, n / 2);
+  g_assert_cmpuint (shared, <, n);
+}
+
 /* The hierarchy finds what looking at every triangle finds, near the
  * surface and far from it. */
 static void
@@ -235,6 +278,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/qc/deviation/flat-exact", test_flat_surface_exact);
   g_test_add_func ("/qc/deviation/sphere-in-sphere", test_sphere_in_sphere);
+  g_test_add_func ("/qc/deviation/shared-vertices", test_shared_vertices_match_search);
   g_test_add_func ("/qc/deviation/matches-every-triangle", test_matches_every_triangle);
   g_test_add_func ("/qc/deviation/triangle-regions", test_triangle_regions);
   g_test_add_func ("/qc/deviation/stats-weighting", test_stats_weighting);
