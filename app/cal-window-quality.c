@@ -286,46 +286,46 @@ compare_surfaces (CompareJob *job, CalMask *region, GCancellable *cancellable, G
          cal_thickness_measure (job->test, job->positions, 3, job->n, job->thickness, cancellable, error);
 }
 
+/* The region of interest: the one the engineer opened, or the band
+ * around the rim of each opening the test mask leaves (NULL: none). */
+static CalMask *
+find_region (CompareJob *job, GCancellable *cancellable)
+{
+  CalDefectRimOptions options;
+  g_autoptr(CalDefectRim) rim = NULL;
+
+  if (job->painted_region)
+    return g_object_ref (job->painted_region);
+  if (job->band_mm <= 0)
+    return NULL;
+  cal_defect_rim_options_init (&options);
+  options.band_mm = job->band_mm;
+  rim = cal_find_defect_rim (job->test, &options, cancellable, NULL);
+  if (rim == NULL || rim->n_region_voxels == 0)
+    return NULL;
+  job->n_openings = rim->openings->len;
+  return g_object_ref (rim->region);
+}
+
 static void
 compare_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
   CompareJob *job = data;
   g_autoptr(CalVkContext) vk = cal_window_metrics_device ();
-  g_autoptr(CalMask) region = NULL;
+  g_autoptr(CalMask) region = find_region (job, cancellable);
   GError *error = NULL;
 
-  job->metrics = cal_evaluate (vk, job->reference, job->test, NULL, compare_progress, job, cancellable,
-                               &job->notice, &error);
+  /* Whole and region from one computation of the distances; a region
+   * with no surface of one mask leaves its metrics unknown, said so. */
+  job->metrics = cal_evaluate_with_region (vk, job->reference, job->test, region, compare_progress, job,
+                                           cancellable, &job->notice, &error);
   if (job->metrics == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
-  if (job->painted_region)
-    {
-      region = g_object_ref (job->painted_region);
-      job->has_region = TRUE;
-      job->metrics_region = cal_evaluate (vk, job->reference, job->test, region, NULL, NULL, cancellable,
-                                          NULL, NULL);
-    }
-  else if (job->band_mm > 0)
-    {
-      CalDefectRimOptions options;
-      g_autoptr(CalDefectRim) rim = NULL;
-
-      cal_defect_rim_options_init (&options);
-      options.band_mm = job->band_mm;
-      rim = cal_find_defect_rim (job->test, &options, cancellable, NULL);
-      if (rim && rim->n_region_voxels > 0)
-        {
-          region = g_object_ref (rim->region);
-          job->n_openings = rim->openings->len;
-          job->has_region = TRUE;
-          /* No surface in the region: its distances stay unknown, said so. */
-          job->metrics_region = cal_evaluate (vk, job->reference, job->test, region, NULL, NULL, cancellable,
-                                              NULL, NULL);
-        }
-    }
+  job->has_region = region != NULL;
+  job->metrics_region = g_steal_pointer (&job->metrics->region);
   job->region_mask = region ? g_object_ref (region) : NULL;
   cal_progress_report (0.8, &job->window->progress);
   if (!compare_surfaces (job, region, cancellable, &error))

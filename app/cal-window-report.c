@@ -92,12 +92,11 @@ report_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *can
     {
       g_autoptr(CalVkContext) vk = cal_window_metrics_device ();
 
-      if (!(job->report->metrics = cal_evaluate (vk, job->reference, job->test, NULL, NULL, NULL, cancellable,
-                                                 NULL, &error)))
+      /* Whole and region from one computation of the distances. */
+      if (!(job->report->metrics = cal_evaluate_with_region (vk, job->reference, job->test, job->report->region,
+                                                             NULL, NULL, cancellable, NULL, &error)))
         goto failed;
-      if (job->report->region)
-        job->report->metrics_region = cal_evaluate (vk, job->reference, job->test, job->report->region, NULL,
-                                                    NULL, cancellable, NULL, NULL);
+      job->report->metrics_region = g_steal_pointer (&job->report->metrics->region);
       if (job->report->device == NULL)
         job->report->device = g_strdup (job->report->metrics->device);
     }

@@ -33,6 +33,50 @@ worth_retrying_on_cpu (const GError *error)
   return error->domain == CAL_VK_ERROR;
 }
 
+/* roi restricts every surface metric; region (not with roi) adds its
+ * own metrics as metrics->region. */
+static CalMetrics *
+evaluate (CalVkContext     *context,
+          CalMask          *reference,
+          CalMask          *test,
+          CalMask          *roi,
+          CalMask          *region,
+          CalProgressFunc   progress,
+          gpointer          progress_data,
+          GCancellable     *cancellable,
+          char            **notice,
+          GError          **error)
+{
+  g_autoptr(GError) gpu_error = NULL;
+  CalMetrics *metrics;
+
+  g_return_val_if_fail (context == NULL || CAL_IS_VK_CONTEXT (context), NULL);
+  g_return_val_if_fail (roi == NULL || region == NULL, NULL);
+  if (notice)
+    *notice = NULL;
+  if (context != NULL)
+    {
+      metrics = region ? cal_gpu_metrics_compute_with_region (context, reference, test, region, progress,
+                                                              progress_data, cancellable, &gpu_error)
+                       : cal_gpu_metrics_compute (context, reference, test, roi, progress, progress_data,
+                                                  cancellable, &gpu_error);
+      if (metrics != NULL)
+        return metrics;
+      if (!worth_retrying_on_cpu (gpu_error))
+        {
+          g_propagate_error (error, g_steal_pointer (&gpu_error));
+          return NULL;
+        }
+      if (notice)
+        *notice = g_strdup_printf ("The GPU (%s) could not finish: %s. Computed on the CPU instead "
+                                   "(same definitions and results, slower).",
+                                   cal_vk_context_get_info (context)->name, gpu_error->message);
+    }
+  return region ? cal_metrics_compute_cpu_with_region (reference, test, region, CAL_METRICS_EXACT_EDT,
+                                                       cancellable, error)
+                : cal_metrics_compute_cpu (reference, test, roi, CAL_METRICS_EXACT_EDT, cancellable, error);
+}
+
 CalMetrics *
 cal_evaluate (CalVkContext     *context,
               CalMask          *reference,
@@ -44,29 +88,21 @@ cal_evaluate (CalVkContext     *context,
               char            **notice,
               GError          **error)
 {
-  g_autoptr(GError) gpu_error = NULL;
-  CalMetrics *metrics;
+  return evaluate (context, reference, test, roi, NULL, progress, progress_data, cancellable, notice, error);
+}
 
-  g_return_val_if_fail (context == NULL || CAL_IS_VK_CONTEXT (context), NULL);
-  if (notice)
-    *notice = NULL;
-  if (context == NULL)
-    return cal_metrics_compute_cpu (reference, test, roi, CAL_METRICS_EXACT_EDT, cancellable, error);
-
-  metrics = cal_gpu_metrics_compute (context, reference, test, roi, progress, progress_data,
-                                     cancellable, &gpu_error);
-  if (metrics != NULL)
-    return metrics;
-  if (!worth_retrying_on_cpu (gpu_error))
-    {
-      g_propagate_error (error, g_steal_pointer (&gpu_error));
-      return NULL;
-    }
-  if (notice)
-    *notice = g_strdup_printf ("The GPU (%s) could not finish: %s. Computed on the CPU instead "
-                               "(same definitions and results, slower).",
-                               cal_vk_context_get_info (context)->name, gpu_error->message);
-  return cal_metrics_compute_cpu (reference, test, roi, CAL_METRICS_EXACT_EDT, cancellable, error);
+CalMetrics *
+cal_evaluate_with_region (CalVkContext     *context,
+                          CalMask          *reference,
+                          CalMask          *test,
+                          CalMask          *region,
+                          CalProgressFunc   progress,
+                          gpointer          progress_data,
+                          GCancellable     *cancellable,
+                          char            **notice,
+                          GError          **error)
+{
+  return evaluate (context, reference, test, NULL, region, progress, progress_data, cancellable, notice, error);
 }
 
 static gpointer

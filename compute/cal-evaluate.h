@@ -26,6 +26,19 @@ CalMetrics *cal_evaluate        (CalVkContext        *context,
                                  char               **notice,
                                  GError             **error);
 
+/* The whole comparison and, when region is not NULL, the same metrics of
+ * the surfaces inside it as metrics->region (or metrics->region_problem),
+ * from one computation of the distances. */
+CalMetrics *cal_evaluate_with_region (CalVkContext     *context,
+                                      CalMask          *reference,
+                                      CalMask          *test,
+                                      CalMask          *region,
+                                      CalProgressFunc   progress,
+                                      gpointer          progress_data,
+                                      GCancellable     *cancellable,
+                                      char            **notice,
+                                      GError          **error);
+
 /* The same in a worker thread.  progress is called from that thread. */
 void        cal_evaluate_async  (CalVkContext        *context,
                                  CalMask             *reference,

@@ -314,6 +314,7 @@ static gboolean
 compute (Run                  *run,
          const CalMetricsCrop *crop,
          const guint32         volume_dims[3],
+         CalMask              *region,
          CalMetrics           *m,
          GError              **error)
 {
@@ -323,7 +324,7 @@ compute (Run                  *run,
   g_autofree guint32 *counts = g_new (guint32, 5 * rows);
   g_autofree guint32 *offsets_a = g_new (guint32, rows), *offsets_b = g_new (guint32, rows);
   g_autofree float *dist2_ab = NULL, *dist2_ba = NULL;
-  g_autofree guint32 *index_ab = NULL;
+  g_autofree guint32 *index_ab = NULL, *index_ba = NULL;
   g_autofree double *d_ab = NULL, *d_ba = NULL;
   guint64 n_ab, n_ba;
 
@@ -358,10 +359,11 @@ compute (Run                  *run,
   dist2_ab = g_new (float, n_ab);
   dist2_ba = g_new (float, n_ba);
   index_ab = g_new (guint32, n_ab);
+  index_ba = region ? g_new (guint32, n_ba) : NULL;
   if (!allocate (run, BUF_OUT_DIST2, MAX (n_ab, n_ba) * sizeof (float), "surface distances", error) ||
       !allocate (run, BUF_OUT_INDEX, MAX (n_ab, n_ba) * sizeof (guint32), "surface voxel indices", error) ||
       !gather (run, 0, offsets_a, n_ab, dist2_ab, index_ab, error) ||
-      !gather (run, 1, offsets_b, n_ba, dist2_ba, NULL, error))
+      !gather (run, 1, offsets_b, n_ba, dist2_ba, index_ba, error))
     return FALSE;
 
   /* Square roots in double on the host: one rounding less than the GPU's. */
@@ -374,16 +376,23 @@ compute (Run                  *run,
     }
   for (guint64 i = 0; i < n_ba; i++)
     d_ba[i] = sqrt ((double) dist2_ba[i]);
+  if (region)
+    {
+      for (guint64 i = 0; i < n_ba; i++)
+        index_ba[i] = cal_metrics_box_index_to_volume (&crop->box, volume_dims, index_ba[i]);
+      cal_metrics_set_region (m, cal_mask_get_labels (region), d_ab, index_ab, n_ab, d_ba, index_ba, n_ba);
+    }
   cal_metrics_set_surface_distances (m, d_ab, index_ab, n_ab, d_ba, n_ba);
   return TRUE;
 }
 
-CalMetrics *
-cal_gpu_metrics_compute (CalVkContext     *context,
-                         CalMask          *reference,
-                         CalMask          *test,
-                         CalMask          *roi,
-                         CalProgressFunc   progress,
+static CalMetrics *
+gpu_metrics_compute (CalVkContext     *context,
+                     CalMask          *reference,
+                     CalMask          *test,
+                     CalMask          *roi,
+                     CalMask          *region,
+                     CalProgressFunc   progress,
                          gpointer          progress_data,
                          GCancellable     *cancellable,
                          GError          **error)
@@ -400,6 +409,12 @@ cal_gpu_metrics_compute (CalVkContext     *context,
   if (!cal_metrics_crop_inputs (reference, test, roi, &crop, error) ||
       !check_size (crop.box.dims, error))
     return NULL;
+  if (region && !cal_grid_same_geometry (cal_mask_get_grid (reference), cal_mask_get_grid (region), 1e-3))
+    {
+      g_set_error (error, CAL_METRICS_ERROR, CAL_METRICS_ERROR_GRID_MISMATCH,
+                   "The region of interest is not on the masks' voxel grid");
+      return NULL;
+    }
   grid = cal_mask_get_grid (reference);
 
   memcpy (run.dims, crop.box.dims, sizeof run.dims);
@@ -413,7 +428,33 @@ cal_gpu_metrics_compute (CalVkContext     *context,
 
   m = g_new0 (CalMetrics, 1);
   m->device = g_strdup (cal_vk_context_get_info (context)->name);
-  ok = compute (&run, &crop, grid->dims, m, error);
+  ok = compute (&run, &crop, grid->dims, region, m, error);
   run_free (&run);
   return ok ? g_steal_pointer (&m) : NULL;
+}
+
+CalMetrics *
+cal_gpu_metrics_compute (CalVkContext     *context,
+                         CalMask          *reference,
+                         CalMask          *test,
+                         CalMask          *roi,
+                         CalProgressFunc   progress,
+                         gpointer          progress_data,
+                         GCancellable     *cancellable,
+                         GError          **error)
+{
+  return gpu_metrics_compute (context, reference, test, roi, NULL, progress, progress_data, cancellable, error);
+}
+
+CalMetrics *
+cal_gpu_metrics_compute_with_region (CalVkContext     *context,
+                                     CalMask          *reference,
+                                     CalMask          *test,
+                                     CalMask          *region,
+                                     CalProgressFunc   progress,
+                                     gpointer          progress_data,
+                                     GCancellable     *cancellable,
+                                     GError          **error)
+{
+  return gpu_metrics_compute (context, reference, test, NULL, region, progress, progress_data, cancellable, error);
 }

@@ -27,5 +27,15 @@ CalMetrics *cal_gpu_metrics_compute (CalVkContext     *context,
                                      gpointer          progress_data,
                                      GCancellable     *cancellable,
                                      GError          **error);
+/* The whole comparison, and inside `region` as metrics->region (see
+ * cal_metrics_compute_cpu_with_region()), from one run of the kernels. */
+CalMetrics *cal_gpu_metrics_compute_with_region (CalVkContext     *context,
+                                                 CalMask          *reference,
+                                                 CalMask          *test,
+                                                 CalMask          *region,
+                                                 CalProgressFunc   progress,
+                                                 gpointer          progress_data,
+                                                 GCancellable     *cancellable,
+                                                 GError          **error);
 
 G_END_DECLS

@@ -44,24 +44,19 @@ static gboolean
 add_metrics (CalQcReport *report, CalMask *reference, CalMask *test, const char *device, GError **error)
 {
   g_autoptr(CalVkContext) vk = NULL;
-  g_autofree char *notice = NULL, *notice_region = NULL;
+  g_autofree char *notice = NULL;
 
   if (!cal_cli_open_device (device, &vk, error) ||
-      !(report->metrics = cal_evaluate (vk, reference, test, NULL, NULL, NULL, NULL, &notice, error)))
+      !(report->metrics = cal_evaluate_with_region (vk, reference, test, report->region, NULL, NULL, NULL,
+                                                    &notice, error)))
     return FALSE;
   if (notice)
     fprintf (stderr, "notice: %s\n", notice);
-  if (report->region)
-    {
-      g_autoptr(GError) local = NULL;
-
-      report->metrics_region = cal_evaluate (vk, reference, test, report->region, NULL, NULL, NULL,
-                                             &notice_region, &local);
-      /* A region where one mask has no surface has no distances: said in
-       * the report by their absence, not an error. */
-      if (report->metrics_region == NULL)
-        fprintf (stderr, "notice: no metrics in the region: %s\n", local->message);
-    }
+  /* A region where one mask has no surface has no distances: said in
+   * the report by their absence, not an error. */
+  report->metrics_region = g_steal_pointer (&report->metrics->region);
+  if (report->region && report->metrics_region == NULL)
+    fprintf (stderr, "notice: no metrics in the region: %s\n", report->metrics->region_problem);
   return TRUE;
 }
 

@@ -15,6 +15,8 @@ cal_metrics_free (CalMetrics *metrics)
   g_free (metrics->deviation);
   g_free (metrics->deviation_index);
   g_free (metrics->device);
+  cal_metrics_free (metrics->region);
+  g_free (metrics->region_problem);
   g_free (metrics);
 }
 
@@ -324,6 +326,45 @@ cal_metrics_set_surface_distances (CalMetrics    *m,
   }
 }
 
+void
+cal_metrics_set_region (CalMetrics    *m,
+                        const guint8  *region,
+                        const double  *d_ab,
+                        const guint32 *index_ab,
+                        guint64        n_ab,
+                        const double  *d_ba,
+                        const guint32 *index_ba,
+                        guint64        n_ba)
+{
+  g_autofree double *in_ab = g_new (double, MAX (n_ab, 1)), *in_ba = g_new (double, MAX (n_ba, 1));
+  g_autofree guint32 *in_index_ab = g_new (guint32, MAX (n_ab, 1));
+  guint64 k_ab = 0, k_ba = 0;
+  CalMetrics *r;
+
+  for (guint64 i = 0; i < n_ab; i++)
+    if (region[index_ab[i]])
+      {
+        in_ab[k_ab] = d_ab[i];
+        in_index_ab[k_ab++] = index_ab[i];
+      }
+  for (guint64 i = 0; i < n_ba; i++)
+    if (region[index_ba[i]])
+      in_ba[k_ba++] = d_ba[i];
+  if (k_ab == 0 || k_ba == 0)
+    {
+      m->region_problem = g_strdup_printf ("No %s surface inside the region of interest",
+                                           k_ab == 0 ? "reference" : "test");
+      return;
+    }
+  r = g_new0 (CalMetrics, 1);
+  r->dsc = m->dsc;
+  r->dsc_slice_mean = m->dsc_slice_mean;
+  r->dsc_slice_harmonic = m->dsc_slice_harmonic;
+  r->device = g_strdup (m->device);
+  cal_metrics_set_surface_distances (r, in_ab, in_index_ab, k_ab, in_ba, k_ba);
+  m->region = r;
+}
+
 static void
 bounding_box (const guint8  *a,
               const guint8  *b,
@@ -430,34 +471,54 @@ cal_metrics_box_index_to_volume (const CalMetricsBox *box,
                     (gsize) dims[1] * (k + box->origin[2])));
 }
 
-CalMetrics *
-cal_metrics_compute_cpu (CalMask           *reference,
-                         CalMask           *test,
-                         CalMask           *roi,
-                         CalMetricsMethod   method,
-                         GCancellable      *cancellable,
-                         GError           **error)
+/* The volume indices of the surface voxels a distance array was collected
+ * at (surface and, when given, roi set), in the order collected. */
+static guint32 *
+collected_indices (const guint8 *surface, const guint8 *roi, const CalMetricsBox *box,
+                   const guint32 volume_dims[3], guint64 n)
+{
+  guint32 *index = g_new (guint32, MAX (n, 1));
+
+  for (gsize idx = 0, at = 0; at < n; idx++)
+    if (surface[idx] && (roi == NULL || roi[idx]))
+      index[at++] = cal_metrics_box_index_to_volume (box, volume_dims, idx);
+  return index;
+}
+
+static CalMetrics *
+compute_cpu (CalMask           *reference,
+             CalMask           *test,
+             CalMask           *roi,
+             CalMask           *region,
+             CalMetricsMethod   method,
+             GCancellable      *cancellable,
+             GError           **error)
 {
   const CalGrid *volume_grid;
   g_auto(CalMetricsCrop) crop = { 0 };
-  const guint8 *b, *r;
+  const guint8 *r;
   g_autofree guint8 *sa = NULL, *sb = NULL;
   g_autofree double *d_ab = NULL, *d_ba = NULL;
-  g_autofree guint32 *index_ab = NULL;
+  g_autofree guint32 *index_ab = NULL, *index_ba = NULL;
   g_autoptr(CalMetrics) m = NULL;
   guint64 n_ab = 0, n_ba = 0;
 
   if (!cal_metrics_crop_inputs (reference, test, roi, &crop, error))
     return NULL;
+  if (region && !cal_grid_same_geometry (cal_mask_get_grid (reference), cal_mask_get_grid (region), 1e-3))
+    {
+      g_set_error (error, CAL_METRICS_ERROR, CAL_METRICS_ERROR_GRID_MISMATCH,
+                   "The region of interest is not on the masks' voxel grid");
+      return NULL;
+    }
   volume_grid = cal_mask_get_grid (reference);
   m = g_new0 (CalMetrics, 1);
   m->device = g_strdup ("cpu");
   overlap_metrics (cal_mask_get_labels (reference), cal_mask_get_labels (test), volume_grid->dims, m);
 
-  b = crop.b;
   r = crop.roi;
   sa = cal_metrics_surface (crop.a, crop.grid.dims);
-  sb = cal_metrics_surface (b, crop.grid.dims);
+  sb = cal_metrics_surface (crop.b, crop.grid.dims);
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
 
@@ -482,14 +543,41 @@ cal_metrics_compute_cpu (CalMask           *reference,
 
   /* Sign each reference distance by where it lies in the test mask, in the
    * same index order the distances were collected in. */
-  index_ab = g_new (guint32, n_ab);
   for (gsize idx = 0, at = 0; at < n_ab; idx++)
     if (sa[idx] && (r == NULL || r[idx]))
       {
-        if (!b[idx])
+        if (!crop.b[idx])
           d_ab[at] = -d_ab[at];
-        index_ab[at++] = cal_metrics_box_index_to_volume (&crop.box, volume_grid->dims, idx);
+        at++;
       }
+  index_ab = collected_indices (sa, r, &crop.box, volume_grid->dims, n_ab);
+  if (region)
+    {
+      index_ba = collected_indices (sb, r, &crop.box, volume_grid->dims, n_ba);
+      cal_metrics_set_region (m, cal_mask_get_labels (region), d_ab, index_ab, n_ab, d_ba, index_ba, n_ba);
+    }
   cal_metrics_set_surface_distances (m, d_ab, index_ab, n_ab, d_ba, n_ba);
   return g_steal_pointer (&m);
+}
+
+CalMetrics *
+cal_metrics_compute_cpu (CalMask           *reference,
+                         CalMask           *test,
+                         CalMask           *roi,
+                         CalMetricsMethod   method,
+                         GCancellable      *cancellable,
+                         GError           **error)
+{
+  return compute_cpu (reference, test, roi, NULL, method, cancellable, error);
+}
+
+CalMetrics *
+cal_metrics_compute_cpu_with_region (CalMask           *reference,
+                                     CalMask           *test,
+                                     CalMask           *region,
+                                     CalMetricsMethod   method,
+                                     GCancellable      *cancellable,
+                                     GError           **error)
+{
+  return compute_cpu (reference, test, NULL, region, method, cancellable, error);
 }

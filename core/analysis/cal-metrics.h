@@ -39,7 +39,7 @@ typedef enum {
  *   (the voxel is inside B), negative where inside.
  * With a region of interest, only surface voxels inside it count.
  */
-typedef struct {
+typedef struct _CalMetrics {
   double  dsc;
   double  dsc_slice_mean;
   double  dsc_slice_harmonic;
@@ -53,6 +53,12 @@ typedef struct {
   float  *deviation;       /* (owned, nullable) per reference surface voxel, mm */
   guint32 *deviation_index;/* (owned, nullable) voxel index of each value */
   char    *device;         /* (owned) "cpu" or the Vulkan device's name */
+  /* Asked for with a region (the *_with_region functions): the same
+   * comparison's surface metrics inside it, from the same distances; its
+   * overlap metrics are the volume's.  NULL, with region_problem saying
+   * why, when a mask has no surface voxel inside the region. */
+  struct _CalMetrics *region;   /* (owned, nullable) */
+  char    *region_problem;      /* (owned, nullable) */
 } CalMetrics;
 
 /* The smallest box holding every foreground voxel of both masks.  Surfaces
@@ -74,6 +80,14 @@ CalMetrics *cal_metrics_compute_cpu (CalMask           *reference,
                                      CalMetricsMethod   method,
                                      GCancellable      *cancellable,
                                      GError           **error);
+/* The metrics of the whole surfaces, and in metrics->region those inside
+ * `region` (a mask on the same grid), from one computation. */
+CalMetrics *cal_metrics_compute_cpu_with_region (CalMask         *reference,
+                                                 CalMask         *test,
+                                                 CalMask         *region,
+                                                 CalMetricsMethod method,
+                                                 GCancellable    *cancellable,
+                                                 GError         **error);
 void        cal_metrics_free        (CalMetrics        *metrics);
 
 /* The inputs of both paths after cal_metrics_crop_inputs(): checked
@@ -108,6 +122,17 @@ void        cal_metrics_set_overlap (CalMetrics        *metrics,
 /* Surface metrics from the directed distances.  d_ab holds, per reference
  * surface voxel (index_ab: its voxel index), the signed deviation; d_ba the
  * distances of the test surface.  Both arrays are reordered. */
+/* Before cal_metrics_set_surface_distances() reorders them: the metrics
+ * of the surface voxels inside `region` (volume labels; index_ab and
+ * index_ba: volume voxel indices), as metrics->region. */
+void        cal_metrics_set_region  (CalMetrics        *metrics,
+                                     const guint8      *region,
+                                     const double      *d_ab,
+                                     const guint32     *index_ab,
+                                     guint64            n_ab,
+                                     const double      *d_ba,
+                                     const guint32     *index_ba,
+                                     guint64            n_ba);
 void        cal_metrics_set_surface_distances (CalMetrics    *metrics,
                                                double        *d_ab,
                                                const guint32 *index_ab,

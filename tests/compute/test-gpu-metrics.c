@@ -87,6 +87,18 @@ check_against_cpu (CalMask          *a,
   g_assert_no_error (error);
   g_assert_cmpstr (gpu->device, ==, cal_vk_context_get_info (context)->name);
   assert_same_metrics (gpu, cpu);
+  if (roi)
+    {
+      /* One run with the region: the whole comparison, and the region's
+       * as a run restricted to it. */
+      g_autoptr(CalMetrics) both = cal_gpu_metrics_compute_with_region (context, a, b, roi, NULL, NULL, NULL, &error);
+      g_autoptr(CalMetrics) whole = cal_metrics_compute_cpu (a, b, NULL, method, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (both->region);
+      assert_same_metrics (both->region, cpu);
+      assert_same_metrics (both, whole);
+    }
 }
 
 static void

@@ -79,6 +79,45 @@ fill_ball (CalMask *mask, double cx, double cy, double cz, double radius_mm, gbo
 }
 
 static void
+assert_same (const CalMetrics *x, const CalMetrics *y)
+{
+  g_assert_cmpfloat (x->dsc, ==, y->dsc);
+  g_assert_cmpfloat (x->dsc_slice_harmonic, ==, y->dsc_slice_harmonic);
+  g_assert_cmpfloat (x->hd, ==, y->hd);
+  g_assert_cmpfloat (x->hd95, ==, y->hd95);
+  g_assert_cmpfloat_with_epsilon (x->assd, y->assd, 1e-12);
+  g_assert_cmpfloat_with_epsilon (x->deviation_mean, y->deviation_mean, 1e-12);
+  g_assert_cmpfloat_with_epsilon (x->deviation_sd, y->deviation_sd, 1e-12);
+  g_assert_cmpuint (x->n_surface_ref, ==, y->n_surface_ref);
+  g_assert_cmpuint (x->n_surface_test, ==, y->n_surface_test);
+  for (guint64 i = 0; i < x->n_surface_ref; i++)
+    {
+      g_assert_cmpuint (x->deviation_index[i], ==, y->deviation_index[i]);
+      g_assert_cmpfloat (x->deviation[i], ==, y->deviation[i]);
+    }
+}
+
+/* One pass with a region gives the whole comparison and, in ->region,
+ * what a pass restricted to the region gives, by both methods. */
+static void
+assert_region_from_one_pass (CalMask *a, CalMask *b, CalMask *roi)
+{
+  for (int method = CAL_METRICS_EXACT_EDT; method <= CAL_METRICS_BRUTE_FORCE; method++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(CalMetrics) both = cal_metrics_compute_cpu_with_region (a, b, roi, method, NULL, &error);
+      g_autoptr(CalMetrics) whole = cal_metrics_compute_cpu (a, b, NULL, method, NULL, &error);
+      g_autoptr(CalMetrics) restricted = cal_metrics_compute_cpu (a, b, roi, method, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (both->region);
+      g_assert_null (both->region_problem);
+      assert_same (both->region, restricted);
+      assert_same (both, whole);
+    }
+}
+
+static void
 assert_methods_agree (CalMask *a, CalMask *b, CalMask *roi)
 {
   g_autoptr(GError) error = NULL;
@@ -97,6 +136,8 @@ assert_methods_agree (CalMask *a, CalMask *b, CalMask *roi)
   for (guint64 i = 0; i < fast->n_surface_ref; i++)
     g_assert_cmpfloat_with_epsilon (fast->deviation[i], slow->deviation[i], 1e-5);
   g_assert_cmpfloat (fast->dsc, ==, slow->dsc);
+  if (roi)
+    assert_region_from_one_pass (a, b, roi);
 }
 
 /* Exact EDT against every pair of surface voxels, on odd shapes and
@@ -134,6 +175,28 @@ test_edt_equals_brute_force (void)
       fill_random (b, 0.2, 3);
       assert_methods_agree (a, b, roi);
     }
+}
+
+/* A region holding no surface voxel of one mask: the whole comparison
+ * stands, the region's metrics are absent and say why. */
+static void
+test_region_without_surface (void)
+{
+  const double spacing[3] = { 1.0, 1.0, 1.0 };
+  g_autoptr(CalMask) a = cal_test_new_mask (20, 20, 20, spacing);
+  g_autoptr(CalMask) b = cal_test_new_mask (20, 20, 20, spacing);
+  g_autoptr(CalMask) region = cal_test_new_mask (20, 20, 20, spacing);
+  g_autoptr(CalMetrics) m = NULL;
+  g_autoptr(GError) error = NULL;
+
+  fill_ball (a, 6, 6, 6, 4.0, FALSE);
+  fill_ball (b, 7, 6, 6, 4.0, FALSE);
+  cal_mask_get_labels_mutable (region)[19 + 20 * (19 + 20 * 19)] = 1;
+  m = cal_metrics_compute_cpu_with_region (a, b, region, CAL_METRICS_EXACT_EDT, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (m->region);
+  g_assert_cmpstr (m->region_problem, ==, "No reference surface inside the region of interest");
+  g_assert_cmpfloat (m->hd, >, 0.0);
 }
 
 static void
@@ -221,6 +284,7 @@ main (int argc, char **argv)
   g_test_add_func ("/metrics/single-voxels", test_single_voxels);
   g_test_add_func ("/metrics/edt-equals-brute-force", test_edt_equals_brute_force);
   g_test_add_func ("/metrics/signed-deviation", test_signed_deviation);
+  g_test_add_func ("/metrics/region-without-surface", test_region_without_surface);
   g_test_add_func ("/metrics/errors", test_errors);
   g_test_add_func ("/metrics/percentile", test_percentile);
   return g_test_run ();
