@@ -18,6 +18,15 @@ undo_action (GtkWidget  *widget,
   CalWindow *self = CAL_WINDOW (widget);
   CalEditSession *edit = cal_window_get_edit_session (self);
 
+  if (cal_window_is_painting_region (self))
+    {
+      /* The region's strokes: a history of their own, nothing to journal. */
+      CalEditSession *region = cal_window_active_edit_session (self);
+      if (cal_edit_session_get_transaction (region) == NULL)
+        (void) (g_str_equal (action_name, "win.undo") ? cal_edit_session_undo (region, NULL)
+                                                      : cal_edit_session_redo (region, NULL));
+      return;
+    }
   if (edit != NULL)
     cal_window_go_to_step (self, cal_edit_history_get_position (cal_edit_session_get_history (edit))
                                  - (g_str_equal (action_name, "win.undo") ? 1 : -1));

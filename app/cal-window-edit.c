@@ -200,6 +200,8 @@ set_session (CalWindow      *self,
       /* Unchanged work needs no journal; changed work stays recoverable. */
       cal_edit_session_end_journal (self->edit, !cal_edit_session_is_modified (self->edit), NULL);
     }
+  /* A new mask: the brush goes back to it from the region. */
+  cal_window_set_painting_region (self, FALSE);
   g_set_object (&self->edit, session);
   cal_edit_tools_set_session (cal_window_get_tools (self), session);
   if (session != NULL)

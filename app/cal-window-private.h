@@ -81,6 +81,7 @@ struct _CalWindow
   CalSegmenter         *segmenter;         /* Segment Skull's; NULL: the U-net from the settings */
   CalSegmenter         *segmenting;        /* the one running */
   CalEditSession       *edit;              /* the mask's editing session, once a scan is open */
+  CalEditSession       *region_edit;       /* cal-window-region.c's: the region of interest painted */
   char                 *pending_recovery;  /* a session folder to restore when its scan has loaded */
   CalSliceOrientation   last_orientation;  /* the slice view used last: fill between slices goes across it */
   gboolean              close_confirmed;
@@ -190,10 +191,27 @@ void            cal_window_quality_write_report    (CalWindow      *self,
 CalMask        *cal_window_quality_get_reference   (CalWindow      *self);
 const float    *cal_window_quality_get_deviation   (CalWindow      *self,
                                                     guint32        *n_vertices);
+CalMask        *cal_window_quality_get_painted_region (CalWindow    *self);
+/* The defect edge the last Compare found (NULL: none yet). */
+CalMask        *cal_window_quality_get_found_region (CalWindow      *self);
+/* region NULL: back to the defect edge found at Compare. */
+void            cal_window_quality_set_painted_region (CalWindow    *self,
+                                                    CalMask        *region,
+                                                    const char     *description);
+/* The slice views' tint follows painting and the colour map chosen. */
+void            cal_window_quality_show_region     (CalWindow      *self);
+
+/* cal-window-region.c: the region of interest opened or painted. */
+void            cal_window_install_region_actions  (GtkWidgetClass *widget_class);
 gboolean        cal_window_open_region_from        (CalWindow      *self,
                                                     GFile          *file,
                                                     GError        **error);
-CalMask        *cal_window_quality_get_painted_region (CalWindow    *self);
+gboolean        cal_window_is_painting_region      (CalWindow      *self);
+void            cal_window_set_painting_region     (CalWindow      *self,
+                                                    gboolean        painting);
+void            cal_window_region_scan_loaded      (CalWindow      *self);
+/* Undo and redo act on this: the region's session while it is painted. */
+CalEditSession *cal_window_active_edit_session     (CalWindow      *self);
 gboolean        cal_window_open_reference_from     (CalWindow      *self,
                                                     GFile          *file,
                                                     GError        **error);

@@ -130,8 +130,11 @@ apply_colour_map (CalWindow *self)
   CalDeviationScale scale = { q->range_mm, q->tolerance_mm };
   float *rgb;
 
-  /* The slice views tint the region while its map is shown. */
-  cal_view_state_set_region (self->state, map == CAL_COLOUR_MAP_REGION ? q->region : NULL);
+  /* The slice views tint the region while it is painted or its map is shown. */
+  if (cal_window_is_painting_region (self))
+    cal_view_state_set_region (self->state, q->painted_region);
+  else
+    cal_view_state_set_region (self->state, map == CAL_COLOUR_MAP_REGION ? q->region : NULL);
   if (map == CAL_COLOUR_MAP_BONE || !values_current (q, mesh))
     {
       cal_mesh_view_set_colours (self->mesh_view, NULL);
@@ -345,7 +348,7 @@ describe_region (CompareJob *job)
   if (!job->has_region)
     return g_strdup (job->band_mm > 0 ? _("Defect edge: no opening found in the skull.") : "");
   if (job->painted_region)
-    return g_strdup_printf (_("Region of interest (a label file): HD %.4f mm, HD95 %.4f mm, ASSD %.4f mm; "
+    return g_strdup_printf (_("Region of interest (painted or opened as a label): HD %.4f mm, HD95 %.4f mm, ASSD %.4f mm; "
                               "signed deviation %+.4f ± %.4f mm, RMS %.4f mm, %.2f %% within ±%.2f mm."),
                             g ? g->hd : NAN, g ? g->hd95 : NAN, g ? g->assd : NAN,
                             r->mean, r->sd, r->rms, 100 * r->within_tolerance, r->tolerance_mm);
@@ -547,82 +550,32 @@ reference_from_threshold_action (GtkWidget *widget, const char *action_name, GVa
                                &self->progress, cancellable, threshold_reference_done_cb, g_object_ref (self));
 }
 
-/* A region painted as a label ------------------------------------------------ */
+/* The region painted or opened (cal-window-region.c) -------------------------- */
 
-gboolean
-cal_window_open_region_from (CalWindow *self, GFile *file, GError **error)
+void
+cal_window_quality_set_painted_region (CalWindow *self, CalMask *region, const char *description)
 {
-  g_autofree char *path = g_file_get_path (file);
-  g_autoptr(CalMask) mask = NULL;
-  CalVolume *volume = cal_view_state_get_volume (self->state);
-  guint8 *l;
-  gsize n, count = 0;
-  g_autofree char *text = NULL;
-
-  if (volume == NULL || path == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, _("Open a scan first, then its region"));
-      return FALSE;
-    }
-  mask = cal_mask_load (path, 0, CAL_LOAD_FLAGS_NONE, NULL, NULL, error);
-  if (mask == NULL || !cal_edit_mask_fits_volume (mask, volume, error))
-    return FALSE;
-  /* Any label but 0 is the region; the metrics want 0 and 1. */
-  l = cal_mask_get_labels_mutable (mask);
-  n = cal_grid_n_voxels (cal_mask_get_grid (mask));
-  for (gsize v = 0; v < n; v++)
-    count += (l[v] = l[v] != 0);
-  if (count == 0)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   _("The label file has no labelled voxel: paint the region (any label but 0) first"));
-      return FALSE;
-    }
-  g_set_object (&self->quality->painted_region, mask);
-  text = g_strdup_printf (_("A label file: %.1f mL"), (double) count * cal_mask_voxel_volume (mask) / 1000);
-  cal_quality_panel_set_region (self->quality_panel, text);
-  return TRUE;
-}
-
-static void
-region_response_cb (GtkNativeDialog *chooser, int response, CalWindow *self)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      if (!cal_window_open_region_from (self, file, &error))
-        cal_window_show_error (self, _("The region could not be opened"), error);
-    }
-  g_object_unref (chooser);
-}
-
-static void
-open_region_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
-{
-  CalWindow *self = CAL_WINDOW (widget);
-  GtkFileChooserNative *chooser = gtk_file_chooser_native_new (_("Open Region of Interest"), GTK_WINDOW (self),
-                                                               GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"),
-                                                               _("_Cancel"));
-
-  g_signal_connect (chooser, "response", G_CALLBACK (region_response_cb), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
-}
-
-static void
-clear_region_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
-{
-  CalWindow *self = CAL_WINDOW (widget);
-
-  g_clear_object (&self->quality->painted_region);
-  cal_quality_panel_set_region (self->quality_panel, NULL);
+  g_set_object (&self->quality->painted_region, region);
+  cal_quality_panel_set_region (self->quality_panel, region ? description : NULL);
+  apply_colour_map (self);
 }
 
 CalMask *
 cal_window_quality_get_painted_region (CalWindow *self)
 {
   return self->quality->painted_region;
+}
+
+CalMask *
+cal_window_quality_get_found_region (CalWindow *self)
+{
+  return self->quality->region;
+}
+
+void
+cal_window_quality_show_region (CalWindow *self)
+{
+  apply_colour_map (self);
 }
 
 /* The point clicked ------------------------------------------------------------ */
@@ -746,6 +699,7 @@ cal_window_quality_update_actions (CalWindow *self, gboolean busy, gboolean scan
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.check-false-defects", mask && !busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open-region", scan && !busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.clear-region", scan && !busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.paint-region", scan && !busy);
 }
 
 void
@@ -762,6 +716,7 @@ cal_window_quality_scan_loaded (CalWindow *self)
 {
   CalWindowQuality *q = self->quality;
 
+  cal_window_region_scan_loaded (self);
   g_clear_object (&q->reference);
   g_clear_object (&q->painted_region);
   g_clear_object (&q->region);
@@ -783,6 +738,5 @@ cal_window_install_quality_actions (GtkWidgetClass *widget_class)
                                    reference_from_threshold_action);
   gtk_widget_class_install_action (widget_class, "win.compare", NULL, compare_action);
   gtk_widget_class_install_action (widget_class, "win.check-false-defects", NULL, check_false_defects_action);
-  gtk_widget_class_install_action (widget_class, "win.open-region", NULL, open_region_action);
-  gtk_widget_class_install_action (widget_class, "win.clear-region", NULL, clear_region_action);
+  cal_window_install_region_actions (widget_class);
 }

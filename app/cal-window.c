@@ -13,6 +13,7 @@ enum {
   PROP_0,
   PROP_SETTINGS,
   PROP_EDIT_TOOL,
+  PROP_PAINTING_REGION,
   N_PROPS
 };
 
@@ -88,8 +89,13 @@ cal_window_update_actions (CalWindow *self)
   mask = mask && cal_window_has_edits (self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.update-3d", mask && !busy && !previewing);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", mask && !busy && !previewing);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo", history && !previewing && cal_edit_history_can_undo (history));
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.redo", history && !previewing && cal_edit_history_can_redo (history));
+  {
+    /* Undo and redo follow what the brush paints: the mask, or the region. */
+    CalEditSession *active = cal_window_active_edit_session (self);
+    CalEditHistory *steps = active ? cal_edit_session_get_history (active) : NULL;
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo", steps && !previewing && cal_edit_history_can_undo (steps));
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.redo", steps && !previewing && cal_edit_history_can_redo (steps));
+  }
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.fill-between", history && !previewing);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.remove-small-pieces", history && !previewing);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-mask", mask && !previewing);
@@ -320,6 +326,9 @@ cal_window_set_property (GObject      *object,
     case PROP_EDIT_TOOL:
       cal_window_set_tool_name (self, g_value_get_string (value));
       break;
+    case PROP_PAINTING_REGION:
+      cal_window_set_painting_region (self, g_value_get_boolean (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -337,6 +346,9 @@ cal_window_get_property (GObject    *object,
     {
     case PROP_EDIT_TOOL:
       g_value_set_string (value, cal_window_get_tool_name (self));
+      break;
+    case PROP_PAINTING_REGION:
+      g_value_set_boolean (value, cal_window_is_painting_region (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -370,6 +382,7 @@ cal_window_finalize (GObject *object)
   g_clear_object (&self->segmenter);
   g_clear_object (&self->segmenting);
   g_clear_object (&self->edit);
+  g_clear_object (&self->region_edit);
   g_clear_object (&self->task_base);
   cal_window_surface_clear (self);
   g_free (self->pending_recovery);
@@ -399,6 +412,10 @@ cal_window_class_init (CalWindowClass *klass)
   properties[PROP_EDIT_TOOL] =
     g_param_spec_string ("edit-tool", NULL, NULL, "navigate",
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* Whether the brush paints the region of interest (win.paint-region). */
+  properties[PROP_PAINTING_REGION] =
+    g_param_spec_boolean ("painting-region", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (CAL_TYPE_SLICE_VIEW);

@@ -7,6 +7,7 @@
 #include <adwaita.h>
 
 #include "cal-gui-test.h"
+#include "cal-slice-view.h"
 #include "cal-window.h"
 #include "calvaria-application.h"
 
@@ -67,6 +68,26 @@ cal_gui_answer (AdwMessageDialog *question,
   g_assert_true (gone == NULL || !gtk_widget_get_visible (GTK_WIDGET (gone)));
   if (gone != NULL)
     g_object_remove_weak_pointer (G_OBJECT (question), &gone);
+}
+
+/* A drag on a slice view from voxel a to voxel b (on the slice shown), in
+ * `steps` pointer events, as a hand moves; 0 steps: a click. */
+static inline void
+cal_gui_drag_voxels (CalSliceView *view,
+                     const double  a[3],
+                     const double  b[3],
+                     int           steps)
+{
+  GtkEventController *gesture = cal_gui_controller (view, "cursor-drag");
+  double x0, y0, x1, y1;
+
+  g_assert_true (cal_slice_view_voxel_to_widget (view, a, &x0, &y0));
+  g_assert_true (cal_slice_view_voxel_to_widget (view, b, &x1, &y1));
+  g_signal_emit_by_name (gesture, "drag-begin", x0, y0);
+  for (int s = 1; s <= steps; s++)
+    g_signal_emit_by_name (gesture, "drag-update", (x1 - x0) * s / steps, (y1 - y0) * s / steps);
+  g_signal_emit_by_name (gesture, "drag-end", x1 - x0, y1 - y0);
+  cal_gui_spin (0.05);
 }
 
 G_END_DECLS

@@ -132,23 +132,13 @@ go_to_slice (guint32 k)
   g_assert_cmpuint (shown, ==, k);
 }
 
-/* A drag on the axial view from voxel a to voxel b (on the shown slice),
- * in `steps` pointer events, as a hand moves. */
+/* A drag on the axial view from voxel a to voxel b (on the shown slice). */
 static void
 drag (const double a[3],
       const double b[3],
       int          steps)
 {
-  GtkEventController *gesture = cal_gui_controller (axial (), "cursor-drag");
-  double x0, y0, x1, y1;
-
-  g_assert_true (cal_slice_view_voxel_to_widget (axial (), a, &x0, &y0));
-  g_assert_true (cal_slice_view_voxel_to_widget (axial (), b, &x1, &y1));
-  g_signal_emit_by_name (gesture, "drag-begin", x0, y0);
-  for (int s = 1; s <= steps; s++)
-    g_signal_emit_by_name (gesture, "drag-update", (x1 - x0) * s / steps, (y1 - y0) * s / steps);
-  g_signal_emit_by_name (gesture, "drag-end", x1 - x0, y1 - y0);
-  cal_gui_spin (0.05);
+  cal_gui_drag_voxels (axial (), a, b, steps);
 }
 
 static gboolean

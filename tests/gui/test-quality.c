@@ -314,7 +314,7 @@ test_region (void)
   g_assert_no_error (error);
   g_signal_emit_by_name (compare_button (), "clicked");
   wait_idle ();
-  g_assert_nonnull (strstr (cal_quality_panel_get_results_text (window->quality_panel), "a label file"));
+  g_assert_nonnull (strstr (cal_quality_panel_get_results_text (window->quality_panel), "painted or opened"));
   g_assert_null (strstr (cal_quality_panel_get_results_text (window->quality_panel), "nan"));
   cal_quality_panel_set_colour_map (window->quality_panel, CAL_COLOUR_MAP_REGION);
   g_test_message ("painted region: %u of %u vertices", orange_vertices (), shown_mesh ()->n_vertices);
@@ -344,6 +344,71 @@ test_region (void)
   g_assert_null (cal_window_quality_get_painted_region (window));
   cal_quality_panel_set_colour_map (window->quality_panel, CAL_COLOUR_MAP_DEVIATION);
   g_assert_null (cal_view_state_get_region (cal_window_get_state (window)));
+}
+
+/* The region painted in the slice views: it starts from the region the
+ * last Compare used, a stroke adds to it where the brush passes (the mask
+ * stays as it was), Ctrl+Z takes the stroke back and redo puts it again,
+ * and Compare then measures inside it. */
+static void
+test_paint_region (void)
+{
+  CalSliceView *view = cal_window_get_slice_view (window, CAL_SLICE_AXIAL);
+  CalEditSession *main_session = cal_window_get_edit_session (window);
+  const guint32 *dims = cal_mask_get_grid (mask ())->dims;
+  gsize n = cal_grid_n_voxels (cal_mask_get_grid (mask ()));
+  g_autofree guint8 *bone_before = g_memdup2 (cal_mask_get_labels (mask ()), n);
+  g_autofree guint8 *start = NULL;
+  guint32 k = dims[2] / 4, shown;
+  const double a[3] = { dims[0] * 0.35, dims[1] * 0.5, k }, b[3] = { dims[0] * 0.6, dims[1] * 0.5, k };
+  gsize middle = (gsize) (dims[0] * 0.5) + dims[0] * ((gsize) (dims[1] * 0.5) + (gsize) dims[1] * k);
+  guint steps_before = cal_edit_history_get_position (cal_edit_session_get_history (main_session));
+  CalMask *region;
+  double xyz[3];
+
+  g_assert_false (cal_window_is_painting_region (window));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.paint-region", NULL);
+  g_assert_true (cal_window_is_painting_region (window));
+  g_assert_cmpstr (cal_window_get_tool_name (window), ==, "brush");
+  region = cal_window_quality_get_painted_region (window);
+  g_assert_nonnull (region);
+  g_assert_true (cal_view_state_get_region (cal_window_get_state (window)) == region);
+  start = g_memdup2 (cal_mask_get_labels (region), n);
+  /* The last Compare's region was the upper half: this slice is outside it. */
+  g_assert_cmpuint (start[middle], ==, 0);
+
+  cal_grid_voxel_to_patient (cal_mask_get_grid (region), a, xyz);
+  cal_view_state_set_cursor (cal_window_get_state (window), xyz);
+  g_assert_true (cal_slice_view_get_slice (view, &shown, NULL));
+  g_assert_cmpuint (shown, ==, k);
+  /* The HU range for bone does not limit the region: brain is painted too. */
+  gtk_switch_set_active (window->limit_hu_switch, TRUE);
+  cal_gui_drag_voxels (view, a, b, 12);
+  g_assert_cmpuint (cal_mask_get_labels (region)[middle], ==, 1);
+  g_assert_cmpmem (cal_mask_get_labels (mask ()), n, bone_before, n);
+  g_assert_cmpuint (cal_edit_history_get_position (cal_edit_session_get_history (main_session)), ==, steps_before);
+  {
+    g_autoptr (GdkTexture) shot = NULL;
+    cal_gui_spin (0.3);
+    shot = cal_gui_render (GTK_WIDGET (window));
+    cal_gui_save_png (shot, "quality-paint-region.png");
+  }
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.undo", NULL);
+  g_assert_cmpmem (cal_mask_get_labels (region), n, start, n);
+  g_assert_cmpmem (cal_mask_get_labels (mask ()), n, bone_before, n);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.redo", NULL);
+  g_assert_cmpuint (cal_mask_get_labels (region)[middle], ==, 1);
+
+  gtk_switch_set_active (window->limit_hu_switch, FALSE);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.paint-region", NULL);
+  g_assert_false (cal_window_is_painting_region (window));
+  g_assert_true (cal_edit_tools_get_session (cal_window_get_tools (window)) == main_session);
+  g_signal_emit_by_name (compare_button (), "clicked");
+  wait_idle ();
+  g_assert_nonnull (strstr (cal_quality_panel_get_results_text (window->quality_panel), "painted or opened"));
+  g_assert_null (strstr (cal_quality_panel_get_results_text (window->quality_panel), "nan"));
+  g_assert_cmpmem (cal_mask_get_labels (mask ()), n, bone_before, n);
 }
 
 static gboolean
@@ -408,6 +473,7 @@ main (int argc, char **argv)
   g_test_add_func ("/quality/click-moves-slices", test_click_moves_slices);
   g_test_add_func ("/quality/thickness-map", test_thickness_map);
   g_test_add_func ("/quality/region", test_region);
+  g_test_add_func ("/quality/paint-region", test_paint_region);
   g_test_add_func ("/quality/false-defects", test_false_defects);
   g_test_add_func ("/quality/export-writes-report", test_export_writes_report);
   return g_test_run ();
