@@ -414,7 +414,11 @@ cal_surface_distance_nearest_hinted (const CalSurfaceDistance *self,
                                      double                    normal[3],
                                      guint32                  *hint)
 {
+  /* Each entry keeps its box's distance, found when its parent was
+   * looked at: a box the best answer has since overtaken is dropped
+   * without touching its node again. */
   guint32 stack[MAX_DEPTH];
+  double stack_d2[MAX_DEPTH];
   int top = 0;
   double best2 = DBL_MAX, best[3] = { 0 };
   guint32 best_leaf = 0, best_triangle = 0;
@@ -426,14 +430,18 @@ cal_surface_distance_nearest_hinted (const CalSurfaceDistance *self,
       test_leaf (self, &self->nodes[*hint], p, &best2, best, &best_triangle);
       best_leaf = *hint;
     }
-  stack[top++] = 0;
+  stack[top] = 0;
+  stack_d2[top++] = box_distance2 (&self->nodes[0], p);
   while (top > 0)
     {
-      guint32 index = stack[--top];
-      const Node *node = &self->nodes[index];
+      guint32 index;
+      const Node *node;
 
-      if (box_distance2 (node, p) >= best2)
+      top--;
+      if (stack_d2[top] >= best2)
         continue;
+      index = stack[top];
+      node = &self->nodes[index];
       if (node->count > 0)
         {
           double before = best2;
@@ -456,13 +464,13 @@ cal_surface_distance_nearest_hinted (const CalSurfaceDistance *self,
          * before the farther one is looked at. */
         if (left_first)
           {
-            if (dr < best2) stack[top++] = right;
-            if (dl < best2) stack[top++] = left;
+            if (dr < best2) { stack[top] = right; stack_d2[top++] = dr; }
+            if (dl < best2) { stack[top] = left; stack_d2[top++] = dl; }
           }
         else
           {
-            if (dl < best2) stack[top++] = left;
-            if (dr < best2) stack[top++] = right;
+            if (dl < best2) { stack[top] = left; stack_d2[top++] = dl; }
+            if (dr < best2) { stack[top] = right; stack_d2[top++] = dr; }
           }
       }
     }
