@@ -270,9 +270,11 @@ region_flags (CalMask *region, const float *points, guint32 n)
 static gboolean
 compare_surfaces (CompareJob *job, CalMask *region, GCancellable *cancellable, GError **error)
 {
+  /* The reference's surface and search from the last Compare, when the
+   * reference is the same: the next one after an edit needs only the mask's. */
   g_autoptr(CalSurfaceComparison) comparison =
-    cal_surface_comparison_compute (job->reference, job->test, region, job->tolerance_mm, job->range_mm,
-                                    cancellable, error);
+    cal_surface_comparison_compute_with (g_steal_pointer (&job->dev), job->reference, job->test, region,
+                                         job->tolerance_mm, job->range_mm, cancellable, error);
 
   if (comparison == NULL)
     return FALSE;
@@ -398,6 +400,9 @@ compare_done_cb (GObject *source, GAsyncResult *result, gpointer data)
   cal_window_end_task (self);
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
+      /* The reference's search, lent and not used: back for clicks. */
+      if (q->dev == NULL && job->dev != NULL)
+        q->dev = g_steal_pointer (&job->dev);
       cal_window_show_error (self, _("The comparison failed"), error);
       return;
     }
@@ -448,6 +453,9 @@ compare_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
   job->range_mm = 5.0;
   job->generation = self->quality->generation;
   job->started = g_get_monotonic_time ();
+  /* Lent to the worker (clicks on the surface wait for the new one). */
+  if (self->quality->dev && cal_deviation_reference_get_mask (self->quality->dev) == job->reference)
+    job->dev = g_steal_pointer (&self->quality->dev);
   if (mesh && mesh->n_vertices > 0)
     {
       job->n = mesh->n_vertices;

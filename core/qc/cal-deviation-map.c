@@ -357,7 +357,21 @@ cal_surface_comparison_compute (CalMask       *reference,
                                 GCancellable  *cancellable,
                                 GError       **error)
 {
-  g_autoptr(CalDeviationReference) dev = NULL;
+  return cal_surface_comparison_compute_with (NULL, reference, test, region, tolerance_mm, range_mm,
+                                              cancellable, error);
+}
+
+CalSurfaceComparison *
+cal_surface_comparison_compute_with (CalDeviationReference *made,
+                                     CalMask               *reference,
+                                     CalMask               *test,
+                                     CalMask               *region,
+                                     double                 tolerance_mm,
+                                     double                 range_mm,
+                                     GCancellable          *cancellable,
+                                     GError               **error)
+{
+  g_autoptr(CalDeviationReference) dev = made;
   g_autoptr(CalMesh) mesh = NULL;
   g_autofree float *values = NULL;
   CalSurfaceComparison *comparison;
@@ -370,7 +384,8 @@ cal_surface_comparison_compute (CalMask       *reference,
                    "The masks are not on the same voxel grid; resample one onto the other first");
       return NULL;
     }
-  if (!(dev = cal_deviation_reference_new (reference, cancellable, error)) ||
+  g_return_val_if_fail (dev == NULL || cal_deviation_reference_get_mask (dev) == reference, NULL);
+  if ((dev == NULL && !(dev = cal_deviation_reference_new (reference, cancellable, error))) ||
       !(mesh = cal_surface_from_mask (test, 0, CAL_SPACE_LPS, NULL, NULL, cancellable, error)))
     return NULL;
   n = cal_mesh_get_n_vertices (mesh);

@@ -109,6 +109,17 @@ CalSurfaceComparison *cal_surface_comparison_compute (CalMask               *ref
                                                       double                 range_mm,
                                                       GCancellable          *cancellable,
                                                       GError               **error);
+/* The same with the reference's surface and its search already made (dev,
+ * transfer full, nullable: made here; it must be of `reference`): what a
+ * second Compare against an unchanged reference reuses. */
+CalSurfaceComparison *cal_surface_comparison_compute_with (CalDeviationReference *dev,
+                                                           CalMask               *reference,
+                                                           CalMask               *test,
+                                                           CalMask               *region,
+                                                           double                 tolerance_mm,
+                                                           double                 range_mm,
+                                                           GCancellable          *cancellable,
+                                                           GError               **error);
 void                  cal_surface_comparison_free    (CalSurfaceComparison  *comparison);
 
 /* What the numbers mean, for reports and --json. */

@@ -150,6 +150,32 @@ test_shared_vertices_match_search (void)
   g_assert_cmpuint (shared, <, n);
 }
 
+/* A second comparison against the same reference, reusing its surface and
+ * search, gives what a fresh one gives. */
+static void
+test_reuse_reference (void)
+{
+  const double centre[3] = { 12.25, 11.75, 12.0 }, moved[3] = { 13.0, 11.75, 12.5 };
+  g_autoptr(CalMask) ref = ball_mask (50, 0.5, centre, 9.0);
+  g_autoptr(CalMask) first = ball_mask (50, 0.5, centre, 10.0);
+  g_autoptr(CalMask) second = ball_mask (50, 0.5, moved, 8.5);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CalSurfaceComparison) a = cal_surface_comparison_compute (ref, first, NULL, 1.0, 5.0, NULL, &error);
+  g_autoptr(CalSurfaceComparison) fresh = cal_surface_comparison_compute (ref, second, NULL, 1.0, 5.0, NULL, &error);
+  g_autoptr(CalSurfaceComparison) reused = NULL;
+
+  g_assert_no_error (error);
+  reused = cal_surface_comparison_compute_with (g_steal_pointer (&a->reference), ref, second, NULL, 1.0, 5.0,
+                                                NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (reused->stats.mean, ==, fresh->stats.mean);
+  g_assert_cmpfloat (reused->stats.sd, ==, fresh->stats.sd);
+  g_assert_cmpfloat (reused->stats.max, ==, fresh->stats.max);
+  g_assert_cmpfloat (reused->stats.within_tolerance, ==, fresh->stats.within_tolerance);
+  g_assert_cmpuint (reused->stats.n_points, ==, fresh->stats.n_points);
+  g_assert_true (cal_deviation_reference_get_mask (reused->reference) == ref);
+}
+
 /* The hierarchy finds what looking at every triangle finds, near the
  * surface and far from it. */
 static void
@@ -278,6 +304,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/qc/deviation/flat-exact", test_flat_surface_exact);
   g_test_add_func ("/qc/deviation/sphere-in-sphere", test_sphere_in_sphere);
+  g_test_add_func ("/qc/deviation/reuse-reference", test_reuse_reference);
   g_test_add_func ("/qc/deviation/shared-vertices", test_shared_vertices_match_search);
   g_test_add_func ("/qc/deviation/matches-every-triangle", test_matches_every_triangle);
   g_test_add_func ("/qc/deviation/triangle-regions", test_triangle_regions);
