@@ -33,6 +33,36 @@ worth_retrying_on_cpu (const GError *error)
   return error->domain == CAL_VK_ERROR;
 }
 
+gboolean
+cal_evaluate_open_device (const char    *selector,
+                          CalVkContext **context,
+                          char         **notice,
+                          GError       **error)
+{
+  g_autoptr(GError) local = NULL;
+
+  *context = NULL;
+  if (notice)
+    *notice = NULL;
+  if (selector != NULL && g_ascii_strcasecmp (selector, "cpu") == 0)
+    return TRUE;
+  *context = cal_vk_context_new (selector, &local);
+  if (*context != NULL)
+    {
+      if (!cal_vk_selector_is_explicit (selector) && cal_vk_context_get_info (*context)->kind == CAL_VK_DEVICE_CPU)
+        g_clear_object (context);   /* no GPU: the CPU path is the faster one */
+      return TRUE;
+    }
+  if (cal_vk_selector_is_explicit (selector))
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  if (notice)
+    *notice = g_strdup_printf ("%s. Computing on the CPU (same definitions and results).", local->message);
+  return TRUE;
+}
+
 /* roi restricts every surface metric; region (not with roi) adds its
  * own metrics as metrics->region. */
 static CalMetrics *

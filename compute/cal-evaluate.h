@@ -26,6 +26,19 @@ CalMetrics *cal_evaluate        (CalVkContext        *context,
                                  char               **notice,
                                  GError             **error);
 
+/* The device the metrics run on, by one rule for every front end: "cpu"
+ * is Calvaria's CPU path (*context NULL); a device named by `selector` or
+ * CALVARIA_VK_DEVICE is used or is an error (a name that matches nothing:
+ * CAL_VK_ERROR_NO_SUCH_DEVICE); by default a GPU (discrete, then
+ * integrated), else the CPU path, which on the same cores is about four
+ * times faster than a software Vulkan device (lavapipe runs only when
+ * named: --device lavapipe).  *notice (may be NULL) says why the CPU path
+ * was taken when the user may not expect it (no Vulkan driver at all). */
+gboolean    cal_evaluate_open_device (const char      *selector,
+                                      CalVkContext   **context,
+                                      char           **notice,
+                                      GError         **error);
+
 /* The whole comparison and, when region is not NULL, the same metrics of
  * the surfaces inside it as metrics->region (or metrics->region_problem),
  * from one computation of the distances. */

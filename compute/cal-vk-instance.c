@@ -170,6 +170,12 @@ match_selector (GPtrArray  *devices,
 
   if (end != selector && *end == '\0')
     return index < devices->len ? (int) index : -1;
+  /* "lavapipe": Mesa's Vulkan on the CPU, whatever its driver calls it
+   * (llvmpipe), or any other software device. */
+  if (g_str_equal (wanted, "lavapipe"))
+    for (guint i = 0; i < devices->len; i++)
+      if (((const CalVkDeviceInfo *) g_ptr_array_index (devices, i))->kind == CAL_VK_DEVICE_CPU)
+        return (int) i;
   for (guint i = 0; i < devices->len; i++)
     {
       const CalVkDeviceInfo *info = g_ptr_array_index (devices, i);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "cal-cli.h"
 
+#include "cal-evaluate.h"
+
 #include <gio/gio.h>
 #include <stdio.h>
 
@@ -145,23 +147,14 @@ cal_cli_print_patches (const CalNnVolumeStats *stats)
  * one falls back to the CPU with a notice. */
 gboolean
 cal_cli_open_device (const char    *device,
-             CalVkContext **context,
-             GError       **error)
+                     CalVkContext **context,
+                     GError       **error)
 {
-  g_autoptr(GError) local = NULL;
+  g_autofree char *notice = NULL;
 
-  *context = NULL;
-  if (device != NULL && g_ascii_strcasecmp (device, "cpu") == 0)
-    return TRUE;
-  *context = cal_vk_context_new (device, &local);
-  if (*context != NULL)
-    return TRUE;
-  if (cal_vk_selector_is_explicit (device))
-    {
-      g_propagate_error (error, g_steal_pointer (&local));
-      return FALSE;
-    }
-  fprintf (stderr, "notice: %s. Computing on the CPU (same definitions and results, slower).\n",
-           local->message);
+  if (!cal_evaluate_open_device (device, context, &notice, error))
+    return FALSE;
+  if (notice)
+    fprintf (stderr, "notice: %s\n", notice);
   return TRUE;
 }

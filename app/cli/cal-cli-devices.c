@@ -59,7 +59,9 @@ print_text (GPtrArray *devices,
     }
   if (chosen >= 0)
     printf ("\n* the default (discrete, then integrated GPUs, then CPU; CALVARIA_VK_DEVICE overrides).\n"
-            "  Choose another with --device INDEX or --device NAME, or --device cpu.\n");
+            "  Choose another with --device INDEX or --device NAME (lavapipe: the software one),\n"
+            "  or --device cpu.  Without a GPU, the metrics (evaluate, report, Compare) run on\n"
+            "  Calvaria's CPU path, faster there than a software Vulkan device, unless one is named.\n");
   else
     printf ("No usable device: evaluation runs on the CPU.\n");
 }

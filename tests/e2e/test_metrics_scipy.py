@@ -56,8 +56,13 @@ def main():
         nibabel.save(nibabel.Nifti1Image(m.astype(np.uint8), affine), os.path.join(tmp, name + ".nii.gz"))
     paths = [os.path.join(tmp, "ref.nii.gz"), os.path.join(tmp, "test.nii.gz")]
     runs = {}
-    for device in ("vulkan", "cpu"):
-        extra = ["--device", "cpu"] if device == "cpu" else []
+    r = subprocess.run([a.cli, "devices", "--json"], capture_output=True, text=True, errors="replace")
+    devices = json.loads(r.stdout)["devices"] if r.returncode == 0 else []
+    default = next((d for d in devices if d["default"]), None)
+    # The Vulkan kernels by name (the default without a GPU is the CPU path).
+    vulkan = ["--device", "lavapipe"] if default is None or default["kind"] == "CPU" else []
+    for device in ("vulkan", "cpu", "default"):
+        extra = {"vulkan": vulkan, "cpu": ["--device", "cpu"], "default": []}[device]
         r = subprocess.run([a.cli, "evaluate", "--json", *paths, *extra], capture_output=True, text=True, errors="replace")
         if r.returncode != 0:
             print("1..1\nnot ok 1 - calvaria-cli evaluate ran on " + device + "\n# " + r.stderr)
@@ -94,9 +99,10 @@ def main():
     check(runs["cpu"]["device"] == "cpu" and runs["vulkan"]["device"] != "cpu"
           and "max_dispatch_ms" in runs["vulkan"]["timing"],
           f"vulkan run used a Vulkan device ({runs['vulkan']['device']}) and timed its dispatches")
-
-    r = subprocess.run([a.cli, "devices", "--json"], capture_output=True, text=True, errors="replace")
-    devices = json.loads(r.stdout)["devices"] if r.returncode == 0 else []
+    gpu = default is not None and default["kind"] != "CPU"
+    check(runs["default"]["device"] == (runs["vulkan"]["device"] if gpu else "cpu"),
+          f"the default device: a GPU where there is one, else the CPU path, not a software Vulkan device "
+          f"(default Vulkan device: {default and default['kind']}; ran on {runs['default']['device']})")
     check(len(devices) >= 1 and sum(d["default"] for d in devices) == 1,
           "devices lists the Vulkan devices, one marked default", r.stdout + r.stderr)
     r = subprocess.run([a.cli, "evaluate", *paths, "--device", "99"], capture_output=True, text=True, errors="replace")

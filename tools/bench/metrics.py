@@ -14,6 +14,7 @@ It also checks that Calvaria's HD, HD95 and ASSD agree with SciPy's to
 1e-3 mm, and exits 1 if they do not.
 
 Usage: metrics.py [--cli PATH] [--device N] [--repeat N] [--skip-peers]
+(--device: the Vulkan device for the kernels' run; 0 by default)
 """
 import argparse
 import json
@@ -45,7 +46,9 @@ def best_of(cmd, repeat):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cli", default=os.path.join(ROOT, "build", "app", "cli", "calvaria-cli"))
-    ap.add_argument("--device", default=None, help="Calvaria's device (default: its automatic choice)")
+    ap.add_argument("--device", default="0",
+                    help="Calvaria's Vulkan device (default 0: the first, lavapipe on a machine without a GPU; "
+                         "the automatic choice there is the CPU path, measured too)")
     ap.add_argument("--repeat", type=int, default=3, help="runs of each Calvaria variant (best counts)")
     ap.add_argument("--skip-peers", action="store_true", help="only Calvaria (e.g. on a GPU machine)")
     a = ap.parse_args()
