@@ -163,8 +163,8 @@ save_response_cb (GtkNativeDialog *chooser,
   g_object_unref (chooser);
 }
 
-static GtkFileFilter *
-nifti_filter (void)
+GtkFileFilter *
+cal_window_nifti_filter (void)
 {
   GtkFileFilter *filter = gtk_file_filter_new ();
 
@@ -181,7 +181,7 @@ save_mask_action (GtkWidget  *widget,
 {
   CalWindow *self = CAL_WINDOW (widget);
   GtkFileChooserNative *chooser;
-  g_autoptr (GtkFileFilter) filter = nifti_filter ();
+  g_autoptr (GtkFileFilter) filter = cal_window_nifti_filter ();
 
   chooser = gtk_file_chooser_native_new (_("Save Mask"), GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
                                          _("_Save"), _("_Cancel"));
@@ -239,7 +239,7 @@ open_mask_action (GtkWidget  *widget,
 {
   CalWindow *self = CAL_WINDOW (widget);
   GtkFileChooserNative *chooser;
-  g_autoptr (GtkFileFilter) filter = nifti_filter ();
+  g_autoptr (GtkFileFilter) filter = cal_window_nifti_filter ();
 
   chooser = gtk_file_chooser_native_new (_("Open Mask"), GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_OPEN,
                                          _("_Open"), _("_Cancel"));

@@ -206,6 +206,13 @@ void            cal_window_install_region_actions  (GtkWidgetClass *widget_class
 gboolean        cal_window_open_region_from        (CalWindow      *self,
                                                     GFile          *file,
                                                     GError        **error);
+/* The region shown (painted, opened, or the defect edge Compare found) as
+ * a 0/1 label file, NIfTI, atomically. */
+gboolean        cal_window_save_region_to          (CalWindow      *self,
+                                                    GFile          *file,
+                                                    GError        **error);
+/* "NIfTI masks (.nii.gz, .nii)", for file choosers. */
+GtkFileFilter  *cal_window_nifti_filter            (void);
 gboolean        cal_window_is_painting_region      (CalWindow      *self);
 void            cal_window_set_painting_region     (CalWindow      *self,
                                                     gboolean        painting);

@@ -716,6 +716,7 @@ cal_window_quality_update_actions (CalWindow *self, gboolean busy, gboolean scan
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open-region", scan && !busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.clear-region", scan && !busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.paint-region", scan && !busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-region", scan && !busy);
 }
 
 void

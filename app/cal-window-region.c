@@ -11,6 +11,7 @@
 #include "cal-edit-session.h"
 #include "cal-loader.h"
 #include "cal-mask-components.h"
+#include "cal-nifti.h"
 
 static guint64
 count_labelled (CalMask *mask)
@@ -207,6 +208,69 @@ open_region_action (GtkWidget *widget, const char *action_name, GVariant *parame
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
+/* Saving ------------------------------------------------------------------- */
+
+static CalMask *
+region_shown (CalWindow *self)
+{
+  CalMask *painted = cal_window_quality_get_painted_region (self);
+
+  return painted ? painted : cal_window_quality_get_found_region (self);
+}
+
+gboolean
+cal_window_save_region_to (CalWindow *self, GFile *file, GError **error)
+{
+  g_autofree char *path = g_file_get_path (file);
+  CalMask *region = region_shown (self);
+
+  if (region == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _("No region to save yet: paint one, or Compare to find the defect edge"));
+      return FALSE;
+    }
+  if (path == NULL || !cal_nifti_path_is_nifti (path))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_FILENAME,
+                   _("A region is saved as a NIfTI label file: give the file name the ending .nii.gz or .nii"));
+      return FALSE;
+    }
+  return cal_nifti_write_mask (region, path, CAL_NIFTI_1, error);
+}
+
+static void
+save_region_response_cb (GtkNativeDialog *chooser, int response, CalWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      if (cal_window_save_region_to (self, file, &error))
+        cal_window_toast (self, _("Region saved"));
+      else
+        cal_window_show_error (self, _("The region could not be saved"), error);
+    }
+  g_object_unref (chooser);
+}
+
+static void
+save_region_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  CalWindow *self = CAL_WINDOW (widget);
+  g_autoptr(GtkFileFilter) filter = cal_window_nifti_filter ();
+  GtkFileChooserNative *chooser = gtk_file_chooser_native_new (_("Save Region of Interest"), GTK_WINDOW (self),
+                                                               GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"),
+                                                               _("_Cancel"));
+
+  /* Never the scan's name: it is often the patient's. */
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), "region.nii.gz");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  g_signal_connect (chooser, "response", G_CALLBACK (save_region_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
 static void
 clear_region_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
@@ -221,5 +285,6 @@ cal_window_install_region_actions (GtkWidgetClass *widget_class)
 {
   gtk_widget_class_install_action (widget_class, "win.open-region", NULL, open_region_action);
   gtk_widget_class_install_action (widget_class, "win.clear-region", NULL, clear_region_action);
+  gtk_widget_class_install_action (widget_class, "win.save-region", NULL, save_region_action);
   gtk_widget_class_install_property_action (widget_class, "win.paint-region", "painting-region");
 }

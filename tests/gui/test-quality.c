@@ -403,6 +403,27 @@ test_paint_region (void)
   gtk_switch_set_active (window->limit_hu_switch, FALSE);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.paint-region", NULL);
   g_assert_false (cal_window_is_painting_region (window));
+
+  /* Saved as a label file and opened again: the same voxels. */
+  {
+    g_autofree char *path = g_build_filename (tmpdir, "painted-region.nii.gz", NULL);
+    g_autofree char *bad_path = g_build_filename (tmpdir, "painted-region.png", NULL);
+    g_autoptr (GFile) file = g_file_new_for_path (path);
+    g_autoptr (GFile) bad = g_file_new_for_path (bad_path);
+    g_autofree guint8 *painted = g_memdup2 (cal_mask_get_labels (region), n);
+    g_autoptr (GError) error = NULL;
+
+    g_assert_false (cal_window_save_region_to (window, bad, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_FILENAME);
+    g_clear_error (&error);
+    g_assert_true (cal_window_save_region_to (window, file, &error));
+    g_assert_no_error (error);
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.clear-region", NULL);
+    g_assert_null (cal_window_quality_get_painted_region (window));
+    g_assert_true (cal_window_open_region_from (window, file, &error));
+    g_assert_no_error (error);
+    g_assert_cmpmem (cal_mask_get_labels (cal_window_quality_get_painted_region (window)), n, painted, n);
+  }
   g_assert_true (cal_edit_tools_get_session (cal_window_get_tools (window)) == main_session);
   g_signal_emit_by_name (compare_button (), "clicked");
   wait_idle ();
