@@ -393,9 +393,9 @@ gpu_metrics_compute (CalVkContext     *context,
                      CalMask          *roi,
                      CalMask          *region,
                      CalProgressFunc   progress,
-                         gpointer          progress_data,
-                         GCancellable     *cancellable,
-                         GError          **error)
+                     gpointer          progress_data,
+                     GCancellable     *cancellable,
+                     GError          **error)
 {
   const CalGrid *grid;
   g_auto(CalMetricsCrop) crop = { 0 };
@@ -409,12 +409,8 @@ gpu_metrics_compute (CalVkContext     *context,
   if (!cal_metrics_crop_inputs (reference, test, roi, &crop, error) ||
       !check_size (crop.box.dims, error))
     return NULL;
-  if (region && !cal_grid_same_geometry (cal_mask_get_grid (reference), cal_mask_get_grid (region), 1e-3))
-    {
-      g_set_error (error, CAL_METRICS_ERROR, CAL_METRICS_ERROR_GRID_MISMATCH,
-                   "The region of interest is not on the masks' voxel grid");
-      return NULL;
-    }
+  if (!cal_metrics_check_region (reference, region, error))
+    return NULL;
   grid = cal_mask_get_grid (reference);
 
   memcpy (run.dims, crop.box.dims, sizeof run.dims);

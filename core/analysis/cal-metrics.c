@@ -471,6 +471,18 @@ cal_metrics_box_index_to_volume (const CalMetricsBox *box,
                     (gsize) dims[1] * (k + box->origin[2])));
 }
 
+gboolean
+cal_metrics_check_region (CalMask  *reference,
+                          CalMask  *region,
+                          GError  **error)
+{
+  if (region == NULL || cal_grid_same_geometry (cal_mask_get_grid (reference), cal_mask_get_grid (region), 1e-3))
+    return TRUE;
+  g_set_error (error, CAL_METRICS_ERROR, CAL_METRICS_ERROR_GRID_MISMATCH,
+               "The region of interest is not on the masks' voxel grid");
+  return FALSE;
+}
+
 /* The volume indices of the surface voxels a distance array was collected
  * at (surface and, when given, roi set), in the order collected. */
 static guint32 *
@@ -505,12 +517,8 @@ compute_cpu (CalMask           *reference,
 
   if (!cal_metrics_crop_inputs (reference, test, roi, &crop, error))
     return NULL;
-  if (region && !cal_grid_same_geometry (cal_mask_get_grid (reference), cal_mask_get_grid (region), 1e-3))
-    {
-      g_set_error (error, CAL_METRICS_ERROR, CAL_METRICS_ERROR_GRID_MISMATCH,
-                   "The region of interest is not on the masks' voxel grid");
-      return NULL;
-    }
+  if (!cal_metrics_check_region (reference, region, error))
+    return NULL;
   volume_grid = cal_mask_get_grid (reference);
   m = g_new0 (CalMetrics, 1);
   m->device = g_strdup ("cpu");

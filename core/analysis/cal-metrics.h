@@ -88,6 +88,10 @@ CalMetrics *cal_metrics_compute_cpu_with_region (CalMask         *reference,
                                                  CalMetricsMethod method,
                                                  GCancellable    *cancellable,
                                                  GError         **error);
+/* A region (NULL: none) on the reference's grid, or an error that says not. */
+gboolean    cal_metrics_check_region (CalMask          *reference,
+                                      CalMask          *region,
+                                      GError          **error);
 void        cal_metrics_free        (CalMetrics        *metrics);
 
 /* The inputs of both paths after cal_metrics_crop_inputs(): checked

@@ -197,6 +197,15 @@ test_region_without_surface (void)
   g_assert_null (m->region);
   g_assert_cmpstr (m->region_problem, ==, "No reference surface inside the region of interest");
   g_assert_cmpfloat (m->hd, >, 0.0);
+
+  /* A region on another grid is refused, not measured. */
+  {
+    g_autoptr(CalMask) elsewhere = cal_test_new_mask (21, 20, 20, spacing);
+    g_autoptr(CalMetrics) none = cal_metrics_compute_cpu_with_region (a, b, elsewhere, CAL_METRICS_EXACT_EDT,
+                                                                      NULL, &error);
+    g_assert_null (none);
+    g_assert_error (error, CAL_METRICS_ERROR, CAL_METRICS_ERROR_GRID_MISMATCH);
+  }
 }
 
 static void
