@@ -207,6 +207,9 @@ typedef struct {
   guint32                n_points;
   const guint32         *order;
   float                 *values;
+  CalProgressFunc        progress;     /* nullable: fraction of the points done */
+  gpointer               progress_data;
+  gint                   done;         /* atomic: chunks measured */
   GCancellable          *cancellable;
 } MeasureJob;
 
@@ -215,6 +218,7 @@ measure_chunk (guint index, gpointer data)
 {
   MeasureJob *job = data;
   guint32 start = index * CHUNK, end = MIN (job->n_points, start + CHUNK), hint = 0;
+  guint chunks = (job->n_points + CHUNK - 1) / CHUNK;
 
   if (g_cancellable_is_cancelled (job->cancellable))
     return;
@@ -228,11 +232,31 @@ measure_chunk (guint index, gpointer data)
         ? (float) measure_hinted (job->self, p, NULL, &hint)
         : NAN;
     }
+  if (job->progress)
+    job->progress ((g_atomic_int_add (&job->done, 1) + 1) / (double) chunks, job->progress_data);
 }
 
 /* In Morton order: a mesh's vertices come row by row, and the next one
  * along a row is often across the skull, where the last answer is no
  * help; along the curve it is the neighbour's. */
+static gboolean
+measure_points (CalDeviationReference *self,
+                const float           *points,
+                gsize                  stride,
+                guint32                n_points,
+                float                 *values,
+                CalProgressFunc        progress,
+                gpointer               progress_data,
+                GCancellable          *cancellable,
+                GError               **error)
+{
+  g_autofree guint32 *order = cal_points_morton_order (points, stride, n_points);
+  MeasureJob job = { self, points, stride, n_points, order, values, progress, progress_data, 0, cancellable };
+
+  cal_parallel_for ((n_points + CHUNK - 1) / CHUNK, measure_chunk, &job);
+  return !g_cancellable_set_error_if_cancelled (cancellable, error);
+}
+
 gboolean
 cal_deviation_reference_measure (CalDeviationReference *self,
                                  const float           *points,
@@ -242,11 +266,22 @@ cal_deviation_reference_measure (CalDeviationReference *self,
                                  GCancellable          *cancellable,
                                  GError               **error)
 {
-  g_autofree guint32 *order = cal_points_morton_order (points, stride, n_points);
-  MeasureJob job = { self, points, stride, n_points, order, values, cancellable };
+  return measure_points (self, points, stride, n_points, values, NULL, NULL, cancellable, error);
+}
 
-  cal_parallel_for ((n_points + CHUNK - 1) / CHUNK, measure_chunk, &job);
-  return !g_cancellable_set_error_if_cancelled (cancellable, error);
+/* progress of a stage [from, to] of the comparison. */
+typedef struct {
+  CalProgressFunc progress;
+  gpointer        data;
+  double          from, to;
+} Stage;
+
+static void
+stage_progress (double fraction, gpointer data)
+{
+  Stage *stage = data;
+
+  stage->progress (stage->from + (stage->to - stage->from) * fraction, stage->data);
 }
 
 /* A third of the area of every triangle around each point. */
@@ -358,7 +393,7 @@ cal_surface_comparison_compute (CalMask       *reference,
                                 GError       **error)
 {
   return cal_surface_comparison_compute_with (NULL, reference, test, region, tolerance_mm, range_mm,
-                                              cancellable, error);
+                                              NULL, NULL, cancellable, error);
 }
 
 CalSurfaceComparison *
@@ -368,10 +403,14 @@ cal_surface_comparison_compute_with (CalDeviationReference *made,
                                      CalMask               *region,
                                      double                 tolerance_mm,
                                      double                 range_mm,
+                                     CalProgressFunc        progress,
+                                     gpointer               progress_data,
                                      GCancellable          *cancellable,
                                      GError               **error)
 {
   g_autoptr(CalDeviationReference) dev = made;
+  /* Meshing both surfaces and indexing the reference: about a fifth. */
+  Stage measuring = { progress, progress_data, 0.2, 1.0 };
   g_autoptr(CalMesh) mesh = NULL;
   g_autofree float *values = NULL;
   CalSurfaceComparison *comparison;
@@ -388,9 +427,12 @@ cal_surface_comparison_compute_with (CalDeviationReference *made,
   if ((dev == NULL && !(dev = cal_deviation_reference_new (reference, cancellable, error))) ||
       !(mesh = cal_surface_from_mask (test, 0, CAL_SPACE_LPS, NULL, NULL, cancellable, error)))
     return NULL;
+  if (progress)
+    progress (0.2, progress_data);
   n = cal_mesh_get_n_vertices (mesh);
   values = g_new (float, n);
-  if (!cal_deviation_reference_measure (dev, cal_mesh_get_vertices (mesh), 3, n, values, cancellable, error))
+  if (!measure_points (dev, cal_mesh_get_vertices (mesh), 3, n, values, progress ? stage_progress : NULL,
+                       &measuring, cancellable, error))
     return NULL;
   comparison = g_new0 (CalSurfaceComparison, 1);
   cal_deviation_stats_compute (values, cal_mesh_get_vertices (mesh), 3, n,

@@ -111,13 +111,16 @@ CalSurfaceComparison *cal_surface_comparison_compute (CalMask               *ref
                                                       GError               **error);
 /* The same with the reference's surface and its search already made (dev,
  * transfer full, nullable: made here; it must be of `reference`): what a
- * second Compare against an unchanged reference reuses. */
+ * second Compare against an unchanged reference reuses.  progress (may be
+ * NULL) is called from worker threads with the fraction done. */
 CalSurfaceComparison *cal_surface_comparison_compute_with (CalDeviationReference *dev,
                                                            CalMask               *reference,
                                                            CalMask               *test,
                                                            CalMask               *region,
                                                            double                 tolerance_mm,
                                                            double                 range_mm,
+                                                           CalProgressFunc        progress,
+                                                           gpointer               progress_data,
                                                            GCancellable          *cancellable,
                                                            GError               **error);
 void                  cal_surface_comparison_free    (CalSurfaceComparison  *comparison);

@@ -152,9 +152,20 @@ test_shared_vertices_match_search (void)
 
 /* A second comparison against the same reference, reusing its surface and
  * search, gives what a fresh one gives. */
+static GMutex progress_lock;
+
+static void
+record_progress (double fraction, gpointer data)
+{
+  g_mutex_lock (&progress_lock);
+  g_array_append_val ((GArray *) data, fraction);
+  g_mutex_unlock (&progress_lock);
+}
+
 static void
 test_reuse_reference (void)
 {
+  g_autoptr(GArray) progress = g_array_new (FALSE, FALSE, sizeof (double));
   const double centre[3] = { 12.25, 11.75, 12.0 }, moved[3] = { 13.0, 11.75, 12.5 };
   g_autoptr(CalMask) ref = ball_mask (50, 0.5, centre, 9.0);
   g_autoptr(CalMask) first = ball_mask (50, 0.5, centre, 10.0);
@@ -166,7 +177,7 @@ test_reuse_reference (void)
 
   g_assert_no_error (error);
   reused = cal_surface_comparison_compute_with (g_steal_pointer (&a->reference), ref, second, NULL, 1.0, 5.0,
-                                                NULL, &error);
+                                                record_progress, progress, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpfloat (reused->stats.mean, ==, fresh->stats.mean);
   g_assert_cmpfloat (reused->stats.sd, ==, fresh->stats.sd);
@@ -174,6 +185,15 @@ test_reuse_reference (void)
   g_assert_cmpfloat (reused->stats.within_tolerance, ==, fresh->stats.within_tolerance);
   g_assert_cmpuint (reused->stats.n_points, ==, fresh->stats.n_points);
   g_assert_true (cal_deviation_reference_get_mask (reused->reference) == ref);
+  /* Progress rose to the end (chunks finish in any order, each a step). */
+  g_assert_cmpuint (progress->len, >=, 2);
+  g_assert_cmpfloat (g_array_index (progress, double, 0), >=, 0.0);
+  {
+    double top = 0;
+    for (guint i = 0; i < progress->len; i++)
+      top = MAX (top, g_array_index (progress, double, i));
+    g_assert_cmpfloat_with_epsilon (top, 1.0, 1e-9);
+  }
 }
 
 /* The hierarchy finds what looking at every triangle finds, near the
