@@ -172,16 +172,7 @@ print_json (const CalMetrics           *m,
 
   cal_json_init (&json);
   cal_json_begin_object (&json, NULL);
-  cal_json_number (&json, "dsc", m->dsc);
-  cal_json_number (&json, "dsc_slice_mean", m->dsc_slice_mean);
-  cal_json_number (&json, "dsc_slice_harmonic", m->dsc_slice_harmonic);
-  cal_json_number (&json, "hd", m->hd);
-  cal_json_number (&json, "hd95", m->hd95);
-  cal_json_number (&json, "assd", m->assd);
-  cal_json_number (&json, "deviation_mean", m->deviation_mean);
-  cal_json_number (&json, "deviation_sd", m->deviation_sd);
-  cal_json_int (&json, "surface_voxels_reference", (gint64) m->n_surface_ref);
-  cal_json_int (&json, "surface_voxels_test", (gint64) m->n_surface_test);
+  cal_metrics_write_json (&json, m);
   if (surface)
     json_surface (&json, surface, st);
   cal_json_string (&json, "units", "mm");

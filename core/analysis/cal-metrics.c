@@ -483,8 +483,8 @@ cal_metrics_check_region (CalMask  *reference,
   return FALSE;
 }
 
-/* The volume indices of the surface voxels a distance array was collected
- * at (surface and, when given, roi set), in the order collected. */
+/* The volume indices of the test's surface voxels its distance array was
+ * collected at (surface and, when given, roi set), in the order collected. */
 static guint32 *
 collected_indices (const guint8 *surface, const guint8 *roi, const CalMetricsBox *box,
                    const guint32 volume_dims[3], guint64 n)
@@ -551,14 +551,14 @@ compute_cpu (CalMask           *reference,
 
   /* Sign each reference distance by where it lies in the test mask, in the
    * same index order the distances were collected in. */
+  index_ab = g_new (guint32, n_ab);
   for (gsize idx = 0, at = 0; at < n_ab; idx++)
     if (sa[idx] && (r == NULL || r[idx]))
       {
         if (!crop.b[idx])
           d_ab[at] = -d_ab[at];
-        at++;
+        index_ab[at++] = cal_metrics_box_index_to_volume (&crop.box, volume_grid->dims, idx);
       }
-  index_ab = collected_indices (sa, r, &crop.box, volume_grid->dims, n_ab);
   if (region)
     {
       index_ba = collected_indices (sb, r, &crop.box, volume_grid->dims, n_ba);

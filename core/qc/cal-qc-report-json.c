@@ -16,10 +16,9 @@ json_nullable_number (CalJson *json, const char *key, double value)
   cal_json_number (json, key, value);   /* NAN becomes null */
 }
 
-static void
-json_metrics (CalJson *json, const char *key, const CalMetrics *m)
+void
+cal_metrics_write_json (CalJson *json, const CalMetrics *m)
 {
-  cal_json_begin_object (json, key);
   cal_json_number (json, "dsc", m->dsc);
   cal_json_number (json, "dsc_slice_mean", m->dsc_slice_mean);
   cal_json_number (json, "dsc_slice_harmonic", m->dsc_slice_harmonic);
@@ -30,6 +29,13 @@ json_metrics (CalJson *json, const char *key, const CalMetrics *m)
   cal_json_number (json, "deviation_sd", m->deviation_sd);
   cal_json_int (json, "surface_voxels_reference", (gint64) m->n_surface_ref);
   cal_json_int (json, "surface_voxels_test", (gint64) m->n_surface_test);
+}
+
+static void
+json_metrics (CalJson *json, const char *key, const CalMetrics *m)
+{
+  cal_json_begin_object (json, key);
+  cal_metrics_write_json (json, m);
   cal_json_string (json, "device", m->device);
   cal_json_end_object (json);
 }

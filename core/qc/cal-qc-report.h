@@ -132,6 +132,13 @@ gboolean     cal_qc_report_write_pdf  (CalQcReport     *report,
 void         cal_deviation_stats_write_json (CalJson                 *json,
                                              const CalDeviationStats *stats);
 
+/* The voxel metrics as members of the JSON object being written, with the
+ * keys of `evaluate --json` (dsc, dsc_slice_mean, dsc_slice_harmonic, hd,
+ * hd95, assd, deviation_mean, deviation_sd, surface_voxels_reference,
+ * surface_voxels_test). */
+void         cal_metrics_write_json   (CalJson                 *json,
+                                       const CalMetrics        *metrics);
+
 /* SHA-256 of a file's bytes, lower-case hex; NULL with the error set. */
 char        *cal_file_sha256          (const char      *path,
                                        guint64         *size,
