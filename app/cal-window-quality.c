@@ -485,12 +485,9 @@ static void
 set_reference (CalWindow *self, CalMask *reference, const char *how)
 {
   CalWindowQuality *q = self->quality;
-  const guint8 *l = cal_mask_get_labels (reference);
-  gsize n = cal_grid_n_voxels (cal_mask_get_grid (reference)), bone = 0;
+  guint64 bone = cal_grid_n_voxels (cal_mask_get_grid (reference)) - cal_mask_count (reference, 0);
   g_autofree char *text = NULL;
 
-  for (gsize v = 0; v < n; v++)
-    bone += l[v] != 0;
   /* No file name: a reference's may name the patient. */
   text = g_strdup_printf (_("%s: %.1f mL of bone"), how, (double) bone * cal_mask_voxel_volume (reference) / 1000);
   g_set_object (&q->reference, reference);

@@ -13,23 +13,12 @@
 #include "cal-mask-components.h"
 #include "cal-nifti.h"
 
-static guint64
-count_labelled (CalMask *mask)
-{
-  const guint8 *l = cal_mask_get_labels (mask);
-  gsize n = cal_grid_n_voxels (cal_mask_get_grid (mask));
-  guint64 count = 0;
-
-  for (gsize v = 0; v < n; v++)
-    count += l[v] != 0;
-  return count;
-}
-
 static void
 describe_painted (CalWindow *self, CalMask *region, const char *what)
 {
   g_autofree char *text = NULL;
-  double ml = (double) count_labelled (region) * cal_mask_voxel_volume (region) / 1000;
+  guint64 labelled = cal_grid_n_voxels (cal_mask_get_grid (region)) - cal_mask_count (region, 0);
+  double ml = (double) labelled * cal_mask_voxel_volume (region) / 1000;
 
   /* TRANSLATORS: "%s" is where the region came from ("Painted", "A label file"). */
   text = g_strdup_printf (_("%s: %.1f mL"), what, ml);
