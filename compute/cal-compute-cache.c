@@ -14,7 +14,8 @@ struct _CalComputeCache {
 
   GMutex         lock;         /* held from acquire to release */
   gboolean       device_tried;
-  CalVkContext  *vk;           /* NULL after trying: the CPU reference */
+  CalVkContext  *vk;           /* NULL after trying: a CPU executor (runner) */
+  CalNnRunner    runner;
   char          *no_device;    /* why there is none, when none */
   GHashTable    *entries;      /* "flags:model" → Entry */
   guint          devices_opened;
@@ -75,7 +76,7 @@ ensure_device (CalComputeCache  *self,
 
   if (self->device_tried)
     return TRUE;
-  self->vk = cal_nn_open_device (NULL, &self->no_device, &local);
+  self->vk = cal_nn_open_device (NULL, &self->runner, &self->no_device, &local);
   if (local != NULL)
     {
       g_propagate_error (error, local);
@@ -95,7 +96,7 @@ build_entry (CalComputeCache   *self,
   Entry *entry = g_new0 (Entry, 1);
 
   if ((entry->graph = cal_onnx_load (model, error)) == NULL ||
-      (entry->executor = cal_nn_executor_new_on (self->vk, entry->graph, flags, self->no_device, &entry->notice,
+      (entry->executor = cal_nn_executor_new_on (self->vk, self->runner, entry->graph, flags, self->no_device, &entry->notice,
                                                  error)) == NULL)
     {
       if (entry->graph)

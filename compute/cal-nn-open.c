@@ -1,45 +1,78 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "cal-nn-open.h"
 
-/* Why the reference runs, or NULL when it was asked for and nothing needs
- * saying. */
-static char *
-reference_notice (const char       *why,
-                  CalNnEngineFlags  flags)
+#include "cal-nn-cpu.h"
+
+const char *
+cal_nn_device_asked (const char *device)
 {
-  if (why == NULL && !(flags & CAL_NN_ENGINE_HALF_STORAGE))
+  const char *env = g_getenv ("CALVARIA_VK_DEVICE");
+
+  if (device != NULL)
+    return device;
+  return env != NULL && *env != '\0' ? env : NULL;
+}
+
+/* Why the network runs on the CPU, or NULL when it was asked for and
+ * nothing needs saying. */
+static char *
+cpu_notice (CalNnRunner       runner,
+            const char       *why,
+            CalNnEngineFlags  flags)
+{
+  gboolean half = (flags & CAL_NN_ENGINE_HALF_STORAGE) != 0;
+
+  if (why == NULL && !half)
     return NULL;
-  return g_strdup_printf ("%s%sThe network runs on the CPU reference: exact, but slow%s.",
-                          why ? why : "", why ? ". " : "",
-                          (flags & CAL_NN_ENGINE_HALF_STORAGE) ? "; its activations stay 32-bit floats" : "");
+  return g_strdup_printf ("%s%s%s%s", why ? why : "", why ? ". " : "",
+                          runner == CAL_NN_RUNNER_REFERENCE ? "The network runs on the CPU reference: exact, but slow."
+                                                            : "The network runs on the CPU (oneDNN).",
+                          !half ? ""
+                          : runner == CAL_NN_RUNNER_REFERENCE ? " Its activations stay 32-bit floats."
+                          : " 16-bit activations are for GPUs (this CPU has no 16-bit float arithmetic): "
+                            "they stay 32-bit floats.");
 }
 
 CalVkContext *
-cal_nn_open_device (const char  *device,
-                    char       **no_device,
-                    GError     **error)
+cal_nn_open_device (const char   *device,
+                    CalNnRunner  *runner,
+                    char        **no_device,
+                    GError      **error)
 {
+  const char *asked = cal_nn_device_asked (device);
   g_autoptr(GError) local = NULL;
   CalVkContext *vk;
 
   *no_device = NULL;
-  if (device != NULL && g_ascii_strcasecmp (device, CAL_NN_DEVICE_REFERENCE) == 0)
-    return NULL;
-  if (device != NULL && g_ascii_strcasecmp (device, "cpu") == 0)
+  *runner = CAL_NN_RUNNER_VULKAN;
+  if (asked != NULL && g_ascii_strcasecmp (asked, CAL_NN_DEVICE_REFERENCE) == 0)
     {
-      g_set_error_literal (error, CAL_VK_ERROR, CAL_VK_ERROR_NO_SUCH_DEVICE,
-                           "The network has no “cpu” device (that is evaluate's). On the CPU, use "
-                           "“reference” (exact, slow) or Mesa's lavapipe, a Vulkan device on the CPU "
-                           "(package mesa-vulkan-drivers; its number is in “calvaria-cli devices”)");
+      *runner = CAL_NN_RUNNER_REFERENCE;
       return NULL;
     }
-  vk = cal_vk_context_new (device, &local);
-  if (vk != NULL)
-    return vk;
-  /* Nothing to choose from at all is not the user's mistake: the
-   * reference still gives the right answer. */
-  if (!cal_vk_selector_is_explicit (device) && g_error_matches (local, CAL_VK_ERROR, CAL_VK_ERROR_NO_DEVICE))
+  if (asked != NULL && g_ascii_strcasecmp (asked, CAL_NN_DEVICE_CPU) == 0)
     {
+      *runner = CAL_NN_RUNNER_CPU;
+      return NULL;
+    }
+  vk = cal_vk_context_new (asked, &local);
+  if (vk != NULL)
+    {
+      /* Not asked for: lavapipe runs the shaders several times slower
+       * than oneDNN runs the network on the same cores. */
+      if (asked == NULL && cal_vk_context_get_info (vk)->kind == CAL_VK_DEVICE_CPU)
+        {
+          g_object_unref (vk);
+          *runner = CAL_NN_RUNNER_CPU;
+          return NULL;
+        }
+      return vk;
+    }
+  /* Nothing to choose from at all is not the user's mistake: the CPU
+   * still gives the answer. */
+  if (asked == NULL && g_error_matches (local, CAL_VK_ERROR, CAL_VK_ERROR_NO_DEVICE))
+    {
+      *runner = CAL_NN_RUNNER_CPU;
       *no_device = g_strdup_printf ("No Vulkan device (%s)", local->message);
       return NULL;
     }
@@ -49,6 +82,7 @@ cal_nn_open_device (const char  *device,
 
 CalNnExecutor *
 cal_nn_executor_new_on (CalVkContext      *vk,
+                        CalNnRunner        runner,
                         CalNnGraph        *graph,
                         CalNnEngineFlags   flags,
                         const char        *no_device,
@@ -59,12 +93,15 @@ cal_nn_executor_new_on (CalVkContext      *vk,
 
   if (notice)
     *notice = NULL;
-  if (vk == NULL)
+  if (runner == CAL_NN_RUNNER_REFERENCE || runner == CAL_NN_RUNNER_CPU)
     {
-      if (notice)
-        *notice = reference_notice (no_device, flags);
-      return cal_nn_reference_new (graph);
+      CalNnExecutor *executor = runner == CAL_NN_RUNNER_CPU ? cal_nn_cpu_new (graph, error)
+                                                            : cal_nn_reference_new (graph);
+      if (executor != NULL && notice)
+        *notice = cpu_notice (runner, no_device, flags);
+      return executor;
     }
+  g_return_val_if_fail (vk != NULL, NULL);
   engine = cal_nn_engine_new_full (vk, graph, flags, error);
   return engine ? cal_nn_engine_as_executor (engine) : NULL;
 }
@@ -78,16 +115,17 @@ cal_nn_executor_open (const char        *device,
 {
   g_autoptr(CalVkContext) vk = NULL;
   g_autofree char *no_device = NULL;
+  CalNnRunner runner;
   GError *local = NULL;
 
   g_return_val_if_fail (graph != NULL, NULL);
   if (notice)
     *notice = NULL;
-  vk = cal_nn_open_device (device, &no_device, &local);
+  vk = cal_nn_open_device (device, &runner, &no_device, &local);
   if (local != NULL)
     {
       g_propagate_error (error, local);
       return NULL;
     }
-  return cal_nn_executor_new_on (vk, graph, flags, no_device, notice, error);
+  return cal_nn_executor_new_on (vk, runner, graph, flags, no_device, notice, error);
 }

@@ -93,6 +93,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CalNnExecutor, cal_nn_executor_free)
  * Exact and slow; for tests, for checking other executors, and for
  * machines without a usable GPU. */
 CalNnExecutor *cal_nn_reference_new     (CalNnGraph        *graph);
+/* One node on the reference: values[t] holds tensor t (plain layout) for
+ * the node's inputs and output, shapes[t] its shape.  How other executors
+ * run what they lack. */
+void        cal_nn_reference_run_node   (const CalNnGraph  *graph,
+                                         const CalNnNode   *node,
+                                         const CalNnShape  *shapes,
+                                         float            **values);
 
 /* The index of the last node that reads each tensor (graph outputs: G_MAXINT,
  * never read: -1).  Free with g_free. */

@@ -388,8 +388,8 @@ run_concat (const CalNnGraph *graph, const CalNnNode *node, const CalNnShape *sh
   (void) graph;
 }
 
-static void
-run_node (const CalNnGraph *graph, const CalNnNode *node, const CalNnShape *shapes, float **values)
+void
+cal_nn_reference_run_node (const CalNnGraph *graph, const CalNnNode *node, const CalNnShape *shapes, float **values)
 {
   const float *x = values[node->inputs[0]];
   const CalNnShape *xs = &shapes[node->inputs[0]], *ys = &shapes[node->output];
@@ -512,7 +512,7 @@ reference_run (CalNnExecutor     *self,
       owned[node->output] = TRUE;
       live += count * sizeof (float);
       self->stats.peak_bytes = MAX (self->stats.peak_bytes, live);
-      run_node (graph, node, shapes, values);
+      cal_nn_reference_run_node (graph, node, shapes, values);
       for (guint k = 0; k < node->n_inputs; k++)
         {
           int t = node->inputs[k];

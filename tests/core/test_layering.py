@@ -19,7 +19,7 @@ from tap import Tap  # noqa: E402
 # Folder → wing (sub-folders not listed belong to their parent's wing).
 WINGS = {
     "core/volume": "volume", "core/io": "io", "core/mesh": "mesh", "core/analysis": "analysis",
-    "core/edit": "edit", "core/view": "view", "core/qc": "qc", "phantom": "phantom", "nn": "nn", "compute": "compute", "viewer": "viewer",
+    "core/edit": "edit", "core/view": "view", "core/qc": "qc", "phantom": "phantom", "nn": "nn", "cpu": "cpu", "compute": "compute", "viewer": "viewer",
     "app/cli": "cli", "app": "app",
 }
 # Which wings each wing may include (besides itself).  One way only: the
@@ -34,15 +34,16 @@ ARROWS = {
     "qc": {"volume", "analysis", "mesh", "io"},
     "phantom": {"volume", "io"},
     "nn": {"volume", "io"},
-    "compute": {"volume", "io", "analysis", "mesh", "nn"},
+    "cpu": {"volume", "io", "nn"},
+    "compute": {"volume", "io", "analysis", "mesh", "nn", "cpu"},
     "viewer": {"volume", "analysis", "mesh", "view", "io", "edit", "qc"},
-    "cli": {"volume", "io", "analysis", "mesh", "view", "edit", "qc", "nn", "compute", "phantom"},
-    "app": {"volume", "io", "analysis", "mesh", "view", "edit", "qc", "nn", "compute", "viewer"},
+    "cli": {"volume", "io", "analysis", "mesh", "view", "edit", "qc", "nn", "cpu", "compute", "phantom"},
+    "app": {"volume", "io", "analysis", "mesh", "view", "edit", "qc", "nn", "cpu", "compute", "viewer"},
 }
 TOOLKIT = re.compile(r'#include\s*[<"](gtk/|gdk/|adwaita|epoxy/|GL/)')
 VULKAN = re.compile(r'#include\s*[<"](vulkan/|volk\.h|cal-vk-)')
-NO_TOOLKIT = {"volume", "io", "analysis", "edit", "view", "mesh", "qc", "phantom", "nn", "compute", "cli"}
-NO_VULKAN = {"volume", "io", "analysis", "edit", "view", "mesh", "qc", "phantom", "nn", "viewer"}
+NO_TOOLKIT = {"volume", "io", "analysis", "edit", "view", "mesh", "qc", "phantom", "nn", "cpu", "compute", "cli"}
+NO_VULKAN = {"volume", "io", "analysis", "edit", "view", "mesh", "qc", "phantom", "nn", "cpu", "viewer"}
 INCLUDE = re.compile(r'#include\s*"([^"]+)"')
 
 
