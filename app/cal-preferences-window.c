@@ -11,6 +11,7 @@ struct _CalPreferencesWindow
 
   /* template widgets */
   AdwComboRow          *window_preset_row;
+  AdwComboRow          *device_row;
   GtkSpinButton        *opacity_spin;
   GtkSwitch            *planes_switch;
   GtkSpinButton        *display_triangles_spin;
@@ -50,6 +51,38 @@ setup_presets (CalPreferencesWindow *self)
                             G_CALLBACK (preset_selected_cb), self);
 }
 
+/* The values of "compute-device", in the order the combo row lists them. */
+static const char *const device_ids[] = { "", "cpu", "lavapipe", "reference" };
+
+static void
+device_selected_cb (CalPreferencesWindow *self)
+{
+  guint i = adw_combo_row_get_selected (self->device_row);
+
+  if (i < G_N_ELEMENTS (device_ids))
+    g_settings_set_string (self->settings, "compute-device", device_ids[i]);
+}
+
+static void
+setup_devices (CalPreferencesWindow *self)
+{
+  const char *names[] = {
+    _("Automatic (a GPU, else the CPU)"),
+    _("CPU (oneDNN)"),
+    _("lavapipe (Vulkan on the CPU, slow)"),
+    _("CPU reference (exact, very slow)"),
+    NULL,
+  };
+  g_autoptr (GtkStringList) model = gtk_string_list_new (names);
+  g_autofree char *current = g_settings_get_string (self->settings, "compute-device");
+
+  adw_combo_row_set_model (self->device_row, G_LIST_MODEL (model));
+  for (guint i = 0; i < G_N_ELEMENTS (device_ids); i++)
+    if (g_strcmp0 (current, device_ids[i]) == 0)
+      adw_combo_row_set_selected (self->device_row, i);
+  g_signal_connect_swapped (self->device_row, "notify::selected", G_CALLBACK (device_selected_cb), self);
+}
+
 static void
 cal_preferences_window_finalize (GObject *object)
 {
@@ -77,6 +110,7 @@ cal_preferences_window_class_init (CalPreferencesWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/calvaria/Calvaria/cal-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, CalPreferencesWindow, window_preset_row);
+  gtk_widget_class_bind_template_child (widget_class, CalPreferencesWindow, device_row);
   gtk_widget_class_bind_template_child (widget_class, CalPreferencesWindow, opacity_spin);
   gtk_widget_class_bind_template_child (widget_class, CalPreferencesWindow, planes_switch);
   gtk_widget_class_bind_template_child (widget_class, CalPreferencesWindow, display_triangles_spin);
@@ -109,5 +143,6 @@ cal_preferences_window_new (GSettings *settings)
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "export-ras", self->ras_switch, "active", G_SETTINGS_BIND_DEFAULT);
   setup_presets (self);
+  setup_devices (self);
   return GTK_WIDGET (self);
 }

@@ -181,7 +181,7 @@ void            cal_window_quality_update_actions  (CalWindow      *self,
 /* The device Compare and the report compute the metrics on: a GPU where
  * there is one, else the CPU path (NULL; faster than a software Vulkan
  * device, same results).  Any thread. */
-CalVkContext   *cal_window_metrics_device          (void);
+CalVkContext   *cal_window_metrics_device          (const char *device);
 /* The QC report beside an exported STL (<name>.qc.pdf and .qc.json), in
  * a worker; a toast says where, or what failed. */
 void            cal_window_quality_write_report    (CalWindow      *self,

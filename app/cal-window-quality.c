@@ -39,6 +39,7 @@ typedef struct {
   CalWindow             *window;       /* a reference */
   CalMask               *test, *reference;
   CalMask               *painted_region;
+  char                  *device;       /* Preferences' "compute-device" */
   float                 *positions;    /* the shown surface's vertices, x y z */
   guint32                n;
   guint                  generation;
@@ -63,6 +64,7 @@ compare_job_free (CompareJob *job)
   g_clear_object (&job->test);
   g_clear_object (&job->reference);
   g_clear_object (&job->painted_region);
+  g_free (job->device);
   g_clear_object (&job->region_mask);
   g_free (job->positions);
   g_free (job->in_region);
@@ -244,12 +246,13 @@ compare_progress (double fraction, gpointer data)
 }
 
 CalVkContext *
-cal_window_metrics_device (void)
+cal_window_metrics_device (const char *device)
 {
   CalVkContext *vk = NULL;
 
-  /* The rule of every front end; a device that cannot be had: the CPU path. */
-  if (!cal_evaluate_open_device (NULL, &vk, NULL, NULL))
+  /* The rule of every front end, with the Preferences' device (device:
+   * "compute-device", "" automatic); one that cannot be had: the CPU path. */
+  if (!cal_evaluate_open_device (device && *device ? device : NULL, &vk, NULL, NULL))
     return NULL;
   return vk;
 }
@@ -328,7 +331,7 @@ compare_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *ca
 {
   CompareJob *job = data;
   gint64 start = g_get_monotonic_time ();
-  g_autoptr(CalVkContext) vk = cal_window_metrics_device ();
+  g_autoptr(CalVkContext) vk = cal_window_metrics_device (job->device);
   g_autoptr(CalMask) region = find_region (job, cancellable);
   gint64 found = g_get_monotonic_time ();
   GError *error = NULL;
@@ -459,6 +462,7 @@ compare_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
   job->test = cal_mask_copy (mask);
   job->reference = g_object_ref (self->quality->reference);
   job->painted_region = self->quality->painted_region ? g_object_ref (self->quality->painted_region) : NULL;
+  job->device = g_settings_get_string (self->settings, "compute-device");
   job->band_mm = cal_quality_panel_get_band_mm (self->quality_panel);
   job->tolerance_mm = cal_quality_panel_get_tolerance_mm (self->quality_panel);
   job->range_mm = 5.0;

@@ -30,6 +30,7 @@ typedef struct {
   CalVolume   *ct;
   CalMask     *test, *reference, *region;
   char        *stl, *pdf, *json, *model;
+  char        *device;       /* Preferences' "compute-device" */
   CalQcReport *report;
 } ReportJob;
 
@@ -44,6 +45,7 @@ report_job_free (ReportJob *job)
   g_free (job->pdf);
   g_free (job->json);
   g_free (job->model);
+  g_free (job->device);
   g_clear_pointer (&job->report, cal_qc_report_free);
   g_free (job);
 }
@@ -90,7 +92,7 @@ report_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *can
     goto failed;
   if (job->reference)
     {
-      g_autoptr(CalVkContext) vk = cal_window_metrics_device ();
+      g_autoptr(CalVkContext) vk = cal_window_metrics_device (job->device);
 
       /* Whole and region from one computation of the distances. */
       if (!(job->report->metrics = cal_evaluate_with_region (vk, job->reference, job->test, job->report->region,
@@ -155,6 +157,7 @@ cal_window_quality_write_report (CalWindow *self, GFile *stl)
   job->stl = g_steal_pointer (&path);
   job->pdf = g_strconcat (stem, ".qc.pdf", NULL);
   job->json = g_strconcat (stem, ".qc.json", NULL);
+  job->device = g_settings_get_string (self->settings, "compute-device");
   job->report = cal_qc_report_new (&options);
   job->report->history = history_summary (self, &job->report->method);
   job->report->threshold_hu = self->origin.threshold_hu;

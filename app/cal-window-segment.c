@@ -89,18 +89,22 @@ segment_done_cb (GObject      *source,
   cal_window_edit_finish_task (self, mask, "Segment skull (U-net)", text);
 }
 
-/* The U-net with the Preferences' memory budget and 16-bit activations,
- * its device and engine kept by the application between clicks. */
+/* The U-net with the Preferences' device, memory budget and 16-bit
+ * activations, its device and engine kept by the application between
+ * clicks. */
 static CalSegmenter *
 unet_from_settings (CalWindow *self)
 {
   GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  CalComputeCache *cache = calvaria_application_get_compute_cache (CALVARIA_APPLICATION (app));
+  g_autofree char *device = g_settings_get_string (self->settings, "compute-device");
   CalSegmentOptions options;
 
   cal_segment_options_init (&options);
   options.memory_budget = (guint64) g_settings_get_uint (self->settings, "segment-memory-budget") << 20;
   options.half_storage = g_settings_get_boolean (self->settings, "segment-half-storage");
-  return cal_unet_segmenter_new (calvaria_application_get_compute_cache (CALVARIA_APPLICATION (app)), NULL, &options);
+  cal_compute_cache_set_device (cache, device);
+  return cal_unet_segmenter_new (cache, NULL, &options);
 }
 
 static void

@@ -16,6 +16,9 @@ struct _CalComputeCache {
   gboolean       device_tried;
   CalVkContext  *vk;           /* NULL after trying: a CPU executor (runner) */
   CalNnRunner    runner;
+  char          *device;       /* the one opened (NULL: automatic) */
+  GMutex         wanted_lock;
+  char          *wanted;       /* asked for by set_device */
   char          *no_device;    /* why there is none, when none */
   GHashTable    *entries;      /* "flags:model" → Entry */
   guint          devices_opened;
@@ -43,6 +46,9 @@ cal_compute_cache_finalize (GObject *object)
   g_hash_table_unref (self->entries);   /* executors before the context they use */
   g_clear_object (&self->vk);
   g_free (self->no_device);
+  g_free (self->device);
+  g_free (self->wanted);
+  g_mutex_clear (&self->wanted_lock);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (cal_compute_cache_parent_class)->finalize (object);
 }
@@ -57,6 +63,7 @@ static void
 cal_compute_cache_init (CalComputeCache *self)
 {
   g_mutex_init (&self->lock);
+  g_mutex_init (&self->wanted_lock);
   self->entries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, entry_free);
 }
 
@@ -68,6 +75,23 @@ cal_compute_cache_new (void)
 
 /* Opens the default device once; a device that fails to open is tried
  * again next time (it may have been busy), no device at all is not. */
+/* Another device asked for: drop what was built for the old one. */
+static void
+follow_wanted_device (CalComputeCache *self)
+{
+  g_mutex_lock (&self->wanted_lock);
+  if (g_strcmp0 (self->wanted, self->device) != 0)
+    {
+      g_hash_table_remove_all (self->entries);   /* executors before the context they use */
+      g_clear_object (&self->vk);
+      g_clear_pointer (&self->no_device, g_free);
+      g_free (self->device);
+      self->device = g_strdup (self->wanted);
+      self->device_tried = FALSE;
+    }
+  g_mutex_unlock (&self->wanted_lock);
+}
+
 static gboolean
 ensure_device (CalComputeCache  *self,
                GError          **error)
@@ -76,7 +100,7 @@ ensure_device (CalComputeCache  *self,
 
   if (self->device_tried)
     return TRUE;
-  self->vk = cal_nn_open_device (NULL, &self->runner, &self->no_device, &local);
+  self->vk = cal_nn_open_device (self->device, &self->runner, &self->no_device, &local);
   if (local != NULL)
     {
       g_propagate_error (error, local);
@@ -122,6 +146,7 @@ cal_compute_cache_acquire (CalComputeCache   *self,
   g_return_val_if_fail (model != NULL, NULL);
 
   g_mutex_lock (&self->lock);
+  follow_wanted_device (self);
   key = g_strdup_printf ("%u:%s", (guint) flags, model);
   entry = g_hash_table_lookup (self->entries, key);
   if (entry == NULL && ensure_device (self, error) && (entry = build_entry (self, model, flags, error)) != NULL)
@@ -153,4 +178,17 @@ guint
 cal_compute_cache_get_executors_built (CalComputeCache *self)
 {
   return self->executors_built;
+}
+
+void
+cal_compute_cache_set_device (CalComputeCache *self,
+                              const char      *device)
+{
+  g_return_if_fail (CAL_IS_COMPUTE_CACHE (self));
+
+  /* Never waits for a run: the next acquisition applies it. */
+  g_mutex_lock (&self->wanted_lock);
+  g_free (self->wanted);
+  self->wanted = device != NULL && *device != '\0' ? g_strdup (device) : NULL;
+  g_mutex_unlock (&self->wanted_lock);
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * CalComputeCache: what an application keeps between runs of a network.
- * The device is opened once, lazily, on first use (or the CPU reference
- * chosen where there is none); each model is loaded and its executor
+ * The device is opened once, lazily, on first use (or the CPU executor
+ * chosen where there is no GPU, cal-nn-open.h); each model is loaded and its executor
  * built once per set of engine flags.  Opening a Vulkan device and
  * building an engine (shaders, packed weights) take seconds; the second
  * Segment Skull click should not pay them again.
@@ -34,6 +34,12 @@ CalNnExecutor   *cal_compute_cache_acquire          (CalComputeCache   *self,
                                                      char             **notice,
                                                      GError           **error);
 void             cal_compute_cache_release          (CalComputeCache   *self);
+
+/* The device later acquisitions use, as cal_nn_executor_open() takes it
+ * (NULL or "": automatic).  A change drops the executors built so far
+ * (waits for a run in progress to be released). */
+void             cal_compute_cache_set_device       (CalComputeCache   *self,
+                                                     const char        *device);
 
 /* How often the cache opened a device and built an executor. */
 guint            cal_compute_cache_get_devices_opened  (CalComputeCache *self);

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "cal-evaluate.h"
 
+#include "cal-nn-open.h"
+
 #include "cal-gpu-metrics.h"
 #include "cal-parallel.h"
-#include "cal-task.h"
 #include "cal-task.h"
 
 typedef struct {
@@ -39,12 +40,15 @@ cal_evaluate_open_device (const char    *selector,
                           char         **notice,
                           GError       **error)
 {
+  const char *asked = cal_nn_device_asked (selector);
   g_autoptr(GError) local = NULL;
 
   *context = NULL;
   if (notice)
     *notice = NULL;
-  if (selector != NULL && g_ascii_strcasecmp (selector, "cpu") == 0)
+  /* The network's CPU names: the metrics' CPU path is their exact one. */
+  if (asked != NULL && (g_ascii_strcasecmp (asked, CAL_NN_DEVICE_CPU) == 0 ||
+                        g_ascii_strcasecmp (asked, CAL_NN_DEVICE_REFERENCE) == 0))
     return TRUE;
   *context = cal_vk_context_new (selector, &local);
   if (*context != NULL)

@@ -57,7 +57,6 @@ struct _CalNnCpuPlan {
   CalNnShape          *shapes;     /* per tensor */
   dnnl_memory_desc_t  *mds;        /* per tensor: the layout it is stored in */
   CalNnCpuStep        *steps;      /* per node */
-  guint64              peak_bytes; /* activations and scratch, freed after their last reader */
 };
 
 struct _CalNnCpu {

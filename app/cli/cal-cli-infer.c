@@ -123,10 +123,10 @@ cal_cli_infer (int    argc,
       "no preprocessing", "IN.npy" },
     { "reference", 0, 0, G_OPTION_ARG_NONE, &reference, "The same as --device reference: the plain CPU "
       "reference of every operator instead of the GPU kernels (exact, slow; to check them)", NULL },
-    { "device", 'd', 0, G_OPTION_ARG_STRING, &device, "Vulkan device (number or part of its name, see “devices”), "
-      "or “reference” for the exact CPU reference (slow)", "N|reference" },
+    { "device", 'd', 0, G_OPTION_ARG_STRING, &device, "Where the network runs: “cpu” (oneDNN; the default without a GPU), “lavapipe” (Vulkan on the CPU), "
+      "a Vulkan device (number or part of its name, see “devices”), or “reference” (exact, slow)", "cpu|lavapipe|N|reference" },
     { "fp16", 0, 0, G_OPTION_ARG_NONE, &fp16, "Keep activations as 16-bit floats (half the device memory; "
-      "arithmetic stays 32-bit); needs a device with 16-bit storage", NULL },
+      "arithmetic stays 32-bit); needs a GPU with 16-bit storage (the CPU runs 32-bit and says so)", NULL },
     { "memory-budget", 0, 0, G_OPTION_ARG_INT, &budget_mib, "Device memory the network may use, MiB (default: "
       "half the device's); a CT that needs more runs in overlapping patches", "MIB" },
     { "series", 0, 0, G_OPTION_ARG_STRING, &series, "DICOM series (UID or number from “info”)", "UID|N" },

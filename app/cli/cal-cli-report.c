@@ -103,7 +103,7 @@ cal_cli_report (int argc, char **argv)
       { "band", 0, 0, G_OPTION_ARG_DOUBLE, &a.qc.band_mm, "Width of the defect edge's band (default 10)", "MM" },
       { "tolerance", 0, 0, G_OPTION_ARG_DOUBLE, &a.qc.tolerance_mm, "Deviation within tolerance, the map's grey band (default 1)", "MM" },
       { "range", 0, 0, G_OPTION_ARG_DOUBLE, &a.qc.range_mm, "The colour map's ends (default 5)", "MM" },
-      { "device", 0, 0, G_OPTION_ARG_STRING, &a.device, "Vulkan device for the metrics, or “cpu”", "N" },
+      { "device", 0, 0, G_OPTION_ARG_STRING, &a.device, "Vulkan device for the metrics, “lavapipe”, or “cpu” (the default without a GPU)", "N|lavapipe|cpu" },
       { "json", 0, 0, G_OPTION_ARG_FILENAME, &a.json, "Where the JSON goes (default: beside the PDF)", "FILE" },
       { NULL }
     };

@@ -167,8 +167,8 @@ cal_cli_segment (int    argc,
       "device memory; arithmetic stays 32-bit)", NULL },
     { "memory-budget", 0, 0, G_OPTION_ARG_INT, &args.budget_mib, "Device memory the network may use, MiB (default: "
       "half the device's); a CT that needs more runs in overlapping patches", "MIB" },
-    { "device", 'd', 0, G_OPTION_ARG_STRING, &args.device, "Vulkan device (number or part of its name, see “devices”), or "
-      "“reference” for the exact CPU reference (slow)", "N|reference" },
+    { "device", 'd', 0, G_OPTION_ARG_STRING, &args.device, "Where the network runs: “cpu” (oneDNN; the default without a GPU), “lavapipe” (Vulkan on the CPU), "
+      "a Vulkan device (number or part of its name, see “devices”), or “reference” (exact, slow)", "cpu|lavapipe|N|reference" },
     { "series", 0, 0, G_OPTION_ARG_STRING, &args.series, "DICOM series (UID or number from “info”)", "UID|N" },
     { "accept-unknown-orientation", 0, 0, G_OPTION_ARG_NONE, &args.accept_unknown,
       "Read files that do not say where left and right are", NULL },

@@ -630,8 +630,9 @@ def model_cases(root, ct):
     case("crash: calvaria.spacing_mm = 1e-9",
          lambda: file("tiny.onnx", relu_model, [1, 1, "h", "w"], {"calvaria.spacing_mm": "1e-9,1e-9"}),
          segment, 1, ["calvaria.spacing_mm", "0.05 to 20 mm"], out_absent=True)
-    case("--device cpu: refused with the way out", lambda: None,
-         ["segment", "{in}", "{out}", "--device", "cpu"], 2, ["lavapipe"], out_absent=True)
+    case("--device gpu: no such device, named with the way out", lambda: None,
+         ["segment", "{in}", "{out}", "--device", "gpu"], 2, ["No Vulkan device matches “gpu”", "devices"],
+         out_absent=True)
     case("CALVARIA_VK_DEVICE=99: a wrong argument (segment)", lambda: None, ["segment", "{in}", "{out}"], 2,
          ["No Vulkan device matches “99”"], env={"CALVARIA_VK_DEVICE": "99"}, out_absent=True)
     return cases

@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Calvaria's U-net engine against PyTorch.  U-nets from tools/train
 (random weights, random BatchNorm statistics, opset 13) are exported with
-PyTorch, run by `calvaria-cli infer --raw` on lavapipe, and must match
-PyTorch's output within 1e-4 (max abs) on inputs of odd batch sizes and
-sizes that are odd multiples of 16.  Then a whole CT: `calvaria-cli infer
-MODEL CT OUT.nii.gz` against the same preprocessing done in NumPy and the
+PyTorch, run by `calvaria-cli infer --raw` on both backends (the Vulkan
+engine on lavapipe, the CPU executor on oneDNN), and must match PyTorch's
+output within 1e-4 (max abs) on inputs of odd batch sizes and sizes that
+are odd multiples of 16.  Then a whole CT: `calvaria-cli infer MODEL CT
+OUT.nii.gz` on both against the same preprocessing done in NumPy and the
 network run in PyTorch, slice by slice.  TAP output."""
 import argparse
 import os
@@ -22,6 +23,7 @@ from tap import Tap, run
 
 TOLERANCE = 1e-4
 FP16_TOLERANCE = 5e-3
+DEVICES = ("lavapipe", "cpu")
 
 
 def export(tools, outdir, arch, shape, base):
@@ -39,17 +41,19 @@ def raw_case(t, a, tmp, arch, shape, base, must_have):
     ops = {n.op_type for n in onnx.load(os.path.join(out, "model.onnx")).graph.node}
     t.check(must_have <= ops, f"{arch}: the graph has {sorted(must_have)} (folding and fusion are exercised)",
             f"operators: {sorted(ops)}")
-    r = run(a.cli, "infer", os.path.join(out, "model.onnx"), "--raw", os.path.join(out, "input.npy"),
-            os.path.join(out, "calvaria.npy"))
-    t.check(r.returncode == 0, f"{arch}: calvaria-cli infer --raw runs", r.stderr)
-    if r.returncode != 0:
-        return
-    got = np.load(os.path.join(out, "calvaria.npy"))
-    expected = np.load(os.path.join(out, "expected.npy"))
-    diff = float(np.abs(got - expected).max()) if got.shape == expected.shape else float("inf")
-    t.check(diff <= TOLERANCE, f"{arch} {shape}: max |Calvaria − PyTorch| = {diff:.2e} ≤ {TOLERANCE:g}",
-            f"shapes {got.shape} {expected.shape}")
-    print(f"# {arch} {shape}: max abs difference {diff:.3g} (output range ±{np.abs(expected).max():.3g})")
+    for device in DEVICES:
+        r = run(a.cli, "infer", os.path.join(out, "model.onnx"), "--raw", os.path.join(out, "input.npy"),
+                os.path.join(out, f"calvaria-{device}.npy"), "--device", device)
+        t.check(r.returncode == 0, f"{arch}: calvaria-cli infer --raw --device {device} runs", r.stderr)
+        if r.returncode != 0:
+            continue
+        got = np.load(os.path.join(out, f"calvaria-{device}.npy"))
+        expected = np.load(os.path.join(out, "expected.npy"))
+        diff = float(np.abs(got - expected).max()) if got.shape == expected.shape else float("inf")
+        t.check(diff <= TOLERANCE, f"{arch} {shape} on {device}: max |Calvaria − PyTorch| = {diff:.2e} ≤ {TOLERANCE:g}",
+                f"shapes {got.shape} {expected.shape}")
+        print(f"# {arch} {shape} on {device}: max abs difference {diff:.3g} "
+              f"(output range ±{np.abs(expected).max():.3g})")
 
 
 def fp16_case(t, a, tmp, arch):
@@ -58,7 +62,7 @@ def fp16_case(t, a, tmp, arch):
     drift by a few parts in a thousand of its range, not more."""
     out = os.path.join(tmp, arch)
     r = run(a.cli, "infer", "--fp16", os.path.join(out, "model.onnx"), "--raw", os.path.join(out, "input.npy"),
-            os.path.join(out, "half.npy"))
+            os.path.join(out, "half.npy"), "--device", "lavapipe")
     t.check(r.returncode == 0, f"{arch}: calvaria-cli infer --fp16 --raw runs", r.stderr)
     if r.returncode != 0:
         return
@@ -67,8 +71,18 @@ def fp16_case(t, a, tmp, arch):
     diff = float(np.abs(got - expected).max()) if got.shape == expected.shape else float("inf")
     t.check(diff <= FP16_TOLERANCE * scale, f"{arch} fp16: max |Calvaria − PyTorch| = {diff:.2e} ≤ "
             f"{FP16_TOLERANCE:g} × {scale:.3g} (the output's range)")
-    exact = np.load(os.path.join(out, "calvaria.npy"))
+    exact = np.load(os.path.join(out, "calvaria-lavapipe.npy"))
     t.check(float(np.abs(got - exact).max()) > 0, f"{arch} fp16: the activations really were rounded")
+
+    # The CPU has no 16-bit float arithmetic: it says so and runs 32-bit.
+    r = run(a.cli, "infer", "--fp16", os.path.join(out, "model.onnx"), "--raw", os.path.join(out, "input.npy"),
+            os.path.join(out, "half-cpu.npy"), "--device", "cpu")
+    t.check(r.returncode == 0 and "16-bit activations are for GPUs" in r.stderr and "32-bit" in r.stderr,
+            f"{arch} fp16 on the CPU executor: a notice that the activations stay 32-bit", r.stderr)
+    if r.returncode == 0:
+        t.check(np.array_equal(np.load(os.path.join(out, "half-cpu.npy")),
+                               np.load(os.path.join(out, "calvaria-cpu.npy"))),
+                f"{arch} fp16 on the CPU executor: the 32-bit result")
 
 
 def bad_models(t, a, tmp):
@@ -98,9 +112,14 @@ def volume_case(t, a, tmp):
     ct = os.path.join(tmp, "ct.nii.gz")
     r = run(a.cli, "convert", a.sample, ct)
     t.check(r.returncode == 0, "volume: the sample CT converts to NIfTI", r.stderr)
-    prob_path = os.path.join(out, "probability.nii.gz")
-    r = run(a.cli, "infer", os.path.join(out, "model.onnx"), ct, prob_path)
-    t.check(r.returncode == 0, "volume: calvaria-cli infer MODEL CT OUT runs", r.stderr + r.stdout)
+    for device in DEVICES:
+        volume_on(t, a, out, ct, device)
+
+
+def volume_on(t, a, out, ct, device):
+    prob_path = os.path.join(out, f"probability-{device}.nii.gz")
+    r = run(a.cli, "infer", os.path.join(out, "model.onnx"), ct, prob_path, "--device", device)
+    t.check(r.returncode == 0, f"volume: calvaria-cli infer MODEL CT OUT --device {device} runs", r.stderr + r.stdout)
     if r.returncode != 0:
         return
     print("# " + r.stdout.replace("\n", "\n# "))
@@ -108,9 +127,9 @@ def volume_case(t, a, tmp):
     prob_img = nibabel.load(prob_path)
     prob = np.asarray(prob_img.dataobj, dtype=np.float32)
     t.check(prob.shape == img.shape and np.allclose(prob_img.affine, img.affine, atol=1e-4),
-            "volume: the probability map is on the CT's grid", f"{prob.shape} vs {img.shape}")
+            f"volume ({device}): the probability map is on the CT's grid", f"{prob.shape} vs {img.shape}")
     t.check(prob_img.get_data_dtype() == np.float32 and prob.min() >= 0 and prob.max() <= 1,
-            "volume: float32 probabilities between 0 and 1", f"range {prob.min()}..{prob.max()}")
+            f"volume ({device}): float32 probabilities between 0 and 1", f"range {prob.min()}..{prob.max()}")
 
     # The same job in NumPy and PyTorch: window -1000..2000 HU to 0..1, three
     # neighbouring slices (clamped), sigmoid of the logits.
@@ -127,7 +146,7 @@ def volume_case(t, a, tmp):
             x = torch.from_numpy(np.stack(slices)[None].astype(np.float32))
             expected = torch.sigmoid(model(x))[0, 0].numpy().T
             worst = max(worst, float(np.abs(prob[:, :, k] - expected).max()))
-    t.check(worst <= TOLERANCE, f"volume: every 8th slice matches PyTorch (max |Δp| = {worst:.2e})")
+    t.check(worst <= TOLERANCE, f"volume ({device}): every 8th slice matches PyTorch (max |Δp| = {worst:.2e})")
 
 
 def main():

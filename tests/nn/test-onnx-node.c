@@ -2,8 +2,9 @@
 /*
  * The official ONNX operator tests (Debian's libonnx-testdata): every test
  * whose graph uses only operators Calvaria supports runs on the CPU
- * reference and on the Vulkan engine (lavapipe in CI) and must match the
- * expected outputs.  The few that use a feature Calvaria refuses (integer
+ * reference, on the Vulkan engine (lavapipe in CI) and on the CPU
+ * executor (oneDNN) and must match the expected outputs with the same
+ * tolerances; no convolution may fall to oneDNN's reference code.  The few that use a feature Calvaria refuses (integer
  * tensors, training mode, cubic resizing...) are listed below with the
  * reason; they must be refused with that error, not run wrongly.  The
  * summary line says how many ran, passed and were refused.
@@ -11,6 +12,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "cal-nn-cpu.h"
 #include "cal-nn-engine-private.h"
 #include "cal-onnx.h"
 #include "cal-test-util.h"
@@ -56,7 +58,8 @@ typedef struct {
 } Case;
 
 static CalVkContext *vk_context;
-static guint n_cases, n_passed_reference, n_passed_vulkan, n_refused;
+static guint n_cases, n_passed_reference, n_passed_vulkan, n_passed_cpu, n_refused;
+static CalNnCpuCensus cpu_census;   /* summed over the cases */
 
 static const char *
 refusal_reason (const char *name)
@@ -251,6 +254,20 @@ run_case (gconstpointer data)
     n_passed_vulkan += matches ("Vulkan", outputs, shapes, &expected);
     free_outputs (outputs, expected.n);
   }
+
+  {
+    g_autoptr(CalNnExecutor) cpu = cal_nn_cpu_new (graph, &error);
+    CalNnCpuCensus census;
+    g_assert_no_error (error);
+    outputs = cal_nn_executor_run (cpu, (const float **) inputs.floats, inputs.shapes, shapes, NULL, &error);
+    g_assert_no_error (error);
+    n_passed_cpu += matches ("CPU (oneDNN)", outputs, shapes, &expected);
+    free_outputs (outputs, expected.n);
+    cal_nn_cpu_get_census (cpu, &census);
+    cpu_census.convolutions += census.convolutions;
+    cpu_census.reference_convolutions += census.reference_convolutions;
+    cpu_census.reference_nodes += census.reference_nodes;
+  }
   tensor_set_clear (&inputs);
   tensor_set_clear (&expected);
 }
@@ -291,9 +308,16 @@ summary (void)
   g_assert_cmpuint (n_cases, >, 100);
   g_assert_cmpuint (n_passed_reference + n_refused, ==, n_cases);
   g_assert_cmpuint (n_passed_vulkan + n_refused, ==, n_cases);
+  g_assert_cmpuint (n_passed_cpu + n_refused, ==, n_cases);
+  /* Each case's convolutions ran on oneDNN's optimised kernels (the
+   * executor refuses reference ones here: CALVARIA_NN_REFUSE_REFERENCE). */
+  g_assert_cmpuint (cpu_census.convolutions, >, 30);
+  g_assert_cmpuint (cpu_census.reference_convolutions, ==, 0);
   printf ("# ONNX operator tests: %u selected (all whose operators Calvaria supports); "
-          "%u passed on the CPU reference, %u on Vulkan (%s); %u refused as listed; none skipped\n",
-          n_cases, n_passed_reference, n_passed_vulkan, cal_vk_context_get_info (vk_context)->name, n_refused);
+          "%u passed on the CPU reference, %u on Vulkan (%s), %u on the CPU executor (%u convolutions on oneDNN, "
+          "none on its reference code; %u nodes on the CPU reference); %u refused as listed; none skipped\n",
+          n_cases, n_passed_reference, n_passed_vulkan, cal_vk_context_get_info (vk_context)->name, n_passed_cpu,
+          cpu_census.convolutions, cpu_census.reference_nodes, n_refused);
 }
 
 /* The host's binary16 conversions (inputs and outputs of engines with
@@ -337,6 +361,7 @@ main (int    argc,
   g_autoptr(GPtrArray) cases = g_ptr_array_new_with_free_func (case_free);
   int status;
 
+  g_setenv ("CALVARIA_NN_REFUSE_REFERENCE", "1", TRUE);
   cal_test_vk_isolate_cache ();
   g_test_init (&argc, &argv, NULL);
   vk_context = cal_test_vk_context_or_skip ();

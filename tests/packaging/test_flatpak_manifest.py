@@ -22,7 +22,7 @@ APP_ID = "org.calvaria.Calvaria"
 # OpenGL and Vulkan compute.  No --filesystem: the file chooser portal
 # hands over what the user picks.  No network: nothing leaves the machine.
 ALLOWED_FINISH_ARGS = {"--share=ipc", "--socket=fallback-x11", "--socket=wayland", "--device=dri"}
-MODULES_NEEDED = {"dcmtk", "nifti_clib", "volk", "protobuf-c", "onnx-proto"}
+MODULES_NEEDED = {"dcmtk", "nifti_clib", "volk", "protobuf-c", "onnx-proto", "onednn"}
 HEX40 = re.compile(r"^[0-9a-f]{40}$")
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
