@@ -69,6 +69,45 @@ any_md (const CalNnShape   *shape,
   dnnl_memory_desc_init_by_tag (md, (int) shape->rank, dims, dnnl_f32, dnnl_format_tag_any);
 }
 
+/* The node's activation as a primitive of its own, run in place over
+ * what the convolution wrote (md). */
+static gboolean
+separate_activation (CalNnCpu                 *cpu,
+                     CalNnCpuStep             *step,
+                     const dnnl_memory_desc_t *md,
+                     GError                  **error)
+{
+  const CalNnNode *node = step->node;
+  dnnl_primitive_desc_t pd = NULL;
+  dnnl_status_t status;
+
+  if (node->act == CAL_NN_ACT_PRELU)
+    {
+      dnnl_prelu_desc_t desc;
+      const dnnl_memory_desc_t *slopes = NULL;
+      dnnl_memory_get_memory_desc (step->slopes, &slopes);
+      status = dnnl_prelu_forward_desc_init (&desc, dnnl_forward_inference, md, slopes);
+      if (status == dnnl_success)
+        status = dnnl_primitive_desc_create (&pd, &desc, NULL, cpu->engine, NULL);
+    }
+  else
+    {
+      dnnl_eltwise_desc_t desc;
+      dnnl_alg_kind_t alg = node->act == CAL_NN_ACT_SIGMOID ? dnnl_eltwise_logistic
+                          : node->act == CAL_NN_ACT_CLIP ? dnnl_eltwise_clip : dnnl_eltwise_relu;
+      status = dnnl_eltwise_forward_desc_init (&desc, dnnl_forward_inference, alg, md,
+                                               node->act == CAL_NN_ACT_RELU ? 0.0f : node->act_alpha,
+                                               node->act == CAL_NN_ACT_CLIP ? node->act_beta : 0.0f);
+      if (status == dnnl_success)
+        status = dnnl_primitive_desc_create (&pd, &desc, NULL, cpu->engine, NULL);
+    }
+  if (!cal_nn_cpu_check (status, "set up the activation", node, error))
+    return FALSE;
+  step->activation = cal_nn_cpu_make (cpu, pd, FALSE, node, error);
+  dnnl_primitive_desc_destroy (pd);
+  return step->activation != NULL;
+}
+
 /* Packs the primitive's weights (from user, over data), bias and PReLU
  * slopes, and asks for its input in the layout it chose. */
 static gboolean
@@ -104,12 +143,27 @@ pack_operands (CalNnCpu                   *cpu,
     }
   if (prelu && (step->slopes = cal_nn_cpu_slopes (cpu, node, rank, channels, repeat, error)) == NULL)
     return FALSE;
+  if (step->separate_activation &&
+      !separate_activation (cpu, step, dnnl_primitive_desc_query_md (pd, dnnl_query_dst_md, 0), error))
+    return FALSE;
   return cal_nn_cpu_want_input (cpu, plan, step, 0, node->inputs[0],
                                 dnnl_primitive_desc_query_md (pd, dnnl_query_src_md, 0), error);
 }
 
+static gboolean
+is_reference (const_dnnl_primitive_desc_t pd)
+{
+  const char *impl = "";
+
+  dnnl_primitive_desc_query (pd, dnnl_query_impl_info_str, 0, &impl);
+  return g_str_has_prefix (impl, "ref");
+}
+
 /* Creates the convolution's primitive descriptor; FALLBACK where oneDNN
- * has no implementation at all. */
+ * has no implementation at all.  Some fused activations (a PReLU after a
+ * 1×1 convolution, in 2.6) leave only oneDNN's reference convolution: the
+ * convolution then runs bare and step->separate_activation says the
+ * activation follows on its own. */
 static CalNnCpuPlanResult
 finish_plan (CalNnCpu                *cpu,
              CalNnCpuStep            *step,
@@ -121,6 +175,18 @@ finish_plan (CalNnCpu                *cpu,
 {
   if (status == dnnl_success)
     status = dnnl_primitive_desc_create (pd, desc, attr, cpu->engine, NULL);
+  if (status == dnnl_success && attr != NULL && is_reference (*pd))
+    {
+      dnnl_primitive_desc_t bare = NULL;
+      if (dnnl_primitive_desc_create (&bare, desc, NULL, cpu->engine, NULL) == dnnl_success && !is_reference (bare))
+        {
+          dnnl_primitive_desc_destroy (*pd);
+          *pd = g_steal_pointer (&bare);
+          step->separate_activation = TRUE;
+        }
+      if (bare)
+        dnnl_primitive_desc_destroy (bare);
+    }
   if (attr)
     dnnl_primitive_attr_destroy (attr);
   if (status == dnnl_unimplemented)
@@ -217,9 +283,20 @@ conv_execute (CalNnCpu      *cpu,
       args[n++] = (dnnl_exec_arg_t) { DNNL_ARG_DST, dst };
       if (step->bias)
         args[n++] = (dnnl_exec_arg_t) { DNNL_ARG_BIAS, step->bias };
-      if (step->slopes)
+      if (step->slopes && !step->separate_activation)
         args[n++] = (dnnl_exec_arg_t) { DNNL_ARG_ATTR_MULTIPLE_POST_OP (0) | DNNL_ARG_WEIGHTS, step->slopes };
       ok = cal_nn_cpu_execute (cpu, step->primitive, n, args, step->node, error);
+    }
+  if (ok && step->activation)
+    {
+      dnnl_exec_arg_t act[] = { { DNNL_ARG_SRC, dst }, { DNNL_ARG_WEIGHTS, step->slopes }, { DNNL_ARG_DST, dst } };
+      if (step->slopes)
+        ok = cal_nn_cpu_execute (cpu, step->activation, 3, act, step->node, error);
+      else
+        {
+          act[1] = act[2];
+          ok = cal_nn_cpu_execute (cpu, step->activation, 2, act, step->node, error);
+        }
     }
   if (src)
     dnnl_memory_destroy (src);

@@ -45,10 +45,13 @@ struct _CalNnCpuStep {
   CalNnCpuInput         *inputs;
   dnnl_primitive_t       primitive;
   dnnl_memory_t          weights, bias, slopes;  /* packed at plan time; NULL when none */
+  dnnl_primitive_t       activation;    /* the fused activation run after, in place, where
+                                         * fusing it would make oneDNN use its reference code */
   dnnl_memory_desc_t     scratch_md;    /* an intermediate result (lowered ConvTranspose) */
   gboolean               has_scratch;
   void                  *scratch;       /* during run: scratch_md's memory */
   guint                  taps;          /* lowered ConvTranspose: kernel positions */
+  gboolean               separate_activation;
   gboolean               reference;     /* the CPU reference runs this node */
 };
 

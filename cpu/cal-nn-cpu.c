@@ -106,10 +106,12 @@ clear_step (CalNnCpuStep *step)
   for (guint k = 0; k < step->n_inputs; k++)
     step->inputs[k].tensor = -1;
   g_clear_pointer (&step->primitive, dnnl_primitive_destroy);
+  g_clear_pointer (&step->activation, dnnl_primitive_destroy);
   g_clear_pointer (&step->weights, dnnl_memory_destroy);
   g_clear_pointer (&step->bias, dnnl_memory_destroy);
   g_clear_pointer (&step->slopes, dnnl_memory_destroy);
   step->has_scratch = FALSE;
+  step->separate_activation = FALSE;
   step->reference = FALSE;
 }
 

@@ -235,7 +235,7 @@ def main():
         case(t, a, tmp, "3-D resampled", 3, 1, (90, 76, 120), (1.0, 1.0, 1.0), "1.5,1.5,1.5", 8, cut_axes=2)
         # The CPU executor (oneDNN): patches of a shape each, one plan per shape.
         case(t, a, tmp, "2-D on the CPU executor", 2, 3, (256, 240, 4), (1.0, 1.0, 2.0), "0,0,0", 2, None, "cpu")
-        case(t, a, tmp, "3-D on the CPU executor", 3, 1, (72, 64, 100), (1.0, 1.0, 1.0), "0,0,0", 8, None, "cpu")
+        case(t, a, tmp, "3-D on the CPU executor", 3, 1, (72, 64, 100), (1.0, 1.0, 1.0), "0,0,0", 24, None, "cpu")
         fixed_size(t, a, tmp)
         not_exact(t, a, tmp)
         density_floor(t, a, tmp)
