@@ -71,6 +71,7 @@ struct _CalNnCpu {
   float         **values;         /* per tensor, for the reference's nodes */
   CalNnCpuCensus  census;
   gboolean        refuse_reference;
+  gboolean        profile;        /* CALVARIA_NN_PROFILE: each node's time to stderr */
 };
 
 /* oneDNN status → GError (CAL_NN_ERROR_UNSUPPORTED for unimplemented). */

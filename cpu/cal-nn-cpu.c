@@ -442,6 +442,24 @@ plain_output (Run               *run,
   return out;
 }
 
+/* With CALVARIA_NN_PROFILE set, each node's time goes to stderr, as the
+ * Vulkan engine's do (tools/bench/unet). */
+static void
+profile_step (const CalNnCpuStep *step,
+              gint64              start)
+{
+  const CalNnNode *n = step->node;
+  const CalNnShape *s = &step->plan->shapes[n->output];
+  guint reorders = 0;
+
+  for (guint k = 0; k < step->n_inputs; k++)
+    reorders += step->inputs[k].reorder != NULL;
+  g_printerr ("profile %-26s %-14s out %" G_GINT64_FORMAT "x%" G_GINT64_FORMAT "x%" G_GINT64_FORMAT
+              " %8.3f ms%s%s\n", n->name ? n->name : "", cal_nn_op_name (n->op), s->d[1], s->d[s->rank - 2],
+              s->d[s->rank - 1], (g_get_monotonic_time () - start) / 1000.0, reorders ? " (reordered input)" : "",
+              step->reference ? " (CPU reference)" : "");
+}
+
 static float **
 cpu_run (CalNnExecutor     *self,
          const float      **inputs,
@@ -467,8 +485,11 @@ cpu_run (CalNnExecutor     *self,
     run.data[g_array_index (graph->inputs, int, k)] = (void *) inputs[k];
   for (guint i = 0; i < graph->nodes->len && ok; i++)
     {
+      gint64 node_start = g_get_monotonic_time ();
       ok = !g_cancellable_set_error_if_cancelled (cancellable, error) && run_step (&run, i, error);
       release_inputs (&run, i, last);
+      if (cpu->profile && ok)
+        profile_step (&run.plan->steps[i], node_start);
     }
   if (ok)
     {
@@ -620,6 +641,7 @@ cal_nn_cpu_new (CalNnGraph  *graph,
   cpu->pool = g_ptr_array_new_with_free_func (block_free);
   cpu->values = g_new0 (float *, MAX (graph->tensors->len, 1));
   cpu->refuse_reference = g_getenv ("CALVARIA_NN_REFUSE_REFERENCE") != NULL;
+  cpu->profile = g_getenv ("CALVARIA_NN_PROFILE") != NULL;
   if (!cal_nn_cpu_check (dnnl_engine_create (&cpu->engine, dnnl_cpu, 0), "open the CPU", NULL, error) ||
       !cal_nn_cpu_check (dnnl_stream_create (&cpu->stream, cpu->engine, dnnl_stream_default_flags),
                          "make a CPU stream", NULL, error))

@@ -1,11 +1,23 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* calvaria-cli devices: the Vulkan devices Calvaria can compute on. */
+/* calvaria-cli devices: the Vulkan devices Calvaria can compute on, the
+ * CPU, and which of them runs by default. */
 #include "cal-cli.h"
 
 #include <stdio.h>
 
 #include "cal-json.h"
+#include "cal-nn-cpu.h"
 #include "cal-vk-context.h"
+
+/* Whether the default Vulkan device is a GPU: the device rule runs the
+ * U-net and the metrics on the CPU otherwise. */
+static gboolean
+default_is_gpu (GPtrArray *devices,
+                int        chosen)
+{
+  return devices != NULL && chosen >= 0 &&
+         ((const CalVkDeviceInfo *) g_ptr_array_index (devices, chosen))->kind != CAL_VK_DEVICE_CPU;
+}
 
 /* devices NULL: there are none (no loader or no driver), and it says so. */
 static void
@@ -38,6 +50,12 @@ print_json (GPtrArray *devices,
   cal_json_end_array (&json);
   if (devices == NULL)
     cal_json_string (&json, "error", "no Vulkan loader or driver");
+  {
+    g_autofree char *cpu = cal_nn_cpu_describe ();
+    cal_json_string (&json, "cpu", cpu);
+  }
+  /* "gpu": the default Vulkan device; "cpu": the CPU executor and the CPU path. */
+  cal_json_string (&json, "default_runs_on", default_is_gpu (devices, chosen) ? "gpu" : "cpu");
   cal_json_end_object (&json);
   text = cal_json_finish (&json);
   fputs (text, stdout);
@@ -47,23 +65,25 @@ static void
 print_text (GPtrArray *devices,
             int        chosen)
 {
+  g_autofree char *cpu = cal_nn_cpu_describe ();
+  gboolean gpu = default_is_gpu (devices, chosen);
+
   for (guint i = 0; i < devices->len; i++)
     {
       const CalVkDeviceInfo *d = g_ptr_array_index (devices, i);
-      printf ("%c %u  %s\n", (int) i == chosen ? '*' : ' ', d->index, d->name);
+      printf ("%c %u  %s\n", gpu && (int) i == chosen ? '*' : ' ', d->index, d->name);
       printf ("     %s, Vulkan %u.%u, %s, %.1f GiB device memory\n", cal_vk_device_kind_name (d->kind),
               CAL_VK_API_MAJOR (d->api_version), CAL_VK_API_MINOR (d->api_version), d->driver,
               d->device_memory / 1073741824.0);
       if (!d->usable)
         printf ("     not usable: it %s\n", d->unusable_reason);
     }
-  if (chosen >= 0)
-    printf ("\n* the default (discrete, then integrated GPUs, then CPU; CALVARIA_VK_DEVICE overrides).\n"
-            "  Choose another with --device INDEX or --device NAME (lavapipe: the software one),\n"
-            "  or --device cpu.  Without a GPU, the metrics (evaluate, report, Compare) run on\n"
-            "  Calvaria's CPU path, faster there than a software Vulkan device, unless one is named.\n");
-  else
-    printf ("No usable device: evaluation runs on the CPU.\n");
+  printf ("%c cpu  %s\n", gpu ? ' ' : '*', cpu);
+  printf ("\n* the default: a GPU (discrete, then integrated) runs the U-net and the metrics;\n"
+          "  without one the U-net runs on the CPU executor (oneDNN) and the metrics on Calvaria's\n"
+          "  CPU path, both faster than a software Vulkan device.  Choose another with --device\n"
+          "  INDEX, NAME, lavapipe (the software one), cpu or reference (the U-net's exact, slow\n"
+          "  CPU reference), or CALVARIA_VK_DEVICE, or Preferences in the window.\n");
 }
 
 int
@@ -90,8 +110,11 @@ cal_cli_devices (int    argc,
       if (json)
         print_json (NULL, -1);
       else
-        printf ("No Vulkan devices: %s\nEvaluation runs on the CPU, and the U-net on the CPU reference "
-                "(exact, slow).\n", error->message);
+        {
+          g_autofree char *cpu = cal_nn_cpu_describe ();
+          printf ("No Vulkan devices: %s\nThe U-net runs on the CPU executor (%s) and the metrics on "
+                  "Calvaria's CPU path.\n", error->message, cpu);
+        }
       return CAL_EXIT_OK;
     }
   if (json)
