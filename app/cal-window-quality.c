@@ -396,7 +396,8 @@ show_results (CalWindow *self, CompareJob *job)
       "Hausdorff %.4f mm, HD95 %.4f mm, ASSD %.4f mm (surface voxels, exact distances).\n"
       "Signed deviation of the surface (+: the mask lies outside the reference): %+.4f ± %.4f mm, "
       "RMS %.4f mm, %.2f %% of the area within ±%.2f mm; from %+.4f to %+.4f mm.\n%s"),
-    m->device ? m->device : "cpu", (g_get_monotonic_time () - job->started) / 1e6,
+    m->device && g_strcmp0 (m->device, "cpu") != 0 ? m->device : _("the CPU (Calvaria's CPU path)"),
+    (g_get_monotonic_time () - job->started) / 1e6,
     m->dsc, m->dsc_slice_mean, m->dsc_slice_harmonic, m->hd, m->hd95, m->assd,
     w->mean, w->sd, w->rms, 100 * w->within_tolerance, w->tolerance_mm, w->min, w->max, region);
 

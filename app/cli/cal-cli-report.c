@@ -157,6 +157,9 @@ cal_cli_report (int argc, char **argv)
       const CalQcCheck *c = &g_array_index (report->checks, CalQcCheck, i);
       printf ("%s  %s: %s\n", c->passed ? "PASS" : "FAIL", c->name, c->result);
     }
+  if (report->metrics)
+    printf ("Metrics computed on %s\n", report->device && g_strcmp0 (report->device, "cpu") != 0
+                                             ? report->device : "the CPU (Calvaria's CPU path)");
   printf ("Wrote %s and %s\n", argv[2], json_path);
   return CAL_EXIT_OK;
 }

@@ -71,6 +71,7 @@ def main():
                   "--ct", a.sample, "--stl", P("test.stl"), "--device", "cpu", "--method", "threshold, 300 HU",
                   "--threshold", "300", "--model", a.model)
         t.check(ev.returncode == 0 and rep.returncode == 0, "evaluate and report run", ev.stderr + rep.stderr)
+        t.check("Metrics computed on the CPU" in rep.stdout, "report says where the metrics were computed", rep.stdout)
         if ev.returncode or rep.returncode:
             print(f"1..{t.n}")
             return 1
