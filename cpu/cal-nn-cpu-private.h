@@ -153,6 +153,66 @@ dnnl_memory_t cal_nn_cpu_slopes     (CalNnCpu          *cpu,
                                      guint              repeat,
                                      GError           **error);
 
+/* Shared by Conv and ConvTranspose (cal-nn-cpu-conv.c). */
+/* The spatial geometry oneDNN wants: strides, dilations minus one, and
+ * the padding on either side that makes the output the size shape
+ * inference gave (ceil mode and SAME included). */
+typedef struct {
+  dnnl_dims_t strides, dilates, pad_l, pad_r;
+} CalNnCpuGeometry;
+
+void        cal_nn_cpu_conv_geometry     (const CalNnNode    *node,
+                                          const CalNnShape   *xs,
+                                          const CalNnShape   *ys,
+                                          gboolean            transposed,
+                                          CalNnCpuGeometry   *g);
+/* The weights' dims oneDNN wants: (groups,) out / groups, in / groups, kernel. */
+void        cal_nn_cpu_conv_weights_dims (const CalNnNode    *node,
+                                          gint64              cout,
+                                          gint64              cin,
+                                          guint               spatial,
+                                          dnnl_dims_t         dims,
+                                          int                *ndims);
+/* A descriptor of this shape in the layout oneDNN chooses. */
+void        cal_nn_cpu_any_md            (const CalNnShape   *shape,
+                                          dnnl_memory_desc_t *md);
+/* Packs the weights (from user, over data), the bias (each repeated
+ * `repeat` times) and PReLU slopes, makes the separate activation where
+ * needed, and asks for the input in the layout pd chose. */
+gboolean    cal_nn_cpu_conv_pack         (CalNnCpu                   *cpu,
+                                          CalNnCpuPlan               *plan,
+                                          CalNnCpuStep               *step,
+                                          const_dnnl_primitive_desc_t pd,
+                                          const dnnl_memory_desc_t   *user,
+                                          const float                *data,
+                                          const float                *bias,
+                                          gint64                      channels,
+                                          guint                       repeat,
+                                          gboolean                    prelu,
+                                          GError                    **error);
+/* Makes the primitive from desc (status: of initialising it); FALLBACK
+ * where oneDNN has no implementation. */
+CalNnCpuPlanResult cal_nn_cpu_conv_finish (CalNnCpu              *cpu,
+                                           CalNnCpuStep          *step,
+                                           dnnl_status_t          status,
+                                           const void            *desc,
+                                           dnnl_primitive_attr_t  attr,
+                                           dnnl_primitive_desc_t *pd,
+                                           GError               **error);
+/* Runs the step's convolution from input into output (laid out as dst_md),
+ * then its separate activation if it has one. */
+gboolean    cal_nn_cpu_conv_execute      (CalNnCpu                 *cpu,
+                                          CalNnCpuStep             *step,
+                                          void                     *input,
+                                          const dnnl_memory_desc_t *dst_md,
+                                          void                     *output,
+                                          GError                  **error);
+gboolean    cal_nn_cpu_conv_run          (CalNnCpu                 *cpu,
+                                          CalNnCpuStep             *step,
+                                          void                    **inputs,
+                                          void                     *output,
+                                          GError                  **error);
+
 extern const CalNnCpuOpClass cal_nn_cpu_conv_class;
 extern const CalNnCpuOpClass cal_nn_cpu_conv_transpose_class;
 extern const CalNnCpuOpClass cal_nn_cpu_pool_class;
