@@ -36,7 +36,6 @@ concat_plan (CalNnCpu      *cpu,
   dnnl_primitive_desc_t pd;
   const char *impl = "";
 
-  (void) index;
   like = plan->mds[node->inputs[0]];
   for (guint k = 0; k < node->n_inputs; k++)
     if (cal_nn_cpu_is_constant (cpu, node->inputs[k]))

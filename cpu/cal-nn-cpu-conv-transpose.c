@@ -157,18 +157,13 @@ conv_transpose_plan (CalNnCpu      *cpu,
                      GError       **error)
 {
   const CalNnNode *node = step->node;
-  const CalNnShape *xs = &plan->shapes[node->inputs[0]], *ys = &plan->shapes[node->output];
-  const CalNnTensor *w = cal_nn_graph_get_tensor (cpu->parent.graph, node->inputs[1]);
-  const float *bias = node->n_inputs > 2 && node->inputs[2] >= 0
-                        ? cal_nn_graph_get_tensor (cpu->parent.graph, node->inputs[2])->data : NULL;
+  const float *weights, *bias;
 
-  (void) index;
-  if (xs->rank < 3 || xs->rank > 5 || w->data == NULL ||
-      (node->n_inputs > 2 && node->inputs[2] >= 0 && bias == NULL))
+  if (!cal_nn_cpu_conv_operands (cpu, plan, node, &weights, &bias))
     return CAL_NN_CPU_FALLBACK;
-  if (lowerable (node, xs, ys))
-    return lowered_plan (cpu, plan, step, w->data, bias, error);
-  return deconv_plan (cpu, plan, step, w->data, bias, error);
+  if (lowerable (node, &plan->shapes[node->inputs[0]], &plan->shapes[node->output]))
+    return lowered_plan (cpu, plan, step, weights, bias, error);
+  return deconv_plan (cpu, plan, step, weights, bias, error);
 }
 
 /* Where element (n, c, z, y, x) of a plain, channels-last or

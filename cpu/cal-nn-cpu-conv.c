@@ -96,8 +96,21 @@ separate_activation (CalNnCpu                 *cpu,
   return step->activation != NULL;
 }
 
-/* Packs the primitive's weights (from user, over data), bias and PReLU
- * slopes, and asks for its input in the layout it chose. */
+gboolean
+cal_nn_cpu_conv_operands (CalNnCpu         *cpu,
+                          CalNnCpuPlan     *plan,
+                          const CalNnNode  *node,
+                          const float     **weights,
+                          const float     **bias)
+{
+  const CalNnShape *xs = &plan->shapes[node->inputs[0]];
+  gboolean has_bias = node->n_inputs > 2 && node->inputs[2] >= 0;
+
+  *weights = cal_nn_graph_get_tensor (cpu->parent.graph, node->inputs[1])->data;
+  *bias = has_bias ? cal_nn_graph_get_tensor (cpu->parent.graph, node->inputs[2])->data : NULL;
+  return xs->rank >= 3 && xs->rank <= 5 && *weights != NULL && (!has_bias || *bias != NULL);
+}
+
 gboolean
 cal_nn_cpu_conv_pack (CalNnCpu                   *cpu,
                       CalNnCpuPlan               *plan,
@@ -205,9 +218,7 @@ conv_plan (CalNnCpu      *cpu,
 {
   const CalNnNode *node = step->node;
   const CalNnShape *xs = &plan->shapes[node->inputs[0]], *ys = &plan->shapes[node->output];
-  const CalNnTensor *w = cal_nn_graph_get_tensor (cpu->parent.graph, node->inputs[1]);
-  const float *bias = node->n_inputs > 2 && node->inputs[2] >= 0
-                        ? cal_nn_graph_get_tensor (cpu->parent.graph, node->inputs[2])->data : NULL;
+  const float *weights, *bias;
   dnnl_memory_desc_t src, wmd, user, bmd, dst;
   dnnl_convolution_desc_t desc;
   dnnl_primitive_desc_t pd = NULL;
@@ -218,9 +229,7 @@ conv_plan (CalNnCpu      *cpu,
   gboolean prelu;
   int ndims;
 
-  (void) index;
-  if (xs->rank < 3 || xs->rank > 5 || w->data == NULL ||
-      (node->n_inputs > 2 && node->inputs[2] >= 0 && bias == NULL))
+  if (!cal_nn_cpu_conv_operands (cpu, plan, node, &weights, &bias))
     return CAL_NN_CPU_FALLBACK;
   cal_nn_cpu_any_md (xs, &src);
   cal_nn_cpu_any_md (ys, &dst);
@@ -242,7 +251,7 @@ conv_plan (CalNnCpu      *cpu,
   if (result == CAL_NN_CPU_PLANNED)
     {
       plan->mds[node->output] = *dnnl_primitive_desc_query_md (pd, dnnl_query_dst_md, 0);
-      if (!cal_nn_cpu_conv_pack (cpu, plan, step, pd, &user, w->data, bias, ys->d[1], 1, prelu, error))
+      if (!cal_nn_cpu_conv_pack (cpu, plan, step, pd, &user, weights, bias, ys->d[1], 1, prelu, error))
         result = CAL_NN_CPU_FAILED;
     }
   if (pd)

@@ -7,26 +7,6 @@
 #include <string.h>
 
 static CalNnCpuPlanResult
-finish (CalNnCpu             *cpu,
-        CalNnCpuStep         *step,
-        dnnl_status_t         status,
-        const void           *desc,
-        GError              **error)
-{
-  dnnl_primitive_desc_t pd = NULL;
-
-  if (status == dnnl_success)
-    status = dnnl_primitive_desc_create (&pd, desc, NULL, cpu->engine, NULL);
-  if (status == dnnl_unimplemented)
-    return CAL_NN_CPU_FALLBACK;
-  if (!cal_nn_cpu_check (status, "set up an element-wise operator", step->node, error))
-    return CAL_NN_CPU_FAILED;
-  step->primitive = cal_nn_cpu_make (cpu, pd, FALSE, step->node, error);
-  dnnl_primitive_desc_destroy (pd);
-  return step->primitive ? CAL_NN_CPU_PLANNED : CAL_NN_CPU_FAILED;
-}
-
-static CalNnCpuPlanResult
 eltwise_plan (CalNnCpu      *cpu,
               CalNnCpuPlan  *plan,
               guint          index,
@@ -39,9 +19,7 @@ eltwise_plan (CalNnCpu      *cpu,
   dnnl_eltwise_desc_t desc;
   dnnl_alg_kind_t alg;
   float alpha = 0, beta = 0;
-  CalNnCpuPlanResult result;
 
-  (void) index;
   switch (node->op)
     {
     case CAL_NN_OP_RELU:       alg = dnnl_eltwise_relu; break;
@@ -54,26 +32,12 @@ eltwise_plan (CalNnCpu      *cpu,
     cal_nn_cpu_plain_md (&plan->shapes[x], &data);
   else
     data = plan->mds[x];
-  result = finish (cpu, step, dnnl_eltwise_forward_desc_init (&desc, dnnl_forward_inference, alg, &data, alpha, beta),
-                   &desc, error);
-  if (result != CAL_NN_CPU_PLANNED)
-    return result;
-  plan->mds[node->output] = data;
-  return cal_nn_cpu_want_input (cpu, plan, step, 0, x, &data, error) ? result : CAL_NN_CPU_FAILED;
+  return cal_nn_cpu_plan_unary (cpu, plan, step,
+                                dnnl_eltwise_forward_desc_init (&desc, dnnl_forward_inference, alg, &data, alpha, beta),
+                                &desc, &data, &data, "set up an activation", error);
 }
 
-static gboolean
-eltwise_run (CalNnCpu      *cpu,
-             CalNnCpuStep  *step,
-             void         **inputs,
-             void          *output,
-             GError       **error)
-{
-  return cal_nn_cpu_execute_unary (cpu, step, &step->inputs[0].md, inputs[0],
-                                   &step->plan->mds[step->node->output], output, error);
-}
-
-const CalNnCpuOpClass cal_nn_cpu_eltwise_class = { eltwise_plan, eltwise_run };
+const CalNnCpuOpClass cal_nn_cpu_eltwise_class = { eltwise_plan, cal_nn_cpu_run_unary };
 
 /* B as A's layout where it has A's shape; else plain in the shape it
  * broadcasts as (ones where it repeats). */
@@ -92,7 +56,6 @@ binary_plan (CalNnCpu      *cpu,
   CalNnShape bs;
   CalNnCpuPlanResult result;
 
-  (void) index;
   if (node->op == CAL_NN_OP_PRELU || !cal_nn_shape_equal (as, ys))
     return CAL_NN_CPU_FALLBACK;
   cal_nn_binary_operand_shape (node, as, &plan->shapes[b], &bs);
@@ -110,10 +73,11 @@ binary_plan (CalNnCpu      *cpu,
     bmd = amd;
   else
     cal_nn_cpu_plain_md (&bs, &bmd);
-  result = finish (cpu, step,
-                   dnnl_binary_desc_init (&desc, node->op == CAL_NN_OP_ADD ? dnnl_binary_add : dnnl_binary_mul,
-                                          &amd, &bmd, &amd),
-                   &desc, error);
+  result = cal_nn_cpu_finish_plan (cpu, step,
+                                   dnnl_binary_desc_init (&desc, node->op == CAL_NN_OP_ADD ? dnnl_binary_add
+                                                                                            : dnnl_binary_mul,
+                                                          &amd, &bmd, &amd),
+                                   &desc, "set up an element-wise operator", error);
   if (result != CAL_NN_CPU_PLANNED)
     return result;
   plan->mds[node->output] = amd;

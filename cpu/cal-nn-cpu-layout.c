@@ -363,3 +363,54 @@ cal_nn_cpu_slopes (CalNnCpu        *cpu,
   cal_nn_cpu_plain_md (&shape, &md);
   return cal_nn_cpu_pack (cpu, &md, values, &md, error);
 }
+
+CalNnCpuPlanResult
+cal_nn_cpu_finish_plan (CalNnCpu      *cpu,
+                        CalNnCpuStep  *step,
+                        dnnl_status_t  status,
+                        const void    *desc,
+                        const char    *what,
+                        GError       **error)
+{
+  dnnl_primitive_desc_t pd = NULL;
+
+  if (status == dnnl_success)
+    status = dnnl_primitive_desc_create (&pd, desc, NULL, cpu->engine, NULL);
+  if (status == dnnl_unimplemented)
+    return CAL_NN_CPU_FALLBACK;
+  if (!cal_nn_cpu_check (status, what, step->node, error))
+    return CAL_NN_CPU_FAILED;
+  step->primitive = cal_nn_cpu_make (cpu, pd, FALSE, step->node, error);
+  dnnl_primitive_desc_destroy (pd);
+  return step->primitive ? CAL_NN_CPU_PLANNED : CAL_NN_CPU_FAILED;
+}
+
+CalNnCpuPlanResult
+cal_nn_cpu_plan_unary (CalNnCpu                 *cpu,
+                       CalNnCpuPlan             *plan,
+                       CalNnCpuStep             *step,
+                       dnnl_status_t             status,
+                       const void               *desc,
+                       const dnnl_memory_desc_t *src,
+                       const dnnl_memory_desc_t *dst,
+                       const char               *what,
+                       GError                  **error)
+{
+  CalNnCpuPlanResult result = cal_nn_cpu_finish_plan (cpu, step, status, desc, what, error);
+
+  if (result != CAL_NN_CPU_PLANNED)
+    return result;
+  plan->mds[step->node->output] = *dst;
+  return cal_nn_cpu_want_input (cpu, plan, step, 0, step->node->inputs[0], src, error) ? result : CAL_NN_CPU_FAILED;
+}
+
+gboolean
+cal_nn_cpu_run_unary (CalNnCpu      *cpu,
+                      CalNnCpuStep  *step,
+                      void         **inputs,
+                      void          *output,
+                      GError       **error)
+{
+  return cal_nn_cpu_execute_unary (cpu, step, &step->inputs[0].md, inputs[0],
+                                   &step->plan->mds[step->node->output], output, error);
+}

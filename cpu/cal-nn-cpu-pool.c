@@ -15,10 +15,8 @@ pool_plan (CalNnCpu      *cpu,
   dnnl_dims_t strides, kernel, dilates, pad_l, pad_r;
   dnnl_memory_desc_t src, dst;
   dnnl_pooling_v2_desc_t desc;
-  dnnl_primitive_desc_t pd = NULL;
   dnnl_status_t status;
 
-  (void) index;
   if (xs->rank < 3 || xs->rank > 5 || cal_nn_cpu_is_constant (cpu, node->inputs[0]))
     return CAL_NN_CPU_FALLBACK;
   for (guint a = 0; a + 2 < xs->rank; a++)
@@ -41,28 +39,7 @@ pool_plan (CalNnCpu      *cpu,
                                               : node->count_include_pad ? dnnl_pooling_avg_include_padding
                                                                         : dnnl_pooling_avg_exclude_padding,
                                               &src, &dst, strides, kernel, dilates, pad_l, pad_r);
-  if (status == dnnl_success)
-    status = dnnl_primitive_desc_create (&pd, &desc, NULL, cpu->engine, NULL);
-  if (status == dnnl_unimplemented)
-    return CAL_NN_CPU_FALLBACK;
-  if (!cal_nn_cpu_check (status, "set up pooling", node, error))
-    return CAL_NN_CPU_FAILED;
-  step->primitive = cal_nn_cpu_make (cpu, pd, FALSE, node, error);
-  dnnl_primitive_desc_destroy (pd);
-  plan->mds[node->output] = dst;
-  return step->primitive && cal_nn_cpu_want_input (cpu, plan, step, 0, node->inputs[0], &src, error)
-           ? CAL_NN_CPU_PLANNED : CAL_NN_CPU_FAILED;
+  return cal_nn_cpu_plan_unary (cpu, plan, step, status, &desc, &src, &dst, "set up pooling", error);
 }
 
-static gboolean
-pool_run (CalNnCpu      *cpu,
-          CalNnCpuStep  *step,
-          void         **inputs,
-          void          *output,
-          GError       **error)
-{
-  return cal_nn_cpu_execute_unary (cpu, step, &step->inputs[0].md, inputs[0],
-                                   &step->plan->mds[step->node->output], output, error);
-}
-
-const CalNnCpuOpClass cal_nn_cpu_pool_class = { pool_plan, pool_run };
+const CalNnCpuOpClass cal_nn_cpu_pool_class = { pool_plan, cal_nn_cpu_run_unary };

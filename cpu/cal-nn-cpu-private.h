@@ -137,6 +137,31 @@ gboolean    cal_nn_cpu_execute_unary (CalNnCpu          *cpu,
                                       const dnnl_memory_desc_t *dst_md,
                                       void              *dst,
                                       GError           **error);
+/* Makes step->primitive from an initialised descriptor (status: of
+ * initialising it): FALLBACK where oneDNN has no implementation; what:
+ * for the error ("set up pooling"). */
+CalNnCpuPlanResult cal_nn_cpu_finish_plan (CalNnCpu      *cpu,
+                                           CalNnCpuStep  *step,
+                                           dnnl_status_t  status,
+                                           const void    *desc,
+                                           const char    *what,
+                                           GError       **error);
+/* The same for an operator of one input read in layout src, its output
+ * written in layout dst; cal_nn_cpu_run_unary runs it. */
+CalNnCpuPlanResult cal_nn_cpu_plan_unary  (CalNnCpu                 *cpu,
+                                           CalNnCpuPlan             *plan,
+                                           CalNnCpuStep             *step,
+                                           dnnl_status_t             status,
+                                           const void               *desc,
+                                           const dnnl_memory_desc_t *src,
+                                           const dnnl_memory_desc_t *dst,
+                                           const char               *what,
+                                           GError                  **error);
+gboolean    cal_nn_cpu_run_unary        (CalNnCpu          *cpu,
+                                         CalNnCpuStep      *step,
+                                         void             **inputs,
+                                         void              *output,
+                                         GError           **error);
 /* An attribute with the node's fused activation as a post-op (NULL where
  * it has none); *prelu set where a PReLU's slopes must be passed. */
 dnnl_primitive_attr_t cal_nn_cpu_activation_attr (CalNnCpu       *cpu,
@@ -173,6 +198,14 @@ void        cal_nn_cpu_conv_weights_dims (const CalNnNode    *node,
                                           guint               spatial,
                                           dnnl_dims_t         dims,
                                           int                *ndims);
+/* The weights and bias (NULL: none) of a Conv or ConvTranspose; FALSE
+ * where they are not constants or the input has no 1 to 3 spatial axes
+ * (the reference runs it then). */
+gboolean    cal_nn_cpu_conv_operands     (CalNnCpu           *cpu,
+                                          CalNnCpuPlan       *plan,
+                                          const CalNnNode    *node,
+                                          const float       **weights,
+                                          const float       **bias);
 /* A descriptor of this shape in the layout oneDNN chooses. */
 void        cal_nn_cpu_any_md            (const CalNnShape   *shape,
                                           dnnl_memory_desc_t *md);

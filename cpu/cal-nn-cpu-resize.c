@@ -86,11 +86,9 @@ resize_plan (CalNnCpu      *cpu,
   dnnl_alg_kind_t alg = node->resize_mode == CAL_NN_RESIZE_LINEAR ? dnnl_resampling_linear : dnnl_resampling_nearest;
   float factors[CAL_NN_MAX_SPATIAL];
   dnnl_resampling_desc_t desc;
-  dnnl_primitive_desc_t pd = NULL;
   dnnl_memory_desc_t src, dst;
   dnnl_status_t status;
 
-  (void) index;
   if (xs->rank < 3 || xs->rank > 5 || xs->d[0] != ys->d[0] || xs->d[1] != ys->d[1] ||
       cal_nn_cpu_is_constant (cpu, node->inputs[0]))
     return CAL_NN_CPU_FALLBACK;
@@ -103,28 +101,7 @@ resize_plan (CalNnCpu      *cpu,
   src = plan->mds[node->inputs[0]];
   cal_nn_cpu_md_like (&src, ys, &dst);
   status = dnnl_resampling_forward_desc_init (&desc, dnnl_forward_inference, alg, factors, &src, &dst);
-  if (status == dnnl_success)
-    status = dnnl_primitive_desc_create (&pd, &desc, NULL, cpu->engine, NULL);
-  if (status == dnnl_unimplemented)
-    return CAL_NN_CPU_FALLBACK;
-  if (!cal_nn_cpu_check (status, "set up a resize", node, error))
-    return CAL_NN_CPU_FAILED;
-  step->primitive = cal_nn_cpu_make (cpu, pd, FALSE, node, error);
-  dnnl_primitive_desc_destroy (pd);
-  plan->mds[node->output] = dst;
-  return step->primitive && cal_nn_cpu_want_input (cpu, plan, step, 0, node->inputs[0], &src, error)
-           ? CAL_NN_CPU_PLANNED : CAL_NN_CPU_FAILED;
+  return cal_nn_cpu_plan_unary (cpu, plan, step, status, &desc, &src, &dst, "set up a resize", error);
 }
 
-static gboolean
-resize_run (CalNnCpu      *cpu,
-            CalNnCpuStep  *step,
-            void         **inputs,
-            void          *output,
-            GError       **error)
-{
-  return cal_nn_cpu_execute_unary (cpu, step, &step->inputs[0].md, inputs[0],
-                                   &step->plan->mds[step->node->output], output, error);
-}
-
-const CalNnCpuOpClass cal_nn_cpu_resize_class = { resize_plan, resize_run };
+const CalNnCpuOpClass cal_nn_cpu_resize_class = { resize_plan, cal_nn_cpu_run_unary };

@@ -59,7 +59,6 @@ reference_plan (CalNnCpu      *cpu,
   const CalNnNode *node = step->node;
   dnnl_memory_desc_t plain;
 
-  (void) index;
   step->reference = TRUE;
   cpu->census.reference_nodes++;
   for (guint k = 0; k < node->n_inputs; k++)
