@@ -47,6 +47,7 @@ lowered_plan (CalNnCpu      *cpu,
               const float   *bias,
               GError       **error)
 {
+  static const dnnl_format_tag_t plain[] = { 0, 0, 0, dnnl_abc, dnnl_abcd, dnnl_abcde };
   const CalNnNode *node = step->node;
   const CalNnShape *xs = &plan->shapes[node->inputs[0]], *ys = &plan->shapes[node->output];
   gint64 cin = xs->d[1], cout = ys->d[1];
@@ -54,11 +55,8 @@ lowered_plan (CalNnCpu      *cpu,
   g_autofree float *rows = NULL;
   dnnl_memory_desc_t src, wmd, user, bmd, dst;
   dnnl_convolution_desc_t desc;
-  dnnl_primitive_desc_t pd = NULL;
-  dnnl_primitive_attr_t attr;
   dnnl_dims_t wdims = { 0 }, ones = { 1, 1, 1 }, zeros = { 0 };
-  CalNnCpuPlanResult result;
-  gboolean prelu;
+  CalNnCpuConvPacking packing = { .user = &user, .bias = bias, .lowered = TRUE };
 
   step->taps = 1;
   for (guint a = 0; a + 2 < xs->rank; a++)
@@ -71,29 +69,16 @@ lowered_plan (CalNnCpu      *cpu,
   for (guint a = 2; a < xs->rank; a++)
     wdims[a] = 1;
   dnnl_memory_desc_init_by_tag (&wmd, (int) xs->rank, wdims, dnnl_f32, dnnl_format_tag_any);
-  dnnl_memory_desc_init_by_tag (&user, (int) xs->rank, wdims, dnnl_f32,
-                                (dnnl_format_tag_t[]) { 0, 0, 0, dnnl_abc, dnnl_abcd, dnnl_abcde }[xs->rank]);
+  dnnl_memory_desc_init_by_tag (&user, (int) xs->rank, wdims, dnnl_f32, plain[xs->rank]);
   dnnl_memory_desc_init_by_tag (&bmd, 1, (dnnl_dims_t) { mid.d[1] }, dnnl_f32, dnnl_a);
-  attr = cal_nn_cpu_activation_attr (cpu, node, xs->rank, &prelu, error);
-  if (node->act != CAL_NN_ACT_NONE && attr == NULL)
-    return CAL_NN_CPU_FAILED;
-  result = cal_nn_cpu_conv_finish (cpu, step,
-                        dnnl_convolution_forward_desc_init (&desc, dnnl_forward_inference, dnnl_convolution_direct,
-                                                            &src, &wmd, bias ? &bmd : NULL, &dst, ones, zeros,
-                                                            zeros),
-                        &desc, attr, &pd, error);
-  if (result == CAL_NN_CPU_PLANNED)
-    {
-      rows = lowered_weights (weights, cin, cout, step->taps);
-      step->scratch_md = *dnnl_primitive_desc_query_md (pd, dnnl_query_dst_md, 0);
-      step->has_scratch = TRUE;
-      cal_nn_cpu_md_like (&step->scratch_md, ys, &plan->mds[node->output]);
-      if (!cal_nn_cpu_conv_pack (cpu, plan, step, pd, &user, rows, bias, mid.d[1], step->taps, prelu, error))
-        result = CAL_NN_CPU_FAILED;
-    }
-  if (pd)
-    dnnl_primitive_desc_destroy (pd);
-  return result;
+  packing.weights = rows = lowered_weights (weights, cin, cout, step->taps);
+  packing.channels = mid.d[1];
+  packing.repeat = step->taps;
+  return cal_nn_cpu_conv_plan (cpu, plan, step,
+                               dnnl_convolution_forward_desc_init (&desc, dnnl_forward_inference,
+                                                                   dnnl_convolution_direct, &src, &wmd,
+                                                                   bias ? &bmd : NULL, &dst, ones, zeros, zeros),
+                               &desc, &packing, error);
 }
 
 static CalNnCpuPlanResult
@@ -110,12 +95,9 @@ deconv_plan (CalNnCpu      *cpu,
   const CalNnShape *xs = &plan->shapes[node->inputs[0]], *ys = &plan->shapes[node->output];
   dnnl_memory_desc_t src, wmd, user, bmd, dst;
   dnnl_deconvolution_desc_t desc;
-  dnnl_primitive_desc_t pd = NULL;
-  dnnl_primitive_attr_t attr;
+  CalNnCpuConvPacking packing = { .user = &user, .weights = weights, .bias = bias, .channels = ys->d[1], .repeat = 1 };
   dnnl_dims_t dims;
   CalNnCpuGeometry g;
-  CalNnCpuPlanResult result;
-  gboolean prelu;
   int ndims;
 
   cal_nn_cpu_any_md (xs, &src);
@@ -129,24 +111,12 @@ deconv_plan (CalNnCpu      *cpu,
   for (guint a = 0; a + 2 < xs->rank; a++)
     if (g.pad_r[a] < 0)
       return CAL_NN_CPU_FALLBACK;   /* output padding beyond the pads: oneDNN has no negative padding */
-  attr = cal_nn_cpu_activation_attr (cpu, node, ys->rank, &prelu, error);
-  if (node->act != CAL_NN_ACT_NONE && attr == NULL)
-    return CAL_NN_CPU_FAILED;
-  result = cal_nn_cpu_conv_finish (cpu, step,
-                        dnnl_dilated_deconvolution_forward_desc_init (&desc, dnnl_forward_inference,
-                                                                      dnnl_deconvolution_direct, &src, &wmd,
-                                                                      bias ? &bmd : NULL, &dst, g.strides,
-                                                                      g.dilates, g.pad_l, g.pad_r),
-                        &desc, attr, &pd, error);
-  if (result == CAL_NN_CPU_PLANNED)
-    {
-      plan->mds[node->output] = *dnnl_primitive_desc_query_md (pd, dnnl_query_dst_md, 0);
-      if (!cal_nn_cpu_conv_pack (cpu, plan, step, pd, &user, weights, bias, ys->d[1], 1, prelu, error))
-        result = CAL_NN_CPU_FAILED;
-    }
-  if (pd)
-    dnnl_primitive_desc_destroy (pd);
-  return result;
+  return cal_nn_cpu_conv_plan (cpu, plan, step,
+                               dnnl_dilated_deconvolution_forward_desc_init (&desc, dnnl_forward_inference,
+                                                                             dnnl_deconvolution_direct, &src, &wmd,
+                                                                             bias ? &bmd : NULL, &dst, g.strides,
+                                                                             g.dilates, g.pad_l, g.pad_r),
+                               &desc, &packing, error);
 }
 
 static CalNnCpuPlanResult

@@ -111,23 +111,27 @@ cal_nn_cpu_conv_operands (CalNnCpu         *cpu,
   return xs->rank >= 3 && xs->rank <= 5 && *weights != NULL && (!has_bias || *bias != NULL);
 }
 
-gboolean
-cal_nn_cpu_conv_pack (CalNnCpu                   *cpu,
-                      CalNnCpuPlan               *plan,
-                      CalNnCpuStep               *step,
-                      const_dnnl_primitive_desc_t pd,
-                      const dnnl_memory_desc_t   *user,
-                      const float                *data,
-                      const float                *bias,
-                      gint64                      channels,
-                      guint                       repeat,
-                      gboolean                    prelu,
-                      GError                    **error)
+/* Packs the primitive's weights (from p->user, over p->weights), bias and
+ * PReLU slopes, makes the separate activation where needed, and asks for
+ * the input in the layout pd chose. */
+static gboolean
+pack (CalNnCpu                   *cpu,
+      CalNnCpuPlan               *plan,
+      CalNnCpuStep               *step,
+      const_dnnl_primitive_desc_t pd,
+      const CalNnCpuConvPacking  *p,
+      gboolean                    prelu,
+      GError                    **error)
 {
+  const float *bias = p->bias;
+  gint64 channels = p->channels;
+  guint repeat = p->repeat;
+
   const CalNnNode *node = step->node;
   guint rank = plan->shapes[node->output].rank;
 
-  step->weights = cal_nn_cpu_pack (cpu, user, data, dnnl_primitive_desc_query_md (pd, dnnl_query_weights_md, 0), error);
+  step->weights = cal_nn_cpu_pack (cpu, p->user, p->weights, dnnl_primitive_desc_query_md (pd, dnnl_query_weights_md, 0),
+                                   error);
   if (step->weights == NULL)
     return FALSE;
   if (bias != NULL)
@@ -165,14 +169,14 @@ is_reference (const_dnnl_primitive_desc_t pd)
  * 1×1 convolution, in 2.6) leave only oneDNN's reference convolution: the
  * convolution then runs bare and step->separate_activation says the
  * activation follows on its own. */
-CalNnCpuPlanResult
-cal_nn_cpu_conv_finish (CalNnCpu                *cpu,
-                        CalNnCpuStep            *step,
-                        dnnl_status_t            status,
-                        const void              *desc,
-                        dnnl_primitive_attr_t    attr,
-                        dnnl_primitive_desc_t   *pd,
-                        GError                 **error)
+static CalNnCpuPlanResult
+finish (CalNnCpu                *cpu,
+        CalNnCpuStep            *step,
+        dnnl_status_t            status,
+        const void              *desc,
+        dnnl_primitive_attr_t    attr,
+        dnnl_primitive_desc_t   *pd,
+        GError                 **error)
 {
   if (status == dnnl_success)
     status = dnnl_primitive_desc_create (pd, desc, attr, cpu->engine, NULL);
@@ -209,6 +213,44 @@ cal_nn_cpu_conv_finish (CalNnCpu                *cpu,
   return step->primitive ? CAL_NN_CPU_PLANNED : CAL_NN_CPU_FAILED;
 }
 
+CalNnCpuPlanResult
+cal_nn_cpu_conv_plan (CalNnCpu                  *cpu,
+                      CalNnCpuPlan              *plan,
+                      CalNnCpuStep              *step,
+                      dnnl_status_t              status,
+                      const void                *desc,
+                      const CalNnCpuConvPacking *p,
+                      GError                   **error)
+{
+  const CalNnNode *node = step->node;
+  dnnl_primitive_desc_t pd = NULL;
+  dnnl_primitive_attr_t attr;
+  CalNnCpuPlanResult result;
+  gboolean prelu;
+
+  attr = cal_nn_cpu_activation_attr (cpu, node, plan->shapes[node->output].rank, &prelu, error);
+  if (node->act != CAL_NN_ACT_NONE && attr == NULL)
+    return CAL_NN_CPU_FAILED;
+  result = finish (cpu, step, status, desc, attr, &pd, error);
+  if (result == CAL_NN_CPU_PLANNED)
+    {
+      const dnnl_memory_desc_t *dst = dnnl_primitive_desc_query_md (pd, dnnl_query_dst_md, 0);
+      if (p->lowered)
+        {
+          step->scratch_md = *dst;
+          step->has_scratch = TRUE;
+          cal_nn_cpu_md_like (dst, &plan->shapes[node->output], &plan->mds[node->output]);
+        }
+      else
+        plan->mds[node->output] = *dst;
+      if (!pack (cpu, plan, step, pd, p, prelu, error))
+        result = CAL_NN_CPU_FAILED;
+    }
+  if (pd)
+    dnnl_primitive_desc_destroy (pd);
+  return result;
+}
+
 static CalNnCpuPlanResult
 conv_plan (CalNnCpu      *cpu,
            CalNnCpuPlan  *plan,
@@ -216,47 +258,31 @@ conv_plan (CalNnCpu      *cpu,
            CalNnCpuStep  *step,
            GError       **error)
 {
+  static const dnnl_format_tag_t plain[] = { 0, 0, 0, dnnl_abc, dnnl_abcd, dnnl_abcde, dnnl_abcdef };
   const CalNnNode *node = step->node;
   const CalNnShape *xs = &plan->shapes[node->inputs[0]], *ys = &plan->shapes[node->output];
-  const float *weights, *bias;
   dnnl_memory_desc_t src, wmd, user, bmd, dst;
   dnnl_convolution_desc_t desc;
-  dnnl_primitive_desc_t pd = NULL;
-  dnnl_primitive_attr_t attr;
+  CalNnCpuConvPacking packing = { .user = &user, .channels = ys->d[1], .repeat = 1 };
   dnnl_dims_t dims;
   CalNnCpuGeometry g;
-  CalNnCpuPlanResult result;
-  gboolean prelu;
   int ndims;
 
-  if (!cal_nn_cpu_conv_operands (cpu, plan, node, &weights, &bias))
+  if (!cal_nn_cpu_conv_operands (cpu, plan, node, &packing.weights, &packing.bias))
     return CAL_NN_CPU_FALLBACK;
   cal_nn_cpu_any_md (xs, &src);
   cal_nn_cpu_any_md (ys, &dst);
   cal_nn_cpu_conv_weights_dims (node, ys->d[1], xs->d[1], xs->rank - 2, dims, &ndims);
   dnnl_memory_desc_init_by_tag (&wmd, ndims, dims, dnnl_f32, dnnl_format_tag_any);
-  dnnl_memory_desc_init_by_tag (&user, ndims, dims, dnnl_f32, (dnnl_format_tag_t[]) { 0, 0, 0, dnnl_abc, dnnl_abcd,
-                                                                                         dnnl_abcde, dnnl_abcdef }[ndims]);
+  dnnl_memory_desc_init_by_tag (&user, ndims, dims, dnnl_f32, plain[ndims]);
   dnnl_memory_desc_init_by_tag (&bmd, 1, (dnnl_dims_t) { ys->d[1] }, dnnl_f32, dnnl_a);
   cal_nn_cpu_conv_geometry (node, xs, ys, FALSE, &g);
-  attr = cal_nn_cpu_activation_attr (cpu, node, ys->rank, &prelu, error);
-  if (node->act != CAL_NN_ACT_NONE && attr == NULL)
-    return CAL_NN_CPU_FAILED;
-  result = cal_nn_cpu_conv_finish (cpu, step,
-                        dnnl_dilated_convolution_forward_desc_init (&desc, dnnl_forward_inference,
-                                                                    dnnl_convolution_direct, &src, &wmd,
-                                                                    bias ? &bmd : NULL, &dst, g.strides, g.dilates,
-                                                                    g.pad_l, g.pad_r),
-                        &desc, attr, &pd, error);
-  if (result == CAL_NN_CPU_PLANNED)
-    {
-      plan->mds[node->output] = *dnnl_primitive_desc_query_md (pd, dnnl_query_dst_md, 0);
-      if (!cal_nn_cpu_conv_pack (cpu, plan, step, pd, &user, weights, bias, ys->d[1], 1, prelu, error))
-        result = CAL_NN_CPU_FAILED;
-    }
-  if (pd)
-    dnnl_primitive_desc_destroy (pd);
-  return result;
+  return cal_nn_cpu_conv_plan (cpu, plan, step,
+                               dnnl_dilated_convolution_forward_desc_init (&desc, dnnl_forward_inference,
+                                                                           dnnl_convolution_direct, &src, &wmd,
+                                                                           packing.bias ? &bmd : NULL, &dst,
+                                                                           g.strides, g.dilates, g.pad_l, g.pad_r),
+                               &desc, &packing, error);
 }
 
 gboolean

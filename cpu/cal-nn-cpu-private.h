@@ -209,29 +209,29 @@ gboolean    cal_nn_cpu_conv_operands     (CalNnCpu           *cpu,
 /* A descriptor of this shape in the layout oneDNN chooses. */
 void        cal_nn_cpu_any_md            (const CalNnShape   *shape,
                                           dnnl_memory_desc_t *md);
-/* Packs the weights (from user, over data), the bias (each repeated
- * `repeat` times) and PReLU slopes, makes the separate activation where
- * needed, and asks for the input in the layout pd chose. */
-gboolean    cal_nn_cpu_conv_pack         (CalNnCpu                   *cpu,
-                                          CalNnCpuPlan               *plan,
-                                          CalNnCpuStep               *step,
-                                          const_dnnl_primitive_desc_t pd,
-                                          const dnnl_memory_desc_t   *user,
-                                          const float                *data,
-                                          const float                *bias,
-                                          gint64                      channels,
-                                          guint                       repeat,
-                                          gboolean                    prelu,
-                                          GError                    **error);
-/* Makes the primitive from desc (status: of initialising it); FALLBACK
- * where oneDNN has no implementation. */
-CalNnCpuPlanResult cal_nn_cpu_conv_finish (CalNnCpu              *cpu,
-                                           CalNnCpuStep          *step,
-                                           dnnl_status_t          status,
-                                           const void            *desc,
-                                           dnnl_primitive_attr_t  attr,
-                                           dnnl_primitive_desc_t *pd,
-                                           GError               **error);
+/* What a convolution's plan packs: the weights as the model stores them
+ * (user, over weights), the bias (NULL: none), each repeated `repeat`
+ * times over `channels` output channels; lowered: the convolution writes
+ * step->scratch_md, and the node's output takes that layout. */
+typedef struct {
+  const dnnl_memory_desc_t *user;
+  const float              *weights, *bias;
+  gint64                    channels;
+  guint                     repeat;
+  gboolean                  lowered;
+} CalNnCpuConvPacking;
+
+/* Makes the convolution from desc (status: of initialising it) with the
+ * node's activation fused (or run after it, where fusing leaves only
+ * oneDNN's reference code), packs its operands, and records the output's
+ * layout; FALLBACK where oneDNN has no implementation. */
+CalNnCpuPlanResult cal_nn_cpu_conv_plan  (CalNnCpu                  *cpu,
+                                          CalNnCpuPlan              *plan,
+                                          CalNnCpuStep              *step,
+                                          dnnl_status_t              status,
+                                          const void                *desc,
+                                          const CalNnCpuConvPacking *packing,
+                                          GError                   **error);
 /* Runs the step's convolution from input into output (laid out as dst_md),
  * then its separate activation if it has one. */
 gboolean    cal_nn_cpu_conv_execute      (CalNnCpu                 *cpu,
