@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 #include <math.h>
+#include <string.h>
 
 #include "cal-segment.h"
 #include "cal-unet-segmenter.h"
@@ -48,6 +49,15 @@ describe (const CalSegmentation *s)
   else
     /* TRANSLATORS: the probability threshold, then the least density (Hounsfield units) called bone */
     rule = g_strdup_printf (_("Bone: probability above %.2f and at least %.0f HU."), s->threshold, s->min_hu);
+  if (s->kind == CAL_SEGMENTER_NETWORK && *s->stored_orientation &&
+      strcmp (s->stored_orientation, s->network_orientation) != 0)
+    {
+      /* TRANSLATORS: orientation codes of the scan's voxel axes (e.g. LAS: left, anterior, superior), as
+       * stored and as the model was trained on; the voxels are only reordered, not resampled */
+      g_autofree char *order = g_strdup_printf (_("Voxels stored %s, reordered to %s for the network and back."),
+                                                s->stored_orientation, s->network_orientation);
+      return g_strconcat (summary, " ", rule, " ", order, NULL);
+    }
   return g_strconcat (summary, " ", rule, NULL);
 }
 

@@ -2,6 +2,7 @@
 #include "cal-unet-segmenter.h"
 
 #include <math.h>
+#include <string.h>
 
 struct _CalUnetSegmenter {
   GObject            parent_instance;
@@ -51,6 +52,8 @@ unet_segment_finish (CalSegmenter     *segmenter,
     .device = g_steal_pointer (&report.device),
     .notice = g_steal_pointer (&report.notice),
   };
+  memcpy (segmentation->stored_orientation, report.network.stored_orientation, 4);
+  memcpy (segmentation->network_orientation, report.network.network_orientation, 4);
   cal_segment_report_clear (&report);
   return mask;
 }

@@ -2,6 +2,7 @@
 /* The model's preprocessing, read from its metadata_props so that a model
  * file says how to feed it.  Keys and defaults: docs/onnx-models.md. */
 #include "cal-nn-private.h"
+#include "cal-reorient.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -95,6 +96,11 @@ cal_nn_preprocess_parse (CalNnGraph  *graph,
                     "from " G_STRINGIFY (MIN_MODEL_SPACING_MM) " to " G_STRINGIFY (MAX_MODEL_SPACING_MM)
                     " mm, as “0.5,0.5”");
   memcpy (p->spacing, spacing, sizeof spacing);
+  if ((v = g_hash_table_lookup (graph->metadata, "calvaria.orientation")) && !cal_orientation_code_is_valid (v))
+    return bad_key (error, "calvaria.orientation", v, "three letters, one of L/R, P/A and S/I each, that say where "
+                    "the training arrays' x, y and z pointed, as “LPS”");
+  if (v)
+    g_strlcpy (p->orientation, v, sizeof p->orientation);
   if ((v = g_hash_table_lookup (graph->metadata, "calvaria.context_slices")) &&
       (!parse_count (v, 1, 63, &p->context_slices) || p->context_slices % 2 == 0))
     return bad_key (error, "calvaria.context_slices", v, "an odd number of slices, as “3”");

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cal-grid.h"
+#include "cal-reorient.h"
 
 /* Windowed, resampled, padded planes (p[0] × p[1]) of the input, kept
  * for as long as the patches in hand need them: slot z mod n_slots. */
@@ -317,15 +318,16 @@ plan_stats (const VolumeRun   *run,
     }
 }
 
-CalVolume *
-cal_nn_infer_volume (CalNnExecutor     *executor,
-                     CalVolume         *ct,
-                     guint64            memory_budget,
-                     CalNnProgress      progress,
-                     gpointer           user_data,
-                     CalNnVolumeStats  *stats,
-                     GCancellable      *cancellable,
-                     GError           **error)
+/* The network over the CT as its voxels are stored. */
+static CalVolume *
+infer_as_stored (CalNnExecutor     *executor,
+                 CalVolume         *ct,
+                 guint64            memory_budget,
+                 CalNnProgress      progress,
+                 gpointer           user_data,
+                 CalNnVolumeStats  *stats,
+                 GCancellable      *cancellable,
+                 GError           **error)
 {
   VolumeRun run = { 0 };
   CalNnVolumeStats local = { 0 };
@@ -375,6 +377,55 @@ cal_nn_infer_volume (CalNnExecutor     *executor,
   local.seconds = (g_get_monotonic_time () - start) / 1e6;
   if (stats)
     *stats = local;
-  return cal_volume_new (cal_volume_get_grid (ct), CAL_VOXEL_FLOAT32,
-                         g_bytes_new_take (prob, (gsize) run.g.n[0] * run.g.n[1] * run.g.n[2] * sizeof (float)));
+  {
+    /* cal_volume_new takes a reference of its own. */
+    g_autoptr(GBytes) bytes = g_bytes_new_take (prob, (gsize) run.g.n[0] * run.g.n[1] * run.g.n[2] * sizeof (float));
+    return cal_volume_new (cal_volume_get_grid (ct), CAL_VOXEL_FLOAT32, bytes);
+  }
+}
+
+CalVolume *
+cal_nn_infer_volume (CalNnExecutor     *executor,
+                     CalVolume         *ct,
+                     guint64            memory_budget,
+                     CalNnProgress      progress,
+                     gpointer           user_data,
+                     CalNnVolumeStats  *stats,
+                     GCancellable      *cancellable,
+                     GError           **error)
+{
+  const char *wanted = cal_nn_executor_get_graph (executor)->preprocess.orientation;
+  const CalGrid *grid = cal_volume_get_grid (ct);
+  CalNnVolumeStats local = { 0 };
+  g_autoptr(CalVolume) turned = NULL, prob = NULL;
+  CalAxisMap map, back;
+  GBytes *voxels;
+
+  if (*wanted == '\0' || !grid->orientation_known)
+    {
+      prob = infer_as_stored (executor, ct, memory_budget, progress, user_data, &local, cancellable, error);
+      cal_grid_orientation_code (grid, local.network_orientation);
+    }
+  else
+    {
+      cal_axis_map_to_orientation (grid, wanted, &map);
+      turned = cal_axis_map_is_identity (&map) ? g_object_ref (ct) : cal_volume_reorder (ct, &map);
+      prob = infer_as_stored (executor, turned, memory_budget, progress, user_data, &local, cancellable, error);
+      cal_grid_orientation_code (cal_volume_get_grid (turned), local.network_orientation);
+      if (prob != NULL && !cal_axis_map_is_identity (&map))
+        {
+          g_autoptr(CalVolume) again = NULL;
+          cal_axis_map_invert (&map, &back);
+          again = cal_volume_reorder (prob, &back);
+          /* The CT's own grid, not one recomputed from the reordered one. */
+          voxels = cal_volume_get_bytes (again);
+          g_clear_object (&prob);
+          prob = cal_volume_new (grid, CAL_VOXEL_FLOAT32, voxels);
+        }
+    }
+  /* (infer_as_stored fills the whole of local: the codes go in after it.) */
+  cal_grid_orientation_code (grid, local.stored_orientation);
+  if (prob != NULL && stats)
+    *stats = local;
+  return g_steal_pointer (&prob);
 }

@@ -27,12 +27,19 @@ typedef struct {
   gboolean exact;         /* halos cover the network's reach: no seams */
   double  seconds;
   double  flops;          /* convolution FLOP in total */
-  double  resampled_spacing[3]; /* spacing the network saw (mm) */
+  double  resampled_spacing[3]; /* spacing the network saw (mm), along its axes */
+  char    stored_orientation[4]; /* the CT's voxel axes, as an orientation code ("RAS") */
+  char    network_orientation[4]; /* the axes the network saw: the model's calvaria.orientation, or as stored */
 } CalNnVolumeStats;
 
 /* Returns a float32 volume on the CT's grid holding the probability
  * (0 to 1) of the model's foreground label.  memory_budget: bytes of
- * device memory the network's activations may take (0: no limit). */
+ * device memory the network's activations may take (0: no limit).  Where
+ * the model says in which orientation its training arrays were
+ * (calvaria.orientation) and the CT says where its axes point, the CT's
+ * voxel axes are first reordered into that orientation (a permutation
+ * and flips, no resampling) and the probability reordered back: the
+ * result does not depend on the order the file stored its voxels in. */
 CalVolume *cal_nn_infer_volume (CalNnExecutor     *executor,
                                 CalVolume         *ct,
                                 guint64            memory_budget,

@@ -286,7 +286,10 @@ cal_phantom_generate (const CalPhantomParams  *params,
   for (gsize v = 0; v < n; v++)
     voxels[v] = (gint16) lrint (CLAMP (hu[v], -1024.0, 3071.0));
   cal_grid_init (&grid, dims, spacing, direction, job.origin);
-  *ct = cal_volume_new (&grid, CAL_VOXEL_INT16, g_bytes_new_take (voxels, n * sizeof (gint16)));
+  {
+    g_autoptr(GBytes) bytes = g_bytes_new_take (voxels, n * sizeof (gint16));
+    *ct = cal_volume_new (&grid, CAL_VOXEL_INT16, bytes);   /* it takes a reference of its own */
+  }
   *labels = cal_mask_new_take (&grid, job.labels);
   return TRUE;
 }

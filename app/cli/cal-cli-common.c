@@ -5,6 +5,7 @@
 
 #include <gio/gio.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cal-nifti.h"
 #include "cal-untrusted-text.h"
@@ -133,6 +134,11 @@ cal_cli_print_progress (double   fraction,
 void
 cal_cli_print_patches (const CalNnVolumeStats *stats)
 {
+  if (strcmp (stats->stored_orientation, stats->network_orientation) != 0)
+    printf ("Orientation: voxels stored %s, reordered to %s for the network (the model's; no resampling) and back\n",
+            stats->stored_orientation, stats->network_orientation);
+  else
+    printf ("Orientation: %s\n", stats->stored_orientation);
   if (stats->halo[0] == 0 && stats->halo[1] == 0 && stats->halo[2] == 0)
     printf ("Patches: whole %s, %u per run\n", stats->patch[2] == 1 ? "slices" : "volume", stats->batch);
   else

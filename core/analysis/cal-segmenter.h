@@ -35,6 +35,8 @@ typedef struct {
   double    min_hu, max_hu;
   char     *device;             /* what computed it; NULL: the CPU */
   char     *notice;             /* why it ran where it did (NULL: as asked) */
+  char      stored_orientation[4];  /* a network: the scan's voxel axes ("LAS"); "" otherwise */
+  char      network_orientation[4]; /* the axes the network saw them in (the model's, when it says) */
 } CalSegmentation;
 
 void cal_segmentation_clear (CalSegmentation *segmentation);

@@ -15,6 +15,8 @@ typedef enum {
 #define CAL_TYPE_VOLUME (cal_volume_get_type ())
 G_DECLARE_FINAL_TYPE (CalVolume, cal_volume, CAL, VOLUME, GObject)
 
+/* voxels: cal_voxel_type_size × the grid's voxel count bytes; the volume
+ * takes a reference of its own (the caller keeps and drops its own). */
 CalVolume     *cal_volume_new              (const CalGrid *grid,
                                             CalVoxelType   type,
                                             GBytes        *voxels);

@@ -291,6 +291,8 @@ test_segment (void)
   g_assert_nonnull (strstr (gtk_label_get_text (window->mask_label), "mm³"));
   /* It says which definition of bone it used: the shipped model's. */
   g_assert_nonnull (strstr (gtk_label_get_text (window->mask_label), "probability above 0.50 and at least 226 HU"));
+  /* The sample is stored LAS; the shipped model was trained on LPS arrays. */
+  g_assert_nonnull (strstr (gtk_label_get_text (window->mask_label), "Voxels stored LAS, reordered to LPS"));
   /* No GPU here: the CPU executor ran it, and the summary says so. */
   g_assert_nonnull (strstr (gtk_label_get_text (window->mask_label), "CPU: oneDNN"));
   g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (window->update_3d_button)));

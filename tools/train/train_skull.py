@@ -201,6 +201,9 @@ def export(model, args, path, log):
         # partial volume at a defect's rim (docs/segmentation.md).
         "calvaria.min_hu": f"{BONE_HU:.0f}",
         "calvaria.labels": "background,bone",
+        # The phantoms' arrays: x to the patient's left, y posterior, z up
+        # (Calvaria reorders every CT into this before the network).
+        "calvaria.orientation": "LPS",
         "calvaria.bone_convention": "226 HU threshold on an ideal scan (docs/segmentation.md)",
         "calvaria.training": (f"tools/train/train_skull.py --train-seeds {args.train_seeds} "
                               + (f"--anatomy {args.anatomy} " if args.anatomy != 1 else "")
