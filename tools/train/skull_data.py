@@ -71,12 +71,17 @@ class CropSampler:
     slice as target, and where its defects and metal are (for the loss's
     weights).
     Augmentation: left–right flip, zoom 0.85–1.2 (other
-    pixel sizes), HU offset ±20 and gain ±3 %, extra noise up to 25 HU."""
+    pixel sizes), HU offset ±20 and gain ±3 %, extra noise up to 25 HU;
+    with pose > 0, that share of crops also turned by one of the in-plane
+    flips and transposes (the eight symmetries of the square): what
+    reordering a CT into the model's orientation cannot remove, a head
+    turned or lying prone in the scanner (issue 29).  pose = 0 draws
+    nothing for it, so the shipped training command keeps its crops."""
 
     def __init__(self, phantoms, rng, crop=128, context=3, hu_window=(-1000.0, 2000.0), augment=True,
-                 defect_focus=0.0, metal_focus=0.0):
+                 defect_focus=0.0, metal_focus=0.0, pose=0.0):
         self.phantoms, self.rng, self.crop, self.context = phantoms, rng, crop, context
-        self.hu_window, self.augment = hu_window, augment
+        self.hu_window, self.augment, self.pose = hu_window, augment, pose
         # The share of crops centred on a defect: its rim, and metal streaks
         # across it, are where a filled-in defect comes from.
         self.defect_focus = defect_focus
@@ -97,7 +102,21 @@ class CropSampler:
         target = np.stack([p.bone[z], p.defect[z], p.metal[z]]).astype(np.float32)
         return p.ct[idx].astype(np.float32), target
 
+    def _turn(self, hu, target):
+        """One of the eight in-plane symmetries, the same for the slices and
+        the labels (axes 1 and 2: rows, columns)."""
+        k = int(self.rng.integers(0, 8))
+        if k & 1:
+            hu, target = hu[:, ::-1, :], target[:, ::-1, :]
+        if k & 2:
+            hu, target = hu[:, :, ::-1], target[:, :, ::-1]
+        if k & 4:
+            hu, target = hu.transpose(0, 2, 1), target.transpose(0, 2, 1)
+        return hu, target
+
     def _augment(self, hu, target):
+        if self.pose > 0 and self.rng.random() < self.pose:
+            hu, target = self._turn(hu, target)
         if self.rng.random() < 0.5:
             hu, target = hu[:, :, ::-1], target[:, :, ::-1]
         hu = hu * self.rng.uniform(0.97, 1.03) + self.rng.uniform(-20, 20)

@@ -91,6 +91,9 @@ def parse_args():
     parser.add_argument("--metal-lr", type=float, default=5e-4)
     parser.add_argument("--metal-weight", type=float, default=8.0,
                         help="in the metal stage, how many times pixels near metal count")
+    parser.add_argument("--pose-augment", type=float, default=0.0,
+                        help="share of crops turned by an in-plane flip or transpose (a head turned in the "
+                             "scanner; issue 29); 0 draws nothing, as the shipped model was trained")
     parser.add_argument("--seed", type=int, default=20261121)
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: all cores)")
     parser.add_argument("--checkpoint-every", type=int, default=100)
@@ -208,6 +211,7 @@ def export(model, args, path, log):
         "calvaria.training": (f"tools/train/train_skull.py --train-seeds {args.train_seeds} "
                               + (f"--anatomy {args.anatomy} " if args.anatomy != 1 else "")
                               + (f"--scanner {args.scanner} " if args.scanner != 1 else "")
+                              + (f"--pose-augment {args.pose_augment} " if args.pose_augment else "")
                               + f"--steps {args.steps} "
                               f"--batch {args.batch} --crop {args.crop} --base {args.base} --levels {args.levels} "
                               f"--lr {args.lr} --hausdorff-weight {args.hausdorff_weight} --defect-weight {args.defect_weight} "
@@ -238,11 +242,13 @@ def main():
     t0 = time.time()
     make_phantoms(args.cli, cache, train_seeds + val_seeds, args.anatomy, args.scanner)
     print(f"phantoms ready in {time.time() - t0:.0f} s", flush=True)
-    train = CropSampler([Phantom(cache, s, args.anatomy, args.scanner) for s in train_seeds], rng, args.crop, CONTEXT, HU_WINDOW)
-    refine = CropSampler(train.phantoms, rng, args.crop, CONTEXT, HU_WINDOW, defect_focus=0.5)
+    train = CropSampler([Phantom(cache, s, args.anatomy, args.scanner) for s in train_seeds], rng, args.crop, CONTEXT, HU_WINDOW,
+                        pose=args.pose_augment)
+    refine = CropSampler(train.phantoms, rng, args.crop, CONTEXT, HU_WINDOW, defect_focus=0.5, pose=args.pose_augment)
     # Half the metal stage's crops on metal; the rest as the refining stage
     # drew them, so that what it learnt stays learnt.
-    metal = CropSampler(train.phantoms, rng, args.crop, CONTEXT, HU_WINDOW, defect_focus=0.5, metal_focus=0.5)
+    metal = CropSampler(train.phantoms, rng, args.crop, CONTEXT, HU_WINDOW, defect_focus=0.5, metal_focus=0.5,
+                        pose=args.pose_augment)
     samplers = {"main": train, "refine": refine, "metal": metal}
     # The same validation crops as before the refining stage existed, so a
     # rerun logs (and exports) the validation DSC the shipped model records.
