@@ -81,11 +81,10 @@ separate_activation (CalNnCpu                 *cpu,
   else
     {
       dnnl_eltwise_desc_t desc;
-      dnnl_alg_kind_t alg = node->act == CAL_NN_ACT_SIGMOID ? dnnl_eltwise_logistic
-                          : node->act == CAL_NN_ACT_CLIP ? dnnl_eltwise_clip : dnnl_eltwise_relu;
-      status = dnnl_eltwise_forward_desc_init (&desc, dnnl_forward_inference, alg, md,
-                                               node->act == CAL_NN_ACT_RELU ? 0.0f : node->act_alpha,
-                                               node->act == CAL_NN_ACT_CLIP ? node->act_beta : 0.0f);
+      dnnl_alg_kind_t alg = dnnl_eltwise_relu;
+      float alpha, beta;
+      cal_nn_cpu_eltwise_of (node->act, node->act_alpha, node->act_beta, &alg, &alpha, &beta);
+      status = dnnl_eltwise_forward_desc_init (&desc, dnnl_forward_inference, alg, md, alpha, beta);
       if (status == dnnl_success)
         status = dnnl_primitive_desc_create (&pd, &desc, NULL, cpu->engine, NULL);
     }
@@ -123,11 +122,10 @@ pack (CalNnCpu                   *cpu,
       gboolean                    prelu,
       GError                    **error)
 {
+  const CalNnNode *node = step->node;
   const float *bias = p->bias;
   gint64 channels = p->channels;
   guint repeat = p->repeat;
-
-  const CalNnNode *node = step->node;
   guint rank = plan->shapes[node->output].rank;
 
   step->weights = cal_nn_cpu_pack (cpu, p->user, p->weights, dnnl_primitive_desc_query_md (pd, dnnl_query_weights_md, 0),
@@ -228,7 +226,7 @@ cal_nn_cpu_conv_plan (CalNnCpu                  *cpu,
   CalNnCpuPlanResult result;
   gboolean prelu;
 
-  attr = cal_nn_cpu_activation_attr (cpu, node, plan->shapes[node->output].rank, &prelu, error);
+  attr = cal_nn_cpu_activation_attr (cpu, node, &prelu, error);
   if (node->act != CAL_NN_ACT_NONE && attr == NULL)
     return CAL_NN_CPU_FAILED;
   result = finish (cpu, step, status, desc, attr, &pd, error);

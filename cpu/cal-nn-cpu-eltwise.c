@@ -17,21 +17,17 @@ eltwise_plan (CalNnCpu      *cpu,
   int x = node->inputs[0];
   dnnl_memory_desc_t data;
   dnnl_eltwise_desc_t desc;
-  dnnl_alg_kind_t alg;
-  float alpha = 0, beta = 0;
+  CalNnActivation act = node->op == CAL_NN_OP_RELU ? CAL_NN_ACT_RELU
+                      : node->op == CAL_NN_OP_LEAKY_RELU ? CAL_NN_ACT_LEAKY_RELU
+                      : node->op == CAL_NN_OP_SIGMOID ? CAL_NN_ACT_SIGMOID
+                      : node->op == CAL_NN_OP_CLIP ? CAL_NN_ACT_CLIP : CAL_NN_ACT_NONE;
+  dnnl_alg_kind_t alg = dnnl_eltwise_relu;
+  float alpha, beta;
 
-  switch (node->op)
-    {
-    case CAL_NN_OP_RELU:       alg = dnnl_eltwise_relu; break;
-    case CAL_NN_OP_LEAKY_RELU: alg = dnnl_eltwise_relu; alpha = node->alpha; break;
-    case CAL_NN_OP_SIGMOID:    alg = dnnl_eltwise_logistic; break;
-    case CAL_NN_OP_CLIP:       alg = dnnl_eltwise_clip; alpha = node->alpha; beta = node->beta; break;
-    default:                   return CAL_NN_CPU_FALLBACK;
-    }
-  if (cal_nn_cpu_is_constant (cpu, x))
-    cal_nn_cpu_plain_md (&plan->shapes[x], &data);
-  else
-    data = plan->mds[x];
+  /* A standalone activation keeps its parameters in alpha and beta. */
+  if (!cal_nn_cpu_eltwise_of (act, node->alpha, node->beta, &alg, &alpha, &beta))
+    return CAL_NN_CPU_FALLBACK;
+  cal_nn_cpu_stored_md (cpu, plan, x, &data);
   return cal_nn_cpu_plan_unary (cpu, plan, step,
                                 dnnl_eltwise_forward_desc_init (&desc, dnnl_forward_inference, alg, &data, alpha, beta),
                                 &desc, &data, &data, "set up an activation", error);
@@ -65,10 +61,7 @@ binary_plan (CalNnCpu      *cpu,
       bs.d[0] = 1;
       bs.rank++;
     }
-  if (cal_nn_cpu_is_constant (cpu, a))
-    cal_nn_cpu_plain_md (as, &amd);
-  else
-    amd = plan->mds[a];
+  cal_nn_cpu_stored_md (cpu, plan, a, &amd);
   if (cal_nn_shape_equal (&bs, as))
     bmd = amd;
   else

@@ -153,6 +153,36 @@ make_reorder (CalNnCpu                 *cpu,
   return reorder;
 }
 
+gboolean
+cal_nn_cpu_reorder (CalNnCpu                 *cpu,
+                    const dnnl_memory_desc_t *src_md,
+                    const void               *src,
+                    const dnnl_memory_desc_t *dst_md,
+                    void                     *dst,
+                    GError                  **error)
+{
+  CalNnCpuStep step = { .primitive = make_reorder (cpu, src_md, dst_md, error) };
+  gboolean ok;
+
+  if (step.primitive == NULL)
+    return FALSE;
+  ok = cal_nn_cpu_execute_unary (cpu, &step, src_md, (void *) src, dst_md, dst, error);
+  dnnl_primitive_destroy (step.primitive);
+  return ok;
+}
+
+void
+cal_nn_cpu_stored_md (CalNnCpu           *cpu,
+                      CalNnCpuPlan       *plan,
+                      int                 t,
+                      dnnl_memory_desc_t *md)
+{
+  if (cal_nn_cpu_is_constant (cpu, t))
+    cal_nn_cpu_plain_md (&plan->shapes[t], md);
+  else
+    *md = plan->mds[t];
+}
+
 /* Row-major and dense: the same bytes whatever the dims, given the count. */
 static gboolean
 is_plain (const dnnl_memory_desc_t *md)
@@ -192,10 +222,7 @@ cal_nn_cpu_want_input (CalNnCpu                 *cpu,
   input->constant = t >= 0 && cal_nn_cpu_is_constant (cpu, t);
   if (t < 0)
     return TRUE;
-  if (input->constant)
-    cal_nn_cpu_plain_md (&plan->shapes[t], &stored);
-  else
-    stored = plan->mds[t];
+  cal_nn_cpu_stored_md (cpu, plan, t, &stored);
   if (dnnl_memory_desc_equal (&stored, want) ||
       (is_plain (&stored) && is_plain (want) && element_count (&stored) == element_count (want)))
     return TRUE;
@@ -262,78 +289,70 @@ cal_nn_cpu_pack (CalNnCpu                 *cpu,
                  GError                  **error)
 {
   dnnl_memory_t packed = cal_nn_cpu_memory (cpu, want, NULL, error);
-  dnnl_primitive_t reorder;
   void *to = NULL;
-  gboolean ok;
 
   if (packed == NULL)
     return NULL;
   dnnl_memory_get_data_handle (packed, &to);
   if (dnnl_memory_desc_equal (src, want))
-    {
-      memcpy (to, data, dnnl_memory_desc_get_size (want));
-      return packed;
-    }
-  if ((reorder = make_reorder (cpu, src, want, error)) == NULL)
-    {
-      dnnl_memory_destroy (packed);
-      return NULL;
-    }
-  {
-    CalNnCpuStep step = { .primitive = reorder };
-    ok = cal_nn_cpu_execute_unary (cpu, &step, src, (void *) data, want, to, error);
-  }
-  dnnl_primitive_destroy (reorder);
-  if (!ok)
+    memcpy (to, data, dnnl_memory_desc_get_size (want));
+  else if (!cal_nn_cpu_reorder (cpu, src, data, want, to, error))
     g_clear_pointer (&packed, dnnl_memory_destroy);
   return packed;
+}
+
+gboolean
+cal_nn_cpu_eltwise_of (CalNnActivation  act,
+                       float            act_alpha,
+                       float            act_beta,
+                       dnnl_alg_kind_t *alg,
+                       float           *alpha,
+                       float           *beta)
+{
+  *alpha = *beta = 0.0f;
+  switch (act)
+    {
+    case CAL_NN_ACT_RELU:       *alg = dnnl_eltwise_relu; return TRUE;
+    case CAL_NN_ACT_LEAKY_RELU: *alg = dnnl_eltwise_relu; *alpha = act_alpha; return TRUE;
+    case CAL_NN_ACT_SIGMOID:    *alg = dnnl_eltwise_logistic; return TRUE;
+    case CAL_NN_ACT_CLIP:       *alg = dnnl_eltwise_clip; *alpha = act_alpha; *beta = act_beta; return TRUE;
+    case CAL_NN_ACT_PRELU:
+    case CAL_NN_ACT_NONE:       return FALSE;
+    }
+  return FALSE;
 }
 
 dnnl_primitive_attr_t
 cal_nn_cpu_activation_attr (CalNnCpu        *cpu,
                             const CalNnNode *node,
-                            guint            rank,
                             gboolean        *prelu,
                             GError         **error)
 {
   dnnl_primitive_attr_t attr = NULL;
   dnnl_post_ops_t ops = NULL;
-  dnnl_status_t status = dnnl_success;
+  dnnl_status_t status;
+  dnnl_alg_kind_t alg = dnnl_eltwise_relu;
+  float alpha, beta;
 
-  *prelu = FALSE;
+  *prelu = node->act == CAL_NN_ACT_PRELU;
   if (node->act == CAL_NN_ACT_NONE)
     return NULL;
   if (!cal_nn_cpu_check (dnnl_primitive_attr_create (&attr), "make attributes", node, error))
     return NULL;
   dnnl_post_ops_create (&ops);
-  switch (node->act)
+  if (*prelu)
     {
-    case CAL_NN_ACT_RELU:
-      status = dnnl_post_ops_append_eltwise (ops, 1.0f, dnnl_eltwise_relu, 0.0f, 0.0f);
-      break;
-    case CAL_NN_ACT_LEAKY_RELU:
-      status = dnnl_post_ops_append_eltwise (ops, 1.0f, dnnl_eltwise_relu, node->act_alpha, 0.0f);
-      break;
-    case CAL_NN_ACT_SIGMOID:
-      status = dnnl_post_ops_append_eltwise (ops, 1.0f, dnnl_eltwise_logistic, 0.0f, 0.0f);
-      break;
-    case CAL_NN_ACT_CLIP:
-      status = dnnl_post_ops_append_eltwise (ops, 1.0f, dnnl_eltwise_clip, node->act_alpha, node->act_beta);
-      break;
-    case CAL_NN_ACT_PRELU:
-      {
-        const CalNnTensor *slope = cal_nn_graph_get_tensor (cpu->parent.graph, node->act_slope);
-        status = dnnl_post_ops_append_prelu (ops, cal_nn_shape_count (&slope->shape) == 1 ? 0 : 1 << 1);
-        *prelu = TRUE;
-      }
-      break;
-    case CAL_NN_ACT_NONE:
-      break;
+      const CalNnTensor *slope = cal_nn_graph_get_tensor (cpu->parent.graph, node->act_slope);
+      status = dnnl_post_ops_append_prelu (ops, cal_nn_shape_count (&slope->shape) == 1 ? 0 : 1 << 1);
+    }
+  else
+    {
+      cal_nn_cpu_eltwise_of (node->act, node->act_alpha, node->act_beta, &alg, &alpha, &beta);
+      status = dnnl_post_ops_append_eltwise (ops, 1.0f, alg, alpha, beta);
     }
   if (status == dnnl_success)
     status = dnnl_primitive_attr_set_post_ops (attr, ops);
   dnnl_post_ops_destroy (ops);
-  (void) rank;
   if (!cal_nn_cpu_check (status, "fuse the activation", node, error))
     g_clear_pointer (&attr, dnnl_primitive_attr_destroy);
   return attr;

@@ -52,7 +52,6 @@ struct _CalNnCpuStep {
   void                  *scratch;       /* during run: scratch_md's memory */
   guint                  taps;          /* lowered ConvTranspose: kernel positions */
   gboolean               separate_activation;
-  gboolean               reference;     /* the CPU reference runs this node */
 };
 
 struct _CalNnCpuPlan {
@@ -107,6 +106,18 @@ gboolean    cal_nn_cpu_want_input   (CalNnCpu          *cpu,
                                      int                t,
                                      const dnnl_memory_desc_t *want,
                                      GError           **error);
+/* The layout tensor t is stored in: plan->mds[t], plain for constants. */
+void        cal_nn_cpu_stored_md        (CalNnCpu          *cpu,
+                                         CalNnCpuPlan      *plan,
+                                         int                t,
+                                         dnnl_memory_desc_t *md);
+/* Reorders src (laid out as src_md) into dst (dst_md) once. */
+gboolean    cal_nn_cpu_reorder          (CalNnCpu                 *cpu,
+                                         const dnnl_memory_desc_t *src_md,
+                                         const void               *src,
+                                         const dnnl_memory_desc_t *dst_md,
+                                         void                     *dst,
+                                         GError                  **error);
 /* Whether tensor t is a constant (weights, or an operand given in the model). */
 gboolean    cal_nn_cpu_is_constant  (CalNnCpu          *cpu,
                                      int                t);
@@ -166,9 +177,16 @@ gboolean    cal_nn_cpu_run_unary        (CalNnCpu          *cpu,
  * it has none); *prelu set where a PReLU's slopes must be passed. */
 dnnl_primitive_attr_t cal_nn_cpu_activation_attr (CalNnCpu       *cpu,
                                                   const CalNnNode *node,
-                                                  guint           rank,
                                                   gboolean       *prelu,
                                                   GError        **error);
+/* oneDNN's element-wise algorithm for an activation (with its alpha and
+ * beta); FALSE for PReLU and none. */
+gboolean    cal_nn_cpu_eltwise_of       (CalNnActivation    act,
+                                         float              act_alpha,
+                                         float              act_beta,
+                                         dnnl_alg_kind_t   *alg,
+                                         float             *alpha,
+                                         float             *beta);
 /* The PReLU slopes of node as a memory for the post-op, each repeated
  * `repeat` times (lowered ConvTranspose), over channels output channels. */
 dnnl_memory_t cal_nn_cpu_slopes     (CalNnCpu          *cpu,

@@ -59,7 +59,6 @@ reference_plan (CalNnCpu      *cpu,
   const CalNnNode *node = step->node;
   dnnl_memory_desc_t plain;
 
-  step->reference = TRUE;
   cpu->census.reference_nodes++;
   for (guint k = 0; k < node->n_inputs; k++)
     {
@@ -111,7 +110,6 @@ clear_step (CalNnCpuStep *step)
   g_clear_pointer (&step->slopes, dnnl_memory_destroy);
   step->has_scratch = FALSE;
   step->separate_activation = FALSE;
-  step->reference = FALSE;
 }
 
 static void
@@ -332,10 +330,7 @@ prepare_inputs (Run          *run,
         continue;
       if ((scratch[k] = run_take (run, md_bytes (&input->md), error)) == NULL)
         return FALSE;
-      if (input->constant)
-        cal_nn_cpu_plain_md (&run->plan->shapes[t], &stored_md);
-      else
-        stored_md = run->plan->mds[t];
+      cal_nn_cpu_stored_md (run->cpu, run->plan, t, &stored_md);
       {
         CalNnCpuStep reorder = { .primitive = input->reorder, .node = step->node };
         if (!cal_nn_cpu_execute_unary (run->cpu, &reorder, &stored_md, stored, &input->md, scratch[k], error))
@@ -419,25 +414,9 @@ plain_output (Run               *run,
     }
   cal_nn_cpu_plain_md (&run->plan->shapes[t], &plain);
   if (dnnl_memory_desc_equal (&plain, &run->plan->mds[t]))
-    {
-      memcpy (out, run->data[t], count * sizeof (float));
-      return out;
-    }
-  {
-    dnnl_primitive_desc_t pd = NULL;
-    CalNnCpuStep reorder = { 0 };
-    gboolean ok = cal_nn_cpu_check (dnnl_reorder_primitive_desc_create (&pd, &run->plan->mds[t], run->cpu->engine,
-                                                                        &plain, run->cpu->engine, NULL),
-                                    "reorder an output", NULL, error) &&
-                  (reorder.primitive = cal_nn_cpu_make (run->cpu, pd, FALSE, NULL, error)) != NULL &&
-                  cal_nn_cpu_execute_unary (run->cpu, &reorder, &run->plan->mds[t], run->data[t], &plain, out, error);
-    if (pd)
-      dnnl_primitive_desc_destroy (pd);
-    if (reorder.primitive)
-      dnnl_primitive_destroy (reorder.primitive);
-    if (!ok)
-      g_clear_pointer (&out, g_free);
-  }
+    memcpy (out, run->data[t], count * sizeof (float));
+  else if (!cal_nn_cpu_reorder (run->cpu, &run->plan->mds[t], run->data[t], &plain, out, error))
+    g_clear_pointer (&out, g_free);
   return out;
 }
 
@@ -456,7 +435,7 @@ profile_step (const CalNnCpuStep *step,
   g_printerr ("profile %-26s %-14s out %" G_GINT64_FORMAT "x%" G_GINT64_FORMAT "x%" G_GINT64_FORMAT
               " %8.3f ms%s%s\n", n->name ? n->name : "", cal_nn_op_name (n->op), s->d[1], s->d[s->rank - 2],
               s->d[s->rank - 1], (g_get_monotonic_time () - start) / 1000.0, reorders ? " (reordered input)" : "",
-              step->reference ? " (CPU reference)" : "");
+              step->klass == &cal_nn_cpu_reference_class ? " (CPU reference)" : "");
 }
 
 static float **

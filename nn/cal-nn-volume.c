@@ -398,30 +398,25 @@ cal_nn_infer_volume (CalNnExecutor     *executor,
   const CalGrid *grid = cal_volume_get_grid (ct);
   CalNnVolumeStats local = { 0 };
   g_autoptr(CalVolume) turned = NULL, prob = NULL;
+  gboolean reorder = *wanted != '\0' && grid->orientation_known;
   CalAxisMap map, back;
-  GBytes *voxels;
 
-  if (*wanted == '\0' || !grid->orientation_known)
-    {
-      prob = infer_as_stored (executor, ct, memory_budget, progress, user_data, &local, cancellable, error);
-      cal_grid_orientation_code (grid, local.network_orientation);
-    }
-  else
+  if (reorder)
     {
       cal_axis_map_to_orientation (grid, wanted, &map);
-      turned = cal_axis_map_is_identity (&map) ? g_object_ref (ct) : cal_volume_reorder (ct, &map);
-      prob = infer_as_stored (executor, turned, memory_budget, progress, user_data, &local, cancellable, error);
-      cal_grid_orientation_code (cal_volume_get_grid (turned), local.network_orientation);
-      if (prob != NULL && !cal_axis_map_is_identity (&map))
-        {
-          g_autoptr(CalVolume) again = NULL;
-          cal_axis_map_invert (&map, &back);
-          again = cal_volume_reorder (prob, &back);
-          /* The CT's own grid, not one recomputed from the reordered one. */
-          voxels = cal_volume_get_bytes (again);
-          g_clear_object (&prob);
-          prob = cal_volume_new (grid, CAL_VOXEL_FLOAT32, voxels);
-        }
+      reorder = !cal_axis_map_is_identity (&map);
+    }
+  turned = reorder ? cal_volume_reorder (ct, &map) : g_object_ref (ct);
+  prob = infer_as_stored (executor, turned, memory_budget, progress, user_data, &local, cancellable, error);
+  cal_grid_orientation_code (cal_volume_get_grid (turned), local.network_orientation);
+  if (prob != NULL && reorder)
+    {
+      g_autoptr(CalVolume) again = NULL;
+      cal_axis_map_invert (&map, &back);
+      again = cal_volume_reorder (prob, &back);
+      /* The CT's own grid, not one recomputed from the reordered one. */
+      g_clear_object (&prob);
+      prob = cal_volume_new (grid, CAL_VOXEL_FLOAT32, cal_volume_get_bytes (again));
     }
   /* (infer_as_stored fills the whole of local: the codes go in after it.) */
   cal_grid_orientation_code (grid, local.stored_orientation);
