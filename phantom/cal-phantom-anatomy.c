@@ -99,6 +99,11 @@ skull_radii (const PhantomHead *h,
   t += n[1] < -0.75 && n[2] > 0.05 && n[2] < 0.45 ? 2.5 : 0;   /* frontal bone over the sinus */
   *outer = (1.0 / e) * (1.0 + phantom_field_at (&h->shape, n));
   *thickness = CLAMP (t, 3.0, 10.0);
+  if (h->params.anatomy >= 4)
+    {
+      double thin_mm, thin_hu, w = phantom_thin_weight (h, n, &thin_mm, &thin_hu);
+      *thickness = *thickness * (1 - w) + thin_mm * w;
+    }
 }
 
 static double
@@ -282,6 +287,8 @@ phantom_head_init (PhantomHead            *h,
     phantom_base_init (h);
   if (params->anatomy >= 3)
     frontal_tables_init (h);
+  if (params->anatomy >= 4)
+    phantom_thin_init (h);
 }
 
 void
@@ -322,17 +329,19 @@ sample_orbit (const PhantomHead *h,
       double c[3] = { side * h->orbit_x, h->orbit_y, h->orbit_z }, wall[3], globe[3] = { 12, 12, 12 };
       double gc[3] = { c[0], c[1] - h->orbit_radii[1] * 0.45, c[2] };
       double level = ellipsoid_level (q, c, h->orbit_radii);
-      for (int k = 0; k < 3; k++)
-        wall[k] = h->orbit_radii[k] + h->sinus.orbit_wall;
+      /* Anatomy 4: the roof, under the frontal lobe, as thin as real ones. */
+      gboolean roof = h->params.anatomy >= 4 && q[2] > c[2];
       if (level <= 1)
         {
           *hu = ellipsoid_level (q, gc, globe) <= 1 ? 15 : h->fat;
           *label = CAL_PHANTOM_BACKGROUND;
           return TRUE;
         }
+      for (int k = 0; k < 3; k++)
+        wall[k] = h->orbit_radii[k] + (roof ? h->thin.roof_mm : h->sinus.orbit_wall);
       if (ellipsoid_level (q, c, wall) <= 1 && q[1] > c[1] - 4 && cal_vec3_length (q) < r_outer)
         {
-          *hu = h->cortical * 0.8, *label = CAL_PHANTOM_SKULL;
+          *hu = roof ? h->thin.roof_hu : h->cortical * 0.8, *label = CAL_PHANTOM_SKULL;
           return TRUE;
         }
     }
@@ -431,6 +440,12 @@ sample_head (const PhantomHead *h,
       depth = r_outer - r;
       if (in_defect (h, n, depth))
         SET (h->scalp_hu - 10, CAL_PHANTOM_DEFECT);   /* scalp and dura sunk into the gap */
+      if (h->params.anatomy >= 4 && !frontal_sinus)
+        {
+          double thin_mm, thin_hu;
+          if (phantom_thin_weight (h, n, &thin_mm, &thin_hu) >= 0.5)
+            SET (thin_hu, CAL_PHANTOM_SKULL);   /* compact: no tables, no diploë */
+        }
       if (depth < outer_table || depth > t - inner_table)
         SET (h->cortical, CAL_PHANTOM_SKULL);
       /* The frontal sinus: air within the thickened frontal bone. */

@@ -105,6 +105,18 @@ typedef struct {
   double   wall_hu;                 /* thin walls: mastoid septa, plates */
 } PhantomBase;
 
+/* Anatomy 4's thin bone (cal-phantom-thin.c): the temporal squama, a
+ * few thin parietal patches, the orbital roofs; thickness in mm, HU of the
+ * compact bone. */
+#define PHANTOM_MAX_THIN_PATCHES 3
+typedef struct {
+  double   squama_mm, squama_hu;
+  guint    n_patches;
+  double   patch_n[PHANTOM_MAX_THIN_PATCHES][3], patch_radius[PHANTOM_MAX_THIN_PATCHES];
+  double   patch_mm[PHANTOM_MAX_THIN_PATCHES], patch_hu[PHANTOM_MAX_THIN_PATCHES];
+  double   roof_mm, roof_hu;
+} PhantomThin;
+
 typedef struct {
   CalPhantomParams params;
   double   rotation[3][3];        /* patient → head frame */
@@ -126,6 +138,7 @@ typedef struct {
   PhantomSinus sinus;
   PhantomBase base;                /* used when params.anatomy >= 2 */
   double   sinus_tables[2];        /* anatomy >= 3: the frontal sinus's outer and inner tables (mm) */
+  PhantomThin thin;                /* anatomy >= 4 */
   /* Materials (HU) */
   double   cortical, diploe, brain, csf, scalp_hu, fat, air;
 } PhantomHead;
@@ -194,6 +207,15 @@ void     phantom_face_axes    (const PhantomHead      *head,
 /* Below 1 inside the face's skin below the skull base, 1 on it. */
 double   phantom_face_level   (const PhantomHead      *head,
                                const double            q[3]);
+
+void     phantom_thin_init    (PhantomHead            *head);
+/* How far direction n (head frame, unit) lies in one of anatomy 4's thin
+ * regions: 0 outside, 1 inside, smooth between; mm and hu: that region's
+ * thickness and density. */
+double   phantom_thin_weight  (const PhantomHead      *head,
+                               const double            n[3],
+                               double                 *mm,
+                               double                 *hu);
 
 /* A smooth random field's value at x. */
 double   phantom_field_at     (const PhantomField     *field,

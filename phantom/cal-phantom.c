@@ -60,8 +60,11 @@ anatomy_note (guint anatomy)
       return "";
     case 2:
       return " (anatomy 2: detailed skull base)";
-    default:
+    case 3:
       return " (anatomy 3: detailed skull base, thin frontal sinus walls)";
+    default:
+      return " (anatomy 4: detailed skull base, thin frontal sinus walls, thin squama, parietal patches "
+             "and orbital roofs)";
     }
 }
 

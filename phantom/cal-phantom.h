@@ -40,9 +40,12 @@ typedef enum {
  * the dorsum sellae and clinoids, more sphenoid septa, pterygoid plates,
  * nasal bones and the nasopharynx (thin bone between air spaces, as real
  * scans have); 3 also thins the frontal sinus's walls to real ones
- * (outer table 1.5–3.5 mm, inner 0.4–1.2 mm).  Parts shared with an
- * earlier version are drawn identically. */
-#define CAL_PHANTOM_ANATOMY_LATEST 3
+ * (outer table 1.5–3.5 mm, inner 0.4–1.2 mm); 4 adds the thin, less
+ * dense bone real skulls have: the temporal squama 1–2 mm, one to three
+ * parietal patches 1.2–2.5 mm, the orbital roofs 0.5–1 mm, all compact
+ * bone of 500–1200 HU.  Parts shared with an earlier version are drawn
+ * identically. */
+#define CAL_PHANTOM_ANATOMY_LATEST 4
 
 /* Versions of the scanner model, likewise: 1 streaks every slice within a
  * metal object's largest half size of its centre, all through that centre

@@ -329,7 +329,7 @@ test_bad_settings (void)
   assert_rejected (&p, "slices 0.3–5 mm");
   cal_phantom_params_from_seed (&p, 1);
   p.anatomy = CAL_PHANTOM_ANATOMY_LATEST + 1;
-  assert_rejected (&p, "anatomy 4");
+  assert_rejected (&p, "anatomy 5");
   cal_phantom_params_from_seed (&p, 1);
   p.scanner = CAL_PHANTOM_SCANNER_LATEST + 1;
   assert_rejected (&p, "scanner model 3");
@@ -464,6 +464,58 @@ test_anatomy_3_frontal_sinus (void)
   g_assert_cmpfloat ((double) a.top[1].agree / a.top[1].n, >, 0.9999);
 }
 
+/* Anatomy 4 keeps anatomy 3's head below the orbits voxel for voxel and
+ * thins the vault (squama, parietal patches) and the orbital roofs: less
+ * bone above, and more of it in thin runs — bone voxels whose run along x
+ * or y is at most two voxels (2.4 mm here), where anatomy 3's vault is at
+ * least 3 mm thick — still labelled by the 226 HU rule. */
+static guint64
+thin_runs (CalMask *labels)
+{
+  const CalGrid *grid = cal_mask_get_grid (labels);
+  const guint8 *l = cal_mask_get_labels (labels);
+  gsize nx = grid->dims[0], ny = grid->dims[1], nz = grid->dims[2];
+  guint64 thin = 0;
+
+#define BONE(i, j, k) (l[(i) + nx * ((j) + ny * (gsize) (k))] == CAL_PHANTOM_SKULL)
+  for (gsize k = 0; k < nz; k++)
+    for (gsize j = 2; j + 2 < ny; j++)
+      for (gsize i = 2; i + 2 < nx; i++)
+        if (BONE (i, j, k) && ((!BONE (i - 2, j, k) && !BONE (i + 2, j, k)) ||
+                               (!BONE (i, j - 2, k) && !BONE (i, j + 2, k))))
+          thin++;
+#undef BONE
+  return thin;
+}
+
+static void
+test_anatomy_4_thin_bone (void)
+{
+  CalPhantomParams p;
+  guint64 thin[2];
+  Census top[2], base[2];
+  double voxel_ml = 0;
+
+  plain_head_params (&p);
+  for (int i = 0; i < 2; i++)
+    {
+      g_autoptr(CalVolume) ct = NULL;
+      g_autoptr(CalMask) labels = NULL;
+      p.anatomy = 3 + i;
+      generate (&p, &ct, &labels);
+      voxel_ml = fabs (cal_grid_determinant (cal_volume_get_grid (ct))) / 1000;
+      top[i] = census (ct, labels, -20, G_MAXDOUBLE);
+      base[i] = census (ct, labels, -G_MAXDOUBLE, -60);
+      thin[i] = thin_runs (labels);
+    }
+  g_test_message ("vault: bone %.1f → %.1f mL; bone in runs of ≤ 2 voxels %.1f → %.1f mL", top[0].bone * voxel_ml,
+                  top[1].bone * voxel_ml, thin[0] * voxel_ml, thin[1] * voxel_ml);
+  assert_region_unchanged (base);
+  g_assert_cmpfloat ((top[0].bone - (double) top[1].bone) * voxel_ml, >, 5);
+  g_assert_cmpfloat ((thin[1] - (double) thin[0]) * voxel_ml, >, 2);
+  g_assert_cmpfloat ((double) top[1].agree / top[1].n, >, 0.9999);
+}
+
 static void
 test_seed_draws_variety (void)
 {
@@ -504,6 +556,7 @@ main (int argc, char **argv)
   g_test_add_func ("/phantom/bad-settings", test_bad_settings);
   g_test_add_func ("/phantom/anatomy-2-skull-base", test_anatomy_2_skull_base);
   g_test_add_func ("/phantom/anatomy-3-frontal-sinus", test_anatomy_3_frontal_sinus);
+  g_test_add_func ("/phantom/anatomy-4-thin-bone", test_anatomy_4_thin_bone);
   g_test_add_func ("/phantom/seed-variety", test_seed_draws_variety);
   return g_test_run ();
 }

@@ -63,10 +63,11 @@ def parse_args():
     parser.add_argument("--out", required=True, help="the ONNX model to write")
     parser.add_argument("--train-seeds", default="1001-1040")
     parser.add_argument("--val-seeds", default="801-802")
-    parser.add_argument("--anatomy", type=int, default=1, choices=(1, 2, 3),
+    parser.add_argument("--anatomy", type=int, default=1, choices=(1, 2, 3, 4),
                         help="phantom anatomy: 1 a schematic skull base (the shipped model), 2 a detailed one "
                              "(mastoid cells, petrous ridges, pterygoid plates, nasal bones), 3 that and thin "
-                             "frontal sinus walls")
+                             "frontal sinus walls, 4 that and thin squama, parietal patches and orbital roofs "
+                             "(500–1200 HU; issue 29)")
     parser.add_argument("--scanner", type=int, default=1, choices=(1, 2),
                         help="phantom scanner model: 1 streaks from each metal object's centre on every slice near it "
                              "(the shipped model), 2 only from the metal each slice holds (calvaria-cli phantom --scanner)")
