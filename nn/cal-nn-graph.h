@@ -161,6 +161,7 @@ typedef struct {
 typedef struct {
   double   hu_low, hu_high;         /* HU window mapped to [0, 1] */
   double   spacing[3];              /* target spacing in mm (x, y, z); 0 = native */
+  double   spacing_range[2];        /* in-plane spacings used as they are (mm); 0, 0: none */
   char     orientation[4];          /* where the training arrays' axes pointed ("LPS"); "" = not said */
   guint    context_slices;          /* input channels: slices centred on the one predicted */
   double   threshold;               /* probability above which a voxel is the label */

@@ -56,6 +56,17 @@ spacing_is_usable (const double spacing[3])
   return TRUE;
 }
 
+/* The range must hold the spacing the model resamples to (else a CT
+ * resampled to it would be outside it) and be one of usable sizes. */
+static gboolean
+spacing_range_is_usable (const double range[2],
+                         const double spacing[3])
+{
+  return range[0] >= MIN_MODEL_SPACING_MM && range[1] <= MAX_MODEL_SPACING_MM && range[0] <= range[1] &&
+         spacing[0] > 0 && spacing[1] > 0 &&
+         spacing[0] >= range[0] && spacing[0] <= range[1] && spacing[1] >= range[0] && spacing[1] <= range[1];
+}
+
 static gboolean
 parse_count (const char *text,
              guint       min,
@@ -96,6 +107,10 @@ cal_nn_preprocess_parse (CalNnGraph  *graph,
                     "from " G_STRINGIFY (MIN_MODEL_SPACING_MM) " to " G_STRINGIFY (MAX_MODEL_SPACING_MM)
                     " mm, as “0.5,0.5”");
   memcpy (p->spacing, spacing, sizeof spacing);
+  if ((v = g_hash_table_lookup (graph->metadata, "calvaria.spacing_range_mm")) &&
+      (!parse_numbers (v, p->spacing_range, 2, 2) || !spacing_range_is_usable (p->spacing_range, spacing)))
+    return bad_key (error, "calvaria.spacing_range_mm", v, "the smallest and largest in-plane pixel size in mm "
+                    "that the model takes as it is, around calvaria.spacing_mm's, as “0.7,1.2”");
   if ((v = g_hash_table_lookup (graph->metadata, "calvaria.orientation")) && !cal_orientation_code_is_valid (v))
     return bad_key (error, "calvaria.orientation", v, "three letters, one of L/R, P/A and S/I each, that say where "
                     "the training arrays' x, y and z pointed, as “LPS”");

@@ -51,6 +51,16 @@ check_model (CalNnGraph        *graph,
 #define MAX_RESAMPLED_VOXELS (G_GUINT64_CONSTANT (1) << 32)
 
 static gboolean
+in_trained_range (const CalNnPreprocess *pre,
+                  const double           spacing[3])
+{
+  const double *range = pre->spacing_range;
+
+  return range[1] > 0 && spacing[0] >= range[0] && spacing[0] <= range[1] &&
+         spacing[1] >= range[0] && spacing[1] <= range[1];
+}
+
+static gboolean
 plan_extent (CalNnGraph       *graph,
              CalVolume        *ct,
              const CalNnShape *in,
@@ -74,8 +84,9 @@ plan_extent (CalNnGraph       *graph,
       g->n[a] = grid->dims[a];
       g->step[a] = a < spatial && g->pre->spacing[a] > 0 ? g->pre->spacing[a] / spacing[a] : 1;
     }
-  /* Within 1 % of the model's spacing, the CT is used as it is. */
-  if (fabs (g->step[0] - 1) < 0.01 && fabs (g->step[1] - 1) < 0.01)
+  /* Within 1 % of the model's spacing, or within the range of pixel
+   * sizes it was trained on, the CT is used as it is. */
+  if ((fabs (g->step[0] - 1) < 0.01 && fabs (g->step[1] - 1) < 0.01) || in_trained_range (g->pre, spacing))
     g->step[0] = g->step[1] = 1;
   if (fabs (g->step[2] - 1) < 0.01)
     g->step[2] = 1;

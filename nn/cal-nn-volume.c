@@ -22,6 +22,7 @@ typedef struct {
   gint64     *keys;
   float      *planes;
   float      *scratch;    /* two CT planes, windowed */
+  float      *rows;       /* a plane resampled along x only: r[0] × n[1] */
 } PlaneSource;
 
 static float
@@ -64,8 +65,54 @@ window_plane (PlaneSource *s,
                              ? ((const gint16 *) data)[k * plane + i] : ((const float *) data)[k * plane + i]);
 }
 
-/* Resampled plane z: in-plane bilinear; between CT slices linear where the
- * model's slice spacing differs from the CT's. */
+/* One output sample of a line of n values resampled by `step` (output
+ * pixel size over input pixel size): where the output is coarser, the
+ * mean over the output pixel's footprint [x·step, (x+1)·step), as a
+ * scanner with bigger pixels would have averaged (a point sample would
+ * step over thin bone); otherwise linear between the two nearest, with
+ * half-pixel centres, clamped at the ends. */
+static double
+resample_at (const float *line,
+             gsize        stride,
+             guint32      n,
+             double       step,
+             guint32      x)
+{
+  if (step > 1)
+    {
+      double lo = x * step, hi = MIN ((x + 1) * step, (double) n), sum = 0;
+      for (guint32 i = (guint32) lo; i < n && i < hi; i++)
+        sum += line[i * stride] * (MIN (hi, i + 1.0) - MAX (lo, (double) i));
+      return hi > lo ? sum / (hi - lo) : line[(n - 1) * stride];
+    }
+  else
+    {
+      double c = CLAMP ((x + 0.5) * step - 0.5, 0, n - 1.0);
+      guint32 i0 = (guint32) c, i1 = MIN (i0 + 1, n - 1);
+      return line[i0 * stride] * (1 - (c - i0)) + line[i1 * stride] * (c - i0);
+    }
+}
+
+/* A windowed CT plane (n[0] × n[1]) resampled to r[0] × r[1] into out
+ * (rows p[0] apart): along x into s->rows, then along y. */
+static void
+resample_plane (PlaneSource *s,
+                const float *plane,
+                float       *out)
+{
+  const VolumeGeometry *g = s->g;
+
+  for (guint32 y = 0; y < g->n[1]; y++)
+    for (guint32 x = 0; x < g->r[0]; x++)
+      s->rows[(gsize) y * g->r[0] + x] = (float) resample_at (plane + (gsize) y * g->n[0], 1, g->n[0], g->step[0], x);
+  for (guint32 y = 0; y < g->r[1]; y++)
+    for (guint32 x = 0; x < g->r[0]; x++)
+      out[(gsize) y * g->p[0] + x] = (float) resample_at (s->rows + x, g->r[0], g->n[1], g->step[1], y);
+}
+
+/* Resampled plane z: in-plane by resample_plane where the model's pixel
+ * is coarser (bilinear where it is finer); between CT slices linear where
+ * the model's slice spacing differs from the CT's. */
 static void
 make_plane (PlaneSource *s,
             gint64       z,
@@ -86,6 +133,11 @@ make_plane (PlaneSource *s,
       window_plane (s, z1, s->scratch + plane);
       for (gsize i = 0; i < plane; i++)
         s->scratch[i] = (float) (s->scratch[i] * (1 - fz) + s->scratch[plane + i] * fz);
+    }
+  if (g->step[0] > 1 || g->step[1] > 1)
+    {
+      resample_plane (s, s->scratch, out);
+      return;
     }
   for (guint32 y = 0; y < g->r[1]; y++)
     for (guint32 x = 0; x < g->r[0]; x++)
@@ -230,6 +282,7 @@ volume_run_clear (VolumeRun *run)
   g_free (run->source.keys);
   g_free (run->source.planes);
   g_free (run->source.scratch);
+  g_free (run->source.rows);
 }
 
 static gboolean
@@ -252,6 +305,7 @@ volume_run_init (VolumeRun  *run,
     run->source.keys[i] = -1;
   run->source.planes = g_try_new (float, plane * run->source.n_slots);
   run->source.scratch = g_new (float, 2 * (gsize) g->n[0] * g->n[1]);
+  run->source.rows = g_new (float, (gsize) g->r[0] * g->n[1]);
   run->input = g_try_new (float, patch * run->batch);
   run->prob = g_try_new0 (float, voxels);
   if (run->source.planes == NULL || run->input == NULL || run->prob == NULL)

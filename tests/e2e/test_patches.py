@@ -84,10 +84,32 @@ def write_ct(path, shape, spacing, seed):
     return hu
 
 
+def area_weights(n_in, n_out, step):
+    """(n_out, n_in): each output pixel the mean over its footprint
+    [x·step, (x+1)·step), cut at the line's end."""
+    w = np.zeros((n_out, n_in))
+    for x in range(n_out):
+        lo, hi = x * step, min((x + 1) * step, n_in)
+        for i in range(int(lo), int(np.ceil(hi))):
+            w[x, i] = min(hi, i + 1) - max(lo, i)
+        w[x] /= max(w[x].sum(), 1e-12)
+    return w
+
+
 def resample(vol, steps, out_shape):
-    """Calvaria's resampling: half-pixel centres, linear, clamped at the edges."""
+    """Calvaria's resampling: in-plane (axes 0 and 1) the mean over each
+    coarser output pixel's footprint; otherwise half-pixel centres, linear,
+    clamped at the edges."""
+    area = [k < 2 and s > 1 for k, s in enumerate(steps)]
+    linear_steps = [1 if a else s for a, s in zip(area, steps)]
+    for k, a in enumerate(area):
+        if a:
+            vol = np.moveaxis(np.tensordot(area_weights(vol.shape[k], out_shape[k], steps[k]), np.moveaxis(vol, k, 0),
+                                           axes=1), 0, k)
+    if all(s == 1 for s in linear_steps):
+        return vol
     coords = np.meshgrid(*[np.clip((np.arange(n) + 0.5) * s - 0.5, 0, vol.shape[k] - 1)
-                           for k, (n, s) in enumerate(zip(out_shape, steps))], indexing="ij")
+                           for k, (n, s) in enumerate(zip(out_shape, linear_steps))], indexing="ij")
     return ndimage.map_coordinates(vol, coords, order=1, mode="nearest")
 
 
