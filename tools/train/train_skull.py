@@ -54,6 +54,11 @@ DISTANCE_CAP = 20.0   # pixels: a far false positive costs as much as one 20 px 
 BONE_HU = 226.0       # the bone convention (docs/segmentation.md)
 BRIGHT_MIN_DISTANCE = 2.0   # pixels from bone before a bright pixel counts as a bright negative
 METAL_REACH = 12            # pixels: the metal stage's weighted zone around metal (~10 mm)
+# The pixel sizes the network learns from: the phantoms' 0.82–0.98 mm,
+# zoomed by 0.85–1.2 (skull_data.CropSampler); a CT outside is resampled
+# to the middle of the phantoms' range (--pixel-rule).
+TRAINED_PIXELS_MM = (0.7, 1.15)
+MODEL_PIXEL_MM = 0.9
 
 
 def parse_args():
@@ -95,6 +100,10 @@ def parse_args():
     parser.add_argument("--pose-augment", type=float, default=0.0,
                         help="share of crops turned by an in-plane flip or transpose (a head turned in the "
                              "scanner; issue 29); 0 draws nothing, as the shipped model was trained")
+    parser.add_argument("--pixel-rule", choices=("resample", "native"), default="resample",
+                        help="what the exported model asks for CTs whose pixels lie outside the sizes it was "
+                             "trained on (0.7–1.15 mm: the phantoms' 0.82–0.98 mm zoomed by 0.85–1.2): resampled "
+                             "to 0.9 mm (the default; docs/segmentation.md says why), or run as they are")
     parser.add_argument("--seed", type=int, default=20261121)
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: all cores)")
     parser.add_argument("--checkpoint-every", type=int, default=100)
@@ -209,10 +218,14 @@ def export(model, args, path, log):
         # (Calvaria reorders every CT into this before the network).
         "calvaria.orientation": "LPS",
         "calvaria.bone_convention": "226 HU threshold on an ideal scan (docs/segmentation.md)",
+        **({"calvaria.spacing_mm": f"{MODEL_PIXEL_MM:g},{MODEL_PIXEL_MM:g}",
+            "calvaria.spacing_range_mm": f"{TRAINED_PIXELS_MM[0]:g},{TRAINED_PIXELS_MM[1]:g}"}
+           if args.pixel_rule == "resample" else {}),
         "calvaria.training": (f"tools/train/train_skull.py --train-seeds {args.train_seeds} "
                               + (f"--anatomy {args.anatomy} " if args.anatomy != 1 else "")
                               + (f"--scanner {args.scanner} " if args.scanner != 1 else "")
                               + (f"--pose-augment {args.pose_augment} " if args.pose_augment else "")
+                              + (f"--pixel-rule {args.pixel_rule} " if args.pixel_rule != "resample" else "")
                               + f"--steps {args.steps} "
                               f"--batch {args.batch} --crop {args.crop} --base {args.base} --levels {args.levels} "
                               f"--lr {args.lr} --hausdorff-weight {args.hausdorff_weight} --defect-weight {args.defect_weight} "
