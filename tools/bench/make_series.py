@@ -6,13 +6,11 @@ trilinearly to 0.479×0.479×0.54 mm; geometry is head-first supine.
 
 Usage: make_series.py SAMPLE.inv3 OUTDIR
 """
-import io
+import argparse
 import os
-import sys
 import tarfile
 
 import numpy as np
-import pydicom
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 from scipy import ndimage
@@ -29,7 +27,11 @@ def read_sample(path):
 
 
 def main():
-    sample, out = sys.argv[1], sys.argv[2]
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("sample", help="the InVesalius sample project (Cranium.inv3)")
+    parser.add_argument("out", help="the folder to write the series into (kept when complete)")
+    args = parser.parse_args()
+    sample, out = args.sample, args.out
     stamp = out.rstrip("/") + ".complete"   # beside the series: not a file in it
     if os.path.exists(stamp):
         return
