@@ -95,8 +95,15 @@ describe_report (const CalMeshReport *r)
   GString *s = g_string_new (NULL);
   const char *ok = _("passed"), *bad = _("FAILED");
 
-  g_string_append_printf (s, _("Triangles: %u, vertices: %u, pieces: %u\n"),
-                          r->n_triangles, r->n_vertices, r->n_components);
+  g_string_append_printf (s, _("Triangles: %u, vertices: %u\n"), r->n_triangles, r->n_vertices);
+  /* Translators: the first half of "1 piece, 52 internal cavities" */
+  g_string_append_printf (s, g_dngettext (NULL, "%u piece", "%u pieces", r->n_components - r->n_cavities),
+                          r->n_components - r->n_cavities);
+  if (r->n_cavities > 0)
+    /* Translators: the second half of "1 piece, 52 internal cavities": air pockets inside the bone */
+    g_string_append_printf (s, g_dngettext (NULL, ", %u internal cavity", ", %u internal cavities",
+                                            r->n_cavities), r->n_cavities);
+  g_string_append_c (s, '\n');
   g_string_append_printf (s, _("Closed (every edge in two triangles): %s (%llu open, %llu "
                                "shared by more)\n"),
                           r->n_boundary_edges + r->n_nonmanifold_edges == 0 ? ok : bad,

@@ -26,6 +26,8 @@ print_report_json (const CalMeshReport  *r,
   cal_json_int (&json, "triangles", r->n_triangles);
   cal_json_int (&json, "vertices", r->n_vertices);
   cal_json_int (&json, "components", r->n_components);
+  cal_json_int (&json, "pieces", r->n_components - r->n_cavities);
+  cal_json_int (&json, "cavities", r->n_cavities);
   cal_json_int (&json, "boundary_edges", (gint64) r->n_boundary_edges);
   cal_json_int (&json, "nonmanifold_edges", (gint64) r->n_nonmanifold_edges);
   cal_json_int (&json, "misoriented_edges", (gint64) r->n_misoriented_edges);

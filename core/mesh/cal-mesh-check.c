@@ -316,6 +316,29 @@ count_components (const Check *c)
   return n;
 }
 
+/* Components into pieces and cavities: a closed, outward-wound shell
+ * encloses positive volume; the shell of a cavity inside a piece (an
+ * air pocket in the bone) faces inward and encloses negative volume.  A
+ * printer sees one object with voids, not several objects. */
+static void
+count_cavities (Check         *c,
+                CalMeshReport *report)
+{
+  g_autofree double *volume6 = g_new0 (double, MAX (c->n_vertices, 1));
+
+  for (guint32 t = 0; t < c->n_triangles; t++)
+    {
+      const guint32 *tri = c->triangles + 3 * (gsize) t;
+      double p[3][3];
+      for (int k = 0; k < 3; k++)
+        load (c, tri[k], p[k]);
+      volume6[find (c->parent, (gint) tri[0])] += cal_mat3_determinant (p);
+    }
+  report->n_cavities = 0;
+  for (guint32 v = 0; v < c->n_vertices; v++)
+    report->n_cavities += c->start[v + 1] > c->start[v] && c->parent[v] == (gint) v && volume6[v] < 0;
+}
+
 void
 cal_mesh_check (CalMesh       *mesh,
                 CalMask       *mask,
@@ -358,6 +381,7 @@ cal_mesh_check (CalMesh       *mesh,
     }
 
   report->n_components = count_components (&c);
+  count_cavities (&c, report);
   report->n_vertices = c.n_vertices;
   report->n_triangles = c.n_triangles;
   report->n_boundary_edges = sum.boundary;
@@ -400,8 +424,9 @@ cal_mesh_report_describe (const CalMeshReport *r)
 {
   GString *s = g_string_new (NULL);
 
-  g_string_append_printf (s, "Triangles: %u, vertices: %u, components: %u\n",
-                          r->n_triangles, r->n_vertices, r->n_components);
+  g_string_append_printf (s, "Triangles: %u, vertices: %u, components: %u (%u pieces, %u internal cavities)\n",
+                          r->n_triangles, r->n_vertices, r->n_components, r->n_components - r->n_cavities,
+                          r->n_cavities);
   g_string_append_printf (s, "Edges used by one triangle (holes): %" G_GUINT64_FORMAT "\n",
                           r->n_boundary_edges);
   g_string_append_printf (s, "Edges used by more than two triangles: %" G_GUINT64_FORMAT "\n",

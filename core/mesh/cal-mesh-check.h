@@ -24,12 +24,15 @@ G_BEGIN_DECLS
  *   object (midpoint marching cubes cuts each convex voxel edge; a 6 mm
  *   marker loses 5 %, the sample skull 0.14 %) while passing a large
  *   one with a real fault.
- * Components are counted and reported, not judged.
+ * Components are counted and reported, not judged: pieces (shells that
+ * enclose volume) apart from internal cavities (shells facing inward, the
+ * voids inside a piece).
  */
 typedef struct {
   guint32  n_vertices;
   guint32  n_triangles;
-  guint32  n_components;
+  guint32  n_components;            /* closed shells: pieces and cavities */
+  guint32  n_cavities;              /* shells that enclose negative volume: voids inside a piece */
   guint64  n_boundary_edges;        /* used by one triangle */
   guint64  n_nonmanifold_edges;     /* used by more than two */
   guint64  n_misoriented_edges;     /* used twice in the same direction */

@@ -477,6 +477,16 @@ test_export (void)
   report = cal_export_dialog_get_report (dialog);
   g_assert_nonnull (report);
   g_assert_true (report->passed);
+  /* The skull kept as its largest piece is one piece; the shells of the
+   * air pockets inside it are cavities, not pieces (issue 30). */
+  g_assert_cmpuint (report->n_components - report->n_cavities, ==, 1);
+  g_assert_cmpuint (report->n_cavities, >, 0);
+  {
+    g_autofree char *wording = g_strdup_printf ("1 piece, %u internal cavit", report->n_cavities);
+    const char *text = gtk_label_get_text (cal_gui_child (dialog, CAL_TYPE_EXPORT_DIALOG, "report_label"));
+    g_test_message ("export check: %s", text);
+    g_assert_nonnull (strstr (text, wording));
+  }
   g_assert_true (gtk_widget_is_sensitive (cal_gui_child (dialog, CAL_TYPE_EXPORT_DIALOG,
                                                          "save_button")));
   cal_gui_spin (0.3);

@@ -143,6 +143,7 @@ test_largest_component (void)
   options.keep_largest = TRUE;
   mesh = cal_mesh_build (mask, &options, &report, NULL, NULL, NULL, NULL);
   g_assert_cmpuint (report.n_components, ==, 2);
+  g_assert_cmpuint (report.n_cavities, ==, 1);   /* one piece with one void, not two pieces */
   g_assert_cmpfloat_with_epsilon (report.mask_volume_mm3, 1000 - 64, 1e-9);
   g_assert_true (report.passed);
 }
