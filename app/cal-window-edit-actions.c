@@ -257,7 +257,7 @@ cal_window_restore_session (CalWindow  *self,
 {
   g_free (self->pending_recovery);
   self->pending_recovery = g_strdup (session_path);
-  cal_window_open (self, scan, NULL);
+  cal_window_load (self, scan, NULL);
 }
 
 static void

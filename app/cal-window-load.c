@@ -310,8 +310,10 @@ start_load (CalWindow    *self,
                 NULL);
 }
 
+/* Loads without asking; cal_window_open (cal-window-discard.c) asks first
+ * when the mask has unsaved changes. */
 void
-cal_window_open (CalWindow  *self,
+cal_window_load (CalWindow  *self,
                  GFile      *file,
                  const char *series_uid)
 {

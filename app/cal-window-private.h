@@ -116,6 +116,13 @@ char         *cal_window_recent_key_path (void);
 
 /* cal-window-load.c */
 void          cal_window_install_load_actions (GtkWidgetClass *widget_class);
+/* Opens without asking (cal_window_open asks about unsaved changes first). */
+void          cal_window_load            (CalWindow    *self,
+                                          GFile        *file,
+                                          const char   *series_uid);
+/* cal-window-discard.c: TRUE when it asked (the close waits for the answer). */
+gboolean      cal_window_confirm_close   (CalWindow    *self);
+gboolean      cal_window_has_unsaved_mask (CalWindow   *self);
 
 /* cal-window-segment.c */
 void          cal_window_install_segment_action (GtkWidgetClass *widget_class);

@@ -227,56 +227,12 @@ drop_cb (GtkDropTarget *target,
 /* Object ---------------------------------------------------------------- */
 
 static gboolean
-close_later_cb (gpointer data)
-{
-  gtk_window_close (GTK_WINDOW (data));
-  g_object_unref (data);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-close_response_cb (AdwMessageDialog *dialog,
-                   const char       *response,
-                   CalWindow        *self)
-{
-  if (g_str_equal (response, "cancel"))
-    return;
-  if (g_str_equal (response, "discard"))
-    cal_edit_session_end_journal (self->edit, TRUE, NULL);
-  /* "keep": the journal stays; the next start offers to restore it. */
-  self->close_confirmed = TRUE;
-  /* After the dialog, which is transient for this window, has gone. */
-  g_idle_add (close_later_cb, g_object_ref (self));
-}
-
-/* Unsaved edits: keep them for later, discard them, or stay. */
-static gboolean
-confirm_close (CalWindow *self)
-{
-  AdwMessageDialog *dialog;
-
-  if (self->close_confirmed || self->edit == NULL || !cal_edit_session_is_modified (self->edit))
-    return FALSE;
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Close With Unsaved Edits?"),
-                                                       _("The mask has edits that are not saved. Kept, they are "
-                                                         "offered the next time Calvaria starts.")));
-  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "discard", _("_Discard"),
-                                    "keep", _("_Keep for Later"), NULL);
-  adw_message_dialog_set_response_appearance (dialog, "discard", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (dialog, "keep");
-  adw_message_dialog_set_close_response (dialog, "cancel");
-  g_signal_connect_object (dialog, "response", G_CALLBACK (close_response_cb), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
-  return TRUE;
-}
-
-static gboolean
 cal_window_close_request (GtkWindow *window)
 {
   CalWindow *self = CAL_WINDOW (window);
   int width, height;
 
-  if (confirm_close (self))
+  if (cal_window_confirm_close (self))
     return TRUE;
   if (self->cancellable)
     g_cancellable_cancel (self->cancellable);

@@ -70,6 +70,19 @@ cal_gui_answer (AdwMessageDialog *question,
     g_object_remove_weak_pointer (G_OBJECT (question), &gone);
 }
 
+/* Opening another scan with unsaved changes asks first (issue 30):
+ * answers Discard, after checking it is that question. */
+static inline void
+cal_gui_discard_segmentation (void)
+{
+  AdwMessageDialog *question;
+
+  g_assert_true (cal_gui_wait (cal_gui_question_shown_cb, NULL, 10));
+  question = cal_gui_find_question ();
+  g_assert_cmpstr (adw_message_dialog_get_heading (question), ==, "Discard the Segmentation?");
+  cal_gui_answer (question, "discard");
+}
+
 /* A drag on a slice view from voxel a to voxel b (on the slice shown), in
  * `steps` pointer events, as a hand moves; 0 steps: a click. */
 static inline void

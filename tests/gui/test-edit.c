@@ -629,19 +629,63 @@ test_restore_after_crash (void)
   g_assert_true (cal_edit_session_is_modified (cal_window_get_edit_session (window)));
 }
 
+/* The question that opening, quitting or closing asks with unsaved changes. */
+static AdwMessageDialog *
+discard_question (void)
+{
+  AdwMessageDialog *question;
+
+  g_assert_true (cal_gui_wait (cal_gui_question_shown_cb, NULL, 5));
+  question = cal_gui_find_question ();
+  g_assert_cmpstr (adw_message_dialog_get_heading (question), ==, "Discard the Segmentation?");
+  g_assert_true (adw_message_dialog_has_response (question, "save"));
+  g_assert_true (adw_message_dialog_has_response (question, "discard"));
+  g_assert_true (adw_message_dialog_has_response (question, "cancel"));
+  return question;
+}
+
+/* Opening another scan, quitting (Ctrl+Q) and closing with unsaved
+ * changes ask first (issue 30); Cancel keeps everything, Discard goes on. */
 static void
 test_close_asks (void)
 {
-  AdwMessageDialog *question;
   gpointer weak = window;
   g_autoptr (GPtrArray) orphans = NULL;
+  g_autoptr (GFile) scan = g_file_new_for_path (ct_path);
+  g_autofree guint8 *edited = snapshot_labels ();
+  const double dab[3] = { 100, 100, 12 };
 
+  g_assert_true (cal_window_has_unsaved_mask (window));
+  cal_window_open (window, scan, NULL);
+  cal_gui_answer (discard_question (), "cancel");
+  cal_gui_spin (0.2);
+  g_assert_false (cal_window_is_busy (window));
+  assert_labels (edited, "the mask after Cancel on opening another scan");
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
+  cal_gui_answer (discard_question (), "cancel");
+  cal_gui_spin (0.2);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+  assert_labels (edited, "the mask after Cancel on quitting");
+
+  cal_window_open (window, scan, NULL);
+  cal_gui_answer (discard_question (), "discard");
+  wait_idle ();
+  g_assert_false (cal_window_has_unsaved_mask (window));
+  g_assert_cmpuint (cal_mask_count (mask (), 1), ==, 0);
+  /* Unchanged, the same scan opens again without a question. */
+  cal_window_open (window, scan, NULL);
+  cal_gui_spin (0.2);
+  g_assert_null (cal_gui_find_question ());
+  wait_idle ();
+
+  set_tool ("brush");
+  go_to_slice (12);
+  click_voxel (dab);
+  g_assert_true (cal_window_has_unsaved_mask (window));
   g_object_add_weak_pointer (G_OBJECT (window), &weak);
   gtk_window_close (GTK_WINDOW (window));
-  g_assert_true (cal_gui_wait (cal_gui_question_shown_cb, NULL, 5));
-  question = cal_gui_find_question ();
-  g_assert_cmpstr (adw_message_dialog_get_heading (question), ==, "Close With Unsaved Edits?");
-  cal_gui_answer (question, "discard");
+  cal_gui_answer (discard_question (), "discard");
   g_assert_true (cal_gui_wait (window_gone_cb, &weak, 5));
   window = NULL;
   orphans = cal_edit_journal_list_orphans (NULL);

@@ -150,6 +150,7 @@ test_damaged_copy (void)
       g_assert_true (g_file_set_contents (to, data, n++ == 3 ? (gssize) size - 200 : (gssize) size, NULL));
     }
   cal_window_open (window, folder, NULL);
+  cal_gui_discard_segmentation ();   /* the mask exported before */
   g_assert_true (cal_gui_wait (idle_cb, window, 120));
   g_assert_true (cal_gui_wait (cal_gui_question_shown_cb, NULL, 10));
   question = cal_gui_find_question ();
