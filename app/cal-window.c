@@ -4,8 +4,10 @@
 #include "cal-inv3.h"
 #include "cal-nifti.h"
 #include "cal-seal.h"
+#include "cal-untrusted-text.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 G_DEFINE_FINAL_TYPE (CalWindow, cal_window, ADW_TYPE_APPLICATION_WINDOW)
 
@@ -59,7 +61,12 @@ cal_window_show_error (CalWindow    *self,
       cal_window_toast (self, _("Cancelled"));
       return;
     }
-  text = g_strdup_printf ("%s: %s", context, error->message);
+  {
+    /* GLib's own errors quote full paths, whose folders often carry the
+     * patient's name. */
+    g_autofree char *message = cal_text_hide_paths (error->message, _("(location not shown)"));
+    text = g_strdup_printf ("%s: %s", context, message);
+  }
   gtk_label_set_text (self->error_label, text);
   gtk_revealer_set_reveal_child (self->error_revealer, TRUE);
 }
@@ -116,30 +123,81 @@ cal_window_recent_key_path (void)
   return cal_seal_default_key_path ();
 }
 
-/* Folder names of DICOM studies often are the patient's name, so DICOM
- * locations are stored sealed (cal-seal.h) and shown as "DICOM folder" or
- * "DICOM file"; other files by their name.  Folders are remembered with a
- * trailing slash, so telling them apart needs no file system query on the
- * main loop. */
+/* Folder names of DICOM studies often are the patient's name, so every
+ * location is stored sealed (cal-seal.h) with when it was opened: the
+ * settings hold no folder name.  A DICOM folder or file is shown by its
+ * kind and that time ("DICOM folder, 7 Dec 09:14"); a NIfTI file or an
+ * InVesalius project by its own name, as the window's title shows it.
+ * Folders are remembered with a trailing slash, so telling them apart
+ * needs no file system query on the main loop.  Entries from before
+ * (plain URIs, sealed URIs without a time) still reopen. */
+typedef struct {
+  char *uri;
+  char *opened;   /* ISO 8601, or NULL */
+} RecentEntry;
+
+static gboolean
+recent_entry_read (const char  *entry,
+                   RecentEntry *out)
+{
+  g_autofree char *key = NULL, *text = NULL;
+  char *tab;
+
+  if (!cal_seal_is_sealed (entry))
+    text = g_strdup (entry);
+  else
+    {
+      key = cal_window_recent_key_path ();
+      text = cal_unseal_text (key, entry, NULL);
+      if (text == NULL)
+        return FALSE;   /* sealed with another key */
+    }
+  tab = strchr (text, '\t');
+  out->opened = tab ? g_strdup (tab + 1) : NULL;
+  if (tab)
+    *tab = '\0';
+  out->uri = g_steal_pointer (&text);
+  return TRUE;
+}
+
+static void
+recent_entry_clear (RecentEntry *e)
+{
+  g_clear_pointer (&e->uri, g_free);
+  g_clear_pointer (&e->opened, g_free);
+}
+
 static char *
 recent_label (const char *entry)
 {
-  g_autoptr (GFile) file = NULL;
-  g_autofree char *name = NULL, *key = NULL, *uri = NULL;
+  RecentEntry e = { 0 };
+  g_autoptr (GDateTime) opened = NULL;
+  g_autofree char *name = NULL, *when = NULL;
+  const char *kind;
+  char *label;
 
-  if (cal_seal_is_sealed (entry))
+  if (!recent_entry_read (entry, &e))
+    return NULL;
+  name = g_path_get_basename (e.uri);
+  if (!g_str_has_suffix (e.uri, "/") && (cal_nifti_path_is_nifti (name) || cal_inv3_path_is_inv3 (name)))
     {
-      key = cal_window_recent_key_path ();
-      uri = cal_unseal_text (key, entry, NULL);
-      if (uri == NULL)
-        return NULL;
-      return g_strdup (g_str_has_suffix (uri, "/") ? _("DICOM folder") : _("DICOM file"));
+      g_autoptr (GFile) file = g_file_new_for_uri (e.uri);
+      g_autofree char *base = g_file_get_basename (file);
+      recent_entry_clear (&e);
+      return g_filename_display_name (base);
     }
-  if (g_str_has_suffix (entry, "/"))
-    return g_strdup (_("DICOM folder"));
-  file = g_file_new_for_uri (entry);
-  name = g_file_get_basename (file);
-  return g_filename_display_name (name);
+  kind = g_str_has_suffix (e.uri, "/") ? _("DICOM folder") : _("DICOM file");
+  opened = e.opened ? g_date_time_new_from_iso8601 (e.opened, NULL) : NULL;
+  if (opened)
+    {
+      g_autoptr (GDateTime) local = g_date_time_to_local (opened);
+      /* Translators: when a recent scan was opened, as "7 Dec 09:14" (g_date_time_format) */
+      when = g_date_time_format (local, _("%-d %b %H:%M"));
+    }
+  /* Translators: a recent DICOM scan: its kind, then when it was opened */
+  label = when ? g_strdup_printf (_("%s, %s"), kind, when) : g_strdup (kind);
+  recent_entry_clear (&e);
+  return label;
 }
 
 static void
@@ -165,12 +223,12 @@ rebuild_recent_menu (CalWindow *self)
 char *
 cal_window_recent_uri (const char *entry)
 {
-  g_autofree char *key = NULL;
+  RecentEntry e = { 0 };
 
-  if (!cal_seal_is_sealed (entry))
-    return g_strdup (entry);
-  key = cal_window_recent_key_path ();
-  return cal_unseal_text (key, entry, NULL);
+  if (!recent_entry_read (entry, &e))
+    return NULL;
+  g_free (e.opened);
+  return e.uri;
 }
 
 void
@@ -180,26 +238,31 @@ cal_window_remember_recent (CalWindow *self,
 {
   g_auto (GStrv) uris = g_settings_get_strv (self->settings, "recent-files");
   g_autofree char *file_uri = g_file_get_uri (file);
-  g_autofree char *name = g_file_get_basename (file);
-  gboolean is_dicom = is_folder || !(cal_nifti_path_is_nifti (name) || cal_inv3_path_is_inv3 (name));
   g_autofree char *uri = is_folder && !g_str_has_suffix (file_uri, "/")
                            ? g_strconcat (file_uri, "/", NULL) : g_strdup (file_uri);
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *stamp = g_date_time_format_iso8601 (now);
+  g_autofree char *payload = g_strdup_printf ("%s\t%s", uri, stamp);
   g_autofree char *entry = NULL, *key = cal_window_recent_key_path ();
   g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
   g_auto (GStrv) updated = NULL;
   guint n = 1;
 
-  /* DICOM locations carry the study folder's name: sealed, or not kept. */
-  entry = is_dicom ? cal_seal_text (key, uri, NULL) : g_strdup (uri);
+  entry = cal_seal_text (key, payload, NULL);
   if (entry == NULL)
-    return;
+    return;   /* no key: better not kept than kept in the clear */
   g_strv_builder_add (builder, entry);
   for (guint i = 0; uris[i] && n < MAX_RECENT; i++)
     {
       g_autofree char *old = cal_window_recent_uri (uris[i]);
-      if (old != NULL && g_strcmp0 (old, uri) != 0)
+      g_autofree char *resealed = NULL;
+      if (old == NULL || g_strcmp0 (old, uri) == 0)
+        continue;
+      /* An entry kept in the clear by an older version is sealed now. */
+      resealed = cal_seal_is_sealed (uris[i]) ? g_strdup (uris[i]) : cal_seal_text (key, old, NULL);
+      if (resealed)
         {
-          g_strv_builder_add (builder, uris[i]);
+          g_strv_builder_add (builder, resealed);
           n++;
         }
     }

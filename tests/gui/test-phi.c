@@ -80,6 +80,27 @@ assert_title_clean (void)
                                 strlen (adw_window_title_get_subtitle (window->title))));
 }
 
+/* An error names no folder: GLib's own message quotes the full path. */
+static void
+test_error_names_no_folder (void)
+{
+  g_autofree char *folder = g_build_filename (tmpdir, "DOE " CANARY, NULL);
+  g_autofree char *path = g_build_filename (folder, "missing-" CANARY ".nii.gz", NULL);
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  const char *shown;
+
+  g_assert_cmpint (g_mkdir (folder, 0700), ==, 0);
+  cal_window_open (window, file, NULL);
+  g_assert_true (cal_gui_wait (idle_cb, window, 30));
+  shown = gtk_label_get_text (window->error_label);
+  g_test_message ("error shown: %s", shown);
+  g_assert_true (gtk_revealer_get_reveal_child (window->error_revealer));
+  g_assert_cmpuint (strlen (shown), >, 0);
+  g_assert_false (holds_canary (shown, strlen (shown)));
+  g_assert_null (strstr (shown, tmpdir));
+  gtk_revealer_set_reveal_child (window->error_revealer, FALSE);
+}
+
 static void
 test_open_and_work (void)
 {
@@ -240,6 +261,7 @@ main (int argc, char **argv)
 
   window = cal_gui_open_window (&app, 1024, 700);
 
+  g_test_add_func ("/phi/error-names-no-folder", test_error_names_no_folder);
   g_test_add_func ("/phi/open-threshold-segment-export", test_open_and_work);
   g_test_add_func ("/phi/damaged-copy", test_damaged_copy);
   g_test_add_func ("/phi/nothing-kept", test_nothing_kept);

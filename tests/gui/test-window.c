@@ -120,29 +120,42 @@ recent_menu_label (guint index)
   return label;
 }
 
-/* A DICOM folder named after the patient is listed as "DICOM folder";
- * files by their name. */
+/* Every location is stored sealed, folders' names never in clear text
+ * (issue 30), and reopens; a DICOM folder named after the patient is
+ * listed by its kind and when it was opened, files by their own name. */
 static void
 recent_menu_shows_no_folder_name (void)
 {
   g_autoptr (GFile) folder = g_file_new_for_path ("/studies/DOE^JOHN 1956");
-  g_autofree char *folder_label = NULL, *file_label = NULL;
+  g_autoptr (GFile) nifti = g_file_new_for_path ("/studies/DOE^JOHN 1956/ct.nii.gz");
+  g_autofree char *nifti_label = NULL, *folder_label = NULL, *sample_label = NULL;
   g_auto (GStrv) saved = g_settings_get_strv (window->settings, "recent-files");
-
   g_auto (GStrv) stored = NULL;
-  g_autofree char *reopens = NULL;
+  g_autofree char *reopens = NULL, *reopens_nifti = NULL;
 
   cal_window_remember_recent (window, folder, TRUE);
-  folder_label = recent_menu_label (0);
-  file_label = recent_menu_label (1);
-  g_assert_cmpstr (folder_label, ==, "DICOM folder");
-  g_assert_cmpstr (file_label, ==, "Cranium.inv3");
-  /* The settings hold the folder sealed: reopenable, never in clear text. */
+  cal_window_remember_recent (window, nifti, FALSE);
+  nifti_label = recent_menu_label (0);
+  folder_label = recent_menu_label (1);
+  sample_label = recent_menu_label (2);
+  g_test_message ("recent: %s | %s | %s", nifti_label, folder_label, sample_label);
+  g_assert_cmpstr (nifti_label, ==, "ct.nii.gz");
+  g_assert_true (g_str_has_prefix (folder_label, "DICOM folder, "));
+  g_assert_cmpstr (sample_label, ==, "Cranium.inv3");
+  /* The settings hold every location sealed: reopenable, never in clear text. */
   stored = g_settings_get_strv (window->settings, "recent-files");
+  g_assert_cmpuint (g_strv_length (stored), ==, 3);
   for (guint i = 0; stored[i]; i++)
-    g_assert_null (strstr (stored[i], "DOE"));
-  reopens = cal_window_recent_uri (stored[0]);
+    {
+      g_assert_null (strstr (stored[i], "DOE"));
+      g_assert_null (strstr (stored[i], "studies"));
+      g_assert_null (strstr (stored[i], "Cranium"));
+      g_assert_null (strstr (stored[i], "/"));
+    }
+  reopens_nifti = cal_window_recent_uri (stored[0]);
+  reopens = cal_window_recent_uri (stored[1]);
   g_assert_nonnull (reopens);
+  g_assert_true (g_str_has_suffix (reopens_nifti, "DOE%5EJOHN%201956/ct.nii.gz"));
   g_assert_true (g_str_has_suffix (reopens, "DOE%5EJOHN%201956/"));
   g_settings_set_strv (window->settings, "recent-files", (const char * const *) saved);
 }
@@ -168,7 +181,10 @@ test_open (void)
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "Cranium.inv3");
   recent = g_settings_get_strv (window->settings, "recent-files");
   g_assert_cmpuint (g_strv_length (recent), ==, 1);
-  g_assert_true (g_str_has_suffix (recent[0], "Cranium.inv3"));
+  {
+    g_autofree char *uri = cal_window_recent_uri (recent[0]);
+    g_assert_true (g_str_has_suffix (uri, "Cranium.inv3"));
+  }
   recent_menu_shows_no_folder_name ();
   g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (window->threshold_button)));
   g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (window->export_button)));
