@@ -284,8 +284,7 @@ load_done_cb (GObject      *source,
   set_titles (self, job);
   cal_window_remember_recent (self, job->file, job->is_folder);
   gtk_stack_set_visible_child_name (self->stack, "scan");
-  if (job->report->warnings->len > 0)
-    cal_window_toast (self, g_ptr_array_index (job->report->warnings, 0));
+  cal_window_scan_info_update (self, job->report, cal_volume_get_grid (job->volume));
   cal_window_scan_loaded (self);
 }
 

@@ -3,6 +3,7 @@
 
 #include "cal-block-surface.h"
 #include "cal-export-dialog.h"
+#include "cal-load-report.h"
 #include "cal-progress.h"
 #include "cal-quality-panel.h"
 #include "cal-segmenter.h"
@@ -34,6 +35,8 @@ struct _CalWindow
 
   /* template widgets */
   AdwSplitButton       *open_button;
+  GtkMenuButton        *scan_info_button;
+  GtkBox               *scan_info_box;
   GtkButton            *export_button;
   GtkRevealer          *error_revealer;
   GtkLabel             *error_label;
@@ -120,6 +123,10 @@ void          cal_window_install_load_actions (GtkWidgetClass *widget_class);
 void          cal_window_load            (CalWindow    *self,
                                           GFile        *file,
                                           const char   *series_uid);
+/* cal-window-scan-info.c: what the loader read and every warning it gave. */
+void          cal_window_scan_info_update (CalWindow           *self,
+                                           const CalLoadReport *report,
+                                           const CalGrid       *grid);
 /* cal-window-discard.c: TRUE when it asked (the close waits for the answer). */
 gboolean      cal_window_confirm_close   (CalWindow    *self);
 gboolean      cal_window_has_unsaved_mask (CalWindow   *self);

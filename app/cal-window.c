@@ -442,6 +442,8 @@ cal_window_class_init (CalWindowClass *klass)
   g_type_ensure (CAL_TYPE_QUALITY_PANEL);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/calvaria/Calvaria/cal-window.ui");
   gtk_widget_class_bind_template_child (widget_class, CalWindow, open_button);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, scan_info_button);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, scan_info_box);
   gtk_widget_class_bind_template_child (widget_class, CalWindow, export_button);
   gtk_widget_class_bind_template_child (widget_class, CalWindow, error_revealer);
   gtk_widget_class_bind_template_child (widget_class, CalWindow, error_label);

@@ -9,6 +9,7 @@
 #include "cal-dicom-shim.h"
 
 #include "cal-gui-app.h"
+#include "cal-loader.h"
 #include "cal-mask-components.h"
 #include "cal-task.h"
 #include "cal-window-private.h"
@@ -60,6 +61,51 @@ test_cancel_loads_nothing (void)
   g_assert_false (cal_window_is_busy (window));
 }
 
+/* The labels of the scan-information popover's rows named `name`. */
+static GPtrArray *
+info_rows (const char *name)
+{
+  GPtrArray *texts = g_ptr_array_new ();
+
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (window->scan_info_box)); row;
+       row = gtk_widget_get_next_sibling (row))
+    if (g_strcmp0 (gtk_widget_get_name (row), name) == 0)
+      g_ptr_array_add (texts, (gpointer) gtk_label_get_text (GTK_LABEL (gtk_widget_get_last_child (row))));
+  return texts;
+}
+
+/* Every warning the loader gives for the case is in the scan information,
+ * not only the first (issue 30), and the button says there are warnings. */
+static void
+assert_every_warning_listed (const char   *name,
+                             CalLoadFlags  flags)
+{
+  g_autofree char *path = g_build_filename (DICOM_CASES_DIR, name, NULL);
+  g_autoptr (CalLoadReport) report = cal_load_report_new ();
+  g_autoptr (CalVolume) volume = cal_volume_load (path, NULL, flags, report, NULL, NULL, NULL, NULL);
+  g_autoptr (GPtrArray) shown = info_rows ("scan-warning");
+
+  g_assert_nonnull (volume);
+  g_assert_cmpuint (report->warnings->len, >=, 1);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window->scan_info_button)));
+  g_assert_cmpstr (gtk_menu_button_get_icon_name (window->scan_info_button), ==, "dialog-warning-symbolic");
+  g_assert_cmpuint (shown->len, ==, report->warnings->len);
+  for (guint i = 0; i < shown->len; i++)
+    {
+      g_test_message ("warning listed: %s", (const char *) g_ptr_array_index (shown, i));
+      g_assert_cmpstr (g_ptr_array_index (shown, i), ==, g_ptr_array_index (report->warnings, i));
+    }
+  gtk_menu_button_popup (window->scan_info_button);
+  cal_gui_spin (0.3);
+  {
+    g_autoptr (GdkTexture) shot = cal_gui_render (GTK_WIDGET (window));
+    g_autoptr (GdkTexture) popover = cal_gui_render (GTK_WIDGET (gtk_menu_button_get_popover (window->scan_info_button)));
+    cal_gui_save_png (shot, "scan-information-toast.png");
+    cal_gui_save_png (popover, "scan-information.png");
+  }
+  gtk_menu_button_popdown (window->scan_info_button);
+}
+
 static void
 test_accept_loads (void)
 {
@@ -73,6 +119,7 @@ test_accept_loads (void)
   /* Eleven slices on disk, twelve in the volume: the gap was filled. */
   g_assert_cmpuint (cal_volume_get_grid (volume)->dims[2], ==, 12);
   g_assert_null (cal_window_get_error (window));
+  assert_every_warning_listed ("missing-slice", CAL_LOAD_ACCEPT_RESAMPLING);
 }
 
 /* The other way out of a gap: the longest evenly spaced part, nothing
