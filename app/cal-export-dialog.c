@@ -27,6 +27,7 @@ struct _CalExportDialog
   GtkProgressBar *progress_bar;
   GtkLabel       *verdict_label;
   GtkLabel       *report_label;
+  GtkButton      *show_button;
 
   /* owned */
   CalMask        *mask;          /* a copy of the window's, taken when the dialog opened */
@@ -38,6 +39,8 @@ struct _CalExportDialog
 
   CalMeshReport   report;
   CalProgress     progress;      /* of the running step */
+  guint           rebuild_id;    /* a build after the options settle */
+  gboolean        rebuild_after; /* an option changed while a build ran */
 };
 
 G_DEFINE_FINAL_TYPE (CalExportDialog, cal_export_dialog, ADW_TYPE_WINDOW)
@@ -147,6 +150,15 @@ build_done_cb (GObject      *source,
   g_clear_object (&self->mesh);
   self->mesh = cal_mesh_build_finish (result, &self->report, &error);
   end (self);
+  if (self->rebuild_after)
+    {
+      /* The options changed while this ran: what it built is not what is asked. */
+      self->rebuild_after = FALSE;
+      g_clear_object (&self->mesh);
+      gtk_widget_activate_action (GTK_WIDGET (self), "export.check", NULL);
+      g_object_unref (self);
+      return;
+    }
   if (!self->mesh)
     {
       show_message (self, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
@@ -221,6 +233,7 @@ save_done_cb (GObject      *source,
 
       g_set_object (&self->saved, file);
       gtk_label_set_text (self->verdict_label, verdict);
+      gtk_widget_set_visible (GTK_WIDGET (self->show_button), TRUE);
       if (gtk_switch_get_active (self->report_switch))
         g_signal_emit (self, signals[REPORT_WANTED], 0, file);
     }
@@ -277,10 +290,80 @@ save_action (GtkWidget  *widget,
   chooser = gtk_file_chooser_native_new (_("Save STL"), GTK_WINDOW (self),
                                          GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  /* A neutral name: the scan's file name may carry the patient's. */
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), _("skull.stl"));
+  /* A neutral name that tells exports apart: the scan's file name may
+   * carry the patient's, so the date and time instead. */
+  {
+    g_autofree char *name = cal_export_dialog_default_name ();
+    gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+  }
   g_signal_connect (chooser, "response", G_CALLBACK (chooser_response_cb), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+char *
+cal_export_dialog_default_name (void)
+{
+  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y-%m-%d-%H%M");
+
+  /* Translators: the STL's suggested file name, before the date and time; no spaces */
+  return g_strdup_printf ("%s-%s.stl", _("skull"), stamp);
+}
+
+/* The saved file in the file manager (GNOME's FileManager1 ShowItems,
+ * which selects it), or its folder where there is none. */
+static void
+show_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  CalExportDialog *self = CAL_EXPORT_DIALOG (widget);
+  g_autoptr (GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autofree char *uri = NULL;
+  g_autoptr (GVariant) reply = NULL;
+
+  if (self->saved == NULL)
+    return;
+  uri = g_file_get_uri (self->saved);
+  if (bus != NULL)
+    {
+      const char *uris[] = { uri, NULL };
+      reply = g_dbus_connection_call_sync (bus, "org.freedesktop.FileManager1", "/org/freedesktop/FileManager1",
+                                           "org.freedesktop.FileManager1", "ShowItems",
+                                           g_variant_new ("(^ass)", uris, ""), NULL,
+                                           G_DBUS_CALL_FLAGS_NONE, 2000, NULL, NULL);
+    }
+  if (reply == NULL)
+    {
+      g_autoptr (GFile) folder = g_file_get_parent (self->saved);
+      g_autofree char *folder_uri = folder ? g_file_get_uri (folder) : NULL;
+      if (folder_uri)
+        gtk_show_uri (GTK_WINDOW (self), folder_uri, GDK_CURRENT_TIME);
+    }
+}
+
+/* An option changed: build again once it settles, so that what Save
+ * writes is always what the options say. */
+static gboolean
+rebuild_cb (gpointer data)
+{
+  CalExportDialog *self = data;
+
+  self->rebuild_id = 0;
+  if (self->cancellable)
+    self->rebuild_after = TRUE;
+  else
+    gtk_widget_activate_action (GTK_WIDGET (self), "export.check", NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+option_changed_cb (CalExportDialog *self)
+{
+  g_clear_object (&self->mesh);
+  update_actions (self);
+  g_clear_handle_id (&self->rebuild_id, g_source_remove);
+  self->rebuild_id = g_timeout_add (400, rebuild_cb, self);
 }
 
 static void
@@ -309,6 +392,7 @@ cal_export_dialog_dispose (GObject *object)
 {
   CalExportDialog *self = CAL_EXPORT_DIALOG (object);
 
+  g_clear_handle_id (&self->rebuild_id, g_source_remove);
   if (self->cancellable)
     g_cancellable_cancel (self->cancellable);
   cal_progress_stop (&self->progress);
@@ -329,6 +413,47 @@ cal_export_dialog_finalize (GObject *object)
   G_OBJECT_CLASS (cal_export_dialog_parent_class)->finalize (object);
 }
 
+/* Escape and Ctrl+W close the dialog, as GNOME's dialogs do (a build or
+ * write in progress is cancelled by closing). */
+static gboolean
+key_pressed_cb (GtkEventControllerKey *keys,
+                guint                  keyval,
+                guint                  keycode,
+                GdkModifierType        state,
+                CalExportDialog       *self)
+{
+  state &= gtk_accelerator_get_default_mod_mask ();
+  if ((keyval == GDK_KEY_Escape && state == 0) || (keyval == GDK_KEY_w && state == GDK_CONTROL_MASK))
+    {
+      gtk_window_close (GTK_WINDOW (self));
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+add_close_keys (CalExportDialog *self)
+{
+  GtkEventController *keys = gtk_event_controller_key_new ();
+
+  gtk_event_controller_set_name (keys, "export-keys");
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (key_pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), keys);
+}
+
+/* The surface is built and checked as soon as the dialog shows: Save is
+ * ready when the engineer is. */
+static void
+cal_export_dialog_map (GtkWidget *widget)
+{
+  CalExportDialog *self = CAL_EXPORT_DIALOG (widget);
+
+  GTK_WIDGET_CLASS (cal_export_dialog_parent_class)->map (widget);
+  if (self->mesh == NULL && self->cancellable == NULL && self->rebuild_id == 0)
+    self->rebuild_id = g_idle_add (rebuild_cb, self);
+}
+
 static void
 cal_export_dialog_class_init (CalExportDialogClass *klass)
 {
@@ -339,6 +464,7 @@ cal_export_dialog_class_init (CalExportDialogClass *klass)
   object_class->dispose = cal_export_dialog_dispose;
   object_class->finalize = cal_export_dialog_finalize;
   window_class->close_request = cal_export_dialog_close_request;
+  widget_class->map = cal_export_dialog_map;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/calvaria/Calvaria/cal-export-dialog.ui");
@@ -356,6 +482,7 @@ cal_export_dialog_class_init (CalExportDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CalExportDialog, verdict_label);
   gtk_widget_class_bind_template_child (widget_class, CalExportDialog, report_label);
   gtk_widget_class_bind_template_child (widget_class, CalExportDialog, report_switch);
+  gtk_widget_class_bind_template_child (widget_class, CalExportDialog, show_button);
   /* An STL was written and the QC report is wanted beside it (the file). */
   signals[REPORT_WANTED] =
     g_signal_new ("report-wanted", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
@@ -364,12 +491,14 @@ cal_export_dialog_class_init (CalExportDialogClass *klass)
   gtk_widget_class_install_action (widget_class, "export.check", NULL, check_action);
   gtk_widget_class_install_action (widget_class, "export.save", NULL, save_action);
   gtk_widget_class_install_action (widget_class, "export.cancel", NULL, cancel_action);
+  gtk_widget_class_install_action (widget_class, "export.show", NULL, show_action);
 }
 
 static void
 cal_export_dialog_init (CalExportDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  add_close_keys (self);
   update_actions (self);
 }
 
@@ -387,6 +516,13 @@ cal_export_dialog_new (GtkWindow *parent,
   gtk_spin_button_set_value (self->smooth_spin,
                              g_settings_get_uint (settings, "export-smooth-iterations"));
   adw_combo_row_set_selected (self->space_row, g_settings_get_boolean (settings, "export-ras"));
+  /* From here on, every option change builds again. */
+  g_signal_connect_swapped (self->smooth_spin, "value-changed", G_CALLBACK (option_changed_cb), self);
+  g_signal_connect_swapped (self->reduction_spin, "value-changed", G_CALLBACK (option_changed_cb), self);
+  g_signal_connect_swapped (self->max_error_spin, "value-changed", G_CALLBACK (option_changed_cb), self);
+  g_signal_connect_swapped (self->decimate_row, "notify::enable-expansion", G_CALLBACK (option_changed_cb), self);
+  g_signal_connect_swapped (self->largest_switch, "notify::active", G_CALLBACK (option_changed_cb), self);
+  g_signal_connect_swapped (self->space_row, "notify::selected", G_CALLBACK (option_changed_cb), self);
   return self;
 }
 
@@ -394,7 +530,8 @@ gboolean
 cal_export_dialog_is_busy (CalExportDialog *self)
 {
   g_return_val_if_fail (CAL_IS_EXPORT_DIALOG (self), FALSE);
-  return self->cancellable != NULL;
+  /* A build waiting for the options to settle counts: it is on its way. */
+  return self->cancellable != NULL || self->rebuild_id != 0 || self->rebuild_after;
 }
 
 const CalMeshReport *

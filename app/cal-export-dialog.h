@@ -32,5 +32,7 @@ void                 cal_export_dialog_save_to    (CalExportDialog *self,
                                                    GFile           *file);
 /* The file last written, or NULL. */
 GFile               *cal_export_dialog_get_saved  (CalExportDialog *self);
+/* The STL's suggested name: "skull-2026-12-07-0914.stl" (never the scan's). */
+char                *cal_export_dialog_default_name (void);
 
 G_END_DECLS

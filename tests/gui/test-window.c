@@ -468,6 +468,19 @@ export_idle_cb (gpointer data)
   return !cal_export_dialog_is_busy (CAL_EXPORT_DIALOG (data));
 }
 
+/* A key as the widget's key controller `name` gets it. */
+static void
+press_key_on (GtkWidget      *widget,
+              const char     *name,
+              guint           keyval,
+              GdkModifierType state)
+{
+  gboolean handled = FALSE;
+
+  g_signal_emit_by_name (cal_gui_controller (widget, name), "key-pressed", keyval, 0, state, &handled);
+  g_assert_true (handled);
+}
+
 static void
 test_export (void)
 {
@@ -483,10 +496,11 @@ test_export (void)
   click (window->export_button);
   dialog = CAL_EXPORT_DIALOG (cal_window_get_export_dialog (window));
   g_assert_nonnull (dialog);
-  gtk_spin_button_set_value (cal_gui_child (dialog, CAL_TYPE_EXPORT_DIALOG, "smooth_spin"), 5);
+  /* It builds and checks as it opens (issue 30); a changed option builds again. */
+  g_assert_true (cal_export_dialog_is_busy (dialog));
   g_assert_false (gtk_widget_is_sensitive (cal_gui_child (dialog, CAL_TYPE_EXPORT_DIALOG,
                                                           "save_button")));
-  click (cal_gui_child (dialog, CAL_TYPE_EXPORT_DIALOG, "check_button"));
+  gtk_spin_button_set_value (cal_gui_child (dialog, CAL_TYPE_EXPORT_DIALOG, "smooth_spin"), 5);
   watch ("export: build and check");
   g_assert_true (cal_gui_wait (export_idle_cb, dialog, 300));
   unwatch ();
@@ -516,6 +530,12 @@ test_export (void)
   g_assert_true (cal_gui_wait (export_idle_cb, dialog, 120));
   unwatch ();
   g_assert_nonnull (cal_export_dialog_get_saved (dialog));
+  g_assert_true (gtk_widget_get_visible (cal_gui_child (dialog, CAL_TYPE_EXPORT_DIALOG, "show_button")));
+  {
+    /* Suggested names tell exports apart and carry no scan name. */
+    g_autofree char *name = cal_export_dialog_default_name ();
+    g_assert_true (g_regex_match_simple ("^skull-\\d{4}-\\d\\d-\\d\\d-\\d{4}\\.stl$", name, 0, 0));
+  }
 
   /* A binary STL in LPS with every triangle of the checked mesh. */
   g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
@@ -524,7 +544,7 @@ test_export (void)
   g_assert_cmpuint (n_triangles, ==, report->n_triangles);
   g_assert_cmpuint (length, ==, 84 + 50 * (gsize) n_triangles);
   g_assert_nonnull (g_strstr_len (contents, 80, "LPS"));
-  gtk_window_close (GTK_WINDOW (dialog));
+  press_key_on (GTK_WIDGET (dialog), "export-keys", GDK_KEY_Escape, 0);
   cal_gui_spin (0.2);
   g_assert_null (cal_window_get_export_dialog (window));
   g_unlink (path);
