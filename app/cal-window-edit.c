@@ -177,6 +177,7 @@ mask_changed_cb (CalWindow    *self,
     cal_window_surface_mask_changed (self, box);
   else
     gtk_label_set_text (self->mesh_label, _("The 3D surface is out of date: update it."));
+  cal_window_surface_show_status (self);
 }
 
 /* The journal's scan token: the scan's location sealed, as in the recent list. */

@@ -73,6 +73,11 @@ struct _CalWindow
   GtkSpinButton        *small_pieces_spin;
   CalQualityPanel      *quality_panel;
   GtkDrawingArea       *legend_area;
+  GtkWidget            *surface_status_box;
+  GtkLabel             *surface_status_title;
+  GtkLabel             *surface_status_body;
+  GtkWidget            *surface_status_button;
+  GtkLabel             *surface_reduced_label;
 
   /* owned */
   GSettings            *settings;
@@ -175,7 +180,10 @@ void            cal_window_restore_session    (CalWindow      *self,
                                                const char     *session_path,
                                                GFile          *scan);
 
-/* cal-window-surface.c: the 3D view's surface, following every edit. */
+/* cal-window-surface.c: the 3D view's surface, following every edit, and
+ * what the view says about it (no surface yet, out of date, building,
+ * reduced). */
+void            cal_window_surface_show_status  (CalWindow      *self);
 void            cal_window_surface_build        (CalWindow      *self);
 void            cal_window_surface_mask_changed (CalWindow      *self,
                                                  const CalBox   *box);

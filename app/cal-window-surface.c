@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "cal-block-surface.h"
+#include "cal-edit-session.h"
 
 typedef struct {
   CalWindow       *window;      /* a reference */
@@ -29,6 +30,48 @@ surface_job_free (SurfaceJob *job)
   g_free (job);
 }
 
+/* What the 3D view says over itself: nothing while the surface shown is
+ * the mask's; otherwise why there is none or why it is not the mask's,
+ * with Update 3D where that helps; and, over a reduced surface, that it
+ * is reduced. */
+void
+cal_window_surface_show_status (CalWindow *self)
+{
+  const char *title = NULL, *body = NULL;
+  gboolean button = FALSE, has_mask;
+  guint factor = self->surface ? cal_block_surface_get_factor (self->surface) : 1;
+
+  if (self->surface_status_box == NULL || self->state == NULL)
+    return;   /* the window is being disposed */
+  /* Cheap enough for every brush stroke: the mask holds something once a
+   * step is applied (a threshold, the U-net, a stroke, an opened mask). */
+  has_mask = self->edit != NULL && cal_view_state_get_mask (self->state) != NULL &&
+             cal_edit_history_get_position (cal_edit_session_get_history (self->edit)) > 0;
+  if (self->surface_busy && self->surface == NULL)
+    title = _("Building the 3D surface…");
+  else if (self->surface != NULL)
+    title = NULL;   /* it follows every edit */
+  else if (!has_mask)
+    title = _("No surface yet"),
+    body = _("Threshold or segment the skull, or paint it: its surface shows here.");
+  else
+    title = _("The 3D view is out of date"),
+    body = _("The mask has changed since the 3D surface was built, or none was built."), button = TRUE;
+  gtk_widget_set_visible (self->surface_status_box, title != NULL);
+  gtk_label_set_text (self->surface_status_title, title ? title : "");
+  gtk_label_set_text (self->surface_status_body, body ? body : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->surface_status_body), body != NULL);
+  gtk_widget_set_visible (self->surface_status_button, button);
+  gtk_widget_set_visible (GTK_WIDGET (self->surface_reduced_label), self->surface != NULL && factor > 1);
+  if (self->surface != NULL && factor > 1)
+    {
+      /* Translators: over the 3D view: the surface shown is a preview on a coarser grid */
+      g_autofree char *text = g_strdup_printf (_("Preview: %u× coarser than the scan · export is full resolution"),
+                                               factor);
+      gtk_label_set_text (self->surface_reduced_label, text);
+    }
+}
+
 static void
 show_surface (CalWindow *self)
 {
@@ -46,6 +89,7 @@ show_surface (CalWindow *self)
     text = g_strdup_printf (_("Surface: %u triangles; it follows every edit."), display->n_triangles);
   cal_mesh_view_set_display_mesh (self->mesh_view, display);
   gtk_label_set_text (self->mesh_label, text);
+  cal_window_surface_show_status (self);
   cal_window_quality_surface_changed (self);
 }
 
@@ -138,6 +182,7 @@ cal_window_surface_clear (CalWindow *self)
 {
   g_clear_pointer (&self->surface, cal_block_surface_unref);
   self->surface_dirty = (CalBox) { { 0 } };
+  cal_window_surface_show_status (self);
 }
 
 static void
@@ -154,6 +199,7 @@ build_done_cb (GObject      *source,
   if (cancelled)
     {
       cal_window_toast (self, _("Cancelled"));
+      cal_window_surface_show_status (self);
       return;
     }
   /* The edits made while it was built are kept: clearing the old surface
@@ -184,6 +230,7 @@ cal_window_surface_build (CalWindow *self)
   job->started = g_get_monotonic_time ();
   self->surface_busy = TRUE;
   self->surface_dirty = (CalBox) { { 0 } };
+  cal_window_surface_show_status (self);
   task = g_task_new (self, cancellable, build_done_cb, NULL);
   g_task_set_task_data (task, job, (GDestroyNotify) surface_job_free);
   g_task_run_in_thread (task, mesh_in_thread);

@@ -444,6 +444,11 @@ cal_window_class_init (CalWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CalWindow, open_button);
   gtk_widget_class_bind_template_child (widget_class, CalWindow, scan_info_button);
   gtk_widget_class_bind_template_child (widget_class, CalWindow, scan_info_box);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, surface_status_box);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, surface_status_title);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, surface_status_body);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, surface_status_button);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, surface_reduced_label);
   gtk_widget_class_bind_template_child (widget_class, CalWindow, export_button);
   gtk_widget_class_bind_template_child (widget_class, CalWindow, error_revealer);
   gtk_widget_class_bind_template_child (widget_class, CalWindow, error_label);

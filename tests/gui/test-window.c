@@ -160,6 +160,20 @@ recent_menu_shows_no_folder_name (void)
   g_settings_set_strv (window->settings, "recent-files", (const char * const *) saved);
 }
 
+/* What the 3D view says over itself (issue 30): its title, and whether
+ * it offers Update 3D; NULL: nothing, the surface shown is the mask's. */
+static void
+assert_surface_status (const char *title,
+                       gboolean    button)
+{
+  g_assert_cmpint (gtk_widget_get_visible (window->surface_status_box), ==, title != NULL);
+  if (title == NULL)
+    return;
+  g_assert_cmpstr (gtk_label_get_text (window->surface_status_title), ==, title);
+  g_assert_cmpint (gtk_widget_get_visible (window->surface_status_button), ==, button);
+  g_assert_true (gtk_widget_get_mapped (window->surface_status_box));
+}
+
 static void
 test_open (void)
 {
@@ -186,6 +200,7 @@ test_open (void)
     g_assert_true (g_str_has_suffix (uri, "Cranium.inv3"));
   }
   recent_menu_shows_no_folder_name ();
+  assert_surface_status ("No surface yet", FALSE);
   g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (window->threshold_button)));
   g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (window->export_button)));
   cal_gui_spin (0.3);
@@ -267,6 +282,13 @@ test_threshold (void)
   g_assert_nonnull (strstr (gtk_label_get_text (window->mask_label), "mm³"));
   g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (window->update_3d_button)));
   g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (window->export_button)));
+  /* The 3D view says it has no surface of this mask, with Update 3D at hand. */
+  assert_surface_status ("The 3D view is out of date", TRUE);
+  cal_gui_spin (0.3);
+  {
+    g_autoptr (GdkTexture) shot = cal_gui_render (GTK_WIDGET (window));
+    cal_gui_save_png (shot, "3d-out-of-date.png");
+  }
 }
 
 static double
@@ -413,8 +435,12 @@ test_update_3d (void)
   const CalDisplayMesh *mesh;
   guint64 frames;
 
-  click (window->update_3d_button);
+  /* Update 3D from the view's own button, which the sidebar's may be below the fold of. */
+  click (GTK_BUTTON (window->surface_status_button));
   wait_idle ("update-3d", 180);
+  assert_surface_status (NULL, FALSE);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window->surface_reduced_label)));
+  g_assert_nonnull (strstr (gtk_label_get_text (window->surface_reduced_label), "coarser"));
   mesh = cal_mesh_view_get_display_mesh (view);
   g_assert_nonnull (mesh);
   g_assert_cmpuint (mesh->n_triangles, <=, budget);
