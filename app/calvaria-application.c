@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "calvaria-application.h"
 
+#include "cal-help-window.h"
+
 #include <stdlib.h>
 
 #include <glib/gi18n.h>
@@ -27,6 +29,7 @@ static const struct {
   const char *accels[3];
 } accelerators[] = {
   { "app.quit",          { "<Control>q", NULL } },
+  { "app.help",          { "F1", NULL } },
   { "app.preferences",   { "<Control>comma", NULL } },
   { "app.new-window",    { "<Control>n", NULL } },
   { "window.close",      { "<Control>w", NULL } },
@@ -153,11 +156,27 @@ about_action (GSimpleAction *action,
                         /* TRANSLATORS: your name(s), one per line */
                         "translator-credits", _("translator-credits"),
                         NULL);
+  adw_about_window_add_legal_section (ADW_ABOUT_WINDOW (about), _("Intended Use"), NULL, GTK_LICENSE_CUSTOM,
+                                      _("Calvaria is a design tool for engineers who design skull implants. It "
+                                        "is not a medical device and is not meant for diagnosis or for treatment "
+                                        "decisions; every design must be checked by the engineer responsible for "
+                                        "it."));
   gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+help_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  GtkApplication *app = user_data;
+
+  gtk_window_present (GTK_WINDOW (cal_help_window_new (gtk_application_get_active_window (app))));
 }
 
 static const GActionEntry app_actions[] = {
   { "quit", quit_action },
+  { "help", help_action },
   { "new-window", new_window_action },
   { "preferences", preferences_action },
   { "about", about_action },

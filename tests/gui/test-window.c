@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 
 #include "cal-gui-app.h"
+#include "cal-help-window.h"
 #include "cal-preferences-window.h"
 #include "cal-window-private.h"
 #include "calvaria-application.h"
@@ -589,6 +590,59 @@ test_watchdog (void)
   g_assert_cmpint (drawing_max, <=, DRAWING_LIMIT_MS * 1000);
 }
 
+static gboolean
+help_shown_cb (gpointer data)
+{
+  return *(GtkWidget **) data != NULL;
+}
+
+/* F1 opens help, which works offline and states the intended use (issue 30). */
+static void
+test_help (void)
+{
+  g_auto (GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), "app.help");
+  GtkWidget *help = NULL;
+  GListModel *toplevels;   /* GTK's own */
+  gboolean intended_use = FALSE;
+
+  g_assert_true (g_strv_contains ((const char * const *) accels, "F1"));
+  g_action_group_activate_action (G_ACTION_GROUP (app), "help", NULL);
+  cal_gui_spin (0.5);
+  toplevels = gtk_window_get_toplevels ();
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GtkWidget) w = g_list_model_get_item (toplevels, i);
+      if (CAL_IS_HELP_WINDOW (w) && gtk_widget_get_visible (w))
+        help = w;
+    }
+  g_assert_true (help_shown_cb (&help));
+  for (GtkWidget *row = help; row; )
+    {
+      /* Depth-first over the window's widgets, for the intended-use row. */
+      if (ADW_IS_ACTION_ROW (row) &&
+          strstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), "A design tool") &&
+          strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "not a medical device"))
+        intended_use = TRUE;
+      if (gtk_widget_get_first_child (row))
+        row = gtk_widget_get_first_child (row);
+      else
+        {
+          while (row && row != help && !gtk_widget_get_next_sibling (row))
+            row = gtk_widget_get_parent (row);
+          row = row && row != help ? gtk_widget_get_next_sibling (row) : NULL;
+        }
+    }
+  g_assert_true (intended_use);
+  {
+    g_autoptr (GdkTexture) shot = cal_gui_render (help);
+    cal_gui_save_png (shot, "help.png");
+  }
+  g_object_add_weak_pointer (G_OBJECT (help), (gpointer *) &help);
+  gtk_widget_activate_action (help, "window.close", NULL);
+  cal_gui_spin (0.3);
+  g_assert_null (help);
+}
+
 static void
 test_close (void)
 {
@@ -626,6 +680,7 @@ main (int argc, char **argv)
   g_test_add_func ("/window/screenshot", test_screenshot);
   g_test_add_func ("/window/export", test_export);
   g_test_add_func ("/window/main-loop-watchdog", test_watchdog);
+  g_test_add_func ("/window/help", test_help);
   g_test_add_func ("/window/close", test_close);
   return g_test_run ();
 }
