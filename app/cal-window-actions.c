@@ -104,10 +104,11 @@ threshold_done_cb (GObject      *source,
   }
   volume = format_volume (summary.bone_volume_mm3);
   text = g_strdup_printf (_("Mask: %s of bone, %llu voxels. "
-                            "Removed as islands: %llu, outside the largest piece: %llu."),
+                            "Removed as islands: %llu, outside the largest piece: %llu. Cavities filled: %llu voxels."),
                           volume, (unsigned long long) summary.n_bone,
                           (unsigned long long) summary.n_islands_removed,
-                          (unsigned long long) summary.n_outside_largest);
+                          (unsigned long long) summary.n_outside_largest,
+                          (unsigned long long) summary.n_filled);
   {
     g_autofree char *name = g_strdup_printf ("Threshold %g to %g HU", gtk_spin_button_get_value (self->min_hu_spin),
                                              gtk_spin_button_get_value (self->max_hu_spin));
@@ -125,6 +126,7 @@ cal_window_threshold_options (CalWindow           *self,
   options->min_hu = gtk_spin_button_get_value (self->min_hu_spin);
   options->max_hu = gtk_spin_button_get_value (self->max_hu_spin);
   options->keep_largest = gtk_switch_get_active (self->keep_largest_switch);
+  options->fill_cavities = gtk_switch_get_active (self->fill_cavities_switch);
   options->min_island_mm3 = gtk_spin_button_get_value (self->min_island_spin);
 }
 

@@ -49,6 +49,7 @@ struct _CalWindow
   GtkSpinButton        *min_hu_spin;
   GtkSpinButton        *max_hu_spin;
   GtkSwitch            *keep_largest_switch;
+  GtkSwitch            *fill_cavities_switch;
   GtkSpinButton        *min_island_spin;
   GtkButton            *threshold_button;
   GtkButton            *segment_button;

@@ -461,6 +461,7 @@ cal_window_class_init (CalWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CalWindow, min_hu_spin);
   gtk_widget_class_bind_template_child (widget_class, CalWindow, max_hu_spin);
   gtk_widget_class_bind_template_child (widget_class, CalWindow, keep_largest_switch);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, fill_cavities_switch);
   gtk_widget_class_bind_template_child (widget_class, CalWindow, min_island_spin);
   gtk_widget_class_bind_template_child (widget_class, CalWindow, threshold_button);
   gtk_widget_class_bind_template_child (widget_class, CalWindow, segment_button);
