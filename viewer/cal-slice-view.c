@@ -104,6 +104,13 @@ render_texture (CalSliceView *self)
   self->render_usec = g_get_monotonic_time () - start;
 }
 
+/* A position as shown to one decimal: never "-0.0". */
+static double
+shown_mm (double v)
+{
+  return fabs (v) < 0.05 ? 0.0 : v;
+}
+
 static void
 update_readout (CalSliceView *self)
 {
@@ -121,9 +128,14 @@ update_readout (CalSliceView *self)
       return;
     }
   for (int a = 0; a < 3; a++)
-    v[a] = (guint32) floor (ijk[a] + 0.5);
-  /* TRANSLATORS: pointer readout: HU value, LPS position in mm, voxel index */
-  self->readout = g_strdup_printf (_("%.0f HU · x %.1f y %.1f z %.1f mm (LPS) · voxel %u, %u, %u"),
+    {
+      v[a] = (guint32) floor (ijk[a] + 0.5);
+      xyz[a] = shown_mm (xyz[a]);
+    }
+  /* TRANSLATORS: pointer readout: HU value, LPS position in mm; then (after the newline, a second
+   * line where the view is narrow) the voxel index counted from 0, as NIfTI and the command line
+   * count it (the slice numbers in the views' titles count from 1) */
+  self->readout = g_strdup_printf (_("%.0f HU · x %.1f y %.1f z %.1f mm (LPS)\nvoxel %u, %u, %u (from 0)"),
                                    cal_volume_get_value (volume, v[0], v[1], v[2]),
                                    xyz[0], xyz[1], xyz[2], v[0], v[1], v[2]);
 }
@@ -169,6 +181,46 @@ append_text (CalSliceView *self,
   gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (-1, -1));
   gtk_snapshot_append_layout (snapshot, layout, &white);
   gtk_snapshot_restore (snapshot);
+}
+
+static int
+text_width (CalSliceView *self,
+            const char   *text)
+{
+  g_autoptr (PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
+  int w, h;
+
+  pango_layout_get_pixel_size (layout, &w, &h);
+  return w;
+}
+
+static int
+line_height (CalSliceView *self)
+{
+  g_autoptr (PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), "Ag");
+  int w, h;
+
+  pango_layout_get_pixel_size (layout, &w, &h);
+  return h;
+}
+
+/* The keyboard's view (Tab reached it, or a click chose it): a ring in the
+ * accent colour, so that the arrow and Page keys' target is visible. */
+static void
+append_focus_ring (CalSliceView *self,
+                   GtkSnapshot  *snapshot,
+                   double        width,
+                   double        height)
+{
+  static const GdkRGBA accent = { 0.21, 0.52, 0.89, 1 };   /* libadwaita's blue */
+  GskRoundedRect outline;
+  const float border[4] = { 2, 2, 2, 2 };
+  const GdkRGBA colors[4] = { accent, accent, accent, accent };
+
+  if (!gtk_widget_has_visible_focus (GTK_WIDGET (self)))
+    return;
+  gsk_rounded_rect_init_from_rect (&outline, &GRAPHENE_RECT_INIT (1, 1, (float) width - 2, (float) height - 2), 0);
+  gtk_snapshot_append_border (snapshot, &outline, border, colors);
 }
 
 static void
@@ -226,24 +278,34 @@ append_annotations (CalSliceView *self,
   CalSliceOrientation o = self->orientation;
   g_autofree char *title = NULL, *wl = NULL;
   GdkRGBA band = plane_colors[o];
+  int n_lines = 0;
 
   title = g_strdup_printf (_("%s · slice %u of %u · %.1f mm"), orientation_title (o),
                            self->texture_index + 1, self->plane.n_slices,
-                           cal_slice_plane_position (&self->plane, self->texture_index));
+                           shown_mm (cal_slice_plane_position (&self->plane, self->texture_index)));
   wl = g_strdup_printf (_("W %.0f L %.0f HU"), cal_view_state_get_window (self->state),
                         cal_view_state_get_level (self->state));
   gtk_snapshot_append_color (snapshot, &band, &GRAPHENE_RECT_INIT (0, 0, (float) width, 3));
   append_text (self, snapshot, title, 8, 6, 0, 0);
-  append_text (self, snapshot, wl, width - 8, 6, 1, 0);
+  /* Where the title and W/L do not both fit on one line, W/L goes under it. */
+  append_text (self, snapshot, wl, width - 8,
+               text_width (self, title) + text_width (self, wl) + 32 > width ? 6 + line_height (self) : 6, 1, 0);
   append_text (self, snapshot, cal_slice_edge_label (o, CAL_SLICE_EDGE_LEFT), 6, height / 2, 0, 0.5);
   append_text (self, snapshot, cal_slice_edge_label (o, CAL_SLICE_EDGE_RIGHT), width - 6, height / 2,
                1, 0.5);
   append_text (self, snapshot, cal_slice_edge_label (o, CAL_SLICE_EDGE_TOP), width / 2, 24, 0.5, 0);
-  append_text (self, snapshot, cal_slice_edge_label (o, CAL_SLICE_EDGE_BOTTOM), width / 2,
-               height - 24, 0.5, 1);
+  /* The readout on one line where it fits, else two; the bottom edge's
+   * letter and the scale bar stay clear of it. */
   if (self->readout && *self->readout)
-    append_text (self, snapshot, self->readout, 8, height - 6, 0, 1);
-  append_scale_bar (self, snapshot, width, height - (self->readout && *self->readout ? 18 : 0));
+    {
+      g_autofree char *one_line = g_strdelimit (g_strdup (self->readout), "\n", ' ');
+      gboolean fits = text_width (self, one_line) + 16 <= width;
+      n_lines = fits ? 1 : 2;
+      append_text (self, snapshot, fits ? one_line : self->readout, 8, height - 6, 0, 1);
+    }
+  append_text (self, snapshot, cal_slice_edge_label (o, CAL_SLICE_EDGE_BOTTOM), width / 2,
+               height - 10 - MAX (n_lines, 1) * line_height (self), 0.5, 1);
+  append_scale_bar (self, snapshot, width, height - n_lines * line_height (self));
 }
 
 static void
@@ -278,6 +340,7 @@ cal_slice_view_snapshot (GtkWidget   *widget,
   append_crosshair (self, snapshot, width, height);
   cal_slice_view_append_brush (self, snapshot);
   append_annotations (self, snapshot, width, height);
+  append_focus_ring (self, snapshot, width, height);
   gtk_snapshot_pop (snapshot);
 }
 
@@ -593,6 +656,11 @@ cal_slice_view_init (CalSliceView *self)
   gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
   gtk_widget_set_vexpand (GTK_WIDGET (self), TRUE);
   gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
+
+  controller = gtk_event_controller_focus_new ();
+  g_signal_connect_swapped (controller, "enter", G_CALLBACK (gtk_widget_queue_draw), self);
+  g_signal_connect_swapped (controller, "leave", G_CALLBACK (gtk_widget_queue_draw), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
 
   controller = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
   gtk_event_controller_set_name (controller, "slice-scroll");

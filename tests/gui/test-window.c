@@ -241,7 +241,57 @@ test_slices (void)
   g_signal_emit_by_name (cal_gui_controller (axial, "slice-motion"), "motion", width / 2, height / 2);
   g_assert_nonnull (strstr (cal_slice_view_get_readout (axial), "HU"));
   g_assert_nonnull (strstr (cal_slice_view_get_readout (axial), "mm"));
+  /* Voxel indices say they count from 0, beside slice numbers from 1. */
+  g_assert_nonnull (strstr (cal_slice_view_get_readout (axial), "(from 0)"));
+  g_assert_null (strstr (cal_slice_view_get_readout (axial), "-0.0 "));
   cal_gui_spin (0.1);
+}
+
+static gboolean
+is_focus_blue (const guint8 p[4])
+{
+  /* The accent blue (as blended at the ring's edge): blue well above red, green between. */
+  return p[2] > 130 && p[2] > p[0] + 80 && p[1] > p[0] && p[1] < p[2];
+}
+
+/* Tab reaches the slice views, and the view the keys go to has a ring
+ * (issue 30). */
+static void
+test_keyboard_focus (void)
+{
+  GtkWidget *focus = NULL;
+  g_autoptr (GdkTexture) shot = NULL;
+  graphene_rect_t rect;
+  guint steps = 0;
+
+  gtk_widget_grab_focus (GTK_WIDGET (window->open_button));
+  gtk_window_set_focus_visible (GTK_WINDOW (window), TRUE);
+  while (!CAL_IS_SLICE_VIEW (focus) && steps++ < 200)
+    {
+      g_assert_true (gtk_widget_child_focus (GTK_WIDGET (window), GTK_DIR_TAB_FORWARD));
+      focus = gtk_root_get_focus (GTK_ROOT (window));
+    }
+  g_test_message ("Tab reached a slice view in %u steps", steps);
+  g_assert_true (CAL_IS_SLICE_VIEW (focus));
+  g_assert_true (gtk_widget_has_visible_focus (focus));
+  cal_gui_spin (0.2);
+  shot = cal_gui_render (GTK_WIDGET (window));
+  cal_gui_save_png (shot, "keyboard-focus.png");
+  /* The ring: the view's outermost pixels are the accent blue on its left
+   * edge (the views' other borders are dark or the plane's colour). */
+  g_assert_true (gtk_widget_compute_bounds (focus, GTK_WIDGET (window), &rect));
+  {
+    int width = gdk_texture_get_width (shot);
+    g_autofree guint8 *pixels = g_malloc ((gsize) width * gdk_texture_get_height (shot) * 4);
+    int x = (int) rect.origin.x + 2, y = (int) (rect.origin.y + rect.size.height / 2);
+    const guint8 *p;
+
+    gdk_texture_download (shot, pixels, (gsize) width * 4);
+    p = pixels + ((gsize) y * width + x) * 4;
+    g_test_message ("left edge pixel %u %u %u", p[2], p[1], p[0]);
+    g_assert_true (is_focus_blue ((guint8[4]) { p[2], p[1], p[0], p[3] }));
+  }
+  gtk_window_set_focus_visible (GTK_WINDOW (window), FALSE);
 }
 
 static void
@@ -693,6 +743,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/window/open", test_open);
   g_test_add_func ("/window/slices", test_slices);
+  g_test_add_func ("/window/keyboard-focus", test_keyboard_focus);
   g_test_add_func ("/window/window-level", test_window_level);
   g_test_add_func ("/window/threshold", test_threshold);
   g_test_add_func ("/window/fill-cavities", test_fill_cavities);
