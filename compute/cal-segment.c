@@ -153,6 +153,12 @@ cal_segment (CalNnExecutor            *executor,
                                      network_progress, &scale, &local.network, cancellable, error);
   if (probability == NULL || g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
+  /* On a CT resampled for the network, the model may ask for a lower
+   * threshold: the probability, coarser than the scan, then only says
+   * where bone is, and the density floor on the scan's own grid draws its
+   * edge (docs/segmentation.md). */
+  if (isnan (options->threshold) && local.network.resampled && !isnan (pre->threshold_resampled))
+    local.threshold = pre->threshold_resampled;
   mask = bone_from_probability (probability, ct, &local);
   above = cal_mask_count (mask, 1);
   if (options->keep_largest)

@@ -92,7 +92,8 @@ cal_nn_preprocess_parse (CalNnGraph  *graph,
     ? &cal_nn_graph_get_tensor (graph, g_array_index (graph->inputs, int, 0))->shape : NULL;
 
   *p = (CalNnPreprocess) {
-    .hu_low = -1000, .hu_high = 2000, .threshold = 0.5, .min_hu = -INFINITY, .size_multiple = 16,
+    .hu_low = -1000, .hu_high = 2000, .threshold = 0.5, .threshold_resampled = NAN, .min_hu = -INFINITY,
+    .size_multiple = 16,
     .context_slices = input && input->rank == 4 && input->d[1] > 0 ? (guint) input->d[1] : 1,
     .output_is_logits = FALSE, .foreground_channel = 0,
   };
@@ -122,6 +123,10 @@ cal_nn_preprocess_parse (CalNnGraph  *graph,
   if ((v = g_hash_table_lookup (graph->metadata, "calvaria.threshold")) &&
       (!parse_numbers (v, &p->threshold, 1, 1) || p->threshold <= 0 || p->threshold >= 1))
     return bad_key (error, "calvaria.threshold", v, "a probability between 0 and 1, as “0.5”");
+  if ((v = g_hash_table_lookup (graph->metadata, "calvaria.threshold_resampled")) &&
+      (!parse_numbers (v, &p->threshold_resampled, 1, 1) || !(p->threshold_resampled > 0) ||
+       p->threshold_resampled >= 1))
+    return bad_key (error, "calvaria.threshold_resampled", v, "a probability between 0 and 1, as “0.3”");
   if ((v = g_hash_table_lookup (graph->metadata, "calvaria.min_hu")) && !parse_numbers (v, &p->min_hu, 1, 1))
     return bad_key (error, "calvaria.min_hu", v, "one HU value, as “226”");
   if ((v = g_hash_table_lookup (graph->metadata, "calvaria.size_multiple")) &&

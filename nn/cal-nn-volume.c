@@ -364,11 +364,13 @@ plan_stats (const VolumeRun   *run,
   cal_grid_get_spacing (cal_volume_get_grid (ct), spacing);
   stats->batch = run->batch;
   stats->exact = run->g.exact;
+  stats->resampled = FALSE;
   for (guint a = 0; a < 3; a++)
     {
       stats->patch[a] = run->g.patch[a];
       stats->halo[a] = run->g.halo[a];
       stats->resampled_spacing[a] = run->g.step[a] * spacing[a];
+      stats->resampled |= run->g.step[a] != 1;
     }
 }
 

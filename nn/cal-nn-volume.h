@@ -28,6 +28,7 @@ typedef struct {
   double  seconds;
   double  flops;          /* convolution FLOP in total */
   double  resampled_spacing[3]; /* spacing the network saw (mm), along its axes */
+  gboolean resampled;           /* the CT was resampled for the network (in-plane or between slices) */
   char    stored_orientation[4]; /* the CT's voxel axes, as an orientation code ("RAS") */
   char    network_orientation[4]; /* the axes the network saw: the model's calvaria.orientation, or as stored */
 } CalNnVolumeStats;

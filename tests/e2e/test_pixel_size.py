@@ -90,6 +90,25 @@ def main():
         t.check(r.returncode == 0 and spacing == (0.9, 0.9) and prob.shape == hu.shape,
                 "1.5 mm pixels: resampled to 0.9 mm, the probability back on the CT's grid", r.stdout + r.stderr)
 
+        # On a resampled CT the model's calvaria.threshold_resampled applies:
+        # -100 HU windows to 0.3, bone under 0.2 but not under 0.5.
+        flat = np.full((100, 60, 3), -100)
+        low = os.path.join(tmp, "low.onnx")
+        pass_through_model(low, {"calvaria.spacing_mm": "0.9,0.9", "calvaria.spacing_range_mm": "0.7,1.2",
+                                 "calvaria.threshold_resampled": "0.2"})
+        for pixel, expect, why in ((0.36, True, "resampled: 0.2 applies"), (1.0, False, "as it is: 0.5 applies")):
+            write_ct(os.path.join(tmp, "flat.nii"), flat, pixel)
+            out = os.path.join(tmp, "flat-mask.nii")
+            r = run(a.cli, "segment", os.path.join(tmp, "flat.nii"), out, "--model", low, "--device", "cpu")
+            bone = np.asarray(nibabel.load(out).dataobj) > 0 if r.returncode == 0 else None
+            t.check(bone is not None and bool(bone.all()) == expect and bool(bone.any()) == expect,
+                    f"calvaria.threshold_resampled at {pixel} mm pixels ({why})", r.stdout + r.stderr)
+        bad = os.path.join(tmp, "bad-threshold.onnx")
+        pass_through_model(bad, {"calvaria.threshold_resampled": "1.5"})
+        r, _, _ = infer(a.cli, bad, os.path.join(tmp, "native.nii"), os.path.join(tmp, "bad-p.nii"))
+        t.check(r.returncode != 0 and "calvaria.threshold_resampled" in r.stderr, "a threshold of 1.5 is refused",
+                r.stderr)
+
         for value, why in (("0.5,0.6", "leaves out the model's own 0.9 mm"), ("1.2,0.7", "gives its smallest after its largest"),
                            ("0.7", "is one number")):
             bad = os.path.join(tmp, "bad.onnx")
