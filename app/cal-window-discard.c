@@ -70,40 +70,16 @@ go_on (Pending *p)
 }
 
 static void
-save_then_response_cb (GtkNativeDialog *chooser,
-                       int              response,
-                       Pending         *p)
+go_on_cb (gpointer data,
+          gpointer unused)
 {
-  g_autoptr (GError) error = NULL;
-
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      if (cal_window_save_mask_to (p->self, file, &error))
-        {
-          cal_window_toast (p->self, _("Mask saved"));
-          go_on (p);
-        }
-      else
-        cal_window_show_error (p->self, _("The mask could not be saved"), error);
-    }
-  pending_free (p);
-  g_object_unref (chooser);
+  go_on (data);
 }
 
 static void
 save_then (Pending *p)
 {
-  GtkFileChooserNative *chooser;
-  g_autoptr (GtkFileFilter) filter = cal_window_nifti_filter ();
-
-  chooser = gtk_file_chooser_native_new (_("Save Mask"), GTK_WINDOW (p->self), GTK_FILE_CHOOSER_ACTION_SAVE,
-                                         _("_Save"), _("_Cancel"));
-  /* Never the scan's name: it is often the patient's. */
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), "mask.nii.gz");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
-  g_signal_connect (chooser, "response", G_CALLBACK (save_then_response_cb), p);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+  cal_window_ask_save_mask (p->self, go_on_cb, p, (GDestroyNotify) pending_free);
 }
 
 /* p belongs to the dialog (freed with it); Save… takes a copy of its own

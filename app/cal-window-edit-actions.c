@@ -145,21 +145,36 @@ cal_window_save_mask_to (CalWindow  *self,
   return TRUE;
 }
 
+typedef struct {
+  CalWindow      *self;
+  GFunc           then;     /* after a successful save, with data */
+  gpointer        data;
+  GDestroyNotify  free_data;
+} SaveRequest;
+
 static void
 save_response_cb (GtkNativeDialog *chooser,
                   int              response,
-                  CalWindow       *self)
+                  SaveRequest     *request)
 {
   g_autoptr (GError) error = NULL;
 
   if (response == GTK_RESPONSE_ACCEPT)
     {
       g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      if (cal_window_save_mask_to (self, file, &error))
-        cal_window_toast (self, _("Mask saved"));
+      if (cal_window_save_mask_to (request->self, file, &error))
+        {
+          cal_window_toast (request->self, _("Mask saved"));
+          if (request->then)
+            request->then (request->data, NULL);
+        }
       else
-        cal_window_show_error (self, _("The mask could not be saved"), error);
+        cal_window_show_error (request->self, _("The mask could not be saved"), error);
     }
+  if (request->free_data)
+    request->free_data (request->data);
+  g_object_unref (request->self);
+  g_free (request);
   g_object_unref (chooser);
 }
 
@@ -174,22 +189,32 @@ cal_window_nifti_filter (void)
   return filter;
 }
 
-static void
-save_mask_action (GtkWidget  *widget,
-                  const char *action_name,
-                  GVariant   *parameter)
+void
+cal_window_ask_save_mask (CalWindow      *self,
+                          GFunc           then,
+                          gpointer        data,
+                          GDestroyNotify  free_data)
 {
-  CalWindow *self = CAL_WINDOW (widget);
   GtkFileChooserNative *chooser;
   g_autoptr (GtkFileFilter) filter = cal_window_nifti_filter ();
+  SaveRequest *request = g_new0 (SaveRequest, 1);
 
+  *request = (SaveRequest) { g_object_ref (self), then, data, free_data };
   chooser = gtk_file_chooser_native_new (_("Save Mask"), GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
                                          _("_Save"), _("_Cancel"));
   /* Never the scan's name: it is often the patient's. */
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), "mask.nii.gz");
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
-  g_signal_connect (chooser, "response", G_CALLBACK (save_response_cb), self);
+  g_signal_connect (chooser, "response", G_CALLBACK (save_response_cb), request);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+save_mask_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  cal_window_ask_save_mask (CAL_WINDOW (widget), NULL, NULL, NULL);
 }
 
 gboolean

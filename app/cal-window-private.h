@@ -171,6 +171,11 @@ void            cal_window_history_row_activated (GtkListBox   *list,
 
 /* cal-window-edit-actions.c */
 void            cal_window_install_edit_actions (GtkWidgetClass *widget_class);
+/* The Save Mask file chooser; then (data) once the mask is saved. */
+void            cal_window_ask_save_mask      (CalWindow      *self,
+                                               GFunc           then,
+                                               gpointer        data,
+                                               GDestroyNotify  free_data);
 gboolean        cal_window_save_mask_to       (CalWindow      *self,
                                                GFile          *file,
                                                GError        **error);
