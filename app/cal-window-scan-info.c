@@ -28,6 +28,7 @@ info_label (const char *text,
   gtk_label_set_xalign (GTK_LABEL (label), 0);
   gtk_label_set_wrap (GTK_LABEL (label), TRUE);
   gtk_label_set_max_width_chars (GTK_LABEL (label), 48);
+  gtk_label_set_selectable (GTK_LABEL (label), TRUE);   /* so a warning can be copied */
   if (style)
     gtk_widget_add_css_class (label, style);
   return label;
