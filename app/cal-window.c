@@ -172,19 +172,19 @@ recent_label (const char *entry)
 {
   RecentEntry e = { 0 };
   g_autoptr (GDateTime) opened = NULL;
+  g_autoptr (GFile) file = NULL;
   g_autofree char *name = NULL, *when = NULL;
   const char *kind;
   char *label;
 
   if (!recent_entry_read (entry, &e))
     return NULL;
-  name = g_path_get_basename (e.uri);
+  file = g_file_new_for_uri (e.uri);
+  name = g_file_get_basename (file);
   if (!g_str_has_suffix (e.uri, "/") && (cal_nifti_path_is_nifti (name) || cal_inv3_path_is_inv3 (name)))
     {
-      g_autoptr (GFile) file = g_file_new_for_uri (e.uri);
-      g_autofree char *base = g_file_get_basename (file);
       recent_entry_clear (&e);
-      return g_filename_display_name (base);
+      return g_filename_display_name (name);
     }
   kind = g_str_has_suffix (e.uri, "/") ? _("DICOM folder") : _("DICOM file");
   opened = e.opened ? g_date_time_new_from_iso8601 (e.opened, NULL) : NULL;

@@ -56,6 +56,14 @@ spacing_is_usable (const double spacing[3])
   return TRUE;
 }
 
+gboolean
+cal_nn_spacing_in_range (const double range[2],
+                         const double spacing[3])
+{
+  return range[1] > 0 && spacing[0] >= range[0] && spacing[0] <= range[1] &&
+         spacing[1] >= range[0] && spacing[1] <= range[1];
+}
+
 /* The range must hold the spacing the model resamples to (else a CT
  * resampled to it would be outside it) and be one of usable sizes. */
 static gboolean
@@ -63,8 +71,7 @@ spacing_range_is_usable (const double range[2],
                          const double spacing[3])
 {
   return range[0] >= MIN_MODEL_SPACING_MM && range[1] <= MAX_MODEL_SPACING_MM && range[0] <= range[1] &&
-         spacing[0] > 0 && spacing[1] > 0 &&
-         spacing[0] >= range[0] && spacing[0] <= range[1] && spacing[1] >= range[0] && spacing[1] <= range[1];
+         spacing[0] > 0 && spacing[1] > 0 && cal_nn_spacing_in_range (range, spacing);
 }
 
 static gboolean

@@ -4,6 +4,7 @@
  * halo from the network's reach (nn/cal-nn-reach.c), and the patches
  * along each axis. */
 #include "cal-nn-volume-private.h"
+#include "cal-nn-private.h"
 
 #include <math.h>
 
@@ -51,16 +52,6 @@ check_model (CalNnGraph        *graph,
 #define MAX_RESAMPLED_VOXELS (G_GUINT64_CONSTANT (1) << 32)
 
 static gboolean
-in_trained_range (const CalNnPreprocess *pre,
-                  const double           spacing[3])
-{
-  const double *range = pre->spacing_range;
-
-  return range[1] > 0 && spacing[0] >= range[0] && spacing[0] <= range[1] &&
-         spacing[1] >= range[0] && spacing[1] <= range[1];
-}
-
-static gboolean
 plan_extent (CalNnGraph       *graph,
              CalVolume        *ct,
              const CalNnShape *in,
@@ -86,7 +77,7 @@ plan_extent (CalNnGraph       *graph,
     }
   /* Within 1 % of the model's spacing, or within the range of pixel
    * sizes it was trained on, the CT is used as it is. */
-  if ((fabs (g->step[0] - 1) < 0.01 && fabs (g->step[1] - 1) < 0.01) || in_trained_range (g->pre, spacing))
+  if ((fabs (g->step[0] - 1) < 0.01 && fabs (g->step[1] - 1) < 0.01) || cal_nn_spacing_in_range (g->pre->spacing_range, spacing))
     g->step[0] = g->step[1] = 1;
   if (fabs (g->step[2] - 1) < 0.01)
     g->step[2] = 1;

@@ -110,9 +110,9 @@ resample_plane (PlaneSource *s,
       out[(gsize) y * g->p[0] + x] = (float) resample_at (s->rows + x, g->r[0], g->n[1], g->step[1], y);
 }
 
-/* Resampled plane z: in-plane by resample_plane where the model's pixel
- * is coarser (bilinear where it is finer); between CT slices linear where
- * the model's slice spacing differs from the CT's. */
+/* Resampled plane z: in-plane by resample_plane (footprint means where the
+ * model's pixel is coarser, linear where it is finer); between CT slices
+ * linear where the model's slice spacing differs from the CT's. */
 static void
 make_plane (PlaneSource *s,
             gint64       z,
@@ -134,16 +134,11 @@ make_plane (PlaneSource *s,
       for (gsize i = 0; i < plane; i++)
         s->scratch[i] = (float) (s->scratch[i] * (1 - fz) + s->scratch[plane + i] * fz);
     }
-  if (g->step[0] > 1 || g->step[1] > 1)
-    {
-      resample_plane (s, s->scratch, out);
-      return;
-    }
-  for (guint32 y = 0; y < g->r[1]; y++)
-    for (guint32 x = 0; x < g->r[0]; x++)
-      out[(gsize) y * g->p[0] + x] =
-        g->step[0] == 1 && g->step[1] == 1 ? s->scratch[(gsize) y * g->n[0] + x]
-        : bilinear (s->scratch, g->n[0], g->n[1], (x + 0.5) * g->step[0] - 0.5, (y + 0.5) * g->step[1] - 0.5);
+  if (g->step[0] != 1 || g->step[1] != 1)
+    resample_plane (s, s->scratch, out);
+  else
+    for (guint32 y = 0; y < g->r[1]; y++)
+      memcpy (out + (gsize) y * g->p[0], s->scratch + (gsize) y * g->n[0], sizeof (float) * g->r[0]);
 }
 
 static const float *

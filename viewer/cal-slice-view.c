@@ -183,25 +183,19 @@ append_text (CalSliceView *self,
   gtk_snapshot_restore (snapshot);
 }
 
+/* The pixel width of `text` in the view's font, and the height of one line. */
 static int
 text_width (CalSliceView *self,
-            const char   *text)
+            const char   *text,
+            int          *line_height)
 {
   g_autoptr (PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
   int w, h;
 
   pango_layout_get_pixel_size (layout, &w, &h);
+  if (line_height)
+    *line_height = h / MAX (pango_layout_get_line_count (layout), 1);
   return w;
-}
-
-static int
-line_height (CalSliceView *self)
-{
-  g_autoptr (PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), "Ag");
-  int w, h;
-
-  pango_layout_get_pixel_size (layout, &w, &h);
-  return h;
 }
 
 /* The keyboard's view (Tab reached it, or a click chose it): a ring in the
@@ -278,7 +272,7 @@ append_annotations (CalSliceView *self,
   CalSliceOrientation o = self->orientation;
   g_autofree char *title = NULL, *wl = NULL;
   GdkRGBA band = plane_colors[o];
-  int n_lines = 0;
+  int n_lines = 0, line;
 
   title = g_strdup_printf (_("%s · slice %u of %u · %.1f mm"), orientation_title (o),
                            self->texture_index + 1, self->plane.n_slices,
@@ -289,7 +283,7 @@ append_annotations (CalSliceView *self,
   append_text (self, snapshot, title, 8, 6, 0, 0);
   /* Where the title and W/L do not both fit on one line, W/L goes under it. */
   append_text (self, snapshot, wl, width - 8,
-               text_width (self, title) + text_width (self, wl) + 32 > width ? 6 + line_height (self) : 6, 1, 0);
+               text_width (self, title, &line) + text_width (self, wl, NULL) + 32 > width ? 6 + line : 6, 1, 0);
   append_text (self, snapshot, cal_slice_edge_label (o, CAL_SLICE_EDGE_LEFT), 6, height / 2, 0, 0.5);
   append_text (self, snapshot, cal_slice_edge_label (o, CAL_SLICE_EDGE_RIGHT), width - 6, height / 2,
                1, 0.5);
@@ -299,13 +293,13 @@ append_annotations (CalSliceView *self,
   if (self->readout && *self->readout)
     {
       g_autofree char *one_line = g_strdelimit (g_strdup (self->readout), "\n", ' ');
-      gboolean fits = text_width (self, one_line) + 16 <= width;
+      gboolean fits = text_width (self, one_line, NULL) + 16 <= width;
       n_lines = fits ? 1 : 2;
       append_text (self, snapshot, fits ? one_line : self->readout, 8, height - 6, 0, 1);
     }
   append_text (self, snapshot, cal_slice_edge_label (o, CAL_SLICE_EDGE_BOTTOM), width / 2,
-               height - 10 - MAX (n_lines, 1) * line_height (self), 0.5, 1);
-  append_scale_bar (self, snapshot, width, height - n_lines * line_height (self));
+               height - 10 - MAX (n_lines, 1) * line, 0.5, 1);
+  append_scale_bar (self, snapshot, width, height - n_lines * line);
 }
 
 static void
