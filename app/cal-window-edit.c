@@ -19,6 +19,9 @@ static const char *const tool_names[] = {
   [CAL_EDIT_TOOL_KEEP_ISLAND] = "keep-island",
   [CAL_EDIT_TOOL_REMOVE_ISLAND] = "remove-island",
   [CAL_EDIT_TOOL_SCISSORS] = "scissors",
+  [CAL_EDIT_TOOL_RULER] = "ruler",
+  [CAL_EDIT_TOOL_RECTANGLE] = "rectangle",
+  [CAL_EDIT_TOOL_ELLIPSE] = "ellipse",
 };
 
 CalEditTools *

@@ -65,6 +65,7 @@ struct _CalWindow
   CalMeshView          *mesh_view;
   GMenu                *recent_section;
   GtkListBox           *history_list;
+  GtkListBox           *measure_list;
   GtkRevealer          *preview_revealer;
   GtkLabel             *preview_label;
   GtkAdjustment        *radius_adjustment;
@@ -257,5 +258,11 @@ void          cal_window_threshold_options    (CalWindow           *self,
                                                CalThresholdOptions *options);
 void          cal_window_setup_presets        (CalWindow      *self);
 void          cal_window_scan_loaded          (CalWindow      *self);
+
+/* cal-window-measure.c */
+void          cal_window_measure_setup            (CalWindow            *self);
+void          cal_window_install_measure_actions  (GtkWidgetClass       *widget_class);
+/* "42.30 mm", "Mean 812.0 HU, SD 120.4 HU, min …": a measurement's value with units. */
+char         *cal_window_measurement_value        (const CalMeasurement *measurement);
 
 G_END_DECLS

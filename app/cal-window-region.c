@@ -85,7 +85,7 @@ start_painting (CalWindow *self)
   if (cal_edit_tools_is_painting (tools))
     cal_edit_tools_stroke_end (tools);
   cal_edit_tools_set_session (tools, self->region_edit);
-  if (cal_edit_tools_get_tool (tools) == CAL_EDIT_TOOL_NAVIGATE)
+  if (cal_edit_tools_get_tool (tools) == CAL_EDIT_TOOL_NAVIGATE || cal_edit_tool_measures (cal_edit_tools_get_tool (tools)))
     cal_window_set_tool_name (self, "brush");
   cal_window_quality_show_region (self);
 }

@@ -479,6 +479,7 @@ cal_window_class_init (CalWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CalWindow, legend_area);
   gtk_widget_class_bind_template_child (widget_class, CalWindow, recent_section);
   gtk_widget_class_bind_template_child (widget_class, CalWindow, history_list);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, measure_list);
   gtk_widget_class_bind_template_child (widget_class, CalWindow, preview_revealer);
   gtk_widget_class_bind_template_child (widget_class, CalWindow, preview_label);
   gtk_widget_class_bind_template_child (widget_class, CalWindow, radius_adjustment);
@@ -492,6 +493,7 @@ cal_window_class_init (CalWindowClass *klass)
   cal_window_install_segment_action (widget_class);
   cal_window_install_edit_actions (widget_class);
   cal_window_install_quality_actions (widget_class);
+  cal_window_install_measure_actions (widget_class);
 }
 
 static void
@@ -570,6 +572,7 @@ cal_window_init (CalWindow *self)
   g_object_bind_property (self->planes_switch, "active", self->mesh_view, "show-planes",
                           G_BINDING_SYNC_CREATE);
   setup_edit_tools (self);
+  cal_window_measure_setup (self);
   cal_window_quality_setup (self);
 
   title = adw_window_title_new (_("Calvaria"), "");

@@ -90,7 +90,7 @@ cal_edit_tools_class_init (CalEditToolsClass *klass)
   object_class->set_property = cal_edit_tools_set_property;
   object_class->dispose = cal_edit_tools_dispose;
 
-  properties[PROP_TOOL] = g_param_spec_int ("tool", NULL, NULL, CAL_EDIT_TOOL_NAVIGATE, CAL_EDIT_TOOL_SCISSORS,
+  properties[PROP_TOOL] = g_param_spec_int ("tool", NULL, NULL, CAL_EDIT_TOOL_NAVIGATE, CAL_EDIT_TOOL_ELLIPSE,
                                             CAL_EDIT_TOOL_NAVIGATE,
                                             G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_RADIUS] = g_param_spec_double ("radius", NULL, NULL, CAL_BRUSH_MIN_RADIUS_MM, CAL_BRUSH_MAX_RADIUS_MM,

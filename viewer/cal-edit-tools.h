@@ -26,7 +26,16 @@ typedef enum {
   CAL_EDIT_TOOL_KEEP_ISLAND,
   CAL_EDIT_TOOL_REMOVE_ISLAND,
   CAL_EDIT_TOOL_SCISSORS,       /* an outline on the 3D view cuts through the depth */
+  CAL_EDIT_TOOL_RULER,          /* measuring tools: they leave the mask alone (cal-measure.h) */
+  CAL_EDIT_TOOL_RECTANGLE,
+  CAL_EDIT_TOOL_ELLIPSE,
 } CalEditTool;
+
+static inline gboolean
+cal_edit_tool_measures (CalEditTool tool)
+{
+  return tool == CAL_EDIT_TOOL_RULER || tool == CAL_EDIT_TOOL_RECTANGLE || tool == CAL_EDIT_TOOL_ELLIPSE;
+}
 
 #define CAL_TYPE_EDIT_TOOLS (cal_edit_tools_get_type ())
 G_DECLARE_FINAL_TYPE (CalEditTools, cal_edit_tools, CAL, EDIT_TOOLS, GObject)

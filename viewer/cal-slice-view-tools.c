@@ -94,6 +94,8 @@ cal_slice_view_tool_begin (CalSliceView *self,
   CalEditTool tool = cal_edit_tools_get_tool (tools);
   double ijk[3];
 
+  if (cal_edit_tool_measures (tool))
+    return cal_slice_view_measure_begin (self, x, y);
   if (tool == CAL_EDIT_TOOL_NAVIGATE || cal_edit_tools_get_session (tools) == NULL || !voxel_at (self, x, y, ijk))
     return FALSE;
   if (tool == CAL_EDIT_TOOL_KEEP_ISLAND || tool == CAL_EDIT_TOOL_REMOVE_ISLAND)
@@ -116,13 +118,20 @@ cal_slice_view_tool_update (CalSliceView *self,
 
   self->pointer_x = x;
   self->pointer_y = y;
-  if (cal_edit_tools_is_painting (tools) && voxel_at (self, x, y, ijk))
+  if (self->measuring)
+    cal_slice_view_measure_update (self, x, y);
+  else if (cal_edit_tools_is_painting (tools) && voxel_at (self, x, y, ijk))
     cal_edit_tools_stroke_to (tools, ijk, pressure_of (gesture));
 }
 
 void
 cal_slice_view_tool_end (CalSliceView *self)
 {
+  if (self->measuring)
+    {
+      cal_slice_view_measure_end (self);
+      return;
+    }
   cal_edit_tools_stroke_end (cal_view_state_get_tools (self->state));
 }
 
@@ -182,7 +191,21 @@ cal_slice_view_tool_key (CalSliceView *self,
     case GDK_KEY_s:
       cal_edit_tools_set_tool (tools, CAL_EDIT_TOOL_SCISSORS);
       return TRUE;
+    case GDK_KEY_m:
+      cal_edit_tools_set_tool (tools, CAL_EDIT_TOOL_RULER);
+      return TRUE;
+    case GDK_KEY_h:
+      cal_edit_tools_set_tool (tools, CAL_EDIT_TOOL_RECTANGLE);
+      return TRUE;
+    case GDK_KEY_c:
+      cal_edit_tools_set_tool (tools, CAL_EDIT_TOOL_ELLIPSE);
+      return TRUE;
     case GDK_KEY_Escape:
+      if (self->measuring)
+        {
+          cal_slice_view_measure_cancel (self);
+          return TRUE;
+        }
       if (!cal_edit_tools_is_painting (tools))
         return FALSE;
       cal_edit_tools_stroke_cancel (tools);

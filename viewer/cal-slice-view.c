@@ -159,14 +159,14 @@ set_cursor_at (CalSliceView *self,
 
 /* Drawing ------------------------------------------------------------- */
 
-static void
-append_text (CalSliceView *self,
-             GtkSnapshot  *snapshot,
-             const char   *text,
-             double        x,
-             double        y,
-             double        align_x,
-             double        align_y)
+void
+cal_slice_view_append_text (CalSliceView *self,
+                            GtkSnapshot  *snapshot,
+                            const char   *text,
+                            double        x,
+                            double        y,
+                            double        align_x,
+                            double        align_y)
 {
   g_autoptr (PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
   static const GdkRGBA shadow = { 0, 0, 0, 0.8 }, white = { 1, 1, 1, 0.95 };
@@ -183,11 +183,10 @@ append_text (CalSliceView *self,
   gtk_snapshot_restore (snapshot);
 }
 
-/* The pixel width of `text` in the view's font, and the height of one line. */
-static int
-text_width (CalSliceView *self,
-            const char   *text,
-            int          *line_height)
+int
+cal_slice_view_text_width (CalSliceView *self,
+                           const char   *text,
+                           int          *line_height)
 {
   g_autoptr (PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
   int w, h;
@@ -260,7 +259,7 @@ append_scale_bar (CalSliceView *self,
                              &GRAPHENE_RECT_INIT ((float) (x1 - length_px), (float) y - 5, 1, 7));
   gtk_snapshot_append_color (snapshot, &white,
                              &GRAPHENE_RECT_INIT ((float) x1 - 1, (float) y - 5, 1, 7));
-  append_text (self, snapshot, label, x1 - length_px / 2, y - 4, 0.5, 1);
+  cal_slice_view_append_text (self, snapshot, label, x1 - length_px / 2, y - 4, 0.5, 1);
 }
 
 static void
@@ -280,24 +279,24 @@ append_annotations (CalSliceView *self,
   wl = g_strdup_printf (_("W %.0f L %.0f HU"), cal_view_state_get_window (self->state),
                         cal_view_state_get_level (self->state));
   gtk_snapshot_append_color (snapshot, &band, &GRAPHENE_RECT_INIT (0, 0, (float) width, 3));
-  append_text (self, snapshot, title, 8, 6, 0, 0);
+  cal_slice_view_append_text (self, snapshot, title, 8, 6, 0, 0);
   /* Where the title and W/L do not both fit on one line, W/L goes under it. */
-  append_text (self, snapshot, wl, width - 8,
-               text_width (self, title, &line) + text_width (self, wl, NULL) + 32 > width ? 6 + line : 6, 1, 0);
-  append_text (self, snapshot, cal_slice_edge_label (o, CAL_SLICE_EDGE_LEFT), 6, height / 2, 0, 0.5);
-  append_text (self, snapshot, cal_slice_edge_label (o, CAL_SLICE_EDGE_RIGHT), width - 6, height / 2,
+  cal_slice_view_append_text (self, snapshot, wl, width - 8,
+               cal_slice_view_text_width (self, title, &line) + cal_slice_view_text_width (self, wl, NULL) + 32 > width ? 6 + line : 6, 1, 0);
+  cal_slice_view_append_text (self, snapshot, cal_slice_edge_label (o, CAL_SLICE_EDGE_LEFT), 6, height / 2, 0, 0.5);
+  cal_slice_view_append_text (self, snapshot, cal_slice_edge_label (o, CAL_SLICE_EDGE_RIGHT), width - 6, height / 2,
                1, 0.5);
-  append_text (self, snapshot, cal_slice_edge_label (o, CAL_SLICE_EDGE_TOP), width / 2, 24, 0.5, 0);
+  cal_slice_view_append_text (self, snapshot, cal_slice_edge_label (o, CAL_SLICE_EDGE_TOP), width / 2, 24, 0.5, 0);
   /* The readout on one line where it fits, else two; the bottom edge's
    * letter and the scale bar stay clear of it. */
   if (self->readout && *self->readout)
     {
       g_autofree char *one_line = g_strdelimit (g_strdup (self->readout), "\n", ' ');
-      gboolean fits = text_width (self, one_line, NULL) + 16 <= width;
+      gboolean fits = cal_slice_view_text_width (self, one_line, NULL) + 16 <= width;
       n_lines = fits ? 1 : 2;
-      append_text (self, snapshot, fits ? one_line : self->readout, 8, height - 6, 0, 1);
+      cal_slice_view_append_text (self, snapshot, fits ? one_line : self->readout, 8, height - 6, 0, 1);
     }
-  append_text (self, snapshot, cal_slice_edge_label (o, CAL_SLICE_EDGE_BOTTOM), width / 2,
+  cal_slice_view_append_text (self, snapshot, cal_slice_edge_label (o, CAL_SLICE_EDGE_BOTTOM), width / 2,
                height - 10 - MAX (n_lines, 1) * line, 0.5, 1);
   append_scale_bar (self, snapshot, width, height - n_lines * line);
 }
@@ -333,6 +332,7 @@ cal_slice_view_snapshot (GtkWidget   *widget,
                                                     (float) (x1 - x0), (float) (y1 - y0)));
   append_crosshair (self, snapshot, width, height);
   cal_slice_view_append_brush (self, snapshot);
+  cal_slice_view_append_measurements (self, snapshot);
   append_annotations (self, snapshot, width, height);
   append_focus_ring (self, snapshot, width, height);
   gtk_snapshot_pop (snapshot);
@@ -477,7 +477,10 @@ cursor_drag_end_cb (GtkGestureDrag *gesture,
                     CalSliceView   *self)
 {
   if (self->tool_drag)
-    cal_slice_view_tool_end (self);
+    {
+      cal_slice_view_tool_update (self, GTK_GESTURE (gesture), self->drag_start_x + dx, self->drag_start_y + dy);
+      cal_slice_view_tool_end (self);
+    }
   self->tool_drag = FALSE;
 }
 
@@ -712,6 +715,7 @@ cal_slice_view_set_state (CalSliceView *self,
     { "cursor-changed", G_CALLBACK (cursor_changed_cb) },
     { "mask-edited", G_CALLBACK (style_changed_cb) },
     { "tools-changed", G_CALLBACK (gtk_widget_queue_draw) },
+    { "measurements-changed", G_CALLBACK (gtk_widget_queue_draw) },
   };
 
   g_return_if_fail (CAL_IS_SLICE_VIEW (self));

@@ -12,6 +12,7 @@ struct _CalViewState
   CalMask   *mask;
   CalMask   *region;     /* (nullable) shown tinted in the slice views */
   CalEditTools *tools;
+  CalMeasurements *measurements;
 
   double     cursor[3];
   double     window;
@@ -36,6 +37,7 @@ enum {
   CURSOR_CHANGED,
   MASK_EDITED,
   TOOLS_CHANGED,
+  MEASUREMENTS_CHANGED,
   N_SIGNALS
 };
 
@@ -113,6 +115,9 @@ cal_view_state_dispose (GObject *object)
   if (self->tools != NULL)
     g_signal_handlers_disconnect_by_data (self->tools, self);
   g_clear_object (&self->tools);
+  if (self->measurements != NULL)
+    g_signal_handlers_disconnect_by_data (self->measurements, self);
+  g_clear_object (&self->measurements);
   g_clear_object (&self->volume);
   g_clear_object (&self->mask);
   g_clear_object (&self->region);
@@ -159,6 +164,16 @@ cal_view_state_class_init (CalViewStateClass *klass)
   signals[TOOLS_CHANGED] =
     g_signal_new ("tools-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* A measurement was made or removed, or the one being drawn moved. */
+  signals[MEASUREMENTS_CHANGED] =
+    g_signal_new ("measurements-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+measurements_changed_cb (CalViewState *self)
+{
+  g_signal_emit (self, signals[MEASUREMENTS_CHANGED], 0);
 }
 
 static void
@@ -186,6 +201,16 @@ cal_view_state_init (CalViewState *self)
   self->tools = cal_edit_tools_new ();
   g_signal_connect (self->tools, "mask-edited", G_CALLBACK (tools_mask_edited_cb), self);
   g_signal_connect (self->tools, "notify", G_CALLBACK (tools_notify_cb), self);
+  self->measurements = cal_measurements_new ();
+  g_signal_connect_swapped (self->measurements, "changed", G_CALLBACK (measurements_changed_cb), self);
+  g_signal_connect_swapped (self->measurements, "draft-changed", G_CALLBACK (measurements_changed_cb), self);
+}
+
+CalMeasurements *
+cal_view_state_get_measurements (CalViewState *self)
+{
+  g_return_val_if_fail (CAL_IS_VIEW_STATE (self), NULL);
+  return self->measurements;
 }
 
 CalEditTools *
@@ -218,6 +243,7 @@ cal_view_state_set_volume (CalViewState *self,
     return;
   cal_view_state_set_mask (self, NULL);
   cal_view_state_set_region (self, NULL);
+  cal_measurements_clear (self->measurements);   /* they were of the other scan */
   if (volume)
     {
       const CalGrid *grid = cal_volume_get_grid (volume);

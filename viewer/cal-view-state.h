@@ -5,6 +5,7 @@
 
 #include "cal-edit-tools.h"
 #include "cal-mask.h"
+#include "cal-measurements.h"
 #include "cal-volume.h"
 
 G_BEGIN_DECLS
@@ -12,8 +13,9 @@ G_BEGIN_DECLS
 /*
  * What the views of one scan share: the volume and mask shown, the
  * crosshair point (LPS mm) that links them, window/level and overlay
- * opacity, and the editing tools.  Views listen to notify::,
- * "cursor-changed", "mask-edited" and "tools-changed"; the window owns one
+ * opacity, the editing tools and the measurements.  Views listen to notify::,
+ * "cursor-changed", "mask-edited", "tools-changed" and
+ * "measurements-changed"; the window owns one
  * per open scan.  The volume is never changed in place; the mask is, by
  * the editing tools on the main thread, so a worker is handed a copy of it
  * (cal_mask_copy), never the mask itself.
@@ -25,6 +27,8 @@ CalViewState *cal_view_state_new                 (void);
 /* The editing tools and the session they change ("mask-edited" and
  * "tools-changed" on the state follow them). */
 CalEditTools *cal_view_state_get_tools           (CalViewState *self);
+/* The rulers and regions measured on this scan; a new volume clears them. */
+CalMeasurements *cal_view_state_get_measurements (CalViewState *self);
 CalVolume    *cal_view_state_get_volume          (CalViewState *self);
 /* Setting a volume drops the mask and puts the cursor at its centre. */
 void          cal_view_state_set_volume          (CalViewState *self,

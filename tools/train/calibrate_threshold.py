@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Chooses the skull model's output threshold on validation phantoms and,
-with --write, writes it into the model's metadata (`calvaria.threshold`).
+with --write, writes it into the model's metadata (`calvaria.threshold`;
+with --thin, `calvaria.threshold_resampled`).
 
   tools/train/calibrate_threshold.py --cli build/app/cli/calvaria-cli \\
       --work /tmp/skull-calibrate --model data/models/calvaria-skull.onnx
@@ -23,7 +24,10 @@ face-connected piece.  The first phantom checks that claim against a real
 DSC ≥ 0.97, HD95 ≤ 1.0 mm (`calvaria-cli evaluate`), and at most 1 % of
 each defect called bone; and by issue 29's: no false defect (dense bone
 left out through its thickness, evaluate_skull.false_defects) over
-0.05 mL.  Chosen: the threshold with the most phantoms meeting all four
+0.05 mL.  With --thin the phantoms have thin bone (anatomy 4) at the
+0.35–0.5 mm pixels of evaluate_skull.py --thin-phantoms, which a model with
+`calvaria.spacing_range_mm` resamples: the threshold found is the one
+`segment` uses on resampled CTs (`calvaria.threshold_resampled`).  Chosen: the threshold with the most phantoms meeting all four
 goals, then the highest mean DSC, then the one nearest 0.5.  Deterministic: the same model and seeds give the same threshold.
 """
 
@@ -38,7 +42,8 @@ import onnx
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from atomic import write_atomically  # noqa: E402
 from evaluate_skull import (DEFECT, FALSE_DEFECT_ML, SKULL, evaluate, false_defects,  # noqa: E402
-                            largest_piece, phantom_has_defect, phantom_tag, run, save_like, share_called_bone)
+                            largest_piece, phantom_has_defect, phantom_tag, run, save_like, share_called_bone,
+                            thin_pixel)
 from skull_data import seed_range  # noqa: E402
 
 GOAL_DSC, GOAL_HD95_MM, GOAL_DEFECT_SHARE = 0.97, 1.0, 0.01
@@ -57,22 +62,41 @@ def parse_args(argv=None):
     parser.add_argument("--scanner", type=int, default=2, choices=(1, 2),
                         help="phantom scanner model (calvaria-cli phantom --scanner; 2, streaks only from the "
                              "metal each slice holds, unless an older calibration is to be repeated)")
+    parser.add_argument("--thin", action="store_true",
+                        help="phantoms with thin bone at 0.35–0.5 mm pixels (anatomy 4), resampled by the model: "
+                             "calibrates calvaria.threshold_resampled")
     parser.add_argument("--write", action="store_true", help="write the choice into the model (else only print it)")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.thin:
+        if args.anatomy not in (1, 4):
+            parser.error("--thin phantoms are anatomy 4")
+        args.anatomy = 4
+        if not model_resamples(args.model):
+            parser.error("--thin calibrates the threshold for resampled CTs, but the model has no "
+                         "calvaria.spacing_range_mm: it would run the thin phantoms as they are")
+    return args
+
+
+def model_props(path):
+    return {p.key: p.value for p in onnx.load(path).metadata_props}
+
+
+def model_resamples(path):
+    return "calvaria.spacing_range_mm" in model_props(path)
 
 
 def model_min_hu(path):
     """The model's density floor (`calvaria.min_hu`), as `segment` applies it."""
-    props = {p.key: p.value for p in onnx.load(path).metadata_props}
-    return float(props.get("calvaria.min_hu", "-inf"))
+    return float(model_props(path).get("calvaria.min_hu", "-inf"))
 
 
-def probability(args, seed, tag):
+def probability(args, seed, tag, pixel):
     """The phantom's CT, labels and bone probability (made once, then reused)."""
     ct, labels = (os.path.join(args.work, f"{tag}-{kind}.nii.gz") for kind in ("ct", "labels"))
     prob = os.path.join(args.work, f"{tag}-probability.nii.gz")
     if not os.path.exists(labels):
-        run([args.cli, "phantom", "--seed", seed, "--scanner", args.scanner, "--anatomy", args.anatomy, ct, labels, "-q"])
+        run([args.cli, "phantom", "--seed", seed, "--scanner", args.scanner, "--anatomy", args.anatomy]
+            + (["--pixel", f"{pixel:.2f}"] if pixel else []) + [ct, labels, "-q"])
     if not os.path.exists(prob):
         run([args.cli, "infer", args.model, ct, prob])
     return ct, nib.load(labels), np.asarray(nib.load(prob).dataobj)
@@ -109,10 +133,10 @@ def choose(results, thresholds):
     return max(thresholds, key=rank)
 
 
-def write_threshold(path, threshold, summary):
+def write_threshold(path, key, threshold, summary):
     model = onnx.load(path)
     props = {p.key: p for p in model.metadata_props}
-    for key, value in (("calvaria.threshold", f"{threshold:g}"), ("calvaria.threshold_calibration", summary)):
+    for key, value in ((key, f"{threshold:g}"), (key + "_calibration", summary)):
         entry = props.get(key) or model.metadata_props.add()
         entry.key, entry.value = key, value
     write_atomically(path, lambda tmp: onnx.save(model, tmp))
@@ -126,8 +150,9 @@ def calibrate(args):
     for seed in seed_range(args.seeds):
         if not phantom_has_defect(args.cli, seed, args.work, args.scanner, args.anatomy)[0]:
             continue
-        tag = phantom_tag(seed, args.scanner, args.anatomy)   # every file of this phantom is named after it
-        ct, labels_img, prob = probability(args, seed, tag)
+        pixel = thin_pixel(seed) if args.thin else None
+        tag = phantom_tag(seed, args.scanner, args.anatomy, pixel)   # every file of this phantom is named after it
+        ct, labels_img, prob = probability(args, seed, tag, pixel)
         labels = np.asarray(labels_img.dataobj)
         reference = largest_piece(labels == SKULL)
         save_like(os.path.join(args.work, f"{tag}-skull.nii.gz"), reference, labels_img)
@@ -152,7 +177,7 @@ def calibrate(args):
     best = choose(results, thresholds)
     met = sum(r[best]["met"] for r in results)
     scanner = f" --scanner {args.scanner}" if args.scanner != 1 else ""
-    anatomy = f" --anatomy {args.anatomy}" if args.anatomy != 1 else ""
+    anatomy = " --thin" if args.thin else f" --anatomy {args.anatomy}" if args.anatomy != 1 else ""
     summary = (f"tools/train/calibrate_threshold.py --seeds {args.seeds} --thresholds {args.thresholds}{scanner}{anatomy}: "
                f"{met} of {len(results)} validation phantoms meet DSC >= {GOAL_DSC}, HD95 <= {GOAL_HD95_MM} mm, "
                f"<= {100 * GOAL_DEFECT_SHARE:g} % of each defect called bone and no false defect "
@@ -161,8 +186,9 @@ def calibrate(args):
         print(f"threshold {t:g}: {sum(r[t]['met'] for r in results)} of {len(results)} meet the goals, "
               f"mean DSC {np.mean([r[t]['dsc'] for r in results]):.4f}" + ("  ← chosen" if t == best else ""))
     if args.write:
-        write_threshold(args.model, best, summary)
-        print(f"wrote calvaria.threshold = {best:g} into {args.model}")
+        key = "calvaria.threshold_resampled" if args.thin else "calvaria.threshold"
+        write_threshold(args.model, key, best, summary)
+        print(f"wrote {key} = {best:g} into {args.model}")
     return best
 
 
