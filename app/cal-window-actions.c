@@ -4,12 +4,44 @@
 #include "cal-window-private.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 
 #include "cal-preset-labels.h"
 #include "cal-slice-render.h"
 #include "cal-threshold.h"
 
 /* Presets ------------------------------------------------------------- */
+
+/* Each preset row ends with a "Custom" entry that says the values in use
+ * whenever they are no preset's (a right-drag on a view, a typed HU): the
+ * row never names a preset that is not shown. */
+static void
+show_custom (AdwComboRow *row,
+             guint        n_presets,
+             const char  *label,
+             GCallback    handler,
+             gpointer     self)
+{
+  GtkStringList *list = GTK_STRING_LIST (adw_combo_row_get_model (row));
+  const char *replacement[] = { label, NULL };
+
+  g_signal_handlers_block_by_func (row, handler, self);
+  if (g_strcmp0 (gtk_string_list_get_string (list, n_presets), label) != 0)
+    gtk_string_list_splice (list, n_presets, g_list_model_get_n_items (G_LIST_MODEL (list)) - n_presets, replacement);
+  adw_combo_row_set_selected (row, n_presets);
+  g_signal_handlers_unblock_by_func (row, handler, self);
+}
+
+static void
+select_quietly (AdwComboRow *row,
+                guint        position,
+                GCallback    handler,
+                gpointer     self)
+{
+  g_signal_handlers_block_by_func (row, handler, self);
+  adw_combo_row_set_selected (row, position);
+  g_signal_handlers_unblock_by_func (row, handler, self);
+}
 
 static void
 threshold_preset_changed_cb (CalWindow *self)
@@ -18,9 +50,28 @@ threshold_preset_changed_cb (CalWindow *self)
   const CalThresholdPreset *presets = cal_threshold_presets (&n);
 
   if (i >= n)
-    return;
+    return;   /* Custom: the values stay as they are */
   gtk_spin_button_set_value (self->min_hu_spin, presets[i].min_hu);
   gtk_spin_button_set_value (self->max_hu_spin, presets[i].max_hu);
+}
+
+static void
+threshold_range_changed_cb (CalWindow *self)
+{
+  double lo = gtk_spin_button_get_value (self->min_hu_spin), hi = gtk_spin_button_get_value (self->max_hu_spin);
+  const CalThresholdPreset *presets;
+  g_autofree char *label = NULL;
+  guint n;
+
+  presets = cal_threshold_presets (&n);
+  for (guint i = 0; i < n; i++)
+    if (presets[i].min_hu == lo && presets[i].max_hu == hi)
+      {
+        select_quietly (self->threshold_preset_row, i, G_CALLBACK (threshold_preset_changed_cb), self);
+        return;
+      }
+  label = g_strdup_printf (_("Custom (%.0f to %.0f HU)"), lo, hi);
+  show_custom (self->threshold_preset_row, n, label, G_CALLBACK (threshold_preset_changed_cb), self);
 }
 
 static void
@@ -33,6 +84,25 @@ window_preset_changed_cb (CalWindow *self)
     cal_view_state_set_window_level (self->state, presets[i].width, presets[i].level);
 }
 
+static void
+window_level_changed_cb (CalWindow *self)
+{
+  double w = cal_view_state_get_window (self->state), l = cal_view_state_get_level (self->state);
+  const CalHuPreset *presets;
+  g_autofree char *label = NULL;
+  guint n;
+
+  presets = cal_hu_presets (&n);
+  for (guint i = 0; i < n; i++)
+    if (fabs (presets[i].width - w) < 0.5 && fabs (presets[i].level - l) < 0.5)
+      {
+        select_quietly (self->window_preset_row, i, G_CALLBACK (window_preset_changed_cb), self);
+        return;
+      }
+  label = g_strdup_printf (_("Custom (W %.0f, L %.0f HU)"), w, l);
+  show_custom (self->window_preset_row, n, label, G_CALLBACK (window_preset_changed_cb), self);
+}
+
 void
 cal_window_setup_presets (CalWindow *self)
 {
@@ -42,9 +112,22 @@ cal_window_setup_presets (CalWindow *self)
   adw_combo_row_set_model (self->threshold_preset_row, thresholds);
   g_signal_connect_swapped (self->threshold_preset_row, "notify::selected",
                             G_CALLBACK (threshold_preset_changed_cb), self);
+  g_signal_connect_swapped (self->min_hu_spin, "value-changed", G_CALLBACK (threshold_range_changed_cb), self);
+  g_signal_connect_swapped (self->max_hu_spin, "value-changed", G_CALLBACK (threshold_range_changed_cb), self);
   adw_combo_row_set_model (self->window_preset_row, windows);
   g_signal_connect_swapped (self->window_preset_row, "notify::selected",
                             G_CALLBACK (window_preset_changed_cb), self);
+}
+
+/* After the state exists: follow its window and level. */
+void
+cal_window_follow_window_level (CalWindow *self)
+{
+  g_signal_connect_object (self->state, "notify::window", G_CALLBACK (window_level_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->state, "notify::level", G_CALLBACK (window_level_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  window_level_changed_cb (self);
 }
 
 void
@@ -58,6 +141,8 @@ cal_window_scan_loaded (CalWindow *self)
       adw_combo_row_set_selected (self->window_preset_row, cal_hu_preset_position (preset_id));
       cal_view_state_set_window_level (self->state, preset->width, preset->level);
     }
+  gtk_widget_set_visible (self->sidebar_button, TRUE);
+  gtk_widget_set_visible (self->layout_button, TRUE);
   gtk_label_set_text (self->mask_label, _("No mask yet: threshold, segment or paint to make one."));
   gtk_label_set_text (self->mesh_label, "");
   cal_window_surface_clear (self);

@@ -66,6 +66,10 @@ struct _CalWindow
   GMenu                *recent_section;
   GtkListBox           *history_list;
   GtkListBox           *measure_list;
+  AdwFlap              *flap;
+  GtkGrid              *view_grid;
+  GtkWidget            *sidebar_button;
+  GtkWidget            *layout_button;
   GtkRevealer          *preview_revealer;
   GtkLabel             *preview_label;
   GtkAdjustment        *radius_adjustment;
@@ -106,6 +110,7 @@ struct _CalWindow
   CalProgress           progress;          /* of the running task */
   CalWindowQuality     *quality;           /* cal-window-quality.c's */
   CalMaskOrigin         origin;            /* what made the mask last (for the QC report) */
+  guint                 view_layout;       /* cal-window-layout.c's: 0 four views, 1–4 one large */
 };
 
 /* cal-window.c: one task at a time, with progress, Cancel and errors. */
@@ -257,6 +262,7 @@ void          cal_window_install_work_actions (GtkWidgetClass *widget_class);
 void          cal_window_threshold_options    (CalWindow           *self,
                                                CalThresholdOptions *options);
 void          cal_window_setup_presets        (CalWindow      *self);
+void          cal_window_follow_window_level  (CalWindow      *self);
 void          cal_window_scan_loaded          (CalWindow      *self);
 
 /* cal-window-measure.c */
@@ -264,5 +270,11 @@ void          cal_window_measure_setup            (CalWindow            *self);
 void          cal_window_install_measure_actions  (GtkWidgetClass       *widget_class);
 /* "42.30 mm", "Mean 812.0 HU, SD 120.4 HU, min …": a measurement's value with units. */
 char         *cal_window_measurement_value        (const CalMeasurement *measurement);
+
+/* cal-window-layout.c */
+const char   *cal_window_get_view_layout          (CalWindow            *self);
+void          cal_window_set_view_layout          (CalWindow            *self,
+                                                   const char           *name);
+void          cal_window_install_layout_actions   (GtkWidgetClass       *widget_class);
 
 G_END_DECLS

@@ -16,6 +16,7 @@ enum {
   PROP_SETTINGS,
   PROP_EDIT_TOOL,
   PROP_PAINTING_REGION,
+  PROP_VIEW_LAYOUT,
   N_PROPS
 };
 
@@ -326,6 +327,8 @@ cal_window_constructed (GObject *object)
                            G_CALLBACK (rebuild_recent_menu), self, G_CONNECT_SWAPPED);
   rebuild_recent_menu (self);
   cal_window_setup_presets (self);
+  cal_window_follow_window_level (self);
+  g_settings_bind (self->settings, "view-layout", self, "view-layout", G_SETTINGS_BIND_DEFAULT);
   cal_window_update_actions (self);
 }
 
@@ -348,6 +351,9 @@ cal_window_set_property (GObject      *object,
     case PROP_PAINTING_REGION:
       cal_window_set_painting_region (self, g_value_get_boolean (value));
       break;
+    case PROP_VIEW_LAYOUT:
+      cal_window_set_view_layout (self, g_value_get_string (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -368,6 +374,9 @@ cal_window_get_property (GObject    *object,
       break;
     case PROP_PAINTING_REGION:
       g_value_set_boolean (value, cal_window_is_painting_region (self));
+      break;
+    case PROP_VIEW_LAYOUT:
+      g_value_set_string (value, cal_window_get_view_layout (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -435,6 +444,10 @@ cal_window_class_init (CalWindowClass *klass)
   properties[PROP_PAINTING_REGION] =
     g_param_spec_boolean ("painting-region", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* The views' layout by name, for the win.layout action: "four", or the large view's. */
+  properties[PROP_VIEW_LAYOUT] =
+    g_param_spec_string ("view-layout", NULL, NULL, "four",
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (CAL_TYPE_SLICE_VIEW);
@@ -480,6 +493,10 @@ cal_window_class_init (CalWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CalWindow, recent_section);
   gtk_widget_class_bind_template_child (widget_class, CalWindow, history_list);
   gtk_widget_class_bind_template_child (widget_class, CalWindow, measure_list);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, flap);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, view_grid);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, sidebar_button);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, layout_button);
   gtk_widget_class_bind_template_child (widget_class, CalWindow, preview_revealer);
   gtk_widget_class_bind_template_child (widget_class, CalWindow, preview_label);
   gtk_widget_class_bind_template_child (widget_class, CalWindow, radius_adjustment);
@@ -494,6 +511,7 @@ cal_window_class_init (CalWindowClass *klass)
   cal_window_install_edit_actions (widget_class);
   cal_window_install_quality_actions (widget_class);
   cal_window_install_measure_actions (widget_class);
+  cal_window_install_layout_actions (widget_class);
 }
 
 static void

@@ -698,7 +698,7 @@ test_shortcuts_window (void)
 {
   g_autoptr (GtkBuilder) builder = gtk_builder_new_from_resource ("/org/calvaria/Calvaria/gtk/help-overlay.ui");
   GtkWidget *overlay = GTK_WIDGET (gtk_builder_get_object (builder, "help_overlay"));
-  const char *wanted_accels[] = { "b", "e", "k", "d", "n", "s", "m", "h", "c", "bracketleft bracketright" };
+  const char *wanted_accels[] = { "b", "e", "k", "d", "n", "s", "m", "h", "c", "F9", "bracketleft bracketright" };
   const char *wanted_actions[] = { "win.undo", "win.redo", "win.fill-between", "win.save-mask", "win.open-mask" };
   g_autoptr (GPtrArray) accels = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GPtrArray) actions = g_ptr_array_new_with_free_func (g_free);

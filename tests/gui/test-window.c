@@ -283,13 +283,17 @@ test_keyboard_focus (void)
   {
     int width = gdk_texture_get_width (shot);
     g_autofree guint8 *pixels = g_malloc ((gsize) width * gdk_texture_get_height (shot) * 4);
-    int x = (int) rect.origin.x + 2, y = (int) (rect.origin.y + rect.size.height / 2);
-    const guint8 *p;
+    int y = (int) (rect.origin.y + rect.size.height / 2);
+    gboolean blue = FALSE;
 
     gdk_texture_download (shot, pixels, (gsize) width * 4);
-    p = pixels + ((gsize) y * width + x) * 4;
-    g_test_message ("left edge pixel %u %u %u", p[2], p[1], p[0]);
-    g_assert_true (is_focus_blue ((guint8[4]) { p[2], p[1], p[0], p[3] }));
+    /* Within the view's first few pixels: the sidebar's separator may draw over its first one or two. */
+    for (int dx = 0; dx < 6 && !blue; dx++)
+      {
+        const guint8 *p = pixels + ((gsize) y * width + (int) rect.origin.x + dx) * 4;
+        blue = is_focus_blue ((guint8[4]) { p[2], p[1], p[0], p[3] });
+      }
+    g_assert_true (blue);
   }
   gtk_window_set_focus_visible (GTK_WINDOW (window), FALSE);
 }
