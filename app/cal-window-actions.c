@@ -143,7 +143,9 @@ cal_window_scan_loaded (CalWindow *self)
     }
   gtk_widget_set_visible (self->sidebar_button, TRUE);
   gtk_widget_set_visible (self->layout_button, TRUE);
-  gtk_label_set_text (self->mask_label, _("No mask yet: threshold, segment or paint to make one."));
+  cal_window_set_mask_origin (self, _("No mask yet"));
+  gtk_label_set_text (self->mask_label, _("Threshold, segment or paint to make one."));
+  cal_window_show_model (self);
   gtk_label_set_text (self->mesh_label, "");
   cal_window_surface_clear (self);
   cal_window_quality_scan_loaded (self);
@@ -153,11 +155,11 @@ cal_window_scan_loaded (CalWindow *self)
 
 /* Threshold ------------------------------------------------------------- */
 
-static char *
-format_volume (double mm3)
+char *
+cal_window_format_volume (double mm3)
 {
-  /* TRANSLATORS: a volume in cubic millimetres and in millilitres */
-  return g_strdup_printf (_("%.0f mm³ (%.1f mL)"), mm3, mm3 / 1000);
+  /* TRANSLATORS: a volume in cubic millimetres (digits grouped by the locale) and in millilitres */
+  return g_strdup_printf (_("%'.0f mm³ (%.1f mL)"), mm3, mm3 / 1000);
 }
 
 static void
@@ -187,9 +189,10 @@ threshold_done_cb (GObject      *source,
     g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
     self->origin.made_at = g_date_time_format_iso8601 (now);
   }
-  volume = format_volume (summary.bone_volume_mm3);
-  text = g_strdup_printf (_("Mask: %s of bone, %llu voxels. "
-                            "Removed as islands: %llu, outside the largest piece: %llu. Cavities filled: %llu voxels."),
+  volume = cal_window_format_volume (summary.bone_volume_mm3);
+  /* TRANSLATORS: a threshold's mask: its bone volume, voxel counts (digits grouped by the locale) */
+  text = g_strdup_printf (_("%s of bone, %'llu voxels. "
+                            "Removed as islands: %'llu, outside the largest piece: %'llu. Cavities filled: %'llu voxels."),
                           volume, (unsigned long long) summary.n_bone,
                           (unsigned long long) summary.n_islands_removed,
                           (unsigned long long) summary.n_outside_largest,
@@ -197,6 +200,11 @@ threshold_done_cb (GObject      *source,
   {
     g_autofree char *name = g_strdup_printf ("Threshold %g to %g HU", gtk_spin_button_get_value (self->min_hu_spin),
                                              gtk_spin_button_get_value (self->max_hu_spin));
+    g_autofree char *origin = g_strdup_printf (_("Made by a threshold: %.0f to %.0f HU"),
+                                               gtk_spin_button_get_value (self->min_hu_spin),
+                                               gtk_spin_button_get_value (self->max_hu_spin));
+    cal_window_set_method (self, "threshold");
+    cal_window_set_mask_origin (self, origin);
     cal_window_edit_finish_task (self, mask, name, text);
   }
   g_object_unref (self);

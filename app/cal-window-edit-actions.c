@@ -237,7 +237,8 @@ cal_window_open_mask_from (CalWindow  *self,
     return FALSE;
   if (!cal_window_edit_apply (self, mask, "Open mask"))
     return FALSE;
-  gtk_label_set_text (self->mask_label, _("Mask opened onto the scan: undo puts back the mask before it."));
+  cal_window_set_mask_origin (self, _("Opened from a file"));
+  gtk_label_set_text (self->mask_label, _("Undo puts back the mask before it."));
   return TRUE;
 }
 

@@ -171,8 +171,8 @@ mask_changed_cb (CalWindow    *self,
   g_autofree char *text = NULL;
   guint applied = cal_edit_history_get_position (cal_edit_session_get_history (self->edit));
 
-  text = g_strdup_printf (g_dngettext (NULL, "Mask: %u edit applied (Ctrl+Z undoes the last)",
-                                       "Mask: %u edits applied (Ctrl+Z undoes the last)", applied), applied);
+  text = g_strdup_printf (g_dngettext (NULL, "%u edit applied (Ctrl+Z undoes the last)",
+                                       "%u edits applied (Ctrl+Z undoes the last)", applied), applied);
   /* A preview is not an edit yet: the label follows the history. */
   if (cal_edit_session_get_transaction (self->edit) == NULL)
     gtk_label_set_text (self->mask_label, text);
@@ -253,7 +253,8 @@ restore_pending (CalWindow *self)
                        (unsigned long long) recovery->seq)
     : g_strdup_printf (_("Unsaved edits restored: %llu steps"), (unsigned long long) recovery->seq);
   cal_window_toast (self, text);
-  gtk_label_set_text (self->mask_label, _("Mask restored from the unsaved session: save it to keep it."));
+  cal_window_set_mask_origin (self, _("Restored from the unsaved session"));
+  gtk_label_set_text (self->mask_label, _("Save it to keep it."));
   return TRUE;
 }
 

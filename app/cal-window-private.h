@@ -54,6 +54,9 @@ struct _CalWindow
   GtkButton            *threshold_button;
   GtkButton            *segment_button;
   GtkLabel             *mask_label;
+  GtkLabel             *mask_origin_label;
+  GtkStack             *method_stack;
+  AdwActionRow         *unet_model_row;
   AdwComboRow          *window_preset_row;
   GtkAdjustment        *opacity_adjustment;
   GtkSwitch            *planes_switch;
@@ -276,5 +279,16 @@ const char   *cal_window_get_view_layout          (CalWindow            *self);
 void          cal_window_set_view_layout          (CalWindow            *self,
                                                    const char           *name);
 void          cal_window_install_layout_actions   (GtkWidgetClass       *widget_class);
+
+/* cal-window-segment.c: the Segmentation group shows the method that made
+ * the mask ("threshold" or "unet"), and says what made it. */
+const char   *cal_window_get_method               (CalWindow            *self);
+void          cal_window_set_method               (CalWindow            *self,
+                                                   const char           *method);
+void          cal_window_set_mask_origin          (CalWindow            *self,
+                                                   const char           *origin);
+void          cal_window_show_model               (CalWindow            *self);
+/* "594,324 mm³ (594.3 mL)": digits grouped by the locale. */
+char         *cal_window_format_volume            (double                mm3);
 
 G_END_DECLS

@@ -25,19 +25,19 @@ describe (const CalSegmentation *s)
 {
   g_autofree char *summary = NULL, *rule = NULL;
 
+  g_autofree char *volume = cal_window_format_volume (s->bone_mm3);
+
   if (s->kind == CAL_SEGMENTER_NETWORK)
-    /* TRANSLATORS: the U-net's mask: its volume in mm³ and mL, voxels, what
+    /* TRANSLATORS: the U-net's mask: its volume, voxels (digits grouped by the locale), what
      * the clean-up removed, the device and the time in seconds */
-    summary = g_strdup_printf (_("Mask (U-net skull model): %.0f mm³ (%.1f mL) of bone, %llu voxels. "
-                                 "Removed outside the skull: %llu voxels. %s, %.1f s."),
-                               s->bone_mm3, s->bone_mm3 / 1000, (unsigned long long) s->bone_voxels,
+    summary = g_strdup_printf (_("%s of bone, %'llu voxels. Removed outside the skull: %'llu voxels. %s, %.1f s."),
+                               volume, (unsigned long long) s->bone_voxels,
                                (unsigned long long) s->removed_voxels, s->device ? s->device : "CPU", s->seconds);
   else
-    /* TRANSLATORS: a mask from something else than the U-net (a threshold, or a test's stand-in):
-     * its volume in mm³ and mL, voxels, and what the clean-up removed */
-    summary = g_strdup_printf (_("Mask: %.0f mm³ (%.1f mL) of bone, %llu voxels. Removed by the clean-up: %llu voxels."),
-                               s->bone_mm3, s->bone_mm3 / 1000, (unsigned long long) s->bone_voxels,
-                               (unsigned long long) s->removed_voxels);
+    /* TRANSLATORS: a mask from something else than the U-net (a test's stand-in): its volume,
+     * voxels, and what the clean-up removed */
+    summary = g_strdup_printf (_("%s of bone, %'llu voxels. Removed by the clean-up: %'llu voxels."),
+                               volume, (unsigned long long) s->bone_voxels, (unsigned long long) s->removed_voxels);
   /* Which definition of bone the mask follows: the model's probability
    * threshold and its density floor, or the HU range. */
   if (s->kind != CAL_SEGMENTER_NETWORK)
@@ -59,6 +59,45 @@ describe (const CalSegmentation *s)
       return g_strconcat (summary, " ", rule, " ", order, NULL);
     }
   return g_strconcat (summary, " ", rule, NULL);
+}
+
+const char *
+cal_window_get_method (CalWindow *self)
+{
+  const char *name = self->method_stack ? gtk_stack_get_visible_child_name (self->method_stack) : NULL;
+
+  return name ? name : "threshold";
+}
+
+void
+cal_window_set_method (CalWindow  *self,
+                       const char *method)
+{
+  if (g_strcmp0 (method, "unet") != 0)
+    method = "threshold";
+  if (g_strcmp0 (method, cal_window_get_method (self)) == 0)
+    return;
+  gtk_stack_set_visible_child_name (self->method_stack, method);
+  g_object_notify (G_OBJECT (self), "segmentation-method");
+}
+
+/* The heading over the mask's summary: what made the mask shown. */
+void
+cal_window_set_mask_origin (CalWindow  *self,
+                            const char *origin)
+{
+  gtk_label_set_text (self->mask_origin_label, origin);
+}
+
+/* The model the U-net page names: its file, or why there is none. */
+void
+cal_window_show_model (CalWindow *self)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *model = cal_segment_default_model (&error);
+  g_autofree char *name = model ? g_path_get_basename (model) : NULL;
+
+  adw_action_row_set_subtitle (self->unet_model_row, name ? name : _("Not installed: Segment Skull cannot run"));
 }
 
 static void
@@ -95,6 +134,9 @@ segment_done_cb (GObject      *source,
    * device: the CPU reference), say so where it cannot be missed. */
   if (segmentation.notice)
     cal_window_toast (self, segmentation.notice);
+  cal_window_set_method (self, "unet");
+  cal_window_set_mask_origin (self, segmentation.kind == CAL_SEGMENTER_NETWORK ? _("Made by the U-net")
+                                                                               : _("Made by Segment Skull"));
   cal_segmentation_clear (&segmentation);
   cal_window_edit_finish_task (self, mask, "Segment skull (U-net)", text);
 }

@@ -17,6 +17,7 @@ enum {
   PROP_EDIT_TOOL,
   PROP_PAINTING_REGION,
   PROP_VIEW_LAYOUT,
+  PROP_METHOD,
   N_PROPS
 };
 
@@ -354,6 +355,9 @@ cal_window_set_property (GObject      *object,
     case PROP_VIEW_LAYOUT:
       cal_window_set_view_layout (self, g_value_get_string (value));
       break;
+    case PROP_METHOD:
+      cal_window_set_method (self, g_value_get_string (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -377,6 +381,9 @@ cal_window_get_property (GObject    *object,
       break;
     case PROP_VIEW_LAYOUT:
       g_value_set_string (value, cal_window_get_view_layout (self));
+      break;
+    case PROP_METHOD:
+      g_value_set_string (value, cal_window_get_method (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -448,6 +455,10 @@ cal_window_class_init (CalWindowClass *klass)
   properties[PROP_VIEW_LAYOUT] =
     g_param_spec_string ("view-layout", NULL, NULL, "four",
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* The Segmentation group's page, for the win.method action: "threshold" or "unet". */
+  properties[PROP_METHOD] =
+    g_param_spec_string ("segmentation-method", NULL, NULL, "threshold",
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (CAL_TYPE_SLICE_VIEW);
@@ -493,6 +504,9 @@ cal_window_class_init (CalWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CalWindow, recent_section);
   gtk_widget_class_bind_template_child (widget_class, CalWindow, history_list);
   gtk_widget_class_bind_template_child (widget_class, CalWindow, measure_list);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, mask_origin_label);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, method_stack);
+  gtk_widget_class_bind_template_child (widget_class, CalWindow, unet_model_row);
   gtk_widget_class_bind_template_child (widget_class, CalWindow, flap);
   gtk_widget_class_bind_template_child (widget_class, CalWindow, view_grid);
   gtk_widget_class_bind_template_child (widget_class, CalWindow, sidebar_button);
@@ -512,6 +526,7 @@ cal_window_class_init (CalWindowClass *klass)
   cal_window_install_quality_actions (widget_class);
   cal_window_install_measure_actions (widget_class);
   cal_window_install_layout_actions (widget_class);
+  gtk_widget_class_install_property_action (widget_class, "win.method", "segmentation-method");
 }
 
 static void

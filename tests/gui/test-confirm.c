@@ -247,7 +247,9 @@ test_segment_with_stub (void)
   g_assert_nonnull (mask);
   g_assert_cmpuint (cal_mask_count (mask, 1), ==, expected);
   text = gtk_label_get_text (window->mask_label);
-  g_assert_nonnull (strstr (text, "Mask:"));
+  g_assert_nonnull (strstr (text, "of bone"));
+  g_assert_cmpstr (gtk_label_get_text (window->mask_origin_label), ==, "Made by Segment Skull");
+  g_assert_cmpstr (cal_window_get_method (window), ==, "unet");
   g_assert_nonnull (strstr (text, "Bone: 226 to 3071 HU."));
   g_assert_cmpuint (cal_compute_cache_get_devices_opened (calvaria_application_get_compute_cache (app)), ==, 0);
   cal_window_set_segmenter (window, NULL);

@@ -53,6 +53,9 @@ looks_english (const char *text)
                                       "Cranium", "inv3", "voxels", "ONNX", NULL };
   g_auto (GStrv) words = g_regex_split_simple ("[^A-Za-z0-9-]+", text, 0, 0);
 
+  if (strchr (text, ' ') == NULL && strchr (text, '.') != NULL)
+    return FALSE;   /* a file name, as the model's */
+
   for (guint i = 0; words[i]; i++)
     {
       int letters = 0;
@@ -222,6 +225,25 @@ test_presets_say_custom (void)
   assert_labels_whole (GTK_WIDGET (window), "presets");
 }
 
+/* The Segmentation group's two pages, chosen by its header buttons. */
+static void
+test_method_pages (void)
+{
+  g_autofree char *origin = g_strdup_printf (_("Made by a threshold: %.0f to %.0f HU"), 226.0, 3071.0);
+
+  g_assert_cmpstr (gtk_label_get_text (window->mask_origin_label), ==, origin);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.method", "s", "unet"));
+  cal_gui_spin (0.3);
+  g_assert_true (gtk_widget_is_drawable (GTK_WIDGET (window->segment_button)));
+  g_assert_false (gtk_widget_is_drawable (GTK_WIDGET (window->threshold_button)));
+  assert_labels_whole (GTK_WIDGET (window), "U-net page");
+  shoot ("1280x800-unet-page");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.method", "s", "threshold"));
+  cal_gui_spin (0.3);
+  g_assert_true (gtk_widget_is_drawable (GTK_WIDGET (window->threshold_button)));
+  g_assert_false (gtk_widget_is_drawable (GTK_WIDGET (window->segment_button)));
+}
+
 static double
 width_of (GtkWidget *w)
 {
@@ -280,5 +302,6 @@ main (int argc, char **argv)
   g_test_add_func ("/layout/800x600-folds", test_800x600_folds);
   g_test_add_func ("/layout/presets-say-custom", test_presets_say_custom);
   g_test_add_func ("/layout/one-large-view", test_one_large_view);
+  g_test_add_func ("/layout/method-pages", test_method_pages);
   return g_test_run ();
 }

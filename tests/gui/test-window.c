@@ -335,6 +335,10 @@ test_threshold (void)
   g_assert_nonnull (mask);
   g_assert_cmpuint (cal_mask_count (mask, 1), >, 100000);
   g_assert_nonnull (strstr (gtk_label_get_text (window->mask_label), "mm³"));
+  /* The sidebar says what made the mask, and shows the threshold's controls. */
+  g_assert_cmpstr (gtk_label_get_text (window->mask_origin_label), ==, "Made by a threshold: 226 to 3071 HU");
+  g_assert_cmpstr (cal_window_get_method (window), ==, "threshold");
+  g_assert_true (gtk_widget_is_drawable (GTK_WIDGET (window->min_hu_spin)));
   g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (window->update_3d_button)));
   g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (window->export_button)));
   /* The 3D view says it has no surface of this mask, with Update 3D at hand. */
@@ -403,7 +407,14 @@ test_segment (void)
   dsc = mask_dsc (reference, mask);
   g_test_message ("U-net against threshold ≥ 226 HU, largest piece: DSC %.4f", dsc);
   g_assert_cmpfloat (dsc, >=, 0.95);
-  g_assert_nonnull (strstr (gtk_label_get_text (window->mask_label), "U-net"));
+  /* The sidebar says the U-net made it and shows the U-net's page, not
+   * the threshold's controls (as if they had made it). */
+  g_assert_cmpstr (gtk_label_get_text (window->mask_origin_label), ==, "Made by the U-net");
+  g_assert_cmpstr (cal_window_get_method (window), ==, "unet");
+  cal_gui_spin (0.3);
+  g_assert_false (gtk_widget_is_drawable (GTK_WIDGET (window->min_hu_spin)));
+  g_assert_true (gtk_widget_is_drawable (GTK_WIDGET (window->segment_button)));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (window->unet_model_row), "calvaria-skull.onnx"));
   g_assert_nonnull (strstr (gtk_label_get_text (window->mask_label), "mm³"));
   /* It says which definition of bone it used: the shipped model's. */
   g_assert_nonnull (strstr (gtk_label_get_text (window->mask_label), "probability above 0.50 and at least 226 HU"));
