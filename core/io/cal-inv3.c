@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "cal-inv3.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "cal-plist.h"
@@ -155,8 +157,8 @@ read_matrix (GHashTable    *members,
    * platform it ships for; the rows are already flipped (see above), so
    * the bytes are used as they are. */
   voxels = g_bytes_ref (data);
-  cal_load_report_warn (report, "InVesalius projects keep no DICOM position: orientation follows "
-                        "InVesalius' axial convention and the origin is the first voxel");
+  cal_load_report_warn (report, _("InVesalius projects keep no DICOM position: orientation follows "
+                                  "InVesalius' axial convention and the origin is the first voxel"));
   return cal_volume_new (grid, CAL_VOXEL_INT16, voxels);
 }
 
@@ -323,7 +325,7 @@ cal_inv3_project_load (const char     *path,
   if (report)
     {
       g_free (report->format);
-      report->format = g_strdup ("InVesalius 3 project");
+      report->format = g_strdup (_("InVesalius 3 project"));
     }
   return g_steal_pointer (&project);
 }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "cal-loader.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "cal-dicom.h"
@@ -35,14 +37,14 @@ unknown_format (const char  *path,
   /* The path is never echoed: scans' names often carry the patient's. */
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
     {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "The input does not exist");
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("The input does not exist"));
       return FALSE;
     }
   extension = dot && !strchr (dot, G_DIR_SEPARATOR) && strlen (dot) <= 8
               ? g_strescape (dot, NULL) : g_strdup ("none");
   g_set_error (error, CAL_LOADER_ERROR, CAL_LOADER_ERROR_UNKNOWN_FORMAT,
-               "The input is not a format Calvaria reads (a DICOM file or folder, .nii, .nii.gz "
-               "or an InVesalius .inv3 project; its extension is %s)", extension);
+               _("The input is not a format Calvaria reads (a DICOM file or folder, .nii, .nii.gz "
+                 "or an InVesalius .inv3 project; its extension is %s)"), extension);
   return FALSE;
 }
 
@@ -97,7 +99,7 @@ cal_mask_load (const char     *path,
         if (index >= project->masks->len)
           {
             g_set_error (error, CAL_LOADER_ERROR, CAL_LOADER_ERROR_NO_MASK,
-                         "The project has %u masks; there is no mask %u",
+                         _("The project has %u masks; there is no mask %u"),
                          project->masks->len, index);
             return NULL;
           }
@@ -105,7 +107,7 @@ cal_mask_load (const char     *path,
       }
     case CAL_FORMAT_DICOM:
       g_set_error (error, CAL_LOADER_ERROR, CAL_LOADER_ERROR_NO_MASK,
-                   "DICOM masks (SEG) are not supported; give a NIfTI label file");
+                   _("DICOM masks (SEG) are not supported; give a NIfTI label file"));
       return NULL;
     case CAL_FORMAT_UNKNOWN:
     default:

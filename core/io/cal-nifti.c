@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "cal-nifti.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <math.h>
 #include <nifti/nifti2_io.h>
@@ -168,7 +170,7 @@ check_spacing_and_scaling (NiftiInfo     *info,
     case NIFTI_UNITS_MM:     info->mm_per_unit = 1.0; break;
     default:
       info->mm_per_unit = 1.0;
-      cal_load_report_warn (report, "The file does not state its spatial unit; millimetres assumed");
+      cal_load_report_warn (report, _("The file does not state its spatial unit; millimetres assumed"));
       break;
     }
 
@@ -297,9 +299,9 @@ compare_qform_sform (const CalNiftiHeader *h,
       max_mm = MAX (max_mm, cal_vec3_length (dq));
     }
   if (max_mm > QFORM_SFORM_MAX_MM || max_deg > QFORM_SFORM_MAX_DEG)
-    cal_load_report_warn (report, "The qform and the sform disagree by up to %.1f mm and %.1f°; "
-                          "the sform was used (qform origin %.1f, %.1f, %.1f mm; sform origin "
-                          "%.1f, %.1f, %.1f mm, RAS)", max_mm, max_deg, q[0][3], q[1][3], q[2][3],
+    cal_load_report_warn (report, _("The qform and the sform disagree by up to %.1f mm and %.1f°; "
+                                    "the sform was used (qform origin %.1f, %.1f, %.1f mm; sform origin "
+                                    "%.1f, %.1f, %.1f mm, RAS)"), max_mm, max_deg, q[0][3], q[1][3], q[2][3],
                           sform[0][3], sform[1][3], sform[2][3]);
 }
 
@@ -331,8 +333,8 @@ compute_affine (NiftiInfo     *info,
                        "unknown orientation explicitly to load it anyway");
           return FALSE;
         }
-      cal_load_report_warn (report, "Orientation unknown (no qform or sform): left and right "
-                            "are not known; do not use for implant design without checking");
+      cal_load_report_warn (report, _("Orientation unknown (no qform or sform): left and right "
+                                      "are not known; do not use for implant design without checking"));
       for (int a = 0; a < 3; a++)
         m[a][a] = h->pixdim[a + 1] * u;
       m[3][3] = 1.0;
@@ -570,8 +572,8 @@ read_nifti_file (const char    *path,
         goto fail;
     }
   else if ((guint64) st.st_size > (guint64) info->h.vox_offset + data_bytes)
-    cal_load_report_warn (report, "%" G_GUINT64_FORMAT " bytes after the voxel data were ignored",
-                          (guint64) st.st_size - (guint64) info->h.vox_offset - data_bytes);
+    cal_load_report_warn (report, _("%llu bytes after the voxel data were ignored"),
+                          (unsigned long long) ((guint64) st.st_size - (guint64) info->h.vox_offset - data_bytes));
 
   reader_close (gz);
   return g_steal_pointer (&data);
@@ -682,9 +684,10 @@ fill_report (CalLoadReport  *report,
   g_free (report->format);
   g_free (report->details);
   report->format = g_strdup_printf ("NIfTI-%d", info->h.version);
-  report->details = g_strdup_printf ("%s voxels, %s", nifti_datatype_to_string (info->h.datatype),
+  /* TRANSLATORS: the NIfTI data type (e.g. INT16), then sform, qform or "no orientation" */
+  report->details = g_strdup_printf (_("%s voxels, %s"), nifti_datatype_to_string (info->h.datatype),
                                      info->h.sform_code > 0 ? "sform"
-                                     : info->h.qform_code > 0 ? "qform" : "no orientation");
+                                     : info->h.qform_code > 0 ? "qform" : _("no orientation"));
 }
 
 static gboolean

@@ -7,6 +7,8 @@
  */
 #include "cal-dicom.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -89,21 +91,21 @@ cal_dicom_check_acquisition (GPtrArray      *headers,
       return FALSE;
     }
   if (n_derived > 0)
-    cal_load_report_warn (report, "Not the original acquisition: %u DERIVED or SECONDARY images, "
-                          "loaded as accepted", n_derived);
+    cal_load_report_warn (report, _("Not the original acquisition: %u DERIVED or SECONDARY images, "
+                                    "loaded as accepted"), n_derived);
   if (n_no_rescale > 0)
-    cal_load_report_warn (report, "HU unverified: %u CT images lack RescaleSlope/Intercept; slope 1 "
-                          "and intercept 0 were assumed as accepted", n_no_rescale);
+    cal_load_report_warn (report, _("HU unverified: %u CT images lack RescaleSlope/Intercept; slope 1 "
+                                    "and intercept 0 were assumed as accepted"), n_no_rescale);
   if (quadruped)
-    cal_load_report_warn (report, "AnatomicalOrientationType is QUADRUPED: the orientation labels "
-                          "follow the image geometry, which assumes a biped's axes");
+    cal_load_report_warn (report, _("AnatomicalOrientationType is QUADRUPED: the orientation labels "
+                                    "follow the image geometry, which assumes a biped's axes"));
   if (n_executable > 0)
-    cal_load_report_warn (report, "%u files carry an executable (PE or ELF) in their 128-byte DICOM "
-                          "preamble; it is never run, but the files should not be trusted further",
+    cal_load_report_warn (report, _("%u files carry an executable (PE or ELF) in their 128-byte DICOM "
+                                    "preamble; it is never run, but the files should not be trusted further"),
                           n_executable);
   if (n_raw > 0)
-    cal_load_report_note (report, "%u files have no Part-10 header (preamble and file meta "
-                          "information); read as raw data sets", n_raw);
+    cal_load_report_note (report, _("%u files have no Part-10 header (preamble and file meta "
+                                    "information); read as raw data sets"), n_raw);
   return TRUE;
 }
 
@@ -184,15 +186,18 @@ cal_dicom_usable_slices (CalDicomSeries *series,
   if (localizers > 0)
     {
       report->n_slices_excluded += localizers;
-      cal_load_report_warn (report, "%u localizer image%s (ImageType LOCALIZER) in the series "
-                            "%s left out", localizers, localizers == 1 ? "" : "s",
-                            localizers == 1 ? "was" : "were");
+      cal_load_report_warn (report, g_dngettext (GETTEXT_PACKAGE,
+                                                 "%u localizer image (ImageType LOCALIZER) in the series was left out",
+                                                 "%u localizer images (ImageType LOCALIZER) in the series were left out",
+                                                 localizers), localizers);
     }
   if (excluded > 0)
     {
       report->n_slices_excluded += excluded;
-      cal_load_report_warn (report, "%u unusable slice%s excluded on request; the gap is "
-                            "interpolated", excluded, excluded == 1 ? " was" : "s were");
+      cal_load_report_warn (report, g_dngettext (GETTEXT_PACKAGE,
+                                                 "%u unusable slice was excluded on request; the gap is interpolated",
+                                                 "%u unusable slices were excluded on request; the gap is interpolated",
+                                                 excluded), excluded);
     }
   if (usable->len == 0)
     {

@@ -10,6 +10,8 @@
  */
 #include "cal-dicom.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -171,8 +173,10 @@ drop_duplicates (Stack          *stack,
       stack->slices[kept++] = *cur;
     }
   if (dropped > 0)
-    cal_load_report_warn (report, "%u duplicate slices (identical images at one position) were "
-                          "ignored", dropped);
+    cal_load_report_warn (report, g_dngettext (GETTEXT_PACKAGE,
+                                               "%u duplicate slice (identical images at one position) was ignored",
+                                               "%u duplicate slices (identical images at one position) were ignored",
+                                               dropped), dropped);
   stack->n = kept;
   return TRUE;
 }
@@ -243,11 +247,16 @@ keep_longest_regular_run (Stack         *stack,
     }
   left_out_mm = (stack->slices[stack->n - 1].d - stack->slices[0].d) -
                 (stack->slices[best_start + best_n - 1].d - stack->slices[best_start].d);
-  cal_load_report_warn (report, "Kept the longest run of evenly spaced slices (%u of %u, %.1f mm along the "
-                        "slice normal from %.1f mm); %u slice%s and %.1f mm of the scan left out as requested, "
-                        "nothing interpolated", best_n, stack->n,
+  cal_load_report_warn (report, g_dngettext (GETTEXT_PACKAGE,
+                                             "Kept the longest run of evenly spaced slices (%u of %u, %.1f mm along "
+                                             "the slice normal from %.1f mm); %u slice and %.1f mm of the scan left "
+                                             "out as requested, nothing interpolated",
+                                             "Kept the longest run of evenly spaced slices (%u of %u, %.1f mm along "
+                                             "the slice normal from %.1f mm); %u slices and %.1f mm of the scan left "
+                                             "out as requested, nothing interpolated", stack->n - best_n),
+                        best_n, stack->n,
                         stack->slices[best_start + best_n - 1].d - stack->slices[best_start].d,
-                        stack->slices[best_start].d, stack->n - best_n, stack->n - best_n == 1 ? "" : "s",
+                        stack->slices[best_start].d, stack->n - best_n,
                         left_out_mm);
   memmove (stack->slices, stack->slices + best_start, best_n * sizeof (Slice));
   stack->n = best_n;
@@ -318,11 +327,14 @@ analyse_spacing_and_tilt (Stack         *stack,
       return FALSE;
     }
   if (n_missing > 0)
-    cal_load_report_warn (report, "%u slice%s appear%s to be missing (gaps up to %.2f mm where the "
-                          "spacing is %.2f mm); interpolated as accepted", n_missing,
-                          n_missing == 1 ? "" : "s", n_missing == 1 ? "s" : "", max_gap, stack->dz);
+    cal_load_report_warn (report, g_dngettext (GETTEXT_PACKAGE,
+                                               "%u slice appears to be missing (gaps up to %.2f mm where the "
+                                               "spacing is %.2f mm); interpolated as accepted",
+                                               "%u slices appear to be missing (gaps up to %.2f mm where the "
+                                               "spacing is %.2f mm); interpolated as accepted", n_missing),
+                          n_missing, max_gap, stack->dz);
   else if (uneven)
-    cal_load_report_warn (report, "Uneven slice spacing (%.3f to %.3f mm); resampled to %.3f mm as accepted",
+    cal_load_report_warn (report, _("Uneven slice spacing (%.3f to %.3f mm); resampled to %.3f mm as accepted"),
                           min_gap, max_gap, stack->dz);
 
   if (max_offset > TILT_TOLERANCE_MM)
@@ -331,8 +343,8 @@ analyse_spacing_and_tilt (Stack         *stack,
       double shift = hypot (last->u * stack->sx, last->v * stack->sy);
 
       report->gantry_tilt_deg = atan2 (shift, last->d - stack->slices[0].d) * 180.0 / G_PI;
-      cal_load_report_warn (report, "Gantry tilt of %.2f° corrected by resampling onto a "
-                            "rectangular grid", report->gantry_tilt_deg);
+      cal_load_report_warn (report, _("Gantry tilt of %.2f° corrected by resampling onto a "
+                                      "rectangular grid"), report->gantry_tilt_deg);
     }
   stack->resample = uneven || n_missing > 0 || max_offset > TILT_TOLERANCE_MM;
   return TRUE;
@@ -355,11 +367,11 @@ note_order_and_thickness (const Stack   *stack,
       falling += b < a;
     }
   if (rising > 0 && falling > 0)
-    cal_load_report_note (report, "InstanceNumber order is not spatial; the slices were "
-                          "ordered by their positions along the slice normal");
+    cal_load_report_note (report, _("InstanceNumber order is not spatial; the slices were "
+                                    "ordered by their positions along the slice normal"));
   if (thickness > 0 && fabs (thickness - stack->dz) > MAX (SAME_POSITION_MM, SPACING_TOLERANCE * stack->dz))
-    cal_load_report_note (report, "SliceThickness is %.3g mm but the slices lie %.3g mm apart; "
-                          "the positions' spacing is used", thickness, stack->dz);
+    cal_load_report_note (report, _("SliceThickness is %.3g mm but the slices lie %.3g mm apart; "
+                                    "the positions' spacing is used"), thickness, stack->dz);
 }
 
 /* The volume (and, when resampling, the float slices beside it) must fit
@@ -640,8 +652,9 @@ cal_dicom_series_load (CalDicomSeries   *series,
       g_free (report->format);
       g_free (report->details);
       report->format = g_strdup ("DICOM");
-      report->details = g_strdup_printf ("%s series, %u slices, %s",
-                                         series->modality[0] ? series->modality : "unknown modality",
+      /* TRANSLATORS: the DICOM modality (e.g. CT), the number of slices, the transfer syntax's UID */
+      report->details = g_strdup_printf (_("%s series, %u slices, %s"),
+                                         series->modality[0] ? series->modality : _("unknown modality"),
                                          stack.n, stack.slices[0].h->transfer_syntax);
     }
 

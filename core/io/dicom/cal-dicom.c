@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "cal-dicom.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <glib/gstdio.h>
 #include <stdio.h>
 #include <string.h>
@@ -192,12 +194,12 @@ cal_dicom_scan_report (CalDicomScan  *scan,
                        CalLoadReport *report)
 {
   if (scan->skipped->len > 0)
-    cal_load_report_warn (report, "%u file%s in the folder %s not usable DICOM images and %s "
-                          "skipped", scan->skipped->len, scan->skipped->len == 1 ? "" : "s",
-                          scan->skipped->len == 1 ? "is" : "are",
-                          scan->skipped->len == 1 ? "was" : "were");
+    cal_load_report_warn (report, g_dngettext (GETTEXT_PACKAGE,
+                                               "%u file in the folder is not a usable DICOM image and was skipped",
+                                               "%u files in the folder are not usable DICOM images and were skipped",
+                                               scan->skipped->len), scan->skipped->len);
   if (scan->walk_notes[0] != '\0')
-    cal_load_report_note (report, "Folder walk: %s", scan->walk_notes + 2);   /* past "; " */
+    cal_load_report_note (report, _("Folder walk: %s"), scan->walk_notes + 2);   /* past "; " */
 }
 
 #define MAX_FOLDER_DEPTH 16
