@@ -333,7 +333,56 @@ cal_mesh_view_dispose (GObject *object)
   G_OBJECT_CLASS (cal_mesh_view_parent_class)->dispose (object);
 }
 
-/* The GL picture, then the scissors' outline over it while it is drawn. */
+/* The patient's axes as the camera sees them, in the bottom left corner:
+ * a line per axis through one point, its ends lettered (R–L, A–P, I–S),
+ * so that the surface's orientation is never a guess.  An axis seen end-on
+ * keeps its line short and loses its letters, which would sit on the centre. */
+static void
+append_orientation_marker (CalMeshView *self,
+                           GtkSnapshot *snapshot)
+{
+  static const char *const ends[3][2] = { { "R", "L" }, { "A", "P" }, { "I", "S" } };
+  static const double colors[3][3] = { { 0.95, 0.35, 0.3 }, { 0.35, 0.85, 0.4 }, { 0.4, 0.6, 1.0 } };
+  const double length = 22, cx = 40, cy = 40;
+  double height = gtk_widget_get_height (GTK_WIDGET (self));
+  double right[3], up[3], forward[3];
+  cairo_t *cr;
+
+  if (height < 100 || gtk_widget_get_width (GTK_WIDGET (self)) < 100)
+    return;
+  cal_camera_basis (&self->camera, right, up, forward);
+  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, (float) height - 80, 80, 80));
+  cairo_translate (cr, 0, height - 80);
+  cairo_select_font_face (cr, "Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
+  cairo_set_font_size (cr, 11);
+  cairo_set_line_width (cr, 2);
+  for (int a = 0; a < 3; a++)
+    {
+      /* Unit LPS axis a on the screen: its right and up components, y down. */
+      double sx = right[a] * length, sy = -up[a] * length;
+
+      cairo_set_source_rgb (cr, colors[a][0], colors[a][1], colors[a][2]);
+      cairo_move_to (cr, cx - sx, cy - sy);
+      cairo_line_to (cr, cx + sx, cy + sy);
+      cairo_stroke (cr);
+      if (hypot (sx, sy) < 6)
+        continue;
+      for (int end = 0; end < 2; end++)
+        {
+          double sign = end ? 1.35 : -1.35;
+          cairo_text_extents_t extents;
+
+          cairo_text_extents (cr, ends[a][end], &extents);
+          cairo_move_to (cr, cx + sign * sx - extents.width / 2 - extents.x_bearing,
+                         cy + sign * sy - extents.height / 2 - extents.y_bearing);
+          cairo_show_text (cr, ends[a][end]);
+        }
+    }
+  cairo_destroy (cr);
+}
+
+/* The GL picture, the orientation marker, then the scissors' outline
+ * over them while it is drawn. */
 static void
 cal_mesh_view_snapshot (GtkWidget   *widget,
                         GtkSnapshot *snapshot)
@@ -343,6 +392,7 @@ cal_mesh_view_snapshot (GtkWidget   *widget,
   cairo_t *cr;
 
   GTK_WIDGET_CLASS (cal_mesh_view_parent_class)->snapshot (widget, snapshot);
+  append_orientation_marker (self, snapshot);
   if (self->lasso == NULL || self->lasso->len < 4)
     return;
   p = (const double *) self->lasso->data;

@@ -558,6 +558,29 @@ is_overlay (const guint8 p[4])
   return p[0] > 150 && p[2] < 120 && p[0] > p[2] + 60;
 }
 
+/* Pixels of the orientation marker's colours (R–L red, I–S blue) in the
+ * 3D view's bottom left corner. */
+static void
+count_marker_pixels (GdkTexture *shot,
+                     guint      *red,
+                     guint      *blue)
+{
+  int width = gdk_texture_get_width (shot), height = gdk_texture_get_height (shot);
+  g_autofree guint8 *pixels = g_malloc ((gsize) width * height * 4);
+  graphene_rect_t rect;
+
+  gdk_texture_download (shot, pixels, (gsize) width * 4);
+  g_assert_true (gtk_widget_compute_bounds (GTK_WIDGET (window->mesh_view), GTK_WIDGET (window), &rect));
+  *red = *blue = 0;
+  for (int y = (int) (rect.origin.y + rect.size.height) - 80; y < (int) (rect.origin.y + rect.size.height); y++)
+    for (int x = (int) rect.origin.x; x < (int) rect.origin.x + 80; x++)
+      {
+        const guint8 *p = pixels + ((gsize) y * width + x) * 4;   /* B, G, R, A */
+        *red += p[2] > 200 && p[1] > 60 && p[1] < 120 && p[0] > 50 && p[0] < 110;
+        *blue += p[0] > 220 && p[1] > 120 && p[1] < 185 && p[2] > 70 && p[2] < 135;
+      }
+}
+
 static void
 test_screenshot (void)
 {
@@ -575,6 +598,14 @@ test_screenshot (void)
   g_assert_cmpfloat (bone, >, 0.05);
   g_assert_cmpfloat (overlay, >, 0.01);
   g_assert_cmpfloat (sagittal, >, 0.01);
+  /* The orientation marker: its R–L and I–S lines are drawn (issue 30). */
+  {
+    guint red, blue;
+    count_marker_pixels (shot, &red, &blue);
+    g_test_message ("orientation marker: %u red, %u blue pixels", red, blue);
+    g_assert_cmpuint (red, >, 20);
+    g_assert_cmpuint (blue, >, 20);
+  }
 }
 
 static gboolean
