@@ -288,6 +288,54 @@ load_done_cb (GObject      *source,
   cal_window_scan_loaded (self);
 }
 
+/* A load asked for while the window works (a surface being built or
+ * checked for export, a segmentation) waits for it to end, rather than
+ * being dropped unseen; only the latest such load is kept. */
+typedef struct {
+  CalWindow    *self;
+  GFile        *file;
+  char         *series_uid;
+  CalLoadFlags  flags;
+} QueuedLoad;
+
+static void
+queued_load_free (QueuedLoad *q)
+{
+  g_object_unref (q->file);
+  g_free (q->series_uid);
+  g_free (q);
+}
+
+static gboolean
+queued_load_cb (gpointer data)
+{
+  QueuedLoad *q = data;
+
+  if (cal_window_is_busy (q->self))
+    return G_SOURCE_CONTINUE;
+  q->self->queued_load_id = 0;
+  start_load (q->self, q->file, q->series_uid, q->flags);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+queue_load (CalWindow    *self,
+            GFile        *file,
+            const char   *series_uid,
+            CalLoadFlags  flags)
+{
+  QueuedLoad *q = g_new0 (QueuedLoad, 1);
+
+  q->self = self;   /* the source is removed in dispose */
+  q->file = g_object_ref (file);
+  q->series_uid = g_strdup (series_uid);
+  q->flags = flags;
+  g_clear_handle_id (&self->queued_load_id, g_source_remove);
+  self->queued_load_id = g_timeout_add_full (G_PRIORITY_DEFAULT, 100, queued_load_cb, q,
+                                             (GDestroyNotify) queued_load_free);
+  cal_window_toast (self, _("The scan opens once the current task ends"));
+}
+
 static void
 start_load (CalWindow    *self,
             GFile        *file,
@@ -298,7 +346,10 @@ start_load (CalWindow    *self,
   LoadJob *job;
 
   if (cal_window_is_busy (self))
-    return;
+    {
+      queue_load (self, file, series_uid, flags);
+      return;
+    }
   cancellable = cal_window_begin_task (self, _("Opening the scan…"));
   job = g_new0 (LoadJob, 1);
   job->file = g_object_ref (file);

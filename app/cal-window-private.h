@@ -114,6 +114,7 @@ struct _CalWindow
   CalWindowQuality     *quality;           /* cal-window-quality.c's */
   CalMaskOrigin         origin;            /* what made the mask last (for the QC report) */
   guint                 view_layout;       /* cal-window-layout.c's: 0 four views, 1–4 one large */
+  guint                 queued_load_id;    /* a load waiting for the running task (cal-window-load.c) */
 };
 
 /* cal-window.c: one task at a time, with progress, Cancel and errors. */

@@ -395,6 +395,7 @@ cal_window_dispose (GObject *object)
 {
   CalWindow *self = CAL_WINDOW (object);
 
+  g_clear_handle_id (&self->queued_load_id, g_source_remove);
   if (self->cancellable)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);

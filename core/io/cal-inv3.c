@@ -60,7 +60,7 @@ parse_member_plist (GHashTable  *members,
   if (bytes == NULL)
     {
       g_set_error (error, CAL_INV3_ERROR, CAL_INV3_ERROR_INVALID,
-                   "The project lists “%s” but the archive does not contain it", name);
+                   _("The project lists “%s” but the archive does not contain it"), name);
       return NULL;
     }
   text = g_bytes_get_data (bytes, &size);
@@ -68,7 +68,7 @@ parse_member_plist (GHashTable  *members,
   if (dict == NULL || !g_variant_is_of_type (dict, G_VARIANT_TYPE ("a{sv}")))
     {
       g_set_error (error, CAL_INV3_ERROR, CAL_INV3_ERROR_INVALID,
-                   "“%s” in the project is not a readable property list%s%s", name,
+                   _("“%s” in the project is not a readable property list%s%s"), name,
                    local_error ? ": " : "", local_error ? local_error->message : "");
       g_clear_pointer (&dict, g_variant_unref);
     }
@@ -113,21 +113,22 @@ read_matrix (GHashTable    *members,
       !cal_plist_lookup_numbers (main_dict, "spacing", spacing, 3))
     {
       g_set_error (error, CAL_INV3_ERROR, CAL_INV3_ERROR_INVALID,
-                   "main.plist lacks the image matrix description (dtype, shape, spacing)");
+                   _("main.plist lacks the image matrix description (dtype, shape, spacing)"));
       return NULL;
     }
   if (!g_str_equal (dtype, "int16"))
     {
       g_set_error (error, CAL_INV3_ERROR, CAL_INV3_ERROR_UNSUPPORTED,
-                   "The project's image is stored as %s; Calvaria reads int16 projects", dtype);
+                   _("The project's image is stored as %s; Calvaria reads int16 projects"),
+                   dtype);
       return NULL;
     }
   cal_plist_lookup_int (main_dict, "orientation", &orientation);
   if (orientation != INV3_AXIAL)
     {
       g_set_error (error, CAL_INV3_ERROR, CAL_INV3_ERROR_UNSUPPORTED,
-                   "The project was made from a %s stack; Calvaria reads axial InVesalius "
-                   "projects (open the original DICOM series instead)",
+                   _("The project was made from a %s stack; Calvaria reads axial InVesalius projects (open the "
+                     "original DICOM series instead)"),
                    orientation == 2 ? "coronal" : orientation == 3 ? "sagittal" : "non-axial");
       return NULL;
     }
@@ -137,7 +138,8 @@ read_matrix (GHashTable    *members,
       if (!(d >= 1 && d <= G_MAXUINT32 && spacing[a] > 0))
         {
           g_set_error (error, CAL_INV3_ERROR, CAL_INV3_ERROR_INVALID,
-                       "main.plist gives an impossible shape or spacing (%g, %g mm)", d, spacing[a]);
+                       _("main.plist gives an impossible shape or spacing (%g, %g mm)"),
+                       d, spacing[a]);
           return NULL;
         }
       dims[a] = (guint32) d;
@@ -148,8 +150,8 @@ read_matrix (GHashTable    *members,
   if (data == NULL || g_bytes_get_size (data) != cal_grid_n_voxels (grid) * 2)
     {
       g_set_error (error, CAL_INV3_ERROR, CAL_INV3_ERROR_INVALID,
-                   "matrix.dat holds %" G_GSIZE_FORMAT " bytes but main.plist declares %u×%u×%u "
-                   "int16 voxels", data ? g_bytes_get_size (data) : 0, dims[0], dims[1], dims[2]);
+                   _("matrix.dat holds %zu bytes but main.plist declares %u×%u×%u int16 voxels"),
+                   data ? g_bytes_get_size (data) : 0, dims[0], dims[1], dims[2]);
       return NULL;
     }
 
@@ -181,14 +183,14 @@ read_mask_labels (GHashTable    *members,
       !cal_plist_lookup_numbers (dict, "mask_shape", shape, 3))
     {
       g_set_error (error, CAL_INV3_ERROR, CAL_INV3_ERROR_INVALID,
-                   "%s lacks mask_file or mask_shape", plist_name);
+                   _("%s lacks mask_file or mask_shape"), plist_name);
       return NULL;
     }
   /* Masks carry one extra plane per axis (InVesalius' "already computed" flags). */
   if (shape[0] != nz + 1.0 || shape[1] != ny + 1.0 || shape[2] != nx + 1.0)
     {
       g_set_error (error, CAL_INV3_ERROR, CAL_INV3_ERROR_INVALID,
-                   "%s has shape %g×%g×%g, which does not fit the %u×%u×%u image",
+                   _("%s has shape %g×%g×%g, which does not fit the %u×%u×%u image"),
                    plist_name, shape[0], shape[1], shape[2], nz, ny, nx);
       return NULL;
     }
@@ -196,7 +198,7 @@ read_mask_labels (GHashTable    *members,
   if (bytes == NULL || g_bytes_get_size (bytes) != (gsize) (nx + 1) * (ny + 1) * (nz + 1))
     {
       g_set_error (error, CAL_INV3_ERROR, CAL_INV3_ERROR_INVALID,
-                   "The mask data “%s” is missing or has the wrong size", file);
+                   _("The mask data “%s” is missing or has the wrong size"), file);
       return NULL;
     }
 
@@ -286,7 +288,7 @@ cal_inv3_project_load (const char     *path,
   if (n != 2 || magic[0] != 0x1f || magic[1] != 0x8b)
     {
       g_set_error (error, CAL_INV3_ERROR, CAL_INV3_ERROR_NOT_INV3,
-                   "Not an InVesalius 3 project: the file is not gzip-compressed");
+                   _("Not an InVesalius 3 project: the file is not gzip-compressed"));
       return NULL;
     }
 
@@ -301,13 +303,13 @@ cal_inv3_project_load (const char     *path,
         g_propagate_error (error, g_steal_pointer (&local_error));
       else
         g_set_error (error, CAL_INV3_ERROR, CAL_INV3_ERROR_NOT_INV3,
-                     "Not a readable InVesalius 3 project: %s", local_error->message);
+                     _("Not a readable InVesalius 3 project: %s"), local_error->message);
       return NULL;
     }
   if (!g_hash_table_contains (members, "main.plist"))
     {
       g_set_error (error, CAL_INV3_ERROR, CAL_INV3_ERROR_NOT_INV3,
-                   "Not an InVesalius 3 project: the archive has no main.plist");
+                   _("Not an InVesalius 3 project: the archive has no main.plist"));
       return NULL;
     }
   main_dict = parse_member_plist (members, "main.plist", error);

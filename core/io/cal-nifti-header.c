@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "cal-nifti-private.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <nifti/nifti2_io.h>
 #include <string.h>
 
@@ -115,8 +117,8 @@ cal_nifti_header_parse (const guint8    *bytes,
       if (memcmp (h.magic, "n+1", 4) != 0)
         {
           g_set_error (error, CAL_NIFTI_ERROR, CAL_NIFTI_ERROR_NOT_NIFTI,
-                       "Not a NIfTI-1 file: the header has no “n+1” magic (an ANALYZE 7.5 "
-                       "file has no orientation; convert it to NIfTI first)");
+                       _("Not a NIfTI-1 file: the header has no “n+1” magic (an ANALYZE 7.5 file has no "
+                         "orientation; convert it to NIfTI first)"));
           return FALSE;
         }
       return TRUE;
@@ -137,7 +139,7 @@ cal_nifti_header_parse (const guint8    *bytes,
       if (memcmp (h.magic, "n+2", 4) != 0)
         {
           g_set_error (error, CAL_NIFTI_ERROR, CAL_NIFTI_ERROR_NOT_NIFTI,
-                       "Not a NIfTI-2 file: the header has no “n+2” magic");
+                       _("Not a NIfTI-2 file: the header has no “n+2” magic"));
           return FALSE;
         }
       return TRUE;
@@ -145,19 +147,17 @@ cal_nifti_header_parse (const guint8    *bytes,
 
 not_nifti:
   g_set_error (error, CAL_NIFTI_ERROR, CAL_NIFTI_ERROR_NOT_NIFTI,
-               "Not a NIfTI file: the first four bytes are not a NIfTI-1 (348) or "
-               "NIfTI-2 (540) header size");
+               _("Not a NIfTI file: the first four bytes are not a NIfTI-1 (348) or NIfTI-2 (540) header size"));
   return FALSE;
 
 truncated:
   g_set_error (error, CAL_NIFTI_ERROR, CAL_NIFTI_ERROR_TRUNCATED,
-               "The file ends inside the NIfTI header (%" G_GSIZE_FORMAT " bytes)", size);
+               _("The file ends inside the NIfTI header (%zu bytes)"), size);
   return FALSE;
 
 pair:
   g_set_error (error, CAL_NIFTI_ERROR, CAL_NIFTI_ERROR_UNSUPPORTED,
-               "This is the header of a NIfTI .hdr/.img pair; Calvaria reads single-file "
-               "NIfTI (.nii or .nii.gz). Join the pair with “nifti_tool -copy_image” or "
-               "any NIfTI converter");
+               _("This is the header of a NIfTI .hdr/.img pair; Calvaria reads single-file NIfTI (.nii or "
+                 ".nii.gz). Join the pair with “nifti_tool -copy_image” or any NIfTI converter"));
   return FALSE;
 }

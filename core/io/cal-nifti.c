@@ -73,7 +73,7 @@ typedef struct {
 /* Every header problem gets the same code and the same opening words. */
 #define set_header_error(error, ...)                                                              \
   (g_set_error ((error), CAL_NIFTI_ERROR, CAL_NIFTI_ERROR_INVALID_HEADER, __VA_ARGS__),           \
-   g_prefix_error ((error), "Invalid NIfTI header: "))
+   g_prefix_error ((error), _("Invalid NIfTI header: ")))
 
 gboolean
 cal_nifti_path_is_nifti (const char *path)
@@ -91,24 +91,24 @@ check_dims (NiftiInfo *info,
 
   if (h->dim[0] < 1 || h->dim[0] > 7)
     {
-      set_header_error (error, "dim[0] is %" G_GINT64_FORMAT "; NIfTI allows 1 to 7 dimensions",
-                        h->dim[0]);
+      set_header_error (error, _("dim[0] is %lld; NIfTI allows 1 to 7 dimensions"),
+                        (long long) (h->dim[0]));
       return FALSE;
     }
   for (int i = 1; i <= h->dim[0]; i++)
     if (h->dim[i] < 1)
       {
-        set_header_error (error, "dim[%d] is %" G_GINT64_FORMAT "; every used dimension must be "
-                          "at least 1", i, h->dim[i]);
+        set_header_error (error, _("dim[%d] is %lld; every used dimension must be at least 1"),
+                                 i, (long long) (h->dim[i]));
         return FALSE;
       }
   for (int i = 4; i <= h->dim[0]; i++)
     if (h->dim[i] > 1)
       {
         g_set_error (error, CAL_NIFTI_ERROR, CAL_NIFTI_ERROR_UNSUPPORTED,
-                     "The image has %" G_GINT64_FORMAT " entries along dimension %d "
-                     "(a time series or vector image); Calvaria needs one 3-D volume",
-                     h->dim[i], i);
+                     _("The image has %lld entries along dimension %d (a time series or vector image); Calvaria "
+                       "needs one 3-D volume"),
+                     (long long) (h->dim[i]), i);
         return FALSE;
       }
   for (int i = 1; i <= 3; i++)
@@ -117,8 +117,8 @@ check_dims (NiftiInfo *info,
 
       if (d > G_MAXUINT32 || !g_uint64_checked_mul (&n, n, d))
         {
-          set_header_error (error, "the dimensions %" G_GINT64_FORMAT "×%" G_GINT64_FORMAT
-                            "×%" G_GINT64_FORMAT " overflow", h->dim[1], h->dim[2], h->dim[3]);
+          set_header_error (error, _("the dimensions %lld×%lld×%lld overflow"),
+                                   (long long) (h->dim[1]), (long long) (h->dim[2]), (long long) (h->dim[3]));
           return FALSE;
         }
       info->grid.dims[i - 1] = (guint32) d;
@@ -129,20 +129,20 @@ check_dims (NiftiInfo *info,
     {
       const char *name = nifti_datatype_to_string (h->datatype);
       g_set_error (error, CAL_NIFTI_ERROR, CAL_NIFTI_ERROR_UNSUPPORTED,
-                   "Voxel type %s (datatype %d) is not supported; Calvaria reads integer "
-                   "and floating-point scalar images",
+                   _("Voxel type %s (datatype %d) is not supported; Calvaria reads integer and floating-point "
+                     "scalar images"),
                    name ? name : "unknown", h->datatype);
       return FALSE;
     }
   if (h->bitpix != info->voxel_bytes * 8)
     {
-      set_header_error (error, "bitpix is %d but datatype %s has %d bits",
+      set_header_error (error, _("bitpix is %d but datatype %s has %d bits"),
                         h->bitpix, nifti_datatype_to_string (h->datatype), info->voxel_bytes * 8);
       return FALSE;
     }
   if (!g_uint64_checked_mul (&n, n, (guint64) info->voxel_bytes) || n > G_MAXSIZE / 2)
     {
-      set_header_error (error, "the voxel data would take more than the address space");
+      set_header_error (error, _("the voxel data would take more than the address space"));
       return FALSE;
     }
   return TRUE;
@@ -158,8 +158,9 @@ check_spacing_and_scaling (NiftiInfo     *info,
   for (int i = 1; i <= 3; i++)
     if (!(isfinite (h->pixdim[i]) && h->pixdim[i] > 0))
       {
-        set_header_error (error, "pixdim[%d] (the voxel size along axis %d) is %g; it must be a "
-                          "positive number of millimetres", i, i, h->pixdim[i]);
+        set_header_error (error, _("pixdim[%d] (the voxel size along axis %d) is %g; it must be a positive "
+                                   "number of millimetres"),
+                                 i, i, h->pixdim[i]);
         return FALSE;
       }
 
@@ -179,16 +180,16 @@ check_spacing_and_scaling (NiftiInfo     *info,
       double mm = h->pixdim[i] * info->mm_per_unit;
       if (!(mm >= CAL_MIN_VOXEL_MM && mm <= CAL_MAX_VOXEL_MM))
         {
-          set_header_error (error, "pixdim[%d] is %g mm; a CT's voxels measure from %g to %g mm, "
-                            "so the header's geometry cannot be trusted", i, mm,
-                            CAL_MIN_VOXEL_MM, CAL_MAX_VOXEL_MM);
+          set_header_error (error, _("pixdim[%d] is %g mm; a CT's voxels measure from %g to %g mm, so the "
+                                     "header's geometry cannot be trusted"),
+                                   i, mm, CAL_MIN_VOXEL_MM, CAL_MAX_VOXEL_MM);
           return FALSE;
         }
     }
 
   if (!isfinite (h->scl_slope) || !isfinite (h->scl_inter))
     {
-      set_header_error (error, "scl_slope/scl_inter are %g/%g; they must be finite numbers",
+      set_header_error (error, _("scl_slope/scl_inter are %g/%g; they must be finite numbers"),
                         h->scl_slope, h->scl_inter);
       return FALSE;
     }
@@ -246,8 +247,8 @@ check_axes (const double  m[4][4],
       n[c] = cal_vec3_length (a[c]);
       if (!(n[c] >= CAL_MIN_VOXEL_MM && n[c] <= CAL_MAX_VOXEL_MM))
         {
-          set_header_error (error, "the %s gives voxel axis %d a length of %g mm (from %g to %g mm "
-                            "expected)", name, c + 1, n[c], CAL_MIN_VOXEL_MM, CAL_MAX_VOXEL_MM);
+          set_header_error (error, _("the %s gives voxel axis %d a length of %g mm (from %g to %g mm expected)"),
+                                   name, c + 1, n[c], CAL_MIN_VOXEL_MM, CAL_MAX_VOXEL_MM);
           return FALSE;
         }
     }
@@ -257,7 +258,7 @@ check_axes (const double  m[4][4],
       double cosine = cal_vec3_dot (a[c], a[d]) / (n[c] * n[d]);
       if (fabs (cosine) > AXIS_COSINE_TOLERANCE)
         {
-          set_header_error (error, "the %s is sheared: voxel axes %d and %d meet at %.2f°, not 90°",
+          set_header_error (error, _("the %s is sheared: voxel axes %d and %d meet at %.2f°, not 90°"),
                             name, c + 1, d + 1, acos (CLAMP (cosine, -1, 1)) * 180 / G_PI);
           return FALSE;
         }
@@ -328,9 +329,9 @@ compute_affine (NiftiInfo     *info,
       if (!(flags & CAL_LOAD_ACCEPT_UNKNOWN_ORIENTATION))
         {
           g_set_error (error, CAL_NIFTI_ERROR, CAL_NIFTI_ERROR_ORIENTATION_UNKNOWN,
-                       "The file has neither a qform nor an sform, so the patient's left and "
-                       "right cannot be told apart. Refusing it for implant work; accept an "
-                       "unknown orientation explicitly to load it anyway");
+                       _("The file has neither a qform nor an sform, so the patient's left and right cannot be "
+                         "told apart. Refusing it for implant work; accept an unknown orientation explicitly to "
+                         "load it anyway"));
           return FALSE;
         }
       cal_load_report_warn (report, _("Orientation unknown (no qform or sform): left and right "
@@ -348,13 +349,13 @@ compute_affine (NiftiInfo     *info,
     for (int c = 0; c < 4; c++)
       if (!isfinite (m[r][c]))
         {
-          set_header_error (error, "the %s matrix holds a non-finite number",
+          set_header_error (error, _("the %s matrix holds a non-finite number"),
                             h->sform_code > 0 ? "sform" : "qform");
           return FALSE;
         }
   if (!cal_mat4_invert (m, inverse))
     {
-      set_header_error (error, "the %s matrix is singular (it maps the volume onto a plane)",
+      set_header_error (error, _("the %s matrix is singular (it maps the volume onto a plane)"),
                         h->sform_code > 0 ? "sform" : "qform");
       return FALSE;
     }
@@ -402,7 +403,7 @@ gz_error (Reader       *reader,
   if (errnum == Z_OK || errnum == Z_BUF_ERROR)
     return FALSE;
   g_set_error (error, CAL_NIFTI_ERROR, CAL_NIFTI_ERROR_TRUNCATED,
-               "The compressed data is corrupt (%s)", message);
+               _("The compressed data is corrupt (%s)"), message);
   return TRUE;
 }
 
@@ -432,7 +433,7 @@ read_nifti_file (const char    *path,
       if (probe)
         fclose (probe);
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   "Could not open the NIfTI file: %s", g_strerror (saved));
+                   _("Could not open the NIfTI file: %s"), g_strerror (saved));
       return NULL;
     }
   compressed = fread (magic, 1, 2, probe) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
@@ -442,7 +443,7 @@ read_nifti_file (const char    *path,
       reader.gz = gzopen (path, "rb");
       if (reader.gz == NULL)
         {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Could not open the file");
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Could not open the file"));
           return NULL;
         }
       gzbuffer (reader.gz, 1u << 20);
@@ -472,7 +473,7 @@ read_nifti_file (const char    *path,
     if (n < 0)
       {
         g_set_error (error, CAL_NIFTI_ERROR, CAL_NIFTI_ERROR_TRUNCATED,
-                     "The file could not be read: %s", g_strerror (errno));
+                     _("The file could not be read: %s"), g_strerror (errno));
         goto fail;
       }
     if (!cal_nifti_header_parse (head, (gsize) n, &info->h, error))
@@ -486,9 +487,8 @@ read_nifti_file (const char    *path,
   data_bytes = info->n_voxels * (guint64) info->voxel_bytes;
   if (info->h.vox_offset < (gint64) cal_nifti_header_size (info->h.version))
     {
-      set_header_error (error, "vox_offset is %g; it must be a byte offset at or after the "
-                        "%" G_GSIZE_FORMAT "-byte header", info->h.vox_offset_raw,
-                        cal_nifti_header_size (info->h.version));
+      set_header_error (error, _("vox_offset is %g; it must be a byte offset at or after the %zu-byte header"),
+                               info->h.vox_offset_raw, cal_nifti_header_size (info->h.version));
       goto fail;
     }
 
@@ -497,19 +497,18 @@ read_nifti_file (const char    *path,
   if ((guint64) info->h.vox_offset > file_limit)
     {
       g_set_error (error, CAL_NIFTI_ERROR, CAL_NIFTI_ERROR_SIZE_MISMATCH,
-                   "vox_offset %" G_GINT64_FORMAT " lies beyond the end of the file "
-                   "(%" G_GUINT64_FORMAT " bytes%s)", info->h.vox_offset,
-                   file_limit, compressed ? " at most, uncompressed" : "");
+                   _("vox_offset %lld lies beyond the end of the file (%llu bytes%s)"),
+                   (long long) (info->h.vox_offset), (unsigned long long) (file_limit),
+                   compressed ? " at most, uncompressed" : "");
       goto fail;
     }
   if (data_bytes > file_limit - (guint64) info->h.vox_offset)
     {
       g_set_error (error, CAL_NIFTI_ERROR, CAL_NIFTI_ERROR_SIZE_MISMATCH,
-                   "The header declares %u×%u×%u voxels (%" G_GUINT64_FORMAT " bytes) but the "
-                   "file can hold at most %" G_GUINT64_FORMAT " bytes of voxel data: the file "
-                   "is truncated or its header is wrong",
-                   info->grid.dims[0], info->grid.dims[1], info->grid.dims[2], data_bytes,
-                   file_limit - (guint64) info->h.vox_offset);
+                   _("The header declares %u×%u×%u voxels (%llu bytes) but the file can hold at most %llu bytes "
+                     "of voxel data: the file is truncated or its header is wrong"),
+                   info->grid.dims[0], info->grid.dims[1], info->grid.dims[2], (unsigned long long) (data_bytes),
+                   (unsigned long long) (file_limit - (guint64) info->h.vox_offset));
       goto fail;
     }
 
@@ -517,8 +516,8 @@ read_nifti_file (const char    *path,
     {
       if (!gz_error (gz, path, error))
         g_set_error (error, CAL_NIFTI_ERROR, CAL_NIFTI_ERROR_TRUNCATED,
-                     "The file ends before the voxel data starts (vox_offset %" G_GINT64_FORMAT ")",
-                     info->h.vox_offset);
+                     _("The file ends before the voxel data starts (vox_offset %lld)"),
+                     (long long) (info->h.vox_offset));
       goto fail;
     }
 
@@ -534,8 +533,8 @@ read_nifti_file (const char    *path,
   if (data == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
-                   "Not enough memory for %" G_GUINT64_FORMAT " MB of voxel data",
-                   data_bytes >> 20);
+                   _("Not enough memory for %llu MB of voxel data"),
+                   (unsigned long long) (data_bytes >> 20));
       goto fail;
     }
   for (guint64 done = 0; done < data_bytes;)
@@ -548,8 +547,8 @@ read_nifti_file (const char    *path,
         {
           if (!gz_error (gz, path, error))
             g_set_error (error, CAL_NIFTI_ERROR, CAL_NIFTI_ERROR_TRUNCATED,
-                         "The file is truncated: it ends after %" G_GUINT64_FORMAT " of %"
-                         G_GUINT64_FORMAT " bytes of voxel data", done + n_read, data_bytes);
+                         _("The file is truncated: it ends after %llu of %llu bytes of voxel data"),
+                         (unsigned long long) (done + n_read), (unsigned long long) (data_bytes));
           goto fail;
         }
       done += chunk;
@@ -563,9 +562,9 @@ read_nifti_file (const char    *path,
       if (reader_read (gz, &extra, 1) == 1)
         {
           g_set_error (error, CAL_NIFTI_ERROR, CAL_NIFTI_ERROR_SIZE_MISMATCH,
-                       "The file decompresses to more than the %" G_GUINT64_FORMAT " bytes its "
-                       "header declares: the header does not describe this file",
-                       (guint64) info->h.vox_offset + data_bytes);
+                       _("The file decompresses to more than the %llu bytes its header declares: the header does "
+                         "not describe this file"),
+                       (unsigned long long) ((guint64) info->h.vox_offset + data_bytes));
           goto fail;
         }
       if (gz_error (gz, path, error))
@@ -661,9 +660,10 @@ volume_from_raw (NiftiInfo *info,
           if (!isfinite (out[i]))
             {
               g_set_error (error, CAL_NIFTI_ERROR, CAL_NIFTI_ERROR_INVALID_VALUES,
-                           "Voxel %" G_GUINT64_FORMAT " is %g after scaling (stored %g, scl_slope "
-                           "%g, scl_inter %g): the image holds values that are not finite numbers",
-                           i, out[i], raw_value (data, info->h.datatype, i), info->slope, info->inter);
+                           _("Voxel %llu is %g after scaling (stored %g, scl_slope %g, scl_inter %g): the image "
+                             "holds values that are not finite numbers"),
+                           (unsigned long long) i, out[i], raw_value (data, info->h.datatype, i), info->slope,
+                           info->inter);
               g_free (out);
               g_free (data);
               return NULL;
@@ -746,8 +746,8 @@ cal_nifti_read_mask (const char     *path,
       if (!(v == rint (v) && v >= 0 && v <= 255))
         {
           g_set_error (error, CAL_NIFTI_ERROR, CAL_NIFTI_ERROR_NOT_A_MASK,
-                       "Not a label mask: voxel %" G_GUINT64_FORMAT " holds %g, but labels are "
-                       "whole numbers from 0 to 255", i, v);
+                       _("Not a label mask: voxel %llu holds %g, but labels are whole numbers from 0 to 255"),
+                       (unsigned long long) (i), v);
           return NULL;
         }
       labels[i] = (guint8) v;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "cal-plist.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,7 +60,7 @@ deliver (ParseState  *state,
         {
           g_variant_unref (value);
           g_set_error (error, G_MARKUP_ERROR, G_MARKUP_ERROR_INVALID_CONTENT,
-                       "A property list dictionary value has no key");
+                       _("A property list dictionary value has no key"));
           return FALSE;
         }
       g_variant_builder_add (parent->builder, "{sv}", parent->pending_key, value);
@@ -86,7 +88,7 @@ start_element_cb (GMarkupParseContext  *context,
   if (state->stack->len > 64)
     {
       g_set_error (error, G_MARKUP_ERROR, G_MARKUP_ERROR_INVALID_CONTENT,
-                   "The property list is nested too deeply");
+                   _("The property list is nested too deeply"));
       return;
     }
   frame = g_new0 (Frame, 1);
@@ -130,7 +132,7 @@ scalar_value (Frame   *frame,
       return g_variant_new_from_data (G_VARIANT_TYPE_BYTESTRING, raw, len, TRUE, g_free, raw);
     }
   g_set_error (error, G_MARKUP_ERROR, G_MARKUP_ERROR_INVALID_CONTENT,
-               "The property list has an unreadable <%s> value", e);
+               _("The property list has an unreadable <%s> value"), e);
   return NULL;
 }
 
@@ -208,7 +210,7 @@ cal_plist_parse (const char  *text,
       return NULL;
     }
   if (state.result == NULL)
-    g_set_error (error, G_MARKUP_ERROR, G_MARKUP_ERROR_EMPTY, "The property list is empty");
+    g_set_error (error, G_MARKUP_ERROR, G_MARKUP_ERROR_EMPTY, _("The property list is empty"));
   return state.result;
 }
 

@@ -4,6 +4,8 @@
  * a GInputStream so the caller keeps its cancellation and size checks. */
 #include "cal-tar.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <archive.h>
 #include <archive_entry.h>
 
@@ -51,7 +53,7 @@ archive_failed (struct archive  *archive,
       g_propagate_error (error, g_steal_pointer (&source->error));
       return;
     }
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "The archive is damaged (%s: %s)", doing,
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("The archive is damaged (%s: %s)"), doing,
                why ? why : "no reason given");
 }
 
@@ -71,8 +73,8 @@ keep_member (struct archive        *archive,
   if (size > max_member_size)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   "The archive member “%s” claims %" G_GUINT64_FORMAT " bytes, more than the file can hold",
-                   base, size);
+                   _("The archive member “%s” claims %llu bytes, more than the file can hold"),
+                   base, (unsigned long long) (size));
       return FALSE;
     }
   if (!cal_load_check_budget (size, "A member of the archive", error))
@@ -85,7 +87,7 @@ keep_member (struct archive        *archive,
         archive_failed (archive, source, base, error);
       else
         g_set_error (error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT,
-                     "The archive is truncated (it ends inside “%s”)", base);
+                     _("The archive is truncated (it ends inside “%s”)"), base);
       return FALSE;
     }
   g_hash_table_replace (members, g_steal_pointer (&base), g_bytes_new_take (g_steal_pointer (&data), (gsize) size));

@@ -263,6 +263,28 @@ test_scan_information (void)
   cal_gui_spin (0.2);
 }
 
+static gboolean
+no_mask_yet_cb (gpointer data)
+{
+  return !cal_window_is_busy (window) && g_strcmp0 (gtk_label_get_text (window->mask_origin_label), _("No mask yet")) == 0;
+}
+
+/* Opening a scan while the window works (here a threshold) waits for the
+ * work to end and then opens it; it is never dropped unseen. */
+static void
+test_open_while_busy (void)
+{
+  g_autoptr (GFile) file = g_file_new_for_path (SAMPLE_INV3);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.threshold", NULL));
+  g_assert_true (cal_window_is_busy (window));
+  cal_window_load (window, file, NULL);
+  g_assert_true (cal_gui_wait (no_mask_yet_cb, NULL, 120));
+  g_assert_null (cal_window_get_error (window));
+  g_assert_null (cal_view_state_get_mask (cal_window_get_state (window)) != NULL &&
+                 cal_mask_count (cal_view_state_get_mask (cal_window_get_state (window)), 1) > 0 ? "mask" : NULL);
+}
+
 static double
 width_of (GtkWidget *w)
 {
@@ -323,5 +345,6 @@ main (int argc, char **argv)
   g_test_add_func ("/layout/one-large-view", test_one_large_view);
   g_test_add_func ("/layout/method-pages", test_method_pages);
   g_test_add_func ("/layout/scan-information", test_scan_information);
+  g_test_add_func ("/layout/open-while-busy", test_open_while_busy);
   return g_test_run ();
 }

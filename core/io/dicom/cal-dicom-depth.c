@@ -18,6 +18,8 @@
  */
 #include "cal-dicom.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <stdio.h>
 #include <string.h>
 #include <zlib.h>
@@ -466,8 +468,8 @@ cal_dicom_check_structure (const char  *path,
   if (lying && !part10)
     {
       g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_NOT_DICOM,
-                   "Not a DICOM file: no readable DICOM data set (element (%04x,%04x) would "
-                   "run past the end of the file)", group, element);
+                   _("Not a DICOM file: no readable DICOM data set (element (%04x,%04x) would run past the end "
+                     "of the file)"), group, element);
       return FALSE;
     }
   if (lying)
@@ -480,27 +482,27 @@ cal_dicom_check_structure (const char  *path,
       *stop_tag = !deflated && (top_tag >> 16) == 0x7fe0 ? top_tag : 0;
       if (length == G_MAXUINT64)
         g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_TRUNCATED,
-                     "The file is damaged: element (%04x,%04x) of its compressed data set has "
-                     "no valid value representation", group, element);
+                     _("The file is damaged: element (%04x,%04x) of its compressed data set has no valid value "
+                       "representation"), group, element);
       else
         g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_TRUNCATED,
-                     "The file is truncated or damaged: element (%04x,%04x) declares %"
-                     G_GUINT64_FORMAT " bytes, which runs past the end of the file",
-                     group, element, length);
+                     _("The file is truncated or damaged: element (%04x,%04x) declares %llu bytes, which runs "
+                       "past the end of the file"),
+                     group, element, (unsigned long long) (length));
       return FALSE;
     }
   if (unfollowed)
     {
       g_set_error_literal (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_TRUNCATED,
-                           "The file is damaged: its compressed (deflated) data set does not "
-                           "decode to whole elements");
+                           _("The file is damaged: its compressed (deflated) data set does not decode to whole "
+                             "elements"));
       return FALSE;
     }
   if (too_deep)
     {
       g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_NESTING,
-                   "The file's sequences are nested more than %d deep (nesting depth > %d); no "
-                   "real image needs that, and reading it could crash. Refusing the file",
+                   _("The file's sequences are nested more than %d deep (nesting depth > %d); no real image "
+                     "needs that, and reading it could crash. Refusing the file"),
                    CAL_DICOM_MAX_NESTING, CAL_DICOM_MAX_NESTING);
       return FALSE;
     }

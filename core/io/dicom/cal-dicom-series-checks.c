@@ -53,16 +53,15 @@ cal_dicom_check_acquisition (GPtrArray      *headers,
       if (strcmp (h->study_uid, first->study_uid) != 0)
         {
           g_set_error_literal (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_GEOMETRY,
-                               "The series mixes studies (StudyInstanceUID differs between "
-                               "slices): it is not one acquisition. Refusing it");
+                               _("The series mixes studies (StudyInstanceUID differs between slices): it is not "
+                                 "one acquisition. Refusing it"));
           return FALSE;
         }
       if (strcmp (h->frame_of_reference_uid, first->frame_of_reference_uid) != 0)
         {
           g_set_error_literal (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_GEOMETRY,
-                               "The series mixes frames of reference (FrameOfReferenceUID "
-                               "differs between slices): its slices' positions are not in one "
-                               "coordinate system. Refusing it");
+                               _("The series mixes frames of reference (FrameOfReferenceUID differs between "
+                                 "slices): its slices' positions are not in one coordinate system. Refusing it"));
           return FALSE;
         }
       n_derived += is_derived (h);
@@ -75,18 +74,18 @@ cal_dicom_check_acquisition (GPtrArray      *headers,
   if (n_derived > 0 && !(flags & CAL_LOAD_ACCEPT_DERIVED))
     {
       g_set_error (error, CAL_LOAD_ERROR, CAL_LOAD_ERROR_CONFIRM_DERIVED,
-                   "%u of %u images are DERIVED or SECONDARY (ImageType): a reformat, projection "
-                   "or capture, not the original acquisition. Load the original series, or "
-                   "accept derived images explicitly (calvaria-cli: --accept-derived)",
+                   _("%u of %u images are DERIVED or SECONDARY (ImageType): a reformat, projection or capture, "
+                     "not the original acquisition. Load the original series, or accept derived images "
+                     "explicitly (calvaria-cli: --accept-derived)"),
                    n_derived, headers->len);
       return FALSE;
     }
   if (n_no_rescale > 0 && !(flags & CAL_LOAD_ACCEPT_MISSING_RESCALE))
     {
       g_set_error (error, CAL_LOAD_ERROR, CAL_LOAD_ERROR_CONFIRM_MISSING_RESCALE,
-                   "%u of %u CT images lack RescaleSlope/RescaleIntercept, so their values are "
-                   "not known to be Hounsfield units. Accept slope 1 and intercept 0 explicitly "
-                   "(calvaria-cli: --accept-missing-rescale) and check HU thresholds by eye",
+                   _("%u of %u CT images lack RescaleSlope/RescaleIntercept, so their values are not known to be "
+                     "Hounsfield units. Accept slope 1 and intercept 0 explicitly (calvaria-cli: "
+                     "--accept-missing-rescale) and check HU thresholds by eye"),
                    n_no_rescale, headers->len);
       return FALSE;
     }
@@ -144,14 +143,14 @@ refuse_for_slice (CalDicomSeries *series,
   if (!any_usable)
     {
       g_set_error (error, h->problem->domain, h->problem->code,
-                   "No slice of the series can be used; the one with InstanceNumber %d%s: %s",
+                   _("No slice of the series can be used; the one with InstanceNumber %d%s: %s"),
                    h->instance_number, where, h->problem->message);
       return NULL;
     }
   g_set_error (error, CAL_LOAD_ERROR, CAL_LOAD_ERROR_CONFIRM_EXCLUDE_SLICES,
-               "The slice with InstanceNumber %d%s (one of %u) cannot be used: %s. The series is "
-               "refused rather than interpolated over that slice; exclude unusable slices "
-               "explicitly to load the rest (calvaria-cli: --exclude-bad-slices)",
+               _("The slice with InstanceNumber %d%s (one of %u) cannot be used: %s. The series is refused "
+                 "rather than interpolated over that slice; exclude unusable slices explicitly to load the rest "
+                 "(calvaria-cli: --exclude-bad-slices)"),
                h->instance_number, where, series->headers->len, h->problem->message);
   return NULL;
 }
@@ -202,7 +201,7 @@ cal_dicom_usable_slices (CalDicomSeries *series,
   if (usable->len == 0)
     {
       g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_TOO_FEW_SLICES,
-                   "None of the series' %u slices can be used", series->headers->len);
+                   _("None of the series' %u slices can be used"), series->headers->len);
       return NULL;
     }
   return g_steal_pointer (&usable);

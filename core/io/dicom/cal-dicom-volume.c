@@ -162,9 +162,9 @@ drop_duplicates (Stack          *stack,
               prev->h->rescale_intercept != cur->h->rescale_intercept)
             {
               g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_CONFLICTING_SLICES,
-                           "Two slices lie at the same position (%.2f mm along the slice normal) "
-                           "with different pixels: the series mixes acquisitions, echoes or "
-                           "reconstructions. Split it and load one", cur->d);
+                           _("Two slices lie at the same position (%.2f mm along the slice normal) with "
+                             "different pixels: the series mixes acquisitions, echoes or reconstructions. Split "
+                             "it and load one"), cur->d);
               return FALSE;
             }
           dropped++;
@@ -240,8 +240,8 @@ keep_longest_regular_run (Stack         *stack,
   if (best_n < 3)
     {
       g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_TOO_FEW_SLICES,
-                   "No 3 neighbouring slices lie at the regular spacing of %.2f mm: nothing is left "
-                   "once the irregular part is left out. Interpolate instead, or load a complete series",
+                   _("No 3 neighbouring slices lie at the regular spacing of %.2f mm: nothing is left once the "
+                     "irregular part is left out. Interpolate instead, or load a complete series"),
                    stack->dz);
       return FALSE;
     }
@@ -313,17 +313,22 @@ analyse_spacing_and_tilt (Stack         *stack,
     {
       if (n_missing > 0)
         g_set_error (error, CAL_LOAD_ERROR, CAL_LOAD_ERROR_CONFIRM_RESAMPLING,
-                     "%u slice%s appear%s to be missing (gaps up to %.2f mm where the spacing is "
-                     "%.2f mm). Interpolating invents voxels: accept it explicitly (it is "
-                     "recorded; calvaria-cli: --accept-resampling), leave out the part beyond the gap "
-                     "(--keep-longest-run) or load a complete series",
-                     n_missing, n_missing == 1 ? "" : "s", n_missing == 1 ? "s" : "", max_gap, stack->dz);
+                     g_dngettext (GETTEXT_PACKAGE,
+                                  "%u slice appears to be missing (gaps up to %.2f mm where the spacing is %.2f mm). "
+                                  "Interpolating invents voxels: accept it explicitly (it is recorded; calvaria-cli: "
+                                  "--accept-resampling), leave out the part beyond the gap (--keep-longest-run) or "
+                                  "load a complete series",
+                                  "%u slices appear to be missing (gaps up to %.2f mm where the spacing is %.2f mm). "
+                                  "Interpolating invents voxels: accept it explicitly (it is recorded; calvaria-cli: "
+                                  "--accept-resampling), leave out the part beyond the gap (--keep-longest-run) or "
+                                  "load a complete series", n_missing),
+                     n_missing, max_gap, stack->dz);
       else
         g_set_error (error, CAL_LOAD_ERROR, CAL_LOAD_ERROR_CONFIRM_RESAMPLING,
-                     "The slice spacing is uneven (%.3f to %.3f mm). Resampling to a regular "
-                     "%.3f mm grid interpolates voxels: accept it explicitly (it is recorded; "
-                     "calvaria-cli: --accept-resampling) or keep only the longest evenly spaced part "
-                     "(--keep-longest-run)", min_gap, max_gap, stack->dz);
+                     _("The slice spacing is uneven (%.3f to %.3f mm). Resampling to a regular %.3f mm grid "
+                       "interpolates voxels: accept it explicitly (it is recorded; calvaria-cli: "
+                       "--accept-resampling) or keep only the longest evenly spaced part (--keep-longest-run)"),
+                     min_gap, max_gap, stack->dz);
       return FALSE;
     }
   if (n_missing > 0)
@@ -560,8 +565,8 @@ assemble (Stack          *stack,
 
       if (out == NULL)
         {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE, "Not enough memory for the volume "
-                       "(%" G_GSIZE_FORMAT " MB)", size >> 20);
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE, _("Not enough memory for the volume (%zu MB)"),
+                                                               size >> 20);
           return NULL;
         }
       if (!decode_all (stack, out, stack->to_int16, error))
@@ -584,7 +589,7 @@ assemble (Stack          *stack,
 
       if (slices == NULL)
         {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE, "Not enough memory to resample");
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE, _("Not enough memory to resample"));
           return NULL;
         }
       if (!decode_all (stack, slices, FALSE, error))
@@ -635,8 +640,8 @@ cal_dicom_series_load (CalDicomSeries   *series,
   if (stack.n < 3)
     {
       g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_TOO_FEW_SLICES,
-                   "The series has %u slice%s; a volume needs at least 3", stack.n,
-                   stack.n == 1 ? "" : "s");
+                   g_dngettext (GETTEXT_PACKAGE, "The series has %u slice; a volume needs at least 3",
+                                "The series has %u slices; a volume needs at least 3", stack.n), stack.n);
       goto out;
     }
 

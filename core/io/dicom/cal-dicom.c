@@ -67,57 +67,58 @@ cal_dicom_header_check (const CalDicomHeader  *h,
   if (!h->transfer_syntax_known && h->transfer_syntax_uid[0] != '\0')
     {
       g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_UNSUPPORTED_TRANSFER_SYNTAX,
-                   "The transfer syntax %s is not one Calvaria can decode (it reads uncompressed, "
-                   "RLE, JPEG baseline/extended/lossless and JPEG-LS). Decompress the series "
-                   "first (e.g. with gdcmconv --raw)", h->transfer_syntax_uid);
+                   _("The transfer syntax %s is not one Calvaria can decode (it reads uncompressed, RLE, JPEG "
+                     "baseline/extended/lossless and JPEG-LS). Decompress the series first (e.g. with gdcmconv "
+                     "--raw)"), h->transfer_syntax_uid);
       return FALSE;
     }
   if (!h->has_pixel_data)
     {
       g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_PIXEL_FORMAT,
-                   "The file holds no image (no PixelData element)");
+                   _("The file holds no image (no PixelData element)"));
       return FALSE;
     }
   if (h->rows == 0 || h->columns == 0)
     {
       g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_PIXEL_FORMAT,
-                   "Rows × Columns is %u × %u: the image has no pixels", h->rows, h->columns);
+                   _("Rows × Columns is %u × %u: the image has no pixels"),
+                   h->rows, h->columns);
       return FALSE;
     }
   if (h->samples_per_pixel != 1 ||
       !(g_str_equal (h->photometric, "MONOCHROME2") || g_str_equal (h->photometric, "MONOCHROME1")))
     {
       g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_PIXEL_FORMAT,
-                   "This is a colour image (%s, %u samples per pixel), not a CT image in "
-                   "Hounsfield units", h->photometric[0] ? h->photometric : "no photometric interpretation",
-                   h->samples_per_pixel);
+                   _("This is a colour image (%s, %u samples per pixel), not a CT image in Hounsfield units"),
+                   h->photometric[0] ? h->photometric : "no photometric interpretation", h->samples_per_pixel);
       return FALSE;
     }
   if (h->bits_allocated != 8 && h->bits_allocated != 16)
     {
       g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_PIXEL_FORMAT,
-                   "BitsAllocated is %u; Calvaria reads 8- and 16-bit images", h->bits_allocated);
+                   _("BitsAllocated is %u; Calvaria reads 8- and 16-bit images"),
+                   h->bits_allocated);
       return FALSE;
     }
   if (h->bits_stored == 0 || h->bits_stored > h->bits_allocated)
     {
       g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_PIXEL_FORMAT,
-                   "BitsStored (%u) must be between 1 and BitsAllocated (%u)",
+                   _("BitsStored (%u) must be between 1 and BitsAllocated (%u)"),
                    h->bits_stored, h->bits_allocated);
       return FALSE;
     }
   if (h->high_bit != h->bits_stored - 1)
     {
       g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_PIXEL_FORMAT,
-                   "HighBit is %u with BitsStored %u; only HighBit = BitsStored − 1 is supported",
+                   _("HighBit is %u with BitsStored %u; only HighBit = BitsStored − 1 is supported"),
                    h->high_bit, h->bits_stored);
       return FALSE;
     }
   if (h->n_frames > 1)
     {
       g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_UNSUPPORTED,
-                   "Multi-frame (enhanced) images with %u frames are not supported yet; export "
-                   "the series as single-frame images", h->n_frames);
+                   _("Multi-frame (enhanced) images with %u frames are not supported yet; export the series as "
+                     "single-frame images"), h->n_frames);
       return FALSE;
     }
 
@@ -125,9 +126,10 @@ cal_dicom_header_check (const CalDicomHeader  *h,
   if (!h->encapsulated && h->pixel_data_length < expected)
     {
       g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_TRUNCATED,
-                   "The pixel data is truncated: %" G_GUINT64_FORMAT " bytes, but Rows × Columns × "
-                   "BitsAllocated (%u × %u × %u) need %" G_GUINT64_FORMAT,
-                   h->pixel_data_length, h->rows, h->columns, h->bits_allocated, expected);
+                   _("The pixel data is truncated: %llu bytes, but Rows × Columns × BitsAllocated (%u × %u × %u) "
+                     "need %llu"),
+                   (unsigned long long) h->pixel_data_length, h->rows, h->columns, h->bits_allocated,
+                   (unsigned long long) expected);
       return FALSE;
     }
   /* Reading the pixels allocates what PixelData declares before finding
@@ -136,24 +138,24 @@ cal_dicom_header_check (const CalDicomHeader  *h,
   if (!h->encapsulated && !h->deflated && h->file_size > 0 && h->pixel_data_length > h->file_size)
     {
       g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_TRUNCATED,
-                   "The pixel data is truncated: PixelData declares %" G_GUINT64_FORMAT " bytes, "
-                   "more than the whole file holds (%" G_GUINT64_FORMAT ")",
-                   h->pixel_data_length, h->file_size);
+                   _("The pixel data is truncated: PixelData declares %llu bytes, more than the whole file holds "
+                     "(%llu)"),
+                   (unsigned long long) (h->pixel_data_length), (unsigned long long) (h->file_size));
       return FALSE;
     }
   if (h->rows > MAX_SLICE_SIDE || h->columns > MAX_SLICE_SIDE)
     {
       g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_PIXEL_FORMAT,
-                   "Rows × Columns is %u × %u, beyond the %d × %d slice limit: not a CT slice",
+                   _("Rows × Columns is %u × %u, beyond the %d × %d slice limit: not a CT slice"),
                    h->rows, h->columns, MAX_SLICE_SIDE, MAX_SLICE_SIDE);
       return FALSE;
     }
   if (h->encapsulated && expected > MAX (MIN_DECODE_LIMIT, h->file_size * MAX_DECODE_RATIO))
     {
       g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_TRUNCATED,
-                   "Rows × Columns (%u × %u) claim %" G_GUINT64_FORMAT " MB of pixels, more than a "
-                   "%" G_GUINT64_FORMAT "-byte compressed file can hold",
-                   h->rows, h->columns, expected >> 20, h->file_size);
+                   _("Rows × Columns (%u × %u) claim %llu MB of pixels, more than a %llu-byte compressed file "
+                     "can hold"),
+                   h->rows, h->columns, (unsigned long long) (expected >> 20), (unsigned long long) (h->file_size));
       return FALSE;
     }
   return TRUE;
@@ -368,7 +370,7 @@ cal_dicom_scan (const char    *path,
   else
     {
       /* Never the path itself: DICOM folders are often named after the patient. */
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "The input does not exist");
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("The input does not exist"));
       return NULL;
     }
   walk_notes = describe_walk (&walk);
@@ -413,7 +415,7 @@ cal_dicom_scan (const char    *path,
       else
         {
           g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_NO_IMAGES,
-                       "No usable DICOM image in the folder (%u files looked at%s%s%s)",
+                       _("No usable DICOM image in the folder (%u files looked at%s%s%s)"),
                        files->len, walk_notes, first_error ? "; first problem: " : "",
                        first_error ? first_error->message : "");
           g_clear_error (&first_error);
@@ -444,7 +446,7 @@ cal_dicom_scan_pick (CalDicomScan  *scan,
         return series;
     }
   g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_NO_SUCH_SERIES,
-               "No series “%s” here (%u series found; list them with “calvaria-cli info”)",
+               _("No series “%s” here (%u series found; list them with “calvaria-cli info”)"),
                series_uid, scan->series->len);
   return NULL;
 }
