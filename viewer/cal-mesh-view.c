@@ -348,8 +348,8 @@ append_orientation_marker (CalMeshView *self,
   double right[3], up[3], forward[3];
   cairo_t *cr;
 
-  if (height < 100 || gtk_widget_get_width (GTK_WIDGET (self)) < 100)
-    return;
+  if (self->mesh == NULL || height < 100 || gtk_widget_get_width (GTK_WIDGET (self)) < 100)
+    return;   /* nothing to orient yet */
   cal_camera_basis (&self->camera, right, up, forward);
   cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, (float) height - 80, 80, 80));
   cairo_translate (cr, 0, height - 80);
