@@ -14,32 +14,23 @@
 
 /* Each preset row ends with a "Custom" entry that says the values in use
  * whenever they are no preset's (a right-drag on a view, a typed HU): the
- * row never names a preset that is not shown. */
+ * row never names a preset that is not shown.  Selects preset `match`, or
+ * (G_MAXUINT) the Custom entry labelled `custom`, without acting on it. */
 static void
-show_custom (AdwComboRow *row,
+show_values (AdwComboRow *row,
              guint        n_presets,
-             const char  *label,
+             guint        match,
+             const char  *custom,
              GCallback    handler,
              gpointer     self)
 {
   GtkStringList *list = GTK_STRING_LIST (adw_combo_row_get_model (row));
-  const char *replacement[] = { label, NULL };
+  const char *replacement[] = { custom, NULL };
 
   g_signal_handlers_block_by_func (row, handler, self);
-  if (g_strcmp0 (gtk_string_list_get_string (list, n_presets), label) != 0)
+  if (match == G_MAXUINT && g_strcmp0 (gtk_string_list_get_string (list, n_presets), custom) != 0)
     gtk_string_list_splice (list, n_presets, g_list_model_get_n_items (G_LIST_MODEL (list)) - n_presets, replacement);
-  adw_combo_row_set_selected (row, n_presets);
-  g_signal_handlers_unblock_by_func (row, handler, self);
-}
-
-static void
-select_quietly (AdwComboRow *row,
-                guint        position,
-                GCallback    handler,
-                gpointer     self)
-{
-  g_signal_handlers_block_by_func (row, handler, self);
-  adw_combo_row_set_selected (row, position);
+  adw_combo_row_set_selected (row, match == G_MAXUINT ? n_presets : match);
   g_signal_handlers_unblock_by_func (row, handler, self);
 }
 
@@ -63,15 +54,14 @@ threshold_range_changed_cb (CalWindow *self)
   g_autofree char *label = NULL;
   guint n;
 
+  guint match = G_MAXUINT;
+
   presets = cal_threshold_presets (&n);
-  for (guint i = 0; i < n; i++)
+  for (guint i = 0; i < n && match == G_MAXUINT; i++)
     if (presets[i].min_hu == lo && presets[i].max_hu == hi)
-      {
-        select_quietly (self->threshold_preset_row, i, G_CALLBACK (threshold_preset_changed_cb), self);
-        return;
-      }
+      match = i;
   label = g_strdup_printf (_("Custom (%.0f to %.0f HU)"), lo, hi);
-  show_custom (self->threshold_preset_row, n, label, G_CALLBACK (threshold_preset_changed_cb), self);
+  show_values (self->threshold_preset_row, n, match, label, G_CALLBACK (threshold_preset_changed_cb), self);
 }
 
 static void
@@ -92,15 +82,14 @@ window_level_changed_cb (CalWindow *self)
   g_autofree char *label = NULL;
   guint n;
 
+  guint match = G_MAXUINT;
+
   presets = cal_hu_presets (&n);
-  for (guint i = 0; i < n; i++)
+  for (guint i = 0; i < n && match == G_MAXUINT; i++)
     if (fabs (presets[i].width - w) < 0.5 && fabs (presets[i].level - l) < 0.5)
-      {
-        select_quietly (self->window_preset_row, i, G_CALLBACK (window_preset_changed_cb), self);
-        return;
-      }
+      match = i;
   label = g_strdup_printf (_("Custom (W %.0f, L %.0f HU)"), w, l);
-  show_custom (self->window_preset_row, n, label, G_CALLBACK (window_preset_changed_cb), self);
+  show_values (self->window_preset_row, n, match, label, G_CALLBACK (window_preset_changed_cb), self);
 }
 
 void

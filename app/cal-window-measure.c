@@ -6,22 +6,6 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
-static CalSliceView *
-view_of (CalWindow           *self,
-         CalSliceOrientation  orientation)
-{
-  switch (orientation)
-    {
-    case CAL_SLICE_AXIAL:
-      return self->axial_view;
-    case CAL_SLICE_CORONAL:
-      return self->coronal_view;
-    case CAL_SLICE_SAGITTAL:
-    default:
-      return self->sagittal_view;
-    }
-}
-
 static const char *
 kind_name (CalMeasureKind kind)
 {
@@ -42,7 +26,7 @@ static char *
 measurement_title (CalWindow            *self,
                    const CalMeasurement *m)
 {
-  CalSliceView *view = view_of (self, m->shape.orientation);
+  CalSliceView *view = cal_window_get_slice_view (self, m->shape.orientation);
   const CalSlicePlane *plane = cal_slice_view_get_plane (view);
 
   return g_strdup_printf (_("%u · %s · %s slice %u of %u"), m->number, kind_name (m->shape.kind),
@@ -86,7 +70,7 @@ row_activated_cb (GtkListBox    *list,
 
       if (m->number != number)
         continue;
-      cal_slice_plane_to_patient (cal_slice_view_get_plane (view_of (self, m->shape.orientation)),
+      cal_slice_plane_to_patient (cal_slice_view_get_plane (cal_window_get_slice_view (self, m->shape.orientation)),
                                   (m->shape.u0 + m->shape.u1) / 2, (m->shape.v0 + m->shape.v1) / 2, m->shape.n, xyz);
       cal_view_state_set_cursor (self->state, xyz);
       return;

@@ -83,6 +83,24 @@ cal_gui_discard_segmentation (void)
   cal_gui_answer (question, "discard");
 }
 
+/* Shows axial slice k of the window's scan: the crosshair moves to the
+ * middle of that slice. */
+static inline void
+cal_gui_show_axial_slice (CalWindow *window,
+                          guint32    k)
+{
+  CalViewState *state = cal_window_get_state (window);
+  const CalGrid *grid = cal_volume_get_grid (cal_view_state_get_volume (state));
+  const double ijk[3] = { grid->dims[0] / 2, grid->dims[1] / 2, k };
+  double xyz[3];
+  guint shown;
+
+  cal_grid_voxel_to_patient (grid, ijk, xyz);
+  cal_view_state_set_cursor (state, xyz);
+  g_assert_true (cal_slice_view_get_slice (cal_window_get_slice_view (window, CAL_SLICE_AXIAL), &shown, NULL));
+  g_assert_cmpuint (shown, ==, k);
+}
+
 /* A drag on a slice view from voxel a to voxel b (on the slice shown), in
  * `steps` pointer events, as a hand moves; 0 steps: a click. */
 static inline void

@@ -3,9 +3,42 @@
  * find a template child, save a window as PNG and measure its colours. */
 #pragma once
 
+#include <locale.h>
+
+#include <glib/gi18n.h>
 #include <gtk/gtk.h>
 
 G_BEGIN_DECLS
+
+/* A test's own temporary folder, its editing journals in a folder of their
+ * own inside it (XDG_STATE_HOME), so that tests run side by side. */
+static inline char *
+cal_gui_private_folder (const char *prefix)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *template = g_strdup_printf ("%s-XXXXXX", prefix);
+  char *tmpdir = g_dir_make_tmp (template, &error);
+  g_autofree char *state = NULL;
+
+  g_assert_no_error (error);
+  state = g_build_filename (tmpdir, "state", NULL);
+  g_setenv ("XDG_STATE_HOME", state, TRUE);
+  return tmpdir;
+}
+
+/* The catalogue of the build tree (CALVARIA_LOCALEDIR), in the language of
+ * the run, as main.c binds the installed one. */
+static inline void
+cal_gui_bind_translations (void)
+{
+  const char *localedir = g_getenv ("CALVARIA_LOCALEDIR");
+
+  setlocale (LC_ALL, "");
+  g_assert_nonnull (localedir);
+  bindtextdomain ("calvaria", localedir);
+  bind_textdomain_codeset ("calvaria", "UTF-8");
+  textdomain ("calvaria");
+}
 
 /* Iterates the default main context until `done` returns TRUE or
  * `timeout_s` pass; FALSE on timeout. */

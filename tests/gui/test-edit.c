@@ -121,15 +121,7 @@ axial (void)
 static void
 go_to_slice (guint32 k)
 {
-  CalVolume *volume = cal_view_state_get_volume (cal_window_get_state (window));
-  const double ijk[3] = { 60, 60, k };
-  double xyz[3];
-  guint shown;
-
-  cal_grid_voxel_to_patient (cal_volume_get_grid (volume), ijk, xyz);
-  cal_view_state_set_cursor (cal_window_get_state (window), xyz);
-  g_assert_true (cal_slice_view_get_slice (axial (), &shown, NULL));
-  g_assert_cmpuint (shown, ==, k);
+  cal_gui_show_axial_slice (window, k);
 }
 
 /* A drag on the axial view from voxel a to voxel b (on the shown slice). */
@@ -736,15 +728,8 @@ test_shortcuts_window (void)
 int
 main (int argc, char **argv)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree char *state = NULL;
-
   gtk_test_init (&argc, &argv, NULL);
-  tmpdir = g_dir_make_tmp ("calvaria-gui-edit-XXXXXX", &error);
-  g_assert_no_error (error);
-  /* This test's journals in a folder of its own. */
-  state = g_build_filename (tmpdir, "state", NULL);
-  g_setenv ("XDG_STATE_HOME", state, TRUE);
+  tmpdir = cal_gui_private_folder ("calvaria-gui-edit");
   write_ct ();
   window = cal_gui_open_window (&app, 1280, 900);
 

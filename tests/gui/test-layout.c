@@ -324,13 +324,7 @@ test_one_large_view (void)
 int
 main (int argc, char **argv)
 {
-  const char *localedir = g_getenv ("CALVARIA_LOCALEDIR");
-
-  setlocale (LC_ALL, "");
-  g_assert_nonnull (localedir);
-  bindtextdomain ("calvaria", localedir);
-  bind_textdomain_codeset ("calvaria", "UTF-8");
-  textdomain ("calvaria");
+  cal_gui_bind_translations ();
   gtk_test_init (&argc, &argv, NULL);
   thai = g_strcmp0 (g_getenv ("LANGUAGE"), "th") == 0;
   if (thai)

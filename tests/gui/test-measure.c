@@ -94,15 +94,7 @@ measurements (void)
 static void
 go_to_slice (guint32 k)
 {
-  CalVolume *volume = cal_view_state_get_volume (cal_window_get_state (window));
-  const double ijk[3] = { NX / 2, NY / 2, k };
-  double xyz[3];
-  guint shown;
-
-  cal_grid_voxel_to_patient (cal_volume_get_grid (volume), ijk, xyz);
-  cal_view_state_set_cursor (cal_window_get_state (window), xyz);
-  g_assert_true (cal_slice_view_get_slice (axial (), &shown, NULL));
-  g_assert_cmpuint (shown, ==, k);
+  cal_gui_show_axial_slice (window, k);
 }
 
 static void
@@ -357,14 +349,8 @@ test_another_scan_clears_them (void)
 int
 main (int argc, char **argv)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree char *state = NULL;
-
   gtk_test_init (&argc, &argv, NULL);
-  tmpdir = g_dir_make_tmp ("calvaria-gui-measure-XXXXXX", &error);
-  g_assert_no_error (error);
-  state = g_build_filename (tmpdir, "state", NULL);
-  g_setenv ("XDG_STATE_HOME", state, TRUE);
+  tmpdir = cal_gui_private_folder ("calvaria-gui-measure");
   window = cal_gui_open_window (&app, 1280, 800);
 
   g_test_add_func ("/measure/open", test_open);
