@@ -99,7 +99,7 @@ def parse_args():
                         help="in the metal stage, how many times pixels near metal count")
     parser.add_argument("--pose-augment", type=float, default=0.0,
                         help="share of crops turned by an in-plane flip or transpose (a head turned in the "
-                             "scanner; issue 29); 0 draws nothing, as the shipped model was trained")
+                             "scanner; issue 29); 0 draws nothing, as the model shipped until 2026-12-07 was trained")
     parser.add_argument("--pixel-rule", choices=("resample", "native"), default="resample",
                         help="what the exported model asks for CTs whose pixels lie outside the sizes it was "
                              "trained on (0.7–1.15 mm: the phantoms' 0.82–0.98 mm zoomed by 0.85–1.2): resampled "
