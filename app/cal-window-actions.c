@@ -52,9 +52,7 @@ threshold_range_changed_cb (CalWindow *self)
   double lo = gtk_spin_button_get_value (self->min_hu_spin), hi = gtk_spin_button_get_value (self->max_hu_spin);
   const CalThresholdPreset *presets;
   g_autofree char *label = NULL;
-  guint n;
-
-  guint match = G_MAXUINT;
+  guint n, match = G_MAXUINT;
 
   presets = cal_threshold_presets (&n);
   for (guint i = 0; i < n && match == G_MAXUINT; i++)
@@ -80,9 +78,7 @@ window_level_changed_cb (CalWindow *self)
   double w = cal_view_state_get_window (self->state), l = cal_view_state_get_level (self->state);
   const CalHuPreset *presets;
   g_autofree char *label = NULL;
-  guint n;
-
-  guint match = G_MAXUINT;
+  guint n, match = G_MAXUINT;
 
   presets = cal_hu_presets (&n);
   for (guint i = 0; i < n && match == G_MAXUINT; i++)
@@ -134,7 +130,6 @@ cal_window_scan_loaded (CalWindow *self)
   gtk_widget_set_visible (self->layout_button, TRUE);
   cal_window_set_mask_origin (self, _("No mask yet"));
   gtk_label_set_text (self->mask_label, _("Threshold, segment or paint to make one."));
-  cal_window_show_model (self);
   gtk_label_set_text (self->mesh_label, "");
   cal_window_surface_clear (self);
   cal_window_quality_scan_loaded (self);
@@ -187,11 +182,9 @@ threshold_done_cb (GObject      *source,
                           (unsigned long long) summary.n_outside_largest,
                           (unsigned long long) summary.n_filled);
   {
-    g_autofree char *name = g_strdup_printf ("Threshold %g to %g HU", gtk_spin_button_get_value (self->min_hu_spin),
-                                             gtk_spin_button_get_value (self->max_hu_spin));
-    g_autofree char *origin = g_strdup_printf (_("Made by a threshold: %.0f to %.0f HU"),
-                                               gtk_spin_button_get_value (self->min_hu_spin),
-                                               gtk_spin_button_get_value (self->max_hu_spin));
+    double lo = gtk_spin_button_get_value (self->min_hu_spin), hi = gtk_spin_button_get_value (self->max_hu_spin);
+    g_autofree char *name = g_strdup_printf ("Threshold %g to %g HU", lo, hi);
+    g_autofree char *origin = g_strdup_printf (_("Made by a threshold: %.0f to %.0f HU"), lo, hi);
     cal_window_set_method (self, "threshold");
     cal_window_set_mask_origin (self, origin);
     cal_window_edit_finish_task (self, mask, name, text);

@@ -4,7 +4,6 @@
 #include "cal-window-private.h"
 
 #include <glib/gi18n.h>
-#include <math.h>
 
 static const char *
 kind_name (CalMeasureKind kind)
@@ -34,9 +33,9 @@ measurement_title (CalWindow            *self,
                           plane->n_slices);
 }
 
-/* The value with its unit: "42.3 mm"; "mean 812 HU, SD 120 HU, min …". */
-char *
-cal_window_measurement_value (const CalMeasurement *m)
+/* The value with its unit: "42.30 mm"; "Mean 812.0 HU, SD 120.4 HU, min …". */
+static char *
+measurement_value (const CalMeasurement *m)
 {
   g_autofree char *count = NULL;
 
@@ -61,20 +60,17 @@ row_activated_cb (GtkListBox    *list,
                   CalWindow     *self)
 {
   CalMeasurements *measurements = cal_view_state_get_measurements (self->state);
-  guint number = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (row), "measurement-number"));
+  guint i = cal_measurements_find (measurements,
+                                   GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (row), "measurement-number")));
+  const CalMeasurement *m;
+  double xyz[3];
 
-  for (guint i = 0; i < cal_measurements_get_n (measurements); i++)
-    {
-      const CalMeasurement *m = cal_measurements_get (measurements, i);
-      double xyz[3];
-
-      if (m->number != number)
-        continue;
-      cal_slice_plane_to_patient (cal_slice_view_get_plane (cal_window_get_slice_view (self, m->shape.orientation)),
-                                  (m->shape.u0 + m->shape.u1) / 2, (m->shape.v0 + m->shape.v1) / 2, m->shape.n, xyz);
-      cal_view_state_set_cursor (self->state, xyz);
-      return;
-    }
+  if (i == G_MAXUINT)
+    return;
+  m = cal_measurements_get (measurements, i);
+  cal_slice_plane_to_patient (cal_slice_view_get_plane (cal_window_get_slice_view (self, m->shape.orientation)),
+                              (m->shape.u0 + m->shape.u1) / 2, (m->shape.v0 + m->shape.v1) / 2, m->shape.n, xyz);
+  cal_view_state_set_cursor (self->state, xyz);
 }
 
 static void
@@ -82,21 +78,18 @@ remove_clicked_cb (GtkButton *button,
                    CalWindow *self)
 {
   CalMeasurements *measurements = cal_view_state_get_measurements (self->state);
-  guint number = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "measurement-number"));
+  guint i = cal_measurements_find (measurements,
+                                   GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "measurement-number")));
 
-  for (guint i = 0; i < cal_measurements_get_n (measurements); i++)
-    if (cal_measurements_get (measurements, i)->number == number)
-      {
-        cal_measurements_remove (measurements, i);
-        return;
-      }
+  if (i != G_MAXUINT)
+    cal_measurements_remove (measurements, i);
 }
 
 static GtkWidget *
 measurement_row (CalWindow            *self,
                  const CalMeasurement *m)
 {
-  g_autofree char *title = measurement_title (self, m), *value = cal_window_measurement_value (m);
+  g_autofree char *title = measurement_title (self, m), *value = measurement_value (m);
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *remove = gtk_button_new_from_icon_name ("user-trash-symbolic");
 

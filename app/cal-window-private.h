@@ -272,8 +272,6 @@ void          cal_window_scan_loaded          (CalWindow      *self);
 /* cal-window-measure.c */
 void          cal_window_measure_setup            (CalWindow            *self);
 void          cal_window_install_measure_actions  (GtkWidgetClass       *widget_class);
-/* "42.30 mm", "Mean 812.0 HU, SD 120.4 HU, min …": a measurement's value with units. */
-char         *cal_window_measurement_value        (const CalMeasurement *measurement);
 
 /* cal-window-layout.c */
 const char   *cal_window_get_view_layout          (CalWindow            *self);

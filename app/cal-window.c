@@ -608,6 +608,7 @@ cal_window_init (CalWindow *self)
   setup_edit_tools (self);
   cal_window_measure_setup (self);
   cal_window_quality_setup (self);
+  cal_window_show_model (self);   /* the model does not change while the window lives */
 
   title = adw_window_title_new (_("Calvaria"), "");
   self->title = ADW_WINDOW_TITLE (g_object_ref_sink (title));

@@ -95,6 +95,17 @@ cal_measurements_add (CalMeasurements       *self,
   return item.number;
 }
 
+guint
+cal_measurements_find (CalMeasurements *self,
+                       guint            number)
+{
+  g_return_val_if_fail (CAL_IS_MEASUREMENTS (self), G_MAXUINT);
+  for (guint i = 0; i < self->items->len; i++)
+    if (g_array_index (self->items, CalMeasurement, i).number == number)
+      return i;
+  return G_MAXUINT;
+}
+
 void
 cal_measurements_remove (CalMeasurements *self,
                          guint            index)

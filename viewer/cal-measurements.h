@@ -35,6 +35,9 @@ guint                 cal_measurements_add        (CalMeasurements       *self,
                                                    CalVolume             *ct,
                                                    const CalSlicePlane   *plane,
                                                    const CalMeasureShape *shape);
+/* The index of measurement `number`, or G_MAXUINT when there is none. */
+guint                 cal_measurements_find       (CalMeasurements       *self,
+                                                   guint                  number);
 void                  cal_measurements_remove     (CalMeasurements       *self,
                                                    guint                  index);
 /* Forgets every measurement and the draft; numbering starts again at 1. */

@@ -61,7 +61,10 @@ void     cal_slice_view_tool_update     (CalSliceView *self,
                                          GtkGesture   *gesture,
                                          double        x,
                                          double        y);
-void     cal_slice_view_tool_end        (CalSliceView *self);
+/* (x, y): where the drag ended, which a measurement takes as its end. */
+void     cal_slice_view_tool_end        (CalSliceView *self,
+                                         double        x,
+                                         double        y);
 void     cal_slice_view_append_brush    (CalSliceView *self,
                                          GtkSnapshot  *snapshot);
 gboolean cal_slice_view_tool_key        (CalSliceView *self,

@@ -125,10 +125,13 @@ cal_slice_view_tool_update (CalSliceView *self,
 }
 
 void
-cal_slice_view_tool_end (CalSliceView *self)
+cal_slice_view_tool_end (CalSliceView *self,
+                         double        x,
+                         double        y)
 {
   if (self->measuring)
     {
+      cal_slice_view_measure_update (self, x, y);
       cal_slice_view_measure_end (self);
       return;
     }

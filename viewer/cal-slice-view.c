@@ -272,6 +272,7 @@ append_annotations (CalSliceView *self,
   g_autofree char *title = NULL, *wl = NULL;
   GdkRGBA band = plane_colors[o];
   int n_lines = 0, line;
+  double wl_top;
 
   title = g_strdup_printf (_("%s · slice %u of %u · %.1f mm"), orientation_title (o),
                            self->texture_index + 1, self->plane.n_slices,
@@ -281,11 +282,12 @@ append_annotations (CalSliceView *self,
   gtk_snapshot_append_color (snapshot, &band, &GRAPHENE_RECT_INIT (0, 0, (float) width, 3));
   cal_slice_view_append_text (self, snapshot, title, 8, 6, 0, 0);
   /* Where the title and W/L do not both fit on one line, W/L goes under it. */
-  cal_slice_view_append_text (self, snapshot, wl, width - 8,
-               cal_slice_view_text_width (self, title, &line) + cal_slice_view_text_width (self, wl, NULL) + 32 > width ? 6 + line : 6, 1, 0);
+  wl_top = cal_slice_view_text_width (self, title, &line) + cal_slice_view_text_width (self, wl, NULL) + 32 > width
+           ? 6 + line : 6;
+  cal_slice_view_append_text (self, snapshot, wl, width - 8, wl_top, 1, 0);
   cal_slice_view_append_text (self, snapshot, cal_slice_edge_label (o, CAL_SLICE_EDGE_LEFT), 6, height / 2, 0, 0.5);
-  cal_slice_view_append_text (self, snapshot, cal_slice_edge_label (o, CAL_SLICE_EDGE_RIGHT), width - 6, height / 2,
-               1, 0.5);
+  cal_slice_view_append_text (self, snapshot, cal_slice_edge_label (o, CAL_SLICE_EDGE_RIGHT), width - 6,
+                              height / 2, 1, 0.5);
   cal_slice_view_append_text (self, snapshot, cal_slice_edge_label (o, CAL_SLICE_EDGE_TOP), width / 2, 24, 0.5, 0);
   /* The readout on one line where it fits, else two; the bottom edge's
    * letter and the scale bar stay clear of it. */
@@ -297,7 +299,7 @@ append_annotations (CalSliceView *self,
       cal_slice_view_append_text (self, snapshot, fits ? one_line : self->readout, 8, height - 6, 0, 1);
     }
   cal_slice_view_append_text (self, snapshot, cal_slice_edge_label (o, CAL_SLICE_EDGE_BOTTOM), width / 2,
-               height - 10 - MAX (n_lines, 1) * line, 0.5, 1);
+                              height - 10 - MAX (n_lines, 1) * line, 0.5, 1);
   append_scale_bar (self, snapshot, width, height - n_lines * line);
 }
 
@@ -477,10 +479,7 @@ cursor_drag_end_cb (GtkGestureDrag *gesture,
                     CalSliceView   *self)
 {
   if (self->tool_drag)
-    {
-      cal_slice_view_tool_update (self, GTK_GESTURE (gesture), self->drag_start_x + dx, self->drag_start_y + dy);
-      cal_slice_view_tool_end (self);
-    }
+    cal_slice_view_tool_end (self, self->drag_start_x + dx, self->drag_start_y + dy);
   self->tool_drag = FALSE;
 }
 
