@@ -161,7 +161,15 @@ cal_segment (CalNnExecutor            *executor,
     local.threshold = pre->threshold_resampled;
   mask = bone_from_probability (probability, ct, &local);
   above = cal_mask_count (mask, 1);
-  if (options->keep_largest)
+  /* The skull is the largest piece.  On a resampled CT, pieces within one
+   * of the network's pixels of it in the slice plane are kept with it: the
+   * network never saw a gap narrower than its pixel, and a thin wall whose
+   * probability dips below the threshold there (an orbit's wall at 0.4 mm
+   * pixels, 0.9 mm to the network) is still attached bone
+   * (docs/segmentation.md, "Thin bone and pixel size"). */
+  if (options->keep_largest && local.network.resampled)
+    cal_mask_keep_largest_and_near (mask, 1, local.network.plane_pixel_on_ct);
+  else if (options->keep_largest)
     cal_mask_keep_largest_component (mask, 1);
   else if (options->min_island_mm3 > 0)
     cal_mask_remove_islands (mask, 1, options->min_island_mm3);

@@ -14,7 +14,9 @@ G_BEGIN_DECLS
  * Bone from a CT in one call: the model's preprocessing and the U-net on
  * an executor (a Vulkan engine or the CPU reference; cal-nn-volume.h), its threshold and its density floor (no voxel
  * less dense than the model's definition of bone is bone), then the clean-up: the largest
- * face-connected piece of bone is the skull, or, with keep_largest off,
+ * face-connected piece of bone is the skull (on a CT resampled for the
+ * network, with the pieces that come within one of the network's pixels
+ * of it in the slice plane), or, with keep_largest off,
  * every piece of at least min_island_mm3.  Nothing is filled or closed, so
  * a defect the network left open stays open.
  */

@@ -435,6 +435,18 @@ infer_as_stored (CalNnExecutor     *executor,
   }
 }
 
+/* Network axes 0 and 1 are its slice plane; the CT axis each one read
+ * gets that axis's pixel. */
+static void
+plane_pixel_on_ct_axes (CalNnVolumeStats *stats,
+                        const CalAxisMap *map)
+{
+  for (int a = 0; a < 3; a++)
+    stats->plane_pixel_on_ct[a] = 0;
+  for (int n = 0; n < 2; n++)
+    stats->plane_pixel_on_ct[map ? map->from[n] : n] = stats->resampled_spacing[n];
+}
+
 CalVolume *
 cal_nn_infer_volume (CalNnExecutor     *executor,
                      CalVolume         *ct,
@@ -471,6 +483,7 @@ cal_nn_infer_volume (CalNnExecutor     *executor,
     }
   /* (infer_as_stored fills the whole of local: the codes go in after it.) */
   cal_grid_orientation_code (grid, local.stored_orientation);
+  plane_pixel_on_ct_axes (&local, reorder ? &map : NULL);
   if (prob != NULL && stats)
     *stats = local;
   return g_steal_pointer (&prob);

@@ -29,6 +29,8 @@ typedef struct {
   double  flops;          /* convolution FLOP in total */
   double  resampled_spacing[3]; /* spacing the network saw (mm), along its axes */
   gboolean resampled;           /* the CT was resampled for the network (in-plane or between slices) */
+  double  plane_pixel_on_ct[3]; /* the network's pixel (mm) along each of the CT's own axes that lies in
+                                 * the network's slice plane; 0 for the axis across its slices */
   char    stored_orientation[4]; /* the CT's voxel axes, as an orientation code ("RAS") */
   char    network_orientation[4]; /* the axes the network saw: the model's calvaria.orientation, or as stored */
 } CalNnVolumeStats;

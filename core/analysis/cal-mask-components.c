@@ -330,6 +330,121 @@ cal_mask_keep_largest_component (CalMask *mask,
   return paint_chosen (mask, label, not_largest, &largest, CAL_LABEL_BACKGROUND);
 }
 
+/* Reach is compared with a tolerance of one part in a million, so a gap
+ * of exactly the reach (two 0.45 mm pixels against 0.9 mm) counts as
+ * within it whatever the rounding of the spacing; the Python clean-up
+ * that mirrors this (tools/train/evaluate_skull.py) does the same. */
+#define REACH_TOLERANCE 1e-6
+
+/* The half-width, in voxels along x, of the reach in the row (dy, dz)
+ * rows away; -1 where that row is out of reach. */
+static int
+reach_along_row (const double reach[3],
+                 const double spacing[3],
+                 int          dy,
+                 int          dz)
+{
+  double left = 1 + REACH_TOLERANCE;   /* of the ellipsoid's unit ball */
+
+  if ((dy != 0 && reach[1] <= 0) || (dz != 0 && reach[2] <= 0))
+    return -1;
+  if (dy != 0)
+    left -= (dy * spacing[1] / reach[1]) * (dy * spacing[1] / reach[1]);
+  if (dz != 0)
+    left -= (dz * spacing[2] / reach[2]) * (dz * spacing[2] / reach[2]);
+  if (left < 0)
+    return -1;
+  return reach[0] > 0 ? (int) floor (reach[0] * sqrt (left) / spacing[0]) : 0;
+}
+
+static int
+reach_in_rows (double reach,
+               double spacing)
+{
+  return reach > 0 ? (int) floor (reach * (1 + REACH_TOLERANCE) / spacing) : 0;
+}
+
+/* Keeps (drop[id] = FALSE) the components of the runs in row `other`
+ * that come within `slack` voxels (along x) of a run of `largest` in row
+ * `row`.  Runs are sorted along their row, so the first candidate only
+ * moves forward. */
+static void
+mark_near_runs (const Runs *r,
+                gsize       row,
+                gsize       other,
+                guint64     slack,
+                guint32     largest,
+                gboolean   *drop)
+{
+  guint64 b = r->row_start[other], b_end = r->row_start[other + 1];
+
+  for (guint64 a = r->row_start[row]; a < r->row_start[row + 1]; a++)
+    {
+      const Run *ra = &r->runs[a];
+      if (r->parent[a] != largest)
+        continue;
+      while (b < b_end && r->runs[b].end + slack <= ra->start)
+        b++;
+      for (guint64 c = b; c < b_end && r->runs[c].start < ra->end + slack; c++)
+        drop[r->parent[c]] = FALSE;
+    }
+}
+
+static void
+mark_near_largest (const Runs   *r,
+                   const double  reach[3],
+                   const double  spacing[3],
+                   guint32       largest,
+                   gboolean     *drop)
+{
+  int ny = r->dims[1], nz = r->dims[2];
+  int ry = reach_in_rows (reach[1], spacing[1]), rz = reach_in_rows (reach[2], spacing[2]);
+
+  for (int k = 0; k < nz; k++)
+    for (int j = 0; j < ny; j++)
+      for (int dz = MAX (-rz, -k); dz <= MIN (rz, nz - 1 - k); dz++)
+        for (int dy = MAX (-ry, -j); dy <= MIN (ry, ny - 1 - j); dy++)
+          {
+            int slack = reach_along_row (reach, spacing, dy, dz);
+            if (slack >= 0)
+              mark_near_runs (r, j + (gsize) ny * k, (j + dy) + (gsize) ny * (k + dz), slack, largest, drop);
+          }
+}
+
+guint64
+cal_mask_keep_largest_and_near (CalMask      *mask,
+                                guint8        label,
+                                const double  reach_mm[3])
+{
+  Runs r;
+  g_autoptr(CalComponents) c = NULL;
+  g_autofree gboolean *drop = NULL;
+  double spacing[3];
+  guint32 largest = 0;
+  guint64 changed;
+
+  g_return_val_if_fail (CAL_IS_MASK (mask), 0);
+  g_return_val_if_fail (label != 0 && reach_mm != NULL, 0);
+  if (!runs_build (&r, mask, label))
+    {
+      runs_clear (&r);
+      return 0;
+    }
+  c = runs_resolve (&r);
+  for (guint32 id = 1; id < c->n_components; id++)
+    if (c->sizes[id] > c->sizes[largest])
+      largest = id;
+  drop = g_new (gboolean, MAX (c->n_components, 1));
+  for (guint32 id = 0; id < c->n_components; id++)
+    drop[id] = id != largest;
+  cal_grid_get_spacing (cal_mask_get_grid (mask), spacing);
+  if (c->n_components > 1)
+    mark_near_largest (&r, reach_mm, spacing, largest, drop);
+  changed = c->n_components > 1 ? runs_paint (&r, mask, drop, CAL_LABEL_BACKGROUND) : 0;
+  runs_clear (&r);
+  return changed;
+}
+
 typedef struct {
   double voxel_volume;
   double limit_mm3;

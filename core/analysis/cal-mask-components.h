@@ -35,6 +35,14 @@ CalComponents *cal_mask_components          (CalMask       *mask,
 /* In place.  Each returns the number of voxels changed. */
 guint64   cal_mask_keep_largest_component   (CalMask       *mask,
                                              guint8         label);
+/* The largest component of `label`, and every other component with a
+ * voxel within reach of it: within the axis-aligned ellipsoid whose
+ * semi-axes are reach_mm[axis] (0: no reach along that axis) around one of
+ * the largest's voxels.  For a probability coarser than the mask, a gap
+ * narrower than one of its pixels was never seen (cal-segment.c). */
+guint64   cal_mask_keep_largest_and_near    (CalMask       *mask,
+                                             guint8         label,
+                                             const double   reach_mm[3]);
 guint64   cal_mask_remove_islands           (CalMask       *mask,
                                              guint8         label,
                                              double         min_volume_mm3);

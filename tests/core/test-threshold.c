@@ -181,6 +181,112 @@ test_islands_and_largest (void)
   g_assert_cmpuint (cal_mask_keep_largest_component (mask, 1), ==, 0);
 }
 
+/* Pieces within the reach of the largest, measured in mm on an
+ * anisotropic grid: one across a one-voxel gap (0.8 mm), one diagonal
+ * (0.89 mm), one at exactly the reach on another grid, are kept; one
+ * further (1.2 mm), one diagonal further (1.13 mm) and one across slices
+ * (no reach along z) are dropped. */
+static void
+test_largest_and_near (void)
+{
+  const double spacing[3] = { 0.4, 0.4, 1.0 }, reach[3] = { 0.9, 0.9, 0 };
+  const double exact_spacing[3] = { 0.45, 0.45, 1.0 };
+  g_autoptr(CalMask) mask = cal_test_new_mask (30, 30, 6, spacing);
+  g_autoptr(CalMask) exact = cal_test_new_mask (12, 4, 1, exact_spacing);
+  const guint8 *l = cal_mask_get_labels (mask);
+
+  set_box (mask, 0, 0, 0, 9, 9, 2, 1);       /* the largest: 300 voxels */
+  set_box (mask, 11, 2, 1, 12, 2, 1, 1);     /* x gap of one voxel: 0.8 mm, kept */
+  set_box (mask, 11, 11, 1, 11, 11, 1, 1);   /* (2, 2) from the corner: 1.13 mm, dropped */
+  set_box (mask, 11, 10, 0, 11, 10, 0, 1);   /* (2, 1): 0.89 mm, kept */
+  set_box (mask, 12, 6, 2, 12, 6, 2, 1);     /* x gap of two voxels: 1.2 mm, dropped */
+  set_box (mask, 3, 3, 4, 4, 4, 4, 1);       /* across a slice: no reach along z, dropped */
+  g_assert_cmpuint (cal_mask_keep_largest_and_near (mask, 1, reach), ==, 1 + 1 + 4);
+  g_assert_cmpuint (cal_mask_count (mask, 1), ==, 300 + 2 + 1);
+  g_assert_cmpuint (l[11 + 30 * 2 + 900 * 1], ==, 1);
+  g_assert_cmpuint (l[11 + 30 * 10], ==, 1);
+  g_assert_cmpuint (l[11 + 30 * 11 + 900 * 1], ==, 0);
+
+  set_box (exact, 0, 0, 0, 4, 3, 0, 1);
+  set_box (exact, 6, 0, 0, 6, 0, 0, 1);      /* 2 × 0.45 mm = the reach: kept */
+  set_box (exact, 11, 0, 0, 11, 0, 0, 1);    /* 2.7 mm: dropped */
+  g_assert_cmpuint (cal_mask_keep_largest_and_near (exact, 1, reach), ==, 1);
+  g_assert_cmpuint (cal_mask_get_labels (exact)[6], ==, 1);
+}
+
+static gboolean
+within_reach (const int u[3], const int v[3], const double spacing[3], const double reach[3])
+{
+  double sum = 0;
+
+  for (int a = 0; a < 3; a++)
+    {
+      double d = (u[a] - v[a]) * spacing[a];
+      if (reach[a] <= 0 && u[a] != v[a])
+        return FALSE;
+      if (reach[a] > 0)
+        sum += (d / reach[a]) * (d / reach[a]);
+    }
+  return sum <= 1 + 1e-6;
+}
+
+/* Random sparse masks against the definition, voxel pair by voxel pair. */
+static void
+test_largest_and_near_matches_definition (void)
+{
+  const double spacing[3] = { 0.35, 0.5, 1.25 };
+  const double reaches[3][3] = { { 0.9, 0.9, 0 }, { 0, 1.0, 2.5 }, { 0.7, 0, 0 } };
+  GRand *rand = g_rand_new_with_seed (29);
+  guint n_kept = 0, n_dropped = 0;
+
+  for (int trial = 0; trial < 12; trial++)
+    {
+      g_autoptr(CalMask) mask = cal_test_new_mask (14, 12, 5, spacing);
+      g_autoptr(CalMask) before = NULL;
+      const double *reach = reaches[trial % 3];
+      guint8 *l = cal_mask_get_labels_mutable (mask);
+      guint64 n = 14 * 12 * 5;
+      g_autofree guint32 *id = g_new (guint32, n);
+      g_autoptr(CalComponents) c = NULL;
+      guint32 largest = 0;
+
+      for (guint64 v = 0; v < n; v++)
+        l[v] = g_rand_double (rand) < 0.22;
+      set_box (mask, 2, 2, 1, 6, 6, 3, 1);
+      c = cal_mask_components (mask, 1, id);
+      for (guint32 k = 1; k < c->n_components; k++)
+        if (c->sizes[k] > c->sizes[largest])
+          largest = k;
+      before = cal_mask_copy (mask);
+      cal_mask_keep_largest_and_near (mask, 1, reach);
+      for (guint32 k = 0; k < c->n_components; k++)
+        {
+          gboolean near = k == largest, kept = FALSE;
+          for (guint64 v = 0; v < n && !near; v++)
+            for (guint64 w = 0; w < n && id[v] == k && !near; w++)
+              {
+                int u[3] = { (int) (v % 14), (int) (v / 14 % 12), (int) (v / 168) };
+                int x[3] = { (int) (w % 14), (int) (w / 14 % 12), (int) (w / 168) };
+                near = id[w] == largest && within_reach (u, x, spacing, reach);
+              }
+          for (guint64 v = 0; v < n; v++)
+            if (id[v] == k)
+              {
+                kept = cal_mask_get_labels (mask)[v] == 1;
+                break;
+              }
+          g_assert_cmpint (kept, ==, near);
+          n_kept += kept && k != largest;
+          n_dropped += !kept;
+        }
+      g_assert_cmpuint (cal_mask_count (mask, 1), <=, cal_mask_count (before, 1));
+    }
+  /* Both outcomes occur often enough for the comparison to mean something. */
+  g_assert_cmpuint (n_kept, >, 50);
+  g_assert_cmpuint (n_dropped, >, 50);
+  g_rand_free (rand);
+}
+
 /* A hollow cube: its closed pocket is filled; cut a hole through one wall
  * (a defect) and it stays open; a gap only at a corner is open too; a
  * pocket over the size limit is left alone. */
@@ -309,6 +415,8 @@ main (int argc, char **argv)
   g_test_add_func ("/threshold/as-segmenter", test_as_segmenter);
   g_test_add_func ("/threshold/components-match-flood-fill", test_components_match_flood_fill);
   g_test_add_func ("/threshold/islands-and-largest", test_islands_and_largest);
+  g_test_add_func ("/threshold/largest-and-near", test_largest_and_near);
+  g_test_add_func ("/threshold/largest-and-near-matches-definition", test_largest_and_near_matches_definition);
   g_test_add_func ("/threshold/fill-cavities", test_fill_cavities);
   g_test_add_func ("/threshold/async-and-cancel", test_async_and_cancel);
   return g_test_run ();

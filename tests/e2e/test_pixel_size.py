@@ -23,6 +23,9 @@ from onnx import TensorProto, helper
 
 from tap import Tap, run
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools", "train"))
+from evaluate_skull import skull_piece  # noqa: E402
+
 
 def pass_through_model(path, metadata):
     x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 1, "h", "w"])
@@ -48,6 +51,54 @@ def infer(cli, model, ct, out):
     spacing = re.search(r"Network input spacing: ([\d.]+) × ([\d.]+)", r.stdout)
     prob = np.asarray(nibabel.load(out).dataobj, dtype=np.float64) if r.returncode == 0 else None
     return r, prob, (float(spacing.group(1)), float(spacing.group(2))) if spacing else None
+
+
+def segment_mask(cli, model, hu, affine, path):
+    image = nibabel.Nifti1Image(hu.astype(np.int16), affine)
+    image.header.set_xyzt_units("mm")
+    nibabel.save(image, path)
+    out = path.replace(".nii", "-mask.nii")
+    r = run(cli, "segment", path, out, "--model", model, "--device", "cpu")
+    return r, (np.asarray(nibabel.load(out).dataobj) > 0 if r.returncode == 0 else None)
+
+
+def check_near_pieces(t, cli, tmp):
+    """On a resampled CT the skull is the largest piece and what comes
+    within one network pixel of it in the network's slice plane (0.9 mm
+    here): pieces 0.8 mm off along x and along y stay, 2.0 and 4.4 mm off
+    go.  Stored with its y axis as the file's third axis (the slices then
+    run across the network's plane), the same head gives the same mask:
+    the reach follows the network's plane, not the file's first two axes."""
+    model = os.path.join(tmp, "near.onnx")
+    pass_through_model(model, {"calvaria.spacing_mm": "0.9,0.9", "calvaria.spacing_range_mm": "0.7,1.2",
+                               "calvaria.threshold_resampled": "0.1", "calvaria.min_hu": "226",
+                               "calvaria.orientation": "LPS"})
+    hu = np.full((60, 60, 4), -1000)
+    blocks = {"skull": np.s_[5:30, 5:30, :], "0.8 mm along x": np.s_[31:35, 10:16, :],
+              "0.8 mm along y": np.s_[10:16, 31:35, :], "2.0 mm along y": np.s_[18:24, 34:38, :],
+              "4.4 mm along x": np.s_[40:44, 10:16, :]}
+    for block in blocks.values():
+        hu[block] = 2000
+    kept = np.zeros(hu.shape, bool)
+    for name in ("skull", "0.8 mm along x", "0.8 mm along y"):
+        kept[blocks[name]] = True
+    r, mask = segment_mask(cli, model, hu, np.diag([0.4, 0.4, 2.0, 1.0]), os.path.join(tmp, "near.nii"))
+    t.check(mask is not None and np.array_equal(mask, kept),
+            "resampled: the pieces 0.8 mm from the largest kept with it, those 2.0 and 4.4 mm off removed",
+            r.stdout + r.stderr if mask is None else f"{int((mask != kept).sum())} voxels differ")
+    # The calibration's copy of the rule (tools/train) on infer's probability.
+    _, prob, _ = infer(cli, model, os.path.join(tmp, "near.nii"), os.path.join(tmp, "near-p.nii"))
+    ours = None if prob is None else skull_piece((prob > 0.1) & (hu >= 226), (0.4, 0.4, 2.0), 0.9)
+    t.check(ours is not None and mask is not None and np.array_equal(ours, mask),
+            "evaluate_skull.skull_piece, which calibrate_threshold.py uses, gives segment's mask")
+    # The same head, its y axis stored third: file axis 1 runs along z.
+    turned = np.transpose(hu, (0, 2, 1))
+    affine = np.array([[0.4, 0, 0, 0], [0, 0, 0.4, 0], [0, 2.0, 0, 0], [0, 0, 0, 1.0]])
+    r, mask = segment_mask(cli, model, turned, affine, os.path.join(tmp, "near-turned.nii"))
+    back = None if mask is None else np.transpose(mask, (0, 2, 1))
+    t.check(back is not None and np.array_equal(back, kept),
+            "… the same head stored with its y axis third: the same mask (the reach lies in the network's plane)",
+            r.stdout + r.stderr if back is None else f"{int((back != kept).sum())} voxels differ")
 
 
 def main():
@@ -103,6 +154,7 @@ def main():
             bone = np.asarray(nibabel.load(out).dataobj) > 0 if r.returncode == 0 else None
             t.check(bone is not None and bool(bone.all()) == expect and bool(bone.any()) == expect,
                     f"calvaria.threshold_resampled at {pixel} mm pixels ({why})", r.stdout + r.stderr)
+        check_near_pieces(t, a.cli, tmp)
         bad = os.path.join(tmp, "bad-threshold.onnx")
         pass_through_model(bad, {"calvaria.threshold_resampled": "1.5"})
         r, _, _ = infer(a.cli, bad, os.path.join(tmp, "native.nii"), os.path.join(tmp, "bad-p.nii"))

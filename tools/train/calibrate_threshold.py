@@ -19,7 +19,8 @@ not used.  For each phantom, `calvaria-cli infer`
 writes the bone probability once.  Each candidate threshold then gives the
 mask that `calvaria-cli segment` would give: probability above it and CT
 at or above the model's `calvaria.min_hu` (if it has one), largest
-face-connected piece.  The first phantom checks that claim against a real
+face-connected piece (with --thin, and the pieces within one network pixel
+of it: evaluate_skull.skull_piece).  The first phantom checks that claim against a real
 `segment` run, bit for bit.  Each mask is judged by the goals of issue 7:
 DSC ≥ 0.97, HD95 ≤ 1.0 mm (`calvaria-cli evaluate`), and at most 1 % of
 each defect called bone; and by issue 29's: no false defect (dense bone
@@ -43,7 +44,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from atomic import write_atomically  # noqa: E402
 from evaluate_skull import (DEFECT, FALSE_DEFECT_ML, SKULL, evaluate, false_defects,  # noqa: E402
                             largest_piece, phantom_has_defect, phantom_tag, run, save_like, share_called_bone,
-                            thin_pixel)
+                            skull_piece, thin_pixel)
 from skull_data import seed_range  # noqa: E402
 
 GOAL_DSC, GOAL_HD95_MM, GOAL_DEFECT_SHARE = 0.97, 1.0, 0.01
@@ -83,6 +84,15 @@ def model_props(path):
 
 def model_resamples(path):
     return "calvaria.spacing_range_mm" in model_props(path)
+
+
+def model_plane_pixel(path):
+    """The network's in-plane pixel (mm) on a CT it resamples: the model's
+    `calvaria.spacing_mm`; None for a model that runs CTs as they are."""
+    props = model_props(path)
+    if "calvaria.spacing_range_mm" not in props:
+        return None
+    return float(props["calvaria.spacing_mm"].split(",")[0])
 
 
 def model_min_hu(path):
@@ -147,6 +157,9 @@ def calibrate(args):
     thresholds = [float(t) for t in args.thresholds.split(",")]
     results, checked = [], False
     min_hu = model_min_hu(args.model)
+    # Thin phantoms are resampled for the network: segment keeps what lies
+    # within one of its pixels of the largest piece too.
+    plane_pixel = model_plane_pixel(args.model) if args.thin else None
     for seed in seed_range(args.seeds):
         if not phantom_has_defect(args.cli, seed, args.work, args.scanner, args.anatomy)[0]:
             continue
@@ -163,7 +176,7 @@ def calibrate(args):
         case = (labels == DEFECT, reference, hu, abs(np.linalg.det(ct_image.affine[:3, :3])) / 1000)
         row = {}
         for t in thresholds:
-            mask = largest_piece((prob > t) & dense)
+            mask = skull_piece((prob > t) & dense, ct_image.header.get_zooms(), plane_pixel)
             if not checked:
                 check_against_segment(args, ct, labels_img, mask, t)
                 checked = True

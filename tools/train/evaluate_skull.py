@@ -97,6 +97,30 @@ def largest_piece(mask):
     return pieces == 1 + int(np.argmax(ndimage.sum(mask, pieces, range(1, n + 1))))
 
 
+REACH_TOLERANCE = 1e-6   # as compute/cal-segment.c's clean-up (core/analysis/cal-mask-components.c)
+
+
+def skull_piece(mask, zooms=None, plane_pixel_mm=None):
+    """What `segment` keeps of the bone it found: the largest face-connected
+    piece; on a CT the network saw resampled (plane_pixel_mm: its pixel in
+    the slice plane, the CT's first two axes as the phantoms are stored),
+    also every piece with a voxel within one network pixel of it in that
+    plane, a gap the network never saw (compute/cal-segment.c)."""
+    if not plane_pixel_mm:
+        return largest_piece(mask)
+    pieces, n = ndimage.label(mask)
+    if n == 0:
+        return mask
+    largest = 1 + int(np.argmax(ndimage.sum(mask, pieces, range(1, n + 1))))
+    reach = int(np.ceil(plane_pixel_mm / min(zooms[:2])))
+    ix, iy = np.meshgrid(np.arange(-reach, reach + 1), np.arange(-reach, reach + 1), indexing="ij")
+    disc = ((ix * float(zooms[0]) / plane_pixel_mm) ** 2 + (iy * float(zooms[1]) / plane_pixel_mm) ** 2
+            <= 1 + REACH_TOLERANCE)[:, :, None]
+    near = ndimage.binary_dilation(pieces == largest, structure=disc)
+    kept = np.unique(pieces[near & mask])
+    return np.isin(pieces, kept[kept > 0])
+
+
 def share_called_bone(mask, region):
     """Per connected piece of `region`: the fraction of its voxels in `mask`."""
     pieces, n = ndimage.label(region)
