@@ -3,8 +3,10 @@
  * and the secondary windows (preferences, shortcuts, about) open without
  * a warning. */
 #include <locale.h>
+#include <string.h>
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "cal-gui-app.h"
 #include "cal-window-private.h"
@@ -53,6 +55,33 @@ test_window_in_thai (void)
   cal_gui_spin (0.5);
   shot = cal_gui_render (GTK_WIDGET (window));
   cal_gui_save_png (shot, "main-window-th.png");
+}
+
+/* A message from the DICOM shim (C++ over dcmtk) is translated too: a
+ * file whose data set dcmtk reads but that holds nothing of an image. */
+static void
+test_dicom_error_in_thai (void)
+{
+  g_autofree char *source = g_build_filename (PYDICOM_TEST_FILES, "dicomdirtests", "DICOMDIR-empty.dcm", NULL);
+  g_autofree char *dir = g_dir_make_tmp ("cal-i18n-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "empty.dcm", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  const char *error;
+  gsize length;
+
+  /* Alone in a folder, so that nothing else of the test files' folder loads. */
+  g_assert_true (g_file_get_contents (source, &contents, &length, NULL));
+  g_assert_true (g_file_set_contents (path, contents, (gssize) length, NULL));
+  g_assert_true (has_thai (_("Not a DICOM file: no DICOM data set could be read from it")));
+  cal_window_open (window, file, NULL);
+  g_assert_true (cal_gui_wait (idle_cb, window, 120));
+  error = cal_window_get_error (window);
+  g_assert_nonnull (error);
+  /* The shim's own words, in Thai (the heading before them is the window's). */
+  g_assert_nonnull (strstr (error, _("Not a DICOM file: no DICOM data set could be read from it")));
+  g_unlink (path);
+  g_rmdir (dir);
 }
 
 static GtkWindow *
@@ -111,6 +140,8 @@ main (int argc, char **argv)
 
   window = cal_gui_open_window (&app, 1280, 800);
 
+  /* First, while the window holds no mask that opening a file would ask about. */
+  g_test_add_func ("/i18n/dicom-error", test_dicom_error_in_thai);
   g_test_add_func ("/i18n/window-in-thai", test_window_in_thai);
   g_test_add_func ("/i18n/secondary-windows", test_secondary_windows);
   return g_test_run ();

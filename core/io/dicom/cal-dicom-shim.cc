@@ -14,6 +14,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <mutex>
 
@@ -222,7 +223,7 @@ cal_dicom_shim_read_header (const char      *path,
       // file; anything else is not DICOM at all.
       if (!cal_dicom_has_preamble (path))
         return set_condition_error (error, CAL_DICOM_ERROR_NOT_DICOM,
-                                    "Not a DICOM file (no readable DICOM data set)", cond);
+                                    _("Not a DICOM file (no readable DICOM data set)"), cond);
       // What was read before the end still says which series the slice
       // belongs to: the slice is kept there, marked, so that its series is
       // refused by name rather than silently interpolated over.
@@ -230,21 +231,21 @@ cal_dicom_shim_read_header (const char      *path,
       if (header->series_uid[0] != '\0')
         {
           set_condition_error (&header->problem, CAL_DICOM_ERROR_TRUNCATED,
-                               "The DICOM file is truncated or damaged (an element runs past "
-                               "the end of the file)", cond);
+                               _("The DICOM file is truncated or damaged (an element runs past "
+                                 "the end of the file)"), cond);
           return TRUE;
         }
       if (cond == EC_StreamNotifyClient)
         return set_condition_error (error, CAL_DICOM_ERROR_TRUNCATED,
-                                    "The DICOM file is truncated (it ends inside an element)", cond);
+                                    _("The DICOM file is truncated (it ends inside an element)"), cond);
       return set_condition_error (error, CAL_DICOM_ERROR_NOT_DICOM,
-                                  "Not a DICOM file (no readable DICOM data set)", cond);
+                                  _("Not a DICOM file (no readable DICOM data set)"), cond);
     }
   fill_header (file, header);
   if (header->sop_class_uid[0] == '\0' && !header->has_pixel_data && header->rows == 0)
     {
       g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_NOT_DICOM,
-                   "Not a DICOM file: no DICOM data set could be read from it");
+                   _("Not a DICOM file: no DICOM data set could be read from it"));
       return FALSE;
     }
   return TRUE;
@@ -283,7 +284,7 @@ cal_dicom_shim_read_pixels (const CalDicomHeader *h,
   cond = file.loadFile (h->path, EXS_Unknown, EGL_noChange, DCM_MaxReadLength, ERM_autoDetect);
   if (cond.bad ())
     return set_condition_error (error, CAL_DICOM_ERROR_TRUNCATED,
-                                "The pixel data could not be read", cond);
+                                _("The pixel data could not be read"), cond);
   ds = file.getDataset ();
 
   if (h->encapsulated)
@@ -296,16 +297,16 @@ cal_dicom_shim_read_pixels (const CalDicomHeader *h,
         {
           // A codec Calvaria has, failing: the stream is damaged.
           g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_CORRUPT_PIXELS,
-                       "The compressed pixel data (%s) is corrupt and could not be decoded: %s",
-                       h->transfer_syntax, cond.bad () ? cond.text () : "no image came out");
+                       _("The compressed pixel data (%s) is corrupt and could not be decoded: %s"),
+                       h->transfer_syntax, cond.bad () ? cond.text () : _("no image came out"));
           return FALSE;
         }
       if (cond.bad () || !ds->canWriteXfer (EXS_LittleEndianExplicit))
         {
           g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_UNSUPPORTED_TRANSFER_SYNTAX,
-                       "Cannot decode pixel data compressed as “%s”; Calvaria decodes "
-                       "uncompressed, RLE, JPEG baseline/extended/lossless and JPEG-LS. "
-                       "Decompress the series first (e.g. with gdcmconv --raw)",
+                       _("Cannot decode pixel data compressed as “%s”; Calvaria decodes "
+                         "uncompressed, RLE, JPEG baseline/extended/lossless and JPEG-LS. "
+                         "Decompress the series first (e.g. with gdcmconv --raw)"),
                        h->transfer_syntax);
           return FALSE;
         }
@@ -333,8 +334,9 @@ cal_dicom_shim_read_pixels (const CalDicomHeader *h,
     }
 
   g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_TRUNCATED,
-               "The pixel data is truncated: it holds %lu of the %zu pixels that Rows × "
-               "Columns (%u × %u) require", count, n, h->rows, h->columns);
+               _("The pixel data is truncated: it holds %llu of the %llu pixels that Rows × "
+                 "Columns (%u × %u) require"),
+               (unsigned long long) count, (unsigned long long) n, h->rows, h->columns);
   return FALSE;
 }
 
