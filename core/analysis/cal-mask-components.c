@@ -312,21 +312,31 @@ not_largest (const CalComponents *c,
   return id != *largest;
 }
 
+/* The id of the component with the most voxels (the first of equals). */
+static guint32
+largest_component (const CalComponents *c)
+{
+  guint32 largest = 0;
+
+  for (guint32 id = 1; id < c->n_components; id++)
+    if (c->sizes[id] > c->sizes[largest])
+      largest = id;
+  return largest;
+}
+
 guint64
 cal_mask_keep_largest_component (CalMask *mask,
                                  guint8   label)
 {
   g_autoptr(CalComponents) c = NULL;
-  guint32 largest = 0;
+  guint32 largest;
 
   g_return_val_if_fail (CAL_IS_MASK (mask), 0);
   g_return_val_if_fail (label != 0, 0);
   c = cal_mask_components (mask, label, NULL);
   if (c == NULL || c->n_components <= 1)
     return 0;
-  for (guint32 id = 1; id < c->n_components; id++)
-    if (c->sizes[id] > c->sizes[largest])
-      largest = id;
+  largest = largest_component (c);
   return paint_chosen (mask, label, not_largest, &largest, CAL_LABEL_BACKGROUND);
 }
 
@@ -420,7 +430,7 @@ cal_mask_keep_largest_and_near (CalMask      *mask,
   g_autoptr(CalComponents) c = NULL;
   g_autofree gboolean *drop = NULL;
   double spacing[3];
-  guint32 largest = 0;
+  guint32 largest;
   guint64 changed;
 
   g_return_val_if_fail (CAL_IS_MASK (mask), 0);
@@ -431,9 +441,7 @@ cal_mask_keep_largest_and_near (CalMask      *mask,
       return 0;
     }
   c = runs_resolve (&r);
-  for (guint32 id = 1; id < c->n_components; id++)
-    if (c->sizes[id] > c->sizes[largest])
-      largest = id;
+  largest = largest_component (c);
   drop = g_new (gboolean, MAX (c->n_components, 1));
   for (guint32 id = 0; id < c->n_components; id++)
     drop[id] = id != largest;
