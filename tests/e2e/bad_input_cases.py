@@ -495,7 +495,7 @@ def build(root, cases_dir):
     case(7, "9000 × 9000 slice with all its pixels", lambda: folder("vast-slice", full_slice), info, 1,
          ["slice limit"])
     case(0, "a series 100 folders deep", lambda: folder("deep", deep_folders, 100), info, 1,
-         ["deeper than 16 levels were not searched"])
+         ["deeper than 16 levels", "not searched"])
     case(0, "a folder with two links to itself", lambda: folder("loop", linked_to_itself), info, 0,
          ["links back to folders already searched"], err_absent=["duplicate"], max_seconds=10,
          out_has="Dimensions:   24×20×6 voxels")

@@ -80,6 +80,24 @@ test_dicom_error_in_thai (void)
   g_assert_nonnull (error);
   /* The shim's own words, in Thai (the heading before them is the window's). */
   g_assert_nonnull (strstr (error, _("Not a DICOM file: no DICOM data set could be read from it")));
+
+  /* Two such files: the folder's message, its parts built in code too. */
+  {
+    g_autofree char *second = g_build_filename (dir, "empty-2.dcm", NULL);
+    g_autoptr (GFile) folder = g_file_new_for_path (dir);
+    g_autofree char *looked = g_strdup_printf (ngettext ("%u file looked at",
+                                                  "%u files looked at", 2), 2);
+
+    g_assert_true (g_file_set_contents (second, contents, (gssize) length, NULL));
+    cal_window_open (window, folder, NULL);
+    g_assert_true (cal_gui_wait (idle_cb, window, 120));
+    error = cal_window_get_error (window);
+    g_assert_nonnull (error);
+    g_assert_true (has_thai (looked));
+    g_assert_nonnull (strstr (error, looked));
+    g_assert_null (strstr (error, "first problem"));
+    g_unlink (second);
+  }
   g_unlink (path);
   g_rmdir (dir);
 }

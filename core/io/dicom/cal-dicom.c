@@ -268,12 +268,23 @@ describe_walk (const FolderWalk *walk)
 {
   GString *s = g_string_new (NULL);
 
+  /* Each part after "; ", so that the parts join into one note. */
   if (walk->n_too_deep > 0)
-    g_string_append_printf (s, "; %u folders deeper than %d levels were not searched",
-                            walk->n_too_deep, MAX_FOLDER_DEPTH);
+    {
+      g_string_append (s, "; ");
+      g_string_append_printf (s, g_dngettext (GETTEXT_PACKAGE, "%u folder deeper than %d levels was not searched",
+                                              "%u folders deeper than %d levels were not searched",
+                                              walk->n_too_deep),
+                              walk->n_too_deep, MAX_FOLDER_DEPTH);
+    }
   if (walk->n_revisits > 0)
-    g_string_append_printf (s, "; %u links back to folders already searched were skipped",
-                            walk->n_revisits);
+    {
+      g_string_append (s, "; ");
+      g_string_append_printf (s, g_dngettext (GETTEXT_PACKAGE, "%u link back to a folder already searched was skipped",
+                                              "%u links back to folders already searched were skipped",
+                                              walk->n_revisits),
+                              walk->n_revisits);
+    }
   return g_string_free (s, FALSE);
 }
 
@@ -414,10 +425,18 @@ cal_dicom_scan (const char    *path,
         g_propagate_error (error, first_error);
       else
         {
-          g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_NO_IMAGES,
-                       _("No usable DICOM image in the folder (%u files looked at%s%s%s)"),
-                       files->len, walk_notes, first_error ? "; first problem: " : "",
-                       first_error ? first_error->message : "");
+          g_autofree char *looked = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u file looked at",
+                                                                  "%u files looked at", files->len),
+                                                     files->len);
+          if (first_error != NULL)
+            g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_NO_IMAGES,
+                         /* TRANSLATORS: files looked at, folder-walk notes (each after "; "), the first problem */
+                         _("No usable DICOM image in the folder (%s%s; first problem: %s)"),
+                         looked, walk_notes, first_error->message);
+          else
+            g_set_error (error, CAL_DICOM_ERROR, CAL_DICOM_ERROR_NO_IMAGES,
+                         /* TRANSLATORS: the files looked at, notes on the folder walk (each after "; ") */
+                         _("No usable DICOM image in the folder (%s%s)"), looked, walk_notes);
           g_clear_error (&first_error);
         }
       return NULL;
