@@ -441,14 +441,18 @@ cal_mask_keep_largest_and_near (CalMask      *mask,
       return 0;
     }
   c = runs_resolve (&r);
+  if (c->n_components <= 1)
+    {
+      runs_clear (&r);
+      return 0;
+    }
   largest = largest_component (c);
-  drop = g_new (gboolean, MAX (c->n_components, 1));
+  drop = g_new (gboolean, c->n_components);
   for (guint32 id = 0; id < c->n_components; id++)
     drop[id] = id != largest;
   cal_grid_get_spacing (cal_mask_get_grid (mask), spacing);
-  if (c->n_components > 1)
-    mark_near_largest (&r, reach_mm, spacing, largest, drop);
-  changed = c->n_components > 1 ? runs_paint (&r, mask, drop, CAL_LABEL_BACKGROUND) : 0;
+  mark_near_largest (&r, reach_mm, spacing, largest, drop);
+  changed = runs_paint (&r, mask, drop, CAL_LABEL_BACKGROUND);
   runs_clear (&r);
   return changed;
 }

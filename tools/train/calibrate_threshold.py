@@ -83,7 +83,7 @@ def model_props(path):
 
 
 def model_resamples(path):
-    return "calvaria.spacing_range_mm" in model_props(path)
+    return model_plane_pixel(path) is not None
 
 
 def model_plane_pixel(path):

@@ -87,14 +87,19 @@ def save_like(path, data, like):
     nib.save(image, path)
 
 
+def pieces_and_largest(mask):
+    """The face-connected pieces of `mask` (ndimage labels) and the label
+    of the largest; 0 when there is none."""
+    pieces, n = ndimage.label(mask)
+    return pieces, (1 + int(np.argmax(ndimage.sum(mask, pieces, range(1, n + 1)))) if n else 0)
+
+
 def largest_piece(mask):
     """The skull's largest face-connected piece: the reference convention
     for real scans, so the jaw and spine (which stop short of the skull)
     count for neither."""
-    pieces, n = ndimage.label(mask)
-    if n == 0:
-        return mask
-    return pieces == 1 + int(np.argmax(ndimage.sum(mask, pieces, range(1, n + 1))))
+    pieces, largest = pieces_and_largest(mask)
+    return pieces == largest if largest else mask
 
 
 REACH_TOLERANCE = 1e-6   # as compute/cal-segment.c's clean-up (core/analysis/cal-mask-components.c)
@@ -108,10 +113,9 @@ def skull_piece(mask, zooms=None, plane_pixel_mm=None):
     plane, a gap the network never saw (compute/cal-segment.c)."""
     if not plane_pixel_mm:
         return largest_piece(mask)
-    pieces, n = ndimage.label(mask)
-    if n == 0:
+    pieces, largest = pieces_and_largest(mask)
+    if not largest:
         return mask
-    largest = 1 + int(np.argmax(ndimage.sum(mask, pieces, range(1, n + 1))))
     reach = int(np.ceil(plane_pixel_mm / min(zooms[:2])))
     ix, iy = np.meshgrid(np.arange(-reach, reach + 1), np.arange(-reach, reach + 1), indexing="ij")
     disc = ((ix * float(zooms[0]) / plane_pixel_mm) ** 2 + (iy * float(zooms[1]) / plane_pixel_mm) ** 2
