@@ -303,15 +303,6 @@ paint_chosen (CalMask *mask,
   return changed;
 }
 
-static gboolean
-not_largest (const CalComponents *c,
-             guint32              id,
-             gpointer             data)
-{
-  const guint32 *largest = data;
-  return id != *largest;
-}
-
 /* The id of the component with the most voxels (the first of equals). */
 static guint32
 largest_component (const CalComponents *c)
@@ -324,19 +315,33 @@ largest_component (const CalComponents *c)
   return largest;
 }
 
+typedef struct {
+  gboolean found;
+  guint32  id;
+} Largest;
+
+/* Finds the largest on the first call, so one pass over the mask builds
+ * the components, picks the largest and paints the rest. */
+static gboolean
+not_largest (const CalComponents *c,
+             guint32              id,
+             gpointer             data)
+{
+  Largest *largest = data;
+
+  if (!largest->found)
+    largest->id = largest_component (c), largest->found = TRUE;
+  return id != largest->id;
+}
+
 guint64
 cal_mask_keep_largest_component (CalMask *mask,
                                  guint8   label)
 {
-  g_autoptr(CalComponents) c = NULL;
-  guint32 largest;
+  Largest largest = { FALSE, 0 };
 
   g_return_val_if_fail (CAL_IS_MASK (mask), 0);
   g_return_val_if_fail (label != 0, 0);
-  c = cal_mask_components (mask, label, NULL);
-  if (c == NULL || c->n_components <= 1)
-    return 0;
-  largest = largest_component (c);
   return paint_chosen (mask, label, not_largest, &largest, CAL_LABEL_BACKGROUND);
 }
 
