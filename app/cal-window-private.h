@@ -24,6 +24,8 @@ typedef struct {
   char     *device;         /* (nullable) */
   double    threshold_hu;   /* the threshold's lowest HU, or the U-net's density floor; NAN: none */
   double    probability;    /* the U-net's; NAN for a threshold */
+  double    faint_probability; /* the U-net's under faint_below_hu on a resampled CT; 0: none */
+  double    faint_below_hu;
   char     *made_at;        /* ISO 8601 UTC */
 } CalMaskOrigin;
 

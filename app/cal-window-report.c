@@ -24,6 +24,7 @@ cal_mask_origin_clear (CalMaskOrigin *origin)
   origin->network = FALSE;
   origin->threshold_hu = NAN;
   origin->probability = NAN;
+  origin->faint_probability = 0;
 }
 
 typedef struct {
@@ -167,7 +168,11 @@ cal_window_quality_write_report (CalWindow *self, GFile *stl)
   if (self->origin.network)
     {
       g_free (job->report->method);
-      job->report->method = g_strdup_printf ("U-net skull model, probability above %.2f", self->origin.probability);
+      job->report->method = self->origin.faint_probability > 0
+        ? g_strdup_printf ("U-net skull model, probability above %.2f (%.2f under %.0f HU, on the CT resampled for "
+                           "the network)", self->origin.probability, self->origin.faint_probability,
+                           self->origin.faint_below_hu)
+        : g_strdup_printf ("U-net skull model, probability above %.2f", self->origin.probability);
     }
   task = g_task_new (self, cal_window_begin_task (self, _("Writing the QC report…")), report_done_cb, NULL);
   g_task_set_task_data (task, job, (GDestroyNotify) report_job_free);

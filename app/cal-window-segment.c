@@ -46,6 +46,11 @@ describe (const CalSegmentation *s)
   else if (isinf (s->min_hu))
     /* TRANSLATORS: the probability above which the U-net calls a voxel bone */
     rule = g_strdup_printf (_("Bone: probability above %.2f, no density floor."), s->threshold);
+  else if (s->faint_threshold > 0)
+    /* TRANSLATORS: the probability threshold; a stricter one for voxels less dense than the HU value after
+     * it (on a scan resampled for the network); the least density (Hounsfield units) called bone */
+    rule = g_strdup_printf (_("Bone: probability above %.2f (%.2f under %.0f HU) and at least %.0f HU."),
+                            s->threshold, s->faint_threshold, s->faint_below_hu, s->min_hu);
   else
     /* TRANSLATORS: the probability threshold, then the least density (Hounsfield units) called bone */
     rule = g_strdup_printf (_("Bone: probability above %.2f and at least %.0f HU."), s->threshold, s->min_hu);
@@ -126,6 +131,8 @@ segment_done_cb (GObject      *source,
   self->origin.device = g_strdup (segmentation.device ? segmentation.device : "CPU");
   self->origin.threshold_hu = isinf (segmentation.min_hu) ? NAN : segmentation.min_hu;
   self->origin.probability = self->origin.network ? segmentation.threshold : NAN;
+  self->origin.faint_probability = self->origin.network ? segmentation.faint_threshold : 0;
+  self->origin.faint_below_hu = segmentation.faint_below_hu;
   {
     g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
     self->origin.made_at = g_date_time_format_iso8601 (now);

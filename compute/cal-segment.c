@@ -82,7 +82,11 @@ ct_value (CalVolume *ct,
 /* Bone where the probability exceeds the threshold and the CT is at least
  * min_hu: the network decides what is bone, the floor keeps it from
  * calling anything less dense than bone's definition (noise, partial
- * volume at a defect's rim). */
+ * volume at a defect's rim).  Where a faint threshold applies (a
+ * resampled CT), a voxel less dense than faint_below_hu needs that
+ * probability instead: just over the floor, the scan's noise alone can
+ * make soft tissue at a defect's rim or bloom beside metal look like
+ * bone, and the probability, coarser than the scan, is least sure there. */
 static CalMask *
 bone_from_probability (CalVolume        *probability,
                        CalVolume        *ct,
@@ -92,15 +96,20 @@ bone_from_probability (CalVolume        *probability,
   const CalGrid *grid = cal_volume_get_grid (probability);
   gsize n = cal_grid_n_voxels (grid);
   guint8 *labels = g_malloc (n);
+  gboolean has_floor = !isinf (report->min_hu), has_faint = !isnan (report->faint_threshold);
 
   g_assert (cal_grid_n_voxels (cal_volume_get_grid (ct)) == n);
   report->below_min_hu_voxels = 0;
+  report->faint_voxels = 0;
   for (gsize v = 0; v < n; v++)
     {
       gboolean likely = p[v] > report->threshold;
-      gboolean dense = !likely || isinf (report->min_hu) || ct_value (ct, v) >= report->min_hu;
-      labels[v] = likely && dense;
+      double hu = likely && (has_floor || has_faint) ? ct_value (ct, v) : 0;
+      gboolean dense = !likely || !has_floor || hu >= report->min_hu;
+      gboolean sure = !likely || !dense || !has_faint || hu >= report->faint_below_hu || p[v] > report->faint_threshold;
+      labels[v] = likely && dense && sure;
       report->below_min_hu_voxels += !dense;
+      report->faint_voxels += !sure;
     }
   return cal_mask_new_take (grid, labels);
 }
@@ -157,8 +166,11 @@ cal_segment (CalNnExecutor            *executor,
    * threshold: the probability, coarser than the scan, then only says
    * where bone is, and the density floor on the scan's own grid draws its
    * edge (docs/segmentation.md). */
+  local.faint_threshold = local.faint_below_hu = NAN;
   if (isnan (options->threshold) && local.network.resampled && !isnan (pre->threshold_resampled))
     local.threshold = pre->threshold_resampled;
+  if (isnan (options->threshold) && local.network.resampled && !isnan (pre->faint_threshold_resampled))
+    local.faint_threshold = pre->faint_threshold_resampled, local.faint_below_hu = pre->faint_below_hu;
   mask = bone_from_probability (probability, ct, &local);
   above = cal_mask_count (mask, 1);
   /* The skull is the largest piece.  On a resampled CT, pieces within one

@@ -13,7 +13,8 @@ G_BEGIN_DECLS
 /*
  * Bone from a CT in one call: the model's preprocessing and the U-net on
  * an executor (a Vulkan engine or the CPU reference; cal-nn-volume.h), its threshold and its density floor (no voxel
- * less dense than the model's definition of bone is bone), then the clean-up: the largest
+ * less dense than the model's definition of bone is bone; on a CT resampled for the network, the model's own
+ * threshold for that and, if it has one, a stricter one for faint voxels just over the floor), then the clean-up: the largest
  * face-connected piece of bone is the skull (on a CT resampled for the
  * network, with the pieces that come within one of the network's pixels
  * of it in the slice plane), or, with keep_largest off,
@@ -35,6 +36,9 @@ typedef struct {
   double   threshold;          /* what was applied */
   double   min_hu;             /* what was applied; -INFINITY: no floor */
   guint64  below_min_hu_voxels; /* above the threshold but below min_hu */
+  double   faint_threshold;    /* voxels under faint_below_hu needed this probability; NAN: no such rule */
+  double   faint_below_hu;
+  guint64  faint_voxels;       /* above the threshold and min_hu, under faint_below_hu, not above faint_threshold */
   guint64  bone_voxels;        /* after the clean-up */
   guint64  removed_voxels;     /* above the threshold but removed by the clean-up */
   double   bone_mm3;           /* voxel count × voxel volume */

@@ -166,6 +166,8 @@ typedef struct {
   guint    context_slices;          /* input channels: slices centred on the one predicted */
   double   threshold;               /* probability above which a voxel is the label */
   double   threshold_resampled;     /* the same where the CT was resampled for the network; NAN: threshold */
+  double   faint_threshold_resampled; /* where resampled, voxels under faint_below_hu need this; NAN: none */
+  double   faint_below_hu;
   double   min_hu;                  /* voxels below this are never the label; -INFINITY: no floor */
   guint    size_multiple;           /* input sizes are padded to a multiple of this */
   gboolean output_is_logits;        /* apply sigmoid (1 channel) or softmax (several) */

@@ -94,12 +94,13 @@ cal_nn_preprocess_parse (CalNnGraph  *graph,
 {
   CalNnPreprocess *p = &graph->preprocess;
   const char *v;
-  double window[2], spacing[3] = { 0, 0, 0 };
+  double window[2], spacing[3] = { 0, 0, 0 }, faint[2];
   const CalNnShape *input = graph->inputs->len > 0
     ? &cal_nn_graph_get_tensor (graph, g_array_index (graph->inputs, int, 0))->shape : NULL;
 
   *p = (CalNnPreprocess) {
     .hu_low = -1000, .hu_high = 2000, .threshold = 0.5, .threshold_resampled = NAN, .min_hu = -INFINITY,
+    .faint_threshold_resampled = NAN, .faint_below_hu = NAN,
     .size_multiple = 16,
     .context_slices = input && input->rank == 4 && input->d[1] > 0 ? (guint) input->d[1] : 1,
     .output_is_logits = FALSE, .foreground_channel = 0,
@@ -134,6 +135,13 @@ cal_nn_preprocess_parse (CalNnGraph  *graph,
       (!parse_numbers (v, &p->threshold_resampled, 1, 1) || !(p->threshold_resampled > 0) ||
        p->threshold_resampled >= 1))
     return bad_key (error, "calvaria.threshold_resampled", v, "a probability between 0 and 1, as “0.3”");
+  if ((v = g_hash_table_lookup (graph->metadata, "calvaria.threshold_resampled_faint")) &&
+      (!parse_numbers (v, faint, 2, 2) || !(faint[0] > 0 && faint[0] < 1)))
+    return bad_key (error, "calvaria.threshold_resampled_faint", v, "a probability between 0 and 1, then a HU "
+                    "value: where the CT was resampled, voxels less dense than that need that probability, "
+                    "as “0.4,300”");
+  if (v)
+    p->faint_threshold_resampled = faint[0], p->faint_below_hu = faint[1];
   if ((v = g_hash_table_lookup (graph->metadata, "calvaria.min_hu")) && !parse_numbers (v, &p->min_hu, 1, 1))
     return bad_key (error, "calvaria.min_hu", v, "one HU value, as “226”");
   if ((v = g_hash_table_lookup (graph->metadata, "calvaria.size_multiple")) &&

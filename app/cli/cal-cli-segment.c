@@ -57,6 +57,9 @@ print_report (const CalSegmentReport *report,
     printf ("Model: %s (bone above probability %.2f and at %.0f HU or more; %" G_GUINT64_FORMAT
             " voxels below that left out)\n", model_name, report->threshold, report->min_hu,
             report->below_min_hu_voxels);
+  if (!isnan (report->faint_threshold))
+    printf ("Resampled CT: voxels under %.0f HU needed probability above %.2f (%" G_GUINT64_FORMAT
+            " voxels left out by that)\n", report->faint_below_hu, report->faint_threshold, report->faint_voxels);
   printf ("Device: %s; network %.1f s (%.1f GFLOP of convolutions), whole segmentation %.1f s\n",
           report->device, report->network.seconds, report->network.flops / 1e9, report->seconds);
   cal_cli_print_patches (&report->network);

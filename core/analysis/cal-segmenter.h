@@ -32,6 +32,9 @@ typedef struct {
   double    bone_mm3;           /* voxel count × voxel volume */
   double    seconds;            /* NAN: not measured */
   double    threshold;
+  double    faint_threshold;    /* a network on a resampled CT: voxels under faint_below_hu needed
+                                 * this probability instead (0: no such rule) */
+  double    faint_below_hu;
   double    min_hu, max_hu;
   char     *device;             /* what computed it; NULL: the CPU */
   char     *notice;             /* why it ran where it did (NULL: as asked) */

@@ -24,7 +24,7 @@ from onnx import TensorProto, helper
 from tap import Tap, run
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools", "train"))
-from evaluate_skull import skull_piece  # noqa: E402
+from evaluate_skull import bone_from_probability, skull_piece  # noqa: E402
 
 
 def pass_through_model(path, metadata):
@@ -101,6 +101,49 @@ def check_near_pieces(t, cli, tmp):
             r.stdout + r.stderr if back is None else f"{int((back != kept).sum())} voxels differ")
 
 
+def check_faint_rule(t, cli, tmp):
+    """`calvaria.threshold_resampled_faint` = "0.42,300": on a resampled CT,
+    voxels under 300 HU need a probability above 0.42 (the pass-through
+    model's probability is the windowed CT: 250 HU is 0.417, 290 HU 0.430).
+    Not on a CT taken as it is, nor with an explicit --threshold; the
+    calibration's copy (evaluate_skull.bone_from_probability) gives
+    segment's mask on a CT of mixed densities."""
+    model = os.path.join(tmp, "faint.onnx")
+    pass_through_model(model, {"calvaria.spacing_mm": "0.9,0.9", "calvaria.spacing_range_mm": "0.7,1.2",
+                               "calvaria.threshold": "0.1", "calvaria.threshold_resampled": "0.1",
+                               "calvaria.threshold_resampled_faint": "0.42,300", "calvaria.min_hu": "226"})
+    ct, out = os.path.join(tmp, "faint.nii"), os.path.join(tmp, "faint-mask.nii")
+    cases = ((250, 0.36, [], False, "resampled: 250 HU at probability 0.417 is left out"),
+             (290, 0.36, [], True, "resampled: 290 HU at 0.430 is bone"),
+             (250, 1.0, [], True, "taken as it is: no faint rule, 250 HU is bone"),
+             (250, 0.36, ["--threshold", "0.1"], True, "an explicit --threshold: no faint rule"))
+    for value, pixel, extra, expect, why in cases:
+        write_ct(ct, np.full((100, 60, 3), value), pixel)
+        r = run(cli, "segment", ct, out, "--model", model, "--device", "cpu", *extra)
+        bone = np.asarray(nibabel.load(out).dataobj) > 0 if r.returncode == 0 else None
+        told = "under 300 HU needed probability above 0.42" in r.stdout
+        t.check(bone is not None and bool(bone.all()) == expect and bool(bone.any()) == expect and
+                told == (pixel < 0.7 and not extra), f"calvaria.threshold_resampled_faint: {why}", r.stdout + r.stderr)
+    rng = np.random.default_rng(7)
+    blocks = rng.choice([-500, 230, 250, 280, 295, 310, 600], size=(25, 15, 3))
+    hu = np.kron(blocks, np.ones((4, 4, 1), dtype=int))
+    write_ct(ct, hu, 0.36)
+    r = run(cli, "segment", ct, out, "--model", model, "--device", "cpu", "--keep-all")
+    mask = np.asarray(nibabel.load(out).dataobj) > 0 if r.returncode == 0 else None
+    _, prob, _ = infer(cli, model, ct, os.path.join(tmp, "faint-p.nii"))
+    ours = None if prob is None else bone_from_probability(prob, hu, 0.1, 226, (0.42, 300))
+    plain = None if prob is None else bone_from_probability(prob, hu, 0.1, 226)
+    t.check(mask is not None and ours is not None and np.array_equal(ours, mask) and (plain & ~ours).sum() > 100,
+            "evaluate_skull.bone_from_probability with the faint rule gives segment's mask (and the rule left "
+            f"out {0 if plain is None else int((plain & ~ours).sum())} voxels)", r.stdout + r.stderr)
+    bad = os.path.join(tmp, "bad-faint.onnx")
+    for value in ("0.4", "1.5,300", "0.4,soft"):
+        pass_through_model(bad, {"calvaria.threshold_resampled_faint": value})
+        r, _, _ = infer(cli, bad, ct, os.path.join(tmp, "bad-p.nii"))
+        t.check(r.returncode != 0 and "calvaria.threshold_resampled_faint" in r.stderr and value in r.stderr,
+                f"a faint rule of “{value}” is refused, naming the key", r.stderr)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cli", required=True)
@@ -155,6 +198,7 @@ def main():
             t.check(bone is not None and bool(bone.all()) == expect and bool(bone.any()) == expect,
                     f"calvaria.threshold_resampled at {pixel} mm pixels ({why})", r.stdout + r.stderr)
         check_near_pieces(t, a.cli, tmp)
+        check_faint_rule(t, a.cli, tmp)
         bad = os.path.join(tmp, "bad-threshold.onnx")
         pass_through_model(bad, {"calvaria.threshold_resampled": "1.5"})
         r, _, _ = infer(a.cli, bad, os.path.join(tmp, "native.nii"), os.path.join(tmp, "bad-p.nii"))

@@ -148,6 +148,7 @@ G_DECLARE_FINAL_TYPE (StubSegmenter, stub_segmenter, STUB, SEGMENTER, GObject)
 struct _StubSegmenter {
   GObject parent_instance;
   guint   runs;
+  gboolean network;   /* finish as the U-net on a resampled CT would */
 };
 
 static void stub_iface_init (CalSegmenterInterface *iface);
@@ -200,6 +201,13 @@ stub_segment_finish (CalSegmenter     *segmenter,
     .bone_mm3 = mask ? cal_mask_count (mask, 1) * cal_mask_voxel_volume (mask) : 0,
     .seconds = NAN, .threshold = NAN, .min_hu = 226, .max_hu = 3071,
   };
+  if (STUB_SEGMENTER (segmenter)->network)
+    {
+      segmentation->kind = CAL_SEGMENTER_NETWORK;
+      segmentation->threshold = 0.15, segmentation->faint_threshold = 0.4, segmentation->faint_below_hu = 300;
+      segmentation->max_hu = INFINITY, segmentation->seconds = 1;
+      segmentation->device = g_strdup ("Stub");
+    }
   return mask;
 }
 
@@ -251,6 +259,13 @@ test_segment_with_stub (void)
   g_assert_cmpstr (gtk_label_get_text (window->mask_origin_label), ==, "Made by Segment Skull");
   g_assert_cmpstr (cal_window_get_method (window), ==, "unet");
   g_assert_nonnull (strstr (text, "Bone: 226 to 3071 HU."));
+  /* A network's rule on a resampled CT, with its threshold for faint voxels. */
+  stub->network = TRUE;
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.segment", NULL);
+  g_assert_true (cal_gui_wait (idle_cb, window, 60));
+  g_assert_cmpuint (stub->runs, ==, 2);
+  text = gtk_label_get_text (window->mask_label);
+  g_assert_nonnull (strstr (text, "Bone: probability above 0.15 (0.40 under 300 HU) and at least 226 HU."));
   g_assert_cmpuint (cal_compute_cache_get_devices_opened (calvaria_application_get_compute_cache (app)), ==, 0);
   cal_window_set_segmenter (window, NULL);
   g_assert_finalize_object (stub);

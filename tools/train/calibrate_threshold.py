@@ -28,12 +28,17 @@ left out through its thickness, evaluate_skull.false_defects) over
 0.05 mL.  With --thin the phantoms have thin bone (anatomy 4) at the
 0.35–0.5 mm pixels of evaluate_skull.py --thin-phantoms, which a model with
 `calvaria.spacing_range_mm` resamples: the threshold found is the one
-`segment` uses on resampled CTs (`calvaria.threshold_resampled`).  Chosen: the threshold with the most phantoms meeting all four
-goals, then the highest mean DSC, then the one nearest 0.5.  Deterministic: the same model and seeds give the same threshold.
+`segment` uses on resampled CTs (`calvaria.threshold_resampled`); with
+--faint, each threshold is also tried with each stricter threshold for
+faint voxels (PROBABILITY@HU: voxels under that HU need that probability;
+`calvaria.threshold_resampled_faint`, written or removed with the
+choice).  Chosen: the candidate with the most phantoms meeting all four
+goals, then the highest mean DSC, then the threshold nearest 0.5.  Deterministic: the same model and seeds give the same threshold.
 """
 
 import argparse
 import os
+import shutil
 import sys
 
 import nibabel as nib
@@ -42,8 +47,8 @@ import onnx
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from atomic import write_atomically  # noqa: E402
-from evaluate_skull import (DEFECT, FALSE_DEFECT_ML, SKULL, evaluate, false_defects,  # noqa: E402
-                            largest_piece, phantom_has_defect, phantom_tag, run, save_like, share_called_bone,
+from evaluate_skull import (DEFECT, FALSE_DEFECT_ML, SKULL, bone_from_probability, evaluate,  # noqa: E402
+                            false_defects, largest_piece, phantom_has_defect, phantom_tag, run, save_like, share_called_bone,
                             skull_piece, thin_pixel)
 from skull_data import seed_range  # noqa: E402
 
@@ -66,8 +71,20 @@ def parse_args(argv=None):
     parser.add_argument("--thin", action="store_true",
                         help="phantoms with thin bone at 0.35–0.5 mm pixels (anatomy 4), resampled by the model: "
                              "calibrates calvaria.threshold_resampled")
+    parser.add_argument("--faint", default="",
+                        help="with --thin: stricter thresholds for faint voxels to try beside none, as "
+                             "PROBABILITY@HU, comma-separated (\"0.4@300\": voxels under 300 HU need 0.4); "
+                             "each is tried with every threshold")
     parser.add_argument("--write", action="store_true", help="write the choice into the model (else only print it)")
     args = parser.parse_args(argv)
+    try:
+        args.faint_rules = [None] + [tuple(float(x) for x in f.split("@")) for f in args.faint.split(",") if f]
+    except ValueError:
+        parser.error(f"--faint takes PROBABILITY@HU pairs, as 0.4@300, not {args.faint!r}")
+    if len(args.faint_rules) > 1 and not args.thin:
+        parser.error("--faint is for resampled CTs: use it with --thin")
+    if any(f is not None and (len(f) != 2 or not 0 < f[0] < 1) for f in args.faint_rules):
+        parser.error(f"--faint takes PROBABILITY@HU pairs with a probability between 0 and 1, not {args.faint!r}")
     if args.thin:
         if args.anatomy not in (1, 4):
             parser.error("--thin phantoms are anatomy 4")
@@ -112,14 +129,28 @@ def probability(args, seed, tag, pixel):
     return ct, nib.load(labels), np.asarray(nib.load(prob).dataobj)
 
 
-def check_against_segment(args, ct, labels_img, mask, threshold):
-    """segment's own mask must equal the one built here from infer's output."""
+def check_against_segment(args, ct, mask, candidate):
+    """segment's own mask must equal the one built here from infer's
+    output.  With --thin, segment runs a copy of the model that holds the
+    candidate as its own keys (a resampled CT's threshold and faint rule
+    apply only as the model's); else `--threshold`."""
     out = os.path.join(args.work, "segment-check.nii.gz")
-    run([args.cli, "segment", ct, out, "--model", args.model, "--threshold", threshold, "-q"])
+    model, extra = args.model, ["--threshold", candidate[0]]
+    if args.thin:
+        model, extra = os.path.join(args.work, "segment-check.onnx"), []
+        shutil.copyfile(args.model, model)
+        write_threshold(model, "calvaria.threshold_resampled", candidate[0], "check", candidate[1])
+    run([args.cli, "segment", ct, out, "--model", model, "-q"] + extra)
     theirs = np.asarray(nib.load(out).dataobj) > 0
     if not np.array_equal(theirs, mask):
         sys.exit(f"calibrate_threshold: the mask built from `infer` differs from `segment`'s in "
-                 f"{int((theirs != mask).sum())} voxels; the calibration would not describe segment")
+                 f"{int((theirs != mask).sum())} voxels for threshold {candidate_name(candidate)}; "
+                 f"the calibration would not describe segment")
+
+
+def candidate_name(candidate):
+    threshold, faint = candidate
+    return f"{threshold:g}" + (f" ({faint[0]:g} under {faint[1]:g} HU)" if faint else "")
 
 
 def judge(args, tag, labels_img, case, mask):
@@ -136,26 +167,41 @@ def judge(args, tag, labels_img, case, mask):
     return {"dsc": metrics["dsc"], "hd95": metrics["hd95"], "worst_defect": worst, "false_defect_ml": false, "met": met}
 
 
-def choose(results, thresholds):
-    def rank(t):
-        rows = [r[t] for r in results]
-        return (sum(r["met"] for r in rows), np.mean([r["dsc"] for r in rows]), -abs(t - 0.5))
-    return max(thresholds, key=rank)
+def choose(results, candidates):
+    """Most phantoms meeting the goals, then the highest mean DSC (which,
+    among equals, prefers no faint rule or the mildest), then the
+    threshold nearest 0.5."""
+    def rank(c):
+        rows = [r[c] for r in results]
+        return (sum(r["met"] for r in rows), np.mean([r["dsc"] for r in rows]), -abs(c[0] - 0.5))
+    return max(candidates, key=rank)
 
 
-def write_threshold(path, key, threshold, summary):
+FAINT_KEY = "calvaria.threshold_resampled_faint"
+
+
+def write_threshold(path, key, threshold, summary, faint=None):
+    """Writes key, its calibration text and, for the resampled threshold,
+    the faint rule (removed where the choice has none)."""
     model = onnx.load(path)
+    kept = [p for p in model.metadata_props if p.key != FAINT_KEY or key != "calvaria.threshold_resampled"]
+    del model.metadata_props[:]
+    model.metadata_props.extend(kept)
     props = {p.key: p for p in model.metadata_props}
-    for key, value in ((key, f"{threshold:g}"), (key + "_calibration", summary)):
-        entry = props.get(key) or model.metadata_props.add()
-        entry.key, entry.value = key, value
+    values = [(key, f"{threshold:g}"), (key + "_calibration", summary)]
+    if faint is not None:
+        values.append((FAINT_KEY, f"{faint[0]:g},{faint[1]:g}"))
+    for name, value in values:
+        entry = props.get(name) or model.metadata_props.add()
+        entry.key, entry.value = name, value
     write_atomically(path, lambda tmp: onnx.save(model, tmp))
 
 
 def calibrate(args):
     os.makedirs(args.work, exist_ok=True)
     thresholds = [float(t) for t in args.thresholds.split(",")]
-    results, checked = [], False
+    candidates = [(t, f) for t in thresholds for f in args.faint_rules]
+    results, checked = [], set()
     min_hu = model_min_hu(args.model)
     # Thin phantoms are resampled for the network: segment keeps what lies
     # within one of its pixels of the largest piece too.
@@ -169,40 +215,41 @@ def calibrate(args):
         labels = np.asarray(labels_img.dataobj)
         reference = largest_piece(labels == SKULL)
         save_like(os.path.join(args.work, f"{tag}-skull.nii.gz"), reference, labels_img)
-        prob = prob.astype(np.float64)   # as segment compares: in double
         ct_image = nib.load(ct)
         hu = np.asarray(ct_image.dataobj)
-        dense = hu >= min_hu
         case = (labels == DEFECT, reference, hu, abs(np.linalg.det(ct_image.affine[:3, :3])) / 1000)
         row = {}
-        for t in thresholds:
-            mask = skull_piece((prob > t) & dense, ct_image.header.get_zooms(), plane_pixel)
-            if not checked:
-                check_against_segment(args, ct, labels_img, mask, t)
-                checked = True
-            row[t] = judge(args, tag, labels_img, case, mask)
+        for c in candidates:
+            mask = skull_piece(bone_from_probability(prob, hu, c[0], min_hu, c[1]), ct_image.header.get_zooms(),
+                               plane_pixel)
+            if (c[1] is None) not in checked:   # the first with a faint rule and the first without
+                check_against_segment(args, ct, mask, c)
+                checked.add(c[1] is None)
+            row[c] = judge(args, tag, labels_img, case, mask)
         results.append(row)
-        print(f"{seed}: " + "  ".join(f"{t:g}: {r['dsc']:.4f} {r['hd95']:.2f} mm {100 * r['worst_defect']:.2f} % "
-                                      f"{1000 * r['false_defect_ml']:.0f} mm³"
-                                      + (" ✓" if r["met"] else "") for t, r in row.items()), flush=True)
+        print(f"{seed}: " + "  ".join(f"{candidate_name(c)}: {r['dsc']:.4f} {r['hd95']:.2f} mm "
+                                      f"{100 * r['worst_defect']:.2f} % {1000 * r['false_defect_ml']:.0f} mm³"
+                                      + (" ✓" if r["met"] else "") for c, r in row.items()), flush=True)
     if not results:
         sys.exit("calibrate_threshold: no validation phantom with a defect among the seeds")
-    best = choose(results, thresholds)
+    best = choose(results, candidates)
     met = sum(r[best]["met"] for r in results)
     scanner = f" --scanner {args.scanner}" if args.scanner != 1 else ""
     anatomy = " --thin" if args.thin else f" --anatomy {args.anatomy}" if args.anatomy != 1 else ""
-    summary = (f"tools/train/calibrate_threshold.py --seeds {args.seeds} --thresholds {args.thresholds}{scanner}{anatomy}: "
+    faint = f" --faint {args.faint}" if args.faint else ""
+    summary = (f"tools/train/calibrate_threshold.py --seeds {args.seeds} --thresholds {args.thresholds}{faint}"
+               f"{scanner}{anatomy}: "
                f"{met} of {len(results)} validation phantoms meet DSC >= {GOAL_DSC}, HD95 <= {GOAL_HD95_MM} mm, "
                f"<= {100 * GOAL_DEFECT_SHARE:g} % of each defect called bone and no false defect "
                f"over {1000 * FALSE_DEFECT_ML:g} mm3")
-    for t in thresholds:
-        print(f"threshold {t:g}: {sum(r[t]['met'] for r in results)} of {len(results)} meet the goals, "
-              f"mean DSC {np.mean([r[t]['dsc'] for r in results]):.4f}" + ("  ← chosen" if t == best else ""))
+    for c in candidates:
+        print(f"threshold {candidate_name(c)}: {sum(r[c]['met'] for r in results)} of {len(results)} meet the goals, "
+              f"mean DSC {np.mean([r[c]['dsc'] for r in results]):.4f}" + ("  ← chosen" if c == best else ""))
     if args.write:
         key = "calvaria.threshold_resampled" if args.thin else "calvaria.threshold"
-        write_threshold(args.model, key, best, summary)
-        print(f"wrote {key} = {best:g} into {args.model}")
-    return best
+        write_threshold(args.model, key, best[0], summary, best[1])
+        print(f"wrote {key} = {candidate_name(best)} into {args.model}")
+    return best[0]
 
 
 if __name__ == "__main__":

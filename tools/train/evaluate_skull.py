@@ -102,6 +102,19 @@ def largest_piece(mask):
     return pieces == largest if largest else mask
 
 
+def bone_from_probability(prob, hu, threshold, min_hu=-np.inf, faint=None):
+    """What `segment` calls bone before its clean-up (compute/cal-segment.c):
+    probability above `threshold` (compared in double, as segment does) and
+    CT at least `min_hu`; with faint = (probability, HU), voxels less dense
+    than that HU need that probability instead (the model's
+    `calvaria.threshold_resampled_faint`, on a resampled CT)."""
+    prob = np.asarray(prob, dtype=np.float64)
+    bone = (prob > threshold) & (hu >= min_hu)
+    if faint is not None:
+        bone &= (hu >= faint[1]) | (prob > faint[0])
+    return bone
+
+
 REACH_TOLERANCE = 1e-6   # as compute/cal-segment.c's clean-up (core/analysis/cal-mask-components.c)
 
 
