@@ -161,7 +161,7 @@ cal_cli_segment (int    argc,
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &args.model, "ONNX model (default: the skull model Calvaria ships)", "M.onnx" },
     { "stl", 0, 0, G_OPTION_ARG_FILENAME, &args.stl, "Also write the bone's watertight surface (binary STL, LPS mm)", "OUT.stl" },
     { "smooth", 0, 0, G_OPTION_ARG_INT, &args.smooth, "With --stl: Taubin smoothing iterations (keeps volume)", "N" },
-    { "threshold", 0, 0, G_OPTION_ARG_DOUBLE, &args.threshold, "Bone above this probability (default: the model's)", "P" },
+    { "threshold", 0, 0, G_OPTION_ARG_DOUBLE, &args.threshold, "Bone above this probability, for every voxel (default: the model's thresholds)", "P" },
     { "min-hu", 0, 0, G_OPTION_ARG_STRING, &args.min_hu, "Never call bone what is less dense than this; “none” "
       "turns the floor off (default: the model's)", "HU|none" },
     { "keep-all", 0, 0, G_OPTION_ARG_NONE, &args.keep_all, "Keep every piece of bone, not only the skull's (largest)", NULL },
