@@ -167,10 +167,13 @@ cal_segment (CalNnExecutor            *executor,
    * where bone is, and the density floor on the scan's own grid draws its
    * edge (docs/segmentation.md). */
   local.faint_threshold = local.faint_below_hu = NAN;
-  if (isnan (options->threshold) && local.network.resampled && !isnan (pre->threshold_resampled))
-    local.threshold = pre->threshold_resampled;
-  if (isnan (options->threshold) && local.network.resampled && !isnan (pre->faint_threshold_resampled))
-    local.faint_threshold = pre->faint_threshold_resampled, local.faint_below_hu = pre->faint_below_hu;
+  if (isnan (options->threshold) && local.network.resampled)
+    {
+      if (!isnan (pre->threshold_resampled))
+        local.threshold = pre->threshold_resampled;
+      local.faint_threshold = pre->faint_threshold_resampled;
+      local.faint_below_hu = pre->faint_below_hu;
+    }
   mask = bone_from_probability (probability, ct, &local);
   above = cal_mask_count (mask, 1);
   /* The skull is the largest piece.  On a resampled CT, pieces within one

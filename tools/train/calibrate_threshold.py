@@ -184,9 +184,10 @@ def write_threshold(path, key, threshold, summary, faint=None):
     """Writes key, its calibration text and, for the resampled threshold,
     the faint rule (removed where the choice has none)."""
     model = onnx.load(path)
-    kept = [p for p in model.metadata_props if p.key != FAINT_KEY or key != "calvaria.threshold_resampled"]
-    del model.metadata_props[:]
-    model.metadata_props.extend(kept)
+    if key == "calvaria.threshold_resampled":   # the faint rule is part of that choice: drop the old one
+        kept = [p for p in model.metadata_props if p.key != FAINT_KEY]
+        del model.metadata_props[:]
+        model.metadata_props.extend(kept)
     props = {p.key: p for p in model.metadata_props}
     values = [(key, f"{threshold:g}"), (key + "_calibration", summary)]
     if faint is not None:
